@@ -1,0 +1,48 @@
+# OneWindow: the two commands of the README, and the tools behind them.
+# Every target sets itself up: a virtual environment in .venv with the project installed.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test lint bench messages clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "OneWindow needs Python 3.11 or newer (found $$($(PYTHON) --version))."; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
+		{ echo "Could not create $(VENV). On Debian: sudo apt-get install python3-venv"; exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+# Set up, migrate SQLite, load the demo zone, serve on http://127.0.0.1:8000
+demo: $(STAMP)
+	ONEWINDOW_DEBUG=1 $(BIN)/onewindow migrate --no-input -v 0
+	ONEWINDOW_DEBUG=1 $(BIN)/onewindow demo
+	ONEWINDOW_DEBUG=1 $(BIN)/onewindow runserver $(HOST):$(PORT)
+
+# Set up and run the whole suite (lint, layers, unit, API, browser). The PostgreSQL
+# run happens when DATABASE_URL points at a PostgreSQL server.
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_calendar.py
+
+# Regenerate the translation catalogues (needs GNU gettext: apt-get install gettext).
+messages: $(STAMP)
+	cd src/onewindow && ../../$(BIN)/django-admin makemessages -l en --no-obsolete
+	cd src/onewindow && ../../$(BIN)/django-admin compilemessages
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis

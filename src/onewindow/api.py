@@ -1,0 +1,95 @@
+"""The HTTP API (django-ninja): ``/api/v1/``, documented at ``/api/v1/docs``.
+
+Errors are rendered one way everywhere: ``{"message", "code", "fields"}`` where
+``fields`` maps each input field to its messages, in the user's language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
+
+from onewindow.core.errors import ApplicationError
+
+
+class UnicodeJSONRenderer(JSONRenderer):
+    """Chinese stays readable in responses (ninja escapes non-ASCII by default)."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    title="OneWindow API",
+    version="1",
+    description="一窗通办平台接口。错误统一为 {message, code, fields}。",
+    renderer=UnicodeJSONRenderer(),
+    urls_namespace="api-v1",
+)
+
+
+def _field_message(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    if kind == "missing":
+        return _("必填")
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return _("日期格式应为 YYYY-MM-DD")
+    if kind in {"int_parsing", "int_type", "int_from_float"}:
+        return _("应为整数")
+    if kind in {"bool_parsing", "bool_type"}:
+        return _("应为 true 或 false")
+    context = error.get("ctx") or {}
+    if kind == "greater_than_equal":
+        return _("应不小于 {limit}").format(limit=context.get("ge"))
+    if kind == "less_than_equal":
+        return _("应不大于 {limit}").format(limit=context.get("le"))
+    if kind in {"string_too_long", "string_too_short"}:
+        return _("长度不符合要求")
+    return _("取值无效")
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors:
+        location = [
+            str(part) for part in error.get("loc", ()) if part not in {"query", "path", "body"}
+        ]
+        name = ".".join(location) or "request"
+        fields.setdefault(name, []).append(_field_message(error))
+    message = "；".join(f"{name}：{'，'.join(msgs)}" for name, msgs in fields.items())
+    body = {"message": message or _("请求参数有误"), "code": "invalid", "fields": fields}
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(ApplicationError)
+def on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    body = {"message": _("请先登录"), "code": "unauthenticated", "fields": {}}
+    return api.create_response(request, body, status=401)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    body = {"message": str(exc), "code": "http_error", "fields": {}}
+    return api.create_response(request, body, status=exc.status_code)
+
+
+def _register_routers() -> None:
+    from onewindow.org.api import router as calendar_router
+
+    api.add_router("/calendar", calendar_router)
+
+
+_register_routers()
+
+__all__ = ["api"]

@@ -1,0 +1,22 @@
+"""The ``onewindow`` command: Django's management commands with dashed names.
+
+``onewindow audit-verify`` runs the ``audit_verify`` management command; every
+other Django command (``onewindow migrate``, ``onewindow runserver`` …) works as usual.
+"""
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.settings")
+    argv = list(sys.argv if argv is None else argv)
+    if len(argv) > 1 and not argv[1].startswith("-"):
+        argv[1] = argv[1].replace("-", "_")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

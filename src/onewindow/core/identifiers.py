@@ -1,0 +1,131 @@
+"""Identifier checks: 统一社会信用代码, 居民身份证号码, passport numbers.
+
+Validation uses python-stdnum (``stdnum.cn.uscc``, ``stdnum.cn.ric``) and turns its
+exceptions into messages that name the field and the rule broken.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.utils.translation import gettext as _
+from stdnum import exceptions as stdnum_errors
+from stdnum.cn import ric, uscc
+
+from onewindow.core.errors import ValidationFailed
+
+# GB 32100-2015: the alphabet of the USCC (0-9, A-Z without I, O, Z, S, V).
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+# GB 11714-1997: weights of the 9-character organisation code inside the USCC.
+_ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+PASSPORT_RE = re.compile(r"^[A-Z0-9]{5,20}$")
+
+
+def organisation_code_check_character(code8: str) -> str:
+    """The check character of an organisation code (GB 11714-1997, mod 11)."""
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(code8, _ORG_CODE_WEIGHTS, strict=True))
+    remainder = 11 - total % 11
+    return {10: "X", 11: "0"}.get(remainder, str(remainder))
+
+
+def validate_uscc(value: str, *, field: str = "uscc") -> str:
+    """Return the normalised 统一社会信用代码 or raise naming the rule broken."""
+    number = uscc.compact(value or "").upper()
+    label = _("统一社会信用代码")
+    if not number:
+        raise ValidationFailed.for_field(field, _("{label}不能为空").format(label=label))
+    if len(number) != 18:
+        raise ValidationFailed.for_field(
+            field,
+            _("{label}应为18位，现为{n}位").format(label=label, n=len(number)),
+            code="uscc_length",
+        )
+    bad = sorted({c for c in number if c not in USCC_ALPHABET})
+    if bad:
+        raise ValidationFailed.for_field(
+            field,
+            _(
+                "{label}含有不允许的字符：{chars}（只用数字和除 I、O、Z、S、V 以外的大写字母）"
+            ).format(label=label, chars="、".join(bad)),
+            code="uscc_alphabet",
+        )
+    try:
+        uscc.validate(number)
+    except stdnum_errors.InvalidChecksum:
+        raise ValidationFailed.for_field(
+            field, _("{label}校验位错误").format(label=label), code="uscc_checksum"
+        ) from None
+    except stdnum_errors.ValidationError:
+        raise ValidationFailed.for_field(
+            field,
+            _("{label}第1至8位（登记管理部门、机构类别、行政区划）应为数字").format(label=label),
+            code="uscc_format",
+        ) from None
+    org_code = number[8:17]
+    if organisation_code_check_character(org_code[:8]) != org_code[8]:
+        raise ValidationFailed.for_field(
+            field,
+            _("{label}第9至17位的组织机构代码校验位错误").format(label=label),
+            code="uscc_organisation_code",
+        )
+    return number
+
+
+def validate_id_number(value: str, *, field: str = "id_number") -> str:
+    """Return the normalised 居民身份证号码 (GB 11643-1999) or raise naming the rule."""
+    number = ric.compact(value or "").upper()
+    label = _("居民身份证号码")
+    if not number:
+        raise ValidationFailed.for_field(field, _("{label}不能为空").format(label=label))
+    if len(number) != 18:
+        raise ValidationFailed.for_field(
+            field,
+            _("{label}应为18位，现为{n}位").format(label=label, n=len(number)),
+            code="id_number_length",
+        )
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        raise ValidationFailed.for_field(
+            field,
+            _("{label}前17位应为数字，最后一位为数字或 X").format(label=label),
+            code="id_number_format",
+        )
+    try:
+        ric.validate(number)
+    except stdnum_errors.InvalidChecksum:
+        raise ValidationFailed.for_field(
+            field, _("{label}校验位错误").format(label=label), code="id_number_checksum"
+        ) from None
+    except stdnum_errors.ValidationError:
+        raise ValidationFailed.for_field(
+            field,
+            _("{label}中的出生日期或地址码无效").format(label=label),
+            code="id_number_component",
+        ) from None
+    return number
+
+
+def validate_passport_number(value: str, *, field: str = "passport_number") -> str:
+    number = re.sub(r"\s+", "", value or "").upper()
+    label = _("护照号码")
+    if not number:
+        raise ValidationFailed.for_field(field, _("{label}不能为空").format(label=label))
+    if not PASSPORT_RE.match(number):
+        raise ValidationFailed.for_field(
+            field,
+            _("{label}应为5至20位字母或数字").format(label=label),
+            code="passport_format",
+        )
+    return number
+
+
+def mask_identifier(value: str) -> str:
+    """Mask a personal identifier: first 4 and last 4 kept for an ID card number
+    (3201**********1234), first 2 and last 2 for shorter numbers."""
+    if not value:
+        return ""
+    keep = 4 if len(value) >= 12 else 2
+    if len(value) <= keep * 2:
+        return "*" * len(value)
+    return value[:keep] + "*" * (len(value) - 2 * keep) + value[-keep:]

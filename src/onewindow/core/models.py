@@ -1,0 +1,143 @@
+"""Core records: the audit chain and the holiday notices loaded by administrators."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("audit events are append-only: they cannot be updated")
+
+    def delete(self):
+        raise TypeError("audit events are append-only: they cannot be deleted")
+
+
+class AuditEvent(models.Model):
+    """审计日志: one append-only, hash-chained event.
+
+    ``hash`` = sha256(previous hash + canonical JSON of the event); see
+    :mod:`onewindow.core.audit`. Rows are never updated or deleted (等保 level 3 keeps
+    audit logs at least six months, protected from change); on PostgreSQL a trigger
+    refuses UPDATE and DELETE as well.
+    """
+
+    sequence = models.PositiveBigIntegerField(_("序号"), unique=True)
+    occurred_at = models.DateTimeField(_("发生时间"))
+    actor = models.CharField(_("操作人"), max_length=150, blank=True)
+    actor_id = models.CharField(_("操作人标识"), max_length=64, blank=True)
+    action = models.CharField(_("动作"), max_length=64, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=64, blank=True)
+    object_id = models.CharField(_("对象标识"), max_length=128, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    data = models.JSONField(_("内容"), default=dict, blank=True)
+    previous_hash = models.CharField(_("前一哈希"), max_length=64)
+    hash = models.CharField(_("哈希"), max_length=64, unique=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sequence"]
+        verbose_name = _("审计事件")
+        verbose_name_plural = _("审计事件")
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "sequence"]),
+            models.Index(fields=["actor_id", "sequence"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("audit events are append-only: they cannot be updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("audit events are append-only: they cannot be deleted")
+
+
+class AuditChainHead(models.Model):
+    """The last link of the audit chain; locked while an event is appended."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    sequence = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("审计链头")
+        verbose_name_plural = _("审计链头")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="audit_chain_head_singleton")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.hash[:12]}"
+
+
+class CalendarRevision(models.Model):
+    """A counter bumped by every change to holiday notices or zone overrides.
+
+    Working calendars are cached per process and rebuilt when the counter moves.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("日历版本")
+        verbose_name_plural = _("日历版本")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="calendar_revision_singleton")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class HolidayNotice(models.Model):
+    """国务院办公厅节假日安排通知: one year's statutory holidays and make-up working days.
+
+    A loaded notice replaces what ``chinesecalendar`` says about that year (it may be a
+    year the package does not know yet, or a correction).
+    """
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    title = models.CharField(_("通知名称"), max_length=200)
+    document_number = models.CharField(_("文号"), max_length=100, blank=True)
+    loaded_at = models.DateTimeField(_("载入时间"), auto_now_add=True)
+    loaded_by = models.CharField(_("载入人"), max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("节假日安排通知")
+        verbose_name_plural = _("节假日安排通知")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.title}"
+
+
+class HolidayNoticeDay(models.Model):
+    """One day a notice declares a holiday or a make-up working day."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("法定节假日")
+        MAKEUP_WORKDAY = "makeup_workday", _("调休上班")
+
+    notice = models.ForeignKey(
+        HolidayNotice, on_delete=models.CASCADE, related_name="days", verbose_name=_("通知")
+    )
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("节日"), max_length=50)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("通知中的日期")
+        verbose_name_plural = _("通知中的日期")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.name}"
