@@ -1,0 +1,74 @@
+"""Shared fixtures: a zone with departments, and users for each role."""
+
+from __future__ import annotations
+
+import pytest
+
+from onewindow.org.constants import DepartmentKind, Role, UserKind
+from onewindow.org.models import Department, User, Window, Zone
+from onewindow.org.services import staff_create
+
+PASSWORD = "test-Password-2026"
+
+
+@pytest.fixture
+def zone(db) -> Zone:
+    return Zone.objects.create(code="SFQ", name="示范经济技术开发区", division_code="320192")
+
+
+@pytest.fixture
+def department(zone) -> Department:
+    return Department.objects.create(
+        zone=zone, code="SCJG", name="市场监督管理局", kind=DepartmentKind.FUNCTIONAL
+    )
+
+
+@pytest.fixture
+def other_department(zone) -> Department:
+    return Department.objects.create(
+        zone=zone, code="ZJJ", name="住房和城乡建设局", kind=DepartmentKind.FUNCTIONAL
+    )
+
+
+@pytest.fixture
+def window(zone, department) -> Window:
+    return Window.objects.create(zone=zone, code="A01", name="综合受理窗口一", kind="comprehensive")
+
+
+@pytest.fixture
+def make_staff(zone, department):
+    """make_staff(Role.REVIEWER) → a saved staff user with that role (password PASSWORD)."""
+
+    def make(*roles: str, username: str | None = None, dept: Department | None = None) -> User:
+        name = username or "_".join(roles) or "staff"
+        return staff_create(
+            zone=zone,
+            username=name,
+            password=PASSWORD,
+            display_name=name,
+            roles=list(roles),
+            department=dept or department,
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_applicant_user(zone):
+    def make(username: str = "applicant") -> User:
+        user = User(username=username, kind=UserKind.APPLICANT, zone=zone, display_name=username)
+        user.set_password(PASSWORD)
+        user.save()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def clerk(make_staff) -> User:
+    return make_staff(Role.WINDOW_CLERK, username="clerk")
+
+
+@pytest.fixture
+def administrator(make_staff) -> User:
+    return make_staff(Role.ADMINISTRATOR, username="admin")
