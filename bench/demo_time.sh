@@ -14,7 +14,7 @@ make demo PORT="$port" > "$work/demo.log" 2>&1 &
 pid=$!
 set +m
 for _ in $(seq 1 1200); do
-  if curl -fsS -o /dev/null "http://127.0.0.1:$port/"; then
+  if curl -fs -o /dev/null "http://127.0.0.1:$port/"; then
     end=$(date +%s.%N)
     printf 'make demo, fresh clone to first page: %.1f s\n' "$(echo "$end - $start" | bc)"
     grep -c "密码" "$work/demo.log" | xargs printf 'demo logins printed: %s\n'
