@@ -41,8 +41,10 @@ bench: $(STAMP)
 
 # Regenerate the translation catalogues (needs GNU gettext: apt-get install gettext).
 messages: $(STAMP)
-	cd src/onewindow && ../../$(BIN)/django-admin makemessages -l en --no-obsolete
-	cd src/onewindow && ../../$(BIN)/django-admin compilemessages
+	mkdir -p src/onewindow/locale
+	cd src/onewindow && ONEWINDOW_DEBUG=1 ../../$(BIN)/onewindow makemessages -l en \
+		--no-obsolete --no-location --ignore 'tests/*' --ignore 'demo/*'
+	cd src/onewindow && ONEWINDOW_DEBUG=1 ../../$(BIN)/onewindow compilemessages
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
