@@ -7,6 +7,7 @@ exceptions into messages that name the field and the rule broken.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_errors
@@ -17,22 +18,33 @@ from onewindow.core.errors import ValidationFailed
 # GB 32100-2015: the alphabet of the USCC (0-9, A-Z without I, O, Z, S, V).
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
-# GB 11714-1997: weights of the 9-character organisation code inside the USCC.
+# GB 11714-1997: weights of the 9-character organisation code inside the USCC, and the
+# values of its characters: 0-9 are 0-9 and A-Z are 10-35 over the full Latin alphabet
+# (not the USCC alphabet, which skips I, O, Z, S, V and would misvalue J to Y).
 _ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+_ORG_CODE_VALUES = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 PASSPORT_RE = re.compile(r"^[A-Z0-9]{5,20}$")
+ID_NUMBER_RE = re.compile(r"[0-9]{17}[0-9X]")
+
+
+def _normalise(value: str) -> str:
+    """Full-width characters (typed with a Chinese input method) become ASCII; blanks go."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value or "")).upper()
 
 
 def organisation_code_check_character(code8: str) -> str:
     """The check character of an organisation code (GB 11714-1997, mod 11)."""
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(code8, _ORG_CODE_WEIGHTS, strict=True))
+    total = sum(
+        _ORG_CODE_VALUES.index(c) * w for c, w in zip(code8, _ORG_CODE_WEIGHTS, strict=True)
+    )
     remainder = 11 - total % 11
     return {10: "X", 11: "0"}.get(remainder, str(remainder))
 
 
 def validate_uscc(value: str, *, field: str = "uscc") -> str:
     """Return the normalised 统一社会信用代码 or raise naming the rule broken."""
-    number = uscc.compact(value or "").upper()
+    number = uscc.compact(_normalise(value))
     label = _("统一社会信用代码")
     if not number:
         raise ValidationFailed.for_field(field, _("{label}不能为空").format(label=label))
@@ -75,7 +87,7 @@ def validate_uscc(value: str, *, field: str = "uscc") -> str:
 
 def validate_id_number(value: str, *, field: str = "id_number") -> str:
     """Return the normalised 居民身份证号码 (GB 11643-1999) or raise naming the rule."""
-    number = ric.compact(value or "").upper()
+    number = ric.compact(_normalise(value))
     label = _("居民身份证号码")
     if not number:
         raise ValidationFailed.for_field(field, _("{label}不能为空").format(label=label))
@@ -85,7 +97,7 @@ def validate_id_number(value: str, *, field: str = "id_number") -> str:
             _("{label}应为18位，现为{n}位").format(label=label, n=len(number)),
             code="id_number_length",
         )
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not ID_NUMBER_RE.fullmatch(number):
         raise ValidationFailed.for_field(
             field,
             _("{label}前17位应为数字，最后一位为数字或 X").format(label=label),
@@ -97,7 +109,8 @@ def validate_id_number(value: str, *, field: str = "id_number") -> str:
         raise ValidationFailed.for_field(
             field, _("{label}校验位错误").format(label=label), code="id_number_checksum"
         ) from None
-    except stdnum_errors.ValidationError:
+    except (stdnum_errors.ValidationError, KeyError):
+        # stdnum raises KeyError for a known prefix that is not a county (e.g. 110001).
         raise ValidationFailed.for_field(
             field,
             _("{label}中的出生日期或地址码无效").format(label=label),
@@ -107,7 +120,7 @@ def validate_id_number(value: str, *, field: str = "id_number") -> str:
 
 
 def validate_passport_number(value: str, *, field: str = "passport_number") -> str:
-    number = re.sub(r"\s+", "", value or "").upper()
+    number = _normalise(value)
     label = _("护照号码")
     if not number:
         raise ValidationFailed.for_field(field, _("{label}不能为空").format(label=label))
