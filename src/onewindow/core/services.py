@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, PositiveBigIntegerField, Value
+from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
 from onewindow.core.audit import AuditAction, audit_append
@@ -15,9 +17,18 @@ from onewindow.core.models import CalendarRevision, HolidayNotice, HolidayNotice
 
 
 def calendar_revision_bump() -> None:
-    """Tell every process that cached calendars are stale (call inside the write)."""
+    """Tell every process that cached calendars are stale (call inside the write).
+
+    The new value is max(previous + 1, now in microseconds), never just previous + 1: a
+    transaction that bumps and then rolls back has already shown its value to calendars
+    built inside it, and a later bump handing out the same value again would let those
+    calendars, built from rolled-back data, pass for current.
+    """
     CalendarRevision.objects.get_or_create(id=1)
-    CalendarRevision.objects.filter(id=1).update(value=F("value") + 1)
+    now = Value(time.time_ns() // 1000)
+    CalendarRevision.objects.filter(id=1).update(
+        value=Greatest(F("value") + 1, now, output_field=PositiveBigIntegerField())
+    )
 
 
 def _parse_date(value: Any, where: str) -> dt.date:
@@ -51,6 +62,11 @@ def parse_holiday_notice(payload: dict[str, Any]) -> tuple[dict, list[tuple[dt.d
     title = str(payload.get("title") or "").strip()
     if not title:
         problem("title", _("通知名称不能为空"))
+    elif len(title) > 200:
+        problem("title", _("通知名称不能超过 200 字"))
+    document_number = str(payload.get("document_number") or "").strip()
+    if len(document_number) > 100:
+        problem("document_number", _("文号不能超过 100 字"))
     earliest, latest = dt.date(year - 1, 12, 1), dt.date(year, 12, 31)
     days: dict[dt.date, tuple[str, str]] = {}
 
@@ -69,6 +85,9 @@ def parse_holiday_notice(payload: dict[str, Any]) -> tuple[dict, list[tuple[dt.d
             continue
         except ValidationFailed as error:
             problem(where, error.message)
+            continue
+        if not 1 <= len(name) <= 50:
+            problem(where, _("{where}：节日名称应为 1 至 50 个字").format(where=where))
             continue
         if end < start:
             problem(where, _("{where}：结束日期早于开始日期").format(where=where))
@@ -100,7 +119,9 @@ def parse_holiday_notice(payload: dict[str, Any]) -> tuple[dict, list[tuple[dt.d
         except ValidationFailed as error:
             problem(where, error.message)
             continue
-        if day.weekday() < 5:
+        if not 1 <= len(name) <= 50:
+            problem(where, _("{where}：节日名称应为 1 至 50 个字").format(where=where))
+        elif day.weekday() < 5:
             problem(
                 where, _("{where}：调休上班日 {day} 不是周六或周日").format(where=where, day=day)
             )
@@ -120,7 +141,7 @@ def parse_holiday_notice(payload: dict[str, Any]) -> tuple[dict, list[tuple[dt.d
     header = {
         "year": year,
         "title": title,
-        "document_number": str(payload.get("document_number") or "").strip(),
+        "document_number": document_number,
     }
     return header, sorted((day, kind, name) for day, (kind, name) in days.items())
 
