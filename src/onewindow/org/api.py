@@ -100,14 +100,15 @@ def working_days(request, query: Query[WorkingDaysQuery]):
 
 
 @router.get(
-    "/day/{day}",
+    "/day/{date}",
     response={200: DayOut, **ERROR_RESPONSES},
     summary="某日是否为工作日及原因",
     auth=None,
 )
-def day(request, day: dt.date, query: Query[DayQuery]):
+def day(request, date: dt.date, query: Query[DayQuery]):
+    # the path parameter is named like the calendar's errors name it ("date")
     zone = zone_by_code(query.zone)
-    info = calendar_for_zone(zone).day(day, allow_provisional=query.provisional)
+    info = calendar_for_zone(zone).day(date, allow_provisional=query.provisional)
     return DayOut(
         date=info.date,
         working_day=info.is_working,

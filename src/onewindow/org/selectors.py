@@ -21,7 +21,8 @@ def zone_by_code(code: str | None = None) -> Zone:
             Zone.objects.order_by("id").first() if code == settings.ONEWINDOW_DEFAULT_ZONE else None
         )
     if zone is None:
-        raise NotFound(_("开发区 {code} 不存在").format(code=code), code="zone_not_found")
+        message = _("开发区 {code} 不存在").format(code=code)
+        raise NotFound(message, code="zone_not_found", fields={"zone": [message]})
     return zone
 
 
