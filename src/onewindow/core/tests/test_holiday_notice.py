@@ -386,6 +386,7 @@ def test_command_loads_the_example_file():
     assert "已载入 2027 年节假日安排" in stdout
     assert "放假 29 天，调休上班 6 天" in stdout
     assert "此前该年没有通知" in stdout
+    assert "工作日历版本已更新" in stdout
     loaded = HolidayNotice.objects.get(year=2027)
     assert loaded.loaded_by == f"command-line user ({getpass.getuser()})"
     calendar = national_calendar()
