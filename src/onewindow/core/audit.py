@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import ipaddress
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
 
 from onewindow.core.models import AuditChainHead, AuditEvent
 
@@ -54,6 +57,34 @@ def _payload(event: AuditEvent) -> dict[str, Any]:
     }
 
 
+def _stored_data(data: dict[str, Any] | None) -> dict[str, Any]:
+    """The data exactly as both databases give it back, so the hash stays verifiable.
+
+    A JSON round trip; floats (and NaN, Infinity) become their text, because PostgreSQL's
+    jsonb rewrites numbers (1e+20 comes back as 100000000000000000000).
+    """
+    return json.loads(canonical_json(data or {}), parse_float=str, parse_constant=str)
+
+
+def _stored_text(value: str | int, max_length: int) -> str:
+    """Fit a column: user input (a failed login's username) may be long or hold NUL,
+    which PostgreSQL refuses; the event must be recorded all the same."""
+    return str(value).replace("\x00", "\ufffd")[:max_length]
+
+
+def _stored_ip(value: str | None) -> str | None:
+    """The address as the database stores it (IPv6 compressed, as Django and PostgreSQL
+    do), or None when it is not an IP address."""
+    if not value:
+        return None
+    try:
+        if ":" in value:
+            return clean_ipv6_address(value)
+        return str(ipaddress.IPv4Address(value))
+    except (ValueError, ValidationError):
+        return None
+
+
 def compute_hash(previous_hash: str, event: AuditEvent) -> str:
     digest = hashlib.sha256()
     digest.update(previous_hash.encode("ascii"))
@@ -75,17 +106,17 @@ def audit_append(
     """Append one event to the chain, inside the caller's transaction."""
     head, _ = AuditChainHead.objects.get_or_create(id=1, defaults={"hash": GENESIS_HASH})
     head = AuditChainHead.objects.select_for_update().get(id=1)
-    # Round-trip the data through JSON so the hash is over exactly what is stored.
-    data = json.loads(canonical_json(data or {}))
+    # The hash is over exactly what is stored and read back.
+    data = _stored_data(data)
     event = AuditEvent(
         sequence=head.sequence + 1,
         occurred_at=timezone.now(),
-        actor=str(actor)[:150],
-        actor_id=str(actor_id),
+        actor=_stored_text(actor, 150),
+        actor_id=_stored_text(actor_id, 64),
         action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        ip_address=ip_address or None,
+        object_type=_stored_text(object_type, 64),
+        object_id=_stored_text(object_id, 128),
+        ip_address=_stored_ip(ip_address),
         data=data,
         previous_hash=head.hash,
     )
