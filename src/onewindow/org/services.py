@@ -104,11 +104,12 @@ def applicant_register(
     )
     if kind == ApplicantKind.FOREIGNER:
         duplicate = duplicate.filter(nationality=fields["nationality"])
+    field = {"enterprise": "uscc", "person": "id_number"}.get(kind, "passport_number")
+    conflict = Conflict(
+        _("该证件号码已登记"), code="applicant_exists", fields={field: [_("该证件号码已登记")]}
+    )
     if duplicate.exists():
-        field = {"enterprise": "uscc", "person": "id_number"}.get(kind, "passport_number")
-        raise Conflict(
-            _("该证件号码已登记"), code="applicant_exists", fields={field: [_("该证件号码已登记")]}
-        )
+        raise conflict
     try:
         with transaction.atomic():
             applicant = Applicant.objects.create(
@@ -119,8 +120,8 @@ def applicant_register(
                 address=address.strip(),
                 **fields,
             )
-    except IntegrityError:
-        raise Conflict(_("该证件号码已登记"), code="applicant_exists") from None
+    except IntegrityError:  # registered by a concurrent request since the check above
+        raise conflict from None
     if user is not None:
         applicant.representations.create(user=user, capacity=capacity)
     return applicant
@@ -149,8 +150,16 @@ def staff_create(
             )
     if department is not None and department.zone_id != zone.pk:
         raise ValidationFailed.for_field("department", _("部门不属于该开发区"))
+    if window is not None and window.zone_id != zone.pk:
+        raise ValidationFailed.for_field("window", _("窗口不属于该开发区"))
+    username = _require("username", username, _("用户名"))
+    taken = Conflict(
+        _("用户名已被使用"), code="username_taken", fields={"username": [_("用户名已被使用")]}
+    )
+    if User.objects.filter(username=username).exists():
+        raise taken
     user = User(
-        username=_require("username", username, _("用户名")),
+        username=username,
         display_name=display_name,
         kind=UserKind.STAFF,
         zone=zone,
@@ -160,7 +169,11 @@ def staff_create(
         is_superuser=is_superuser,
     )
     user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save(force_insert=True)
+    except IntegrityError:  # taken by a concurrent request since the check above
+        raise taken from None
     RoleAssignment.objects.bulk_create(
         RoleAssignment(
             user=user, role=role, department=department if role in DEPARTMENT_ROLES else None
