@@ -1,0 +1,138 @@
+"""``onewindow demo``: the demo zone is complete, valid and built idempotently."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from onewindow.core.identifiers import (
+    validate_id_number,
+    validate_passport_number,
+    validate_uscc,
+)
+from onewindow.core.models import AuditEvent
+from onewindow.demo.org_data import DEMO_PASSWORD, ZONE_CODE
+from onewindow.org.constants import ApplicantKind, Role, UserKind
+from onewindow.org.models import Applicant, Department, Park, RoleAssignment, User, Window, Zone
+
+pytestmark = pytest.mark.django_db
+
+REQUIRED_DEPARTMENTS = [
+    "行政审批局",
+    "市场监督管理局",
+    "公安分局出入境管理大队",
+    "科技局",
+    "人社局",
+    "自然资源和规划",
+    "住建",
+    "生态环境",
+    "应急管理",
+    "税务",
+    "消防救援",
+    "卫健",
+]
+
+
+def run_demo() -> str:
+    out = StringIO()
+    call_command("demo", stdout=out)
+    return out.getvalue()
+
+
+def snapshot() -> dict[str, list[dict]]:
+    """Every row of every org and core table (auto-created M2M tables too), every column."""
+    tables = {}
+    for model in apps.get_models(include_auto_created=True):
+        if model._meta.app_label in {"org", "core"}:
+            tables[model._meta.db_table] = list(model._base_manager.order_by("pk").values())
+    return tables
+
+
+@pytest.fixture
+def demo_output() -> str:
+    return run_demo()
+
+
+def test_zone_parks_and_windows(demo_output):
+    zone = Zone.objects.get(code=ZONE_CODE)
+    assert zone.name == "示范经济技术开发区"
+    assert Park.objects.filter(zone=zone).count() >= 2
+    assert Window.objects.filter(zone=zone).count() >= 5
+    assert Window.objects.filter(zone=zone, department__isnull=True).count() == 0
+    assert set(Window.objects.values_list("kind", flat=True)) >= {
+        "comprehensive",
+        "specialized",
+        "delivery",
+        "assistance",
+    }
+
+
+def test_departments(demo_output):
+    departments = Department.objects.filter(zone__code=ZONE_CODE)
+    assert departments.count() >= 12
+    labels = [f"{d.name} {d.short_name}" for d in departments]
+    missing = [name for name in REQUIRED_DEPARTMENTS if not any(name in label for label in labels)]
+    assert missing == []
+
+
+def test_every_department_uscc_is_valid(demo_output):
+    codes = list(Department.objects.exclude(uscc="").values_list("uscc", flat=True))
+    assert len(codes) == Department.objects.count()
+    assert [validate_uscc(code) for code in codes] == codes
+    assert len(set(codes)) == len(codes)
+
+
+def test_a_staff_user_for_each_role(demo_output):
+    for role in Role:
+        assignment = RoleAssignment.objects.filter(role=role).select_related("user").first()
+        assert assignment is not None, role
+        user = assignment.user
+        assert user.kind == UserKind.STAFF and user.zone.code == ZONE_CODE
+        assert user.has_role(role)
+        assert user.check_password(DEMO_PASSWORD)
+
+
+def test_an_applicant_user_of_each_kind_with_a_valid_identifier(demo_output):
+    validate = {
+        ApplicantKind.ENTERPRISE: lambda a: validate_uscc(a.uscc),
+        ApplicantKind.PERSON: lambda a: validate_id_number(a.id_number),
+        ApplicantKind.FOREIGNER: lambda a: validate_passport_number(a.passport_number),
+    }
+    for kind in ApplicantKind:
+        applicant = Applicant.objects.get(kind=kind)
+        assert validate[kind](applicant) == applicant.identifier.split()[-1]
+        user = applicant.users.get()
+        assert user.kind == UserKind.APPLICANT
+        assert user.check_password(DEMO_PASSWORD)
+
+
+def test_output_lists_every_login(demo_output):
+    assert "演示开发区已就绪" in demo_output
+    for user in User.objects.all():
+        line = next(
+            (line for line in demo_output.splitlines() if line.split()[:1] == [user.username]),
+            None,
+        )
+        assert line is not None, user.username
+        assert DEMO_PASSWORD in line
+
+
+def test_demo_logins_work(demo_output, client):
+    for username in User.objects.values_list("username", flat=True):
+        assert client.login(username=username, password=DEMO_PASSWORD), username
+        client.logout()
+
+
+def test_running_twice_changes_nothing(demo_output):
+    before = snapshot()
+    events_before = AuditEvent.objects.count()
+
+    second_output = run_demo()
+
+    assert snapshot() == before
+    assert AuditEvent.objects.count() == events_before
+    assert second_output == demo_output
+    assert sum(len(rows) for rows in before.values()) > 50
