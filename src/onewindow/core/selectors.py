@@ -23,12 +23,22 @@ def calendar_revision() -> int:
     return row or 0
 
 
+def _notice_year(day: dt.date, known: KnownDay) -> int:
+    """The year of the notice that declared ``day``: late-December days of 元旦 (e.g. Sat
+    29 Dec 2018, a make-up working day) belong to the next year's notice."""
+    return day.year + 1 if day.month == 12 and known.name == "元旦" else day.year
+
+
 def national_notices() -> tuple[dict[dt.date, KnownDay], frozenset[int]]:
     """chinesecalendar's notices, with every year an administrator loaded replacing it."""
     notices, years = chinesecalendar_notices()
     loaded_years = set(HolidayNotice.objects.values_list("year", flat=True))
     if loaded_years:
-        notices = {day: known for day, known in notices.items() if day.year not in loaded_years}
+        notices = {
+            day: known
+            for day, known in notices.items()
+            if _notice_year(day, known) not in loaded_years
+        }
         for date, kind, name in HolidayNoticeDay.objects.values_list("date", "kind", "name"):
             notices[date] = KnownDay(DayKind(kind), name)
     return notices, years | loaded_years

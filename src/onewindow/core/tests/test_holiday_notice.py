@@ -246,6 +246,38 @@ def test_load_replaces_a_year_chinesecalendar_knows():
 
 
 @pytest.mark.django_db
+def test_replacing_a_year_keeps_the_next_years_december_days():
+    # 29 Dec 2018 (Sat, make-up) and 30–31 Dec 2018 (元旦) were declared by the 2019 notice
+    payload = notice(
+        year=2018,
+        title="更正：2018年安排",
+        holidays=[{"name": "国庆节", "from": "2018-10-01", "to": "2018-10-07"}],
+        workdays=[],
+    )
+    holiday_notice_load(payload=payload, actor="管理员")
+    calendar = national_calendar()
+    assert calendar.day(D(2018, 2, 16)).kind == DayKind.WORKDAY  # the old 春节 is gone
+    assert calendar.day(D(2018, 12, 29)).kind == DayKind.MAKEUP_WORKDAY
+    assert calendar.day(D(2018, 12, 31)).kind == DayKind.HOLIDAY
+
+
+@pytest.mark.django_db
+def test_replacing_a_year_replaces_its_days_in_the_previous_december():
+    # the 2019 notice declared 29–31 Dec 2018; a correction without them removes them
+    payload = notice(
+        year=2019,
+        title="更正：2019年安排",
+        holidays=[{"name": "元旦", "from": "2019-01-01", "to": "2019-01-01"}],
+        workdays=[],
+    )
+    holiday_notice_load(payload=payload, actor="管理员")
+    calendar = national_calendar()
+    assert calendar.day(D(2018, 12, 29)).kind == DayKind.WEEKEND
+    assert calendar.day(D(2018, 12, 31)).kind == DayKind.WORKDAY
+    assert calendar.day(D(2019, 1, 1)).kind == DayKind.HOLIDAY
+
+
+@pytest.mark.django_db
 def test_load_refuses_a_day_another_notice_declared():
     holiday_notice_load(
         payload=notice(holidays=[{"name": "元旦", "from": "2027-12-31", "to": "2027-12-31"}]),
