@@ -10,8 +10,10 @@ Environment variables:
     ONEWINDOW_VAR_DIR   where SQLite, the generated key, uploads and logs live
 """
 
+import contextlib
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -47,8 +49,17 @@ def _secret_key() -> str:
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+        # Written to a private (0600) temporary file, then published with link(), which
+        # fails if the key exists: never readable by others, never half-written, and of
+        # two processes starting together both end up with the same key.
+        fd, temporary = tempfile.mkstemp(dir=VAR_DIR, prefix=".secret_key.")
+        try:
+            with os.fdopen(fd, "w") as file:
+                file.write(secrets.token_urlsafe(50))
+            with contextlib.suppress(FileExistsError):
+                os.link(temporary, key_file)
+        finally:
+            os.unlink(temporary)
     return key_file.read_text().strip()
 
 
@@ -117,8 +128,8 @@ TEMPLATES = [
 _default_sqlite = f"sqlite:///{VAR_DIR / 'onewindow.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", _default_sqlite),
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "600")),
+        os.environ.get("DATABASE_URL") or _default_sqlite,  # set but empty: the default
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE") or "600"),
         conn_health_checks=True,
     )
 }
