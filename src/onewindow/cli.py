@@ -11,8 +11,10 @@ import sys
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.settings")
     argv = list(sys.argv if argv is None else argv)
-    if len(argv) > 1 and not argv[1].startswith("-"):
-        argv[1] = argv[1].replace("-", "_")
+    # The command name (and the one after "help") may be written with dashes.
+    position = 2 if len(argv) > 2 and argv[1] == "help" else 1
+    if len(argv) > position and not argv[position].startswith("-"):
+        argv[position] = argv[position].replace("-", "_")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(argv)

@@ -12,3 +12,6 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# WhiteNoise warns at start-up when STATIC_ROOT is missing; tests never collect static files.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
