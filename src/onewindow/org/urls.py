@@ -2,10 +2,22 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from onewindow.org import views
+from onewindow.org.forms import LoginForm
 
 urlpatterns = [
     path("", views.portal, name="portal"),
-    path("login/", auth_views.LoginView.as_view(template_name="org/login.html"), name="login"),
+    path("calendar/", views.calendar, name="calendar"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="org/login.html",
+            authentication_form=LoginForm,
+            redirect_authenticated_user=True,
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("home/", views.home, name="home"),
+    path("applicants/", views.applicant_search, name="applicant_search"),
+    path("applicants/<int:pk>/", views.applicant_detail, name="applicant_detail"),
 ]
