@@ -297,11 +297,12 @@ def test_database_refuses_updates_that_bypass_the_model_guards():
 
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEvent._base_manager.filter(pk=event.pk).update(actor="mallory")
+    copy = AuditEvent(**{f.attname: getattr(event, f.attname) for f in AuditEvent._meta.fields})
+    with pytest.raises(TypeError):
+        copy.save(force_update=True)
     with pytest.raises(DatabaseError), transaction.atomic():
-        # a fresh instance with an existing primary key: Django issues an UPDATE
-        AuditEvent(**{f.attname: getattr(event, f.attname) for f in AuditEvent._meta.fields}).save(
-            force_update=True
-        )
+        # a fresh instance with an existing primary key is inserted, never updated: refused
+        copy.save()
     assert audit_verify().ok
 
 
