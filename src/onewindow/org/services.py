@@ -191,6 +191,9 @@ def calendar_override_set(
     if kind not in CalendarOverrideKind.values:
         raise ValidationFailed.for_field("kind", _("调整类型应为停止办公或照常办公"))
     reason = _require("reason", reason, _("原因"))
+    limit = ZoneCalendarOverride._meta.get_field("reason").max_length
+    if len(reason) > limit:
+        raise ValidationFailed.for_field("reason", _("原因不能超过 {limit} 字").format(limit=limit))
     override, _created = ZoneCalendarOverride.objects.update_or_create(
         zone=zone,
         date=date,

@@ -217,3 +217,16 @@ def test_removing_appends_an_audit_event(zone, administrator):
         (AuditAction.CALENDAR_OVERRIDE_SET, "SFQ:2026-10-09"),
         (AuditAction.CALENDAR_OVERRIDE_REMOVED, "SFQ:2026-10-09"),
     ]
+
+
+def test_a_reason_longer_than_its_column_is_refused_with_the_field(zone, administrator):
+    with pytest.raises(ValidationFailed) as refused:
+        calendar_override_set(
+            zone=zone,
+            date=dt.date(2026, 7, 1),
+            kind=CalendarOverrideKind.CLOSED,
+            reason="台风" * 101,
+            actor=administrator,
+        )
+    assert refused.value.fields == {"reason": ["原因不能超过 200 字"]}
+    assert not ZoneCalendarOverride.objects.exists()
