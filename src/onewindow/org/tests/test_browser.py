@@ -1,0 +1,218 @@
+"""The pages in a real browser: Debian's Chromium driven by Playwright.
+
+Screenshots land in ``test-artifacts/`` (not committed) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from onewindow.core import selectors as core_selectors
+from onewindow.demo import org_data
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls made by
+# the fixtures are still synchronous and safe.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+ARTIFACTS = Path(settings.REPOSITORY_DIR) / "test-artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def demo(transactional_db):
+    core_selectors._cache.clear()
+    org_data.load()
+    yield
+    core_selectors._cache.clear()
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """open_page(path, viewport=DESKTOP) → a page at ``path`` in a fresh Chinese browser."""
+    contexts = []
+
+    def open_(path: str = "/", viewport: dict = DESKTOP):
+        context = browser.new_context(locale="zh-CN", viewport=viewport)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(live_server.url + path)
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def horizontal_overflow(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def log_in(page, username: str) -> None:
+    page.fill("#id_username", username)
+    page.fill("#id_password", org_data.DEMO_PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+    page.wait_for_url("**/home/")
+
+
+def test_portal_on_desktop_and_phone(demo, open_page):
+    page = open_page("/")
+    assert page.locator("h1").inner_text() == "示范经济技术开发区"
+    assert page.get_by_role("heading", name="服务窗口").is_visible()
+    assert page.locator("html").get_attribute("lang") == "zh-Hans"
+    screenshot(page, "portal-desktop")
+
+    phone = open_page("/", viewport=PHONE)
+    assert phone.locator("h1").inner_text() == "示范经济技术开发区"
+    assert horizontal_overflow(phone) <= 0
+    screenshot(phone, "portal-phone")
+
+
+def test_skip_link_is_the_first_keyboard_stop(demo, open_page):
+    page = open_page("/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    assert page.locator(".skip-link").is_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_keyboard_login_as_window_clerk(demo, open_page):
+    page = open_page("/login/")
+    assert page.evaluate("document.activeElement.id") == "id_username"  # autofocus
+    # start again from the top of the page and tab through the header to the form
+    page.evaluate("document.activeElement.blur()")
+    page.mouse.click(1, 1)
+    for _ in range(30):
+        if page.evaluate("document.activeElement.id") == "id_username":
+            break
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "id_username"
+    page.keyboard.type("clerk")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "id_password"
+    page.keyboard.type(org_data.DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/home/")
+    assert page.locator("h1").inner_text() == "综合窗口工作台"
+    assert page.get_by_role("heading", name="窗口受理").is_visible()
+    assert page.get_by_text("A01 综合受理窗口一").first.is_visible()
+    screenshot(page, "home-window-clerk")
+
+
+def test_wrong_password_is_announced_beside_the_form(demo, open_page):
+    page = open_page("/login/")
+    page.fill("#id_username", "clerk")
+    page.fill("#id_password", "not-the-password")
+    page.get_by_role("button", name="登录", exact=True).click()
+    alert = page.get_by_role("alert")
+    assert "用户名或密码不正确" in alert.inner_text()
+
+
+def test_enterprise_applicant_home(demo, open_page):
+    page = open_page("/login/")
+    log_in(page, "enterprise")
+    assert page.locator("h1").inner_text() == "我的办事主页"
+    assert page.get_by_role("heading", name="我代表的申请人").is_visible()
+    assert page.get_by_text(org_data.demo_uscc("91", 1)).is_visible()
+    assert page.get_by_role("heading", name="窗口受理").count() == 0
+    screenshot(page, "home-enterprise")
+
+
+def test_administrator_and_supervisor_homes(demo, open_page):
+    page = open_page("/login/")
+    log_in(page, "admin")
+    assert page.locator("h1").inner_text() == "系统管理工作台"
+    assert "审计链完整" in page.locator("#section-administrator").inner_text()
+    screenshot(page, "home-administrator")
+
+    page = open_page("/login/")
+    log_in(page, "supervisor")
+    assert page.locator("h1").inner_text() == "电子监察工作台"
+    assert page.get_by_role("heading", name="审计日志（最近 20 条）").is_visible()
+    screenshot(page, "home-supervisor")
+
+
+def test_homes_fit_a_phone(demo, open_page):
+    for username in ("clerk", "admin", "supervisor", "person"):
+        page = open_page("/login/", viewport=PHONE)
+        log_in(page, username)
+        assert horizontal_overflow(page) <= 0, username
+    screenshot(page, "home-person-phone")
+
+
+def test_logout_from_the_header(demo, open_page, live_server):
+    page = open_page("/login/")
+    log_in(page, "reviewer")
+    page.get_by_role("button", name="退出登录").click()
+    page.wait_for_url(live_server.url + "/")
+    assert page.get_by_role("banner").get_by_role("link", name="登录").is_visible()
+
+
+def test_calendar_calculator_in_the_browser(demo, open_page):
+    page = open_page("/calendar/?month=2026-02")
+    assert page.locator("#month-title").inner_text() == "2026年2月"
+    assert page.locator('td[title="2026年2月16日 法定节假日（春节）"]').is_visible()
+    # a working deadline across the Spring Festival
+    page.fill("#id_start", "2026-02-10")
+    page.fill("#id_days", "10")
+    page.get_by_role("button", name="计算截止日").click()
+    assert "2026年3月2日" in page.locator("#deadline-result").inner_text()
+    screenshot(page, "calendar-desktop")
+
+    # a bad number is named beside its field
+    page.fill("#id_days", "-1")
+    page.get_by_role("button", name="计算截止日").click()
+    assert "工作日数：不能为负数" in page.locator("#id_days_error").inner_text()
+    assert page.locator("#id_days").get_attribute("aria-invalid") == "true"
+
+    # a year without a notice: refused, then answered provisionally with the checkbox
+    page.fill("#id_start", "2027-03-01")
+    page.fill("#id_days", "5")
+    page.get_by_role("button", name="计算截止日").click()
+    assert "2027年的国务院节假日安排尚未载入" in page.locator("#id_start_error").inner_text()
+    page.focus("#id_provisional")
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="计算截止日").click()
+    result = page.locator("#deadline-result")
+    assert "2027年3月8日" in result.inner_text() and "临时结果" in result.inner_text()
+
+
+def test_calendar_on_a_phone_and_a_provisional_month(demo, open_page):
+    page = open_page("/calendar/?month=2027-10", viewport=PHONE)
+    assert page.locator("#provisional-notice").is_visible()
+    assert horizontal_overflow(page) <= 0
+    screenshot(page, "calendar-phone-provisional")
