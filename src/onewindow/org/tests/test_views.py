@@ -200,6 +200,8 @@ def test_switching_to_english_sets_the_language(client, zone):
     assert response.status_code == 302
     html = client.get(reverse("portal")).content.decode()
     assert '<html lang="en">' in html
+    assert "Skip to main content" in html  # the English catalogue is compiled
+    assert h1(client.get(reverse("calendar"))) == "Working-day calendar"
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     assert '<html lang="zh-Hans">' in client.get(reverse("portal")).content.decode()
 
