@@ -112,7 +112,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
         month_view = pages.month_view(working_calendar, year, month, today)
     except CalendarOutOfRange:
         month_error = _("月份：{month} 超出工作日历范围（{first} 至 {last}）").format(
-            month=requested,
+            month=f"{year:04d}-{month:02d}",
             first=f"{working_calendar.first_day:%Y-%m}",
             last=f"{working_calendar.last_day:%Y-%m}",
         )
