@@ -52,8 +52,9 @@ can_view_full_identifier = represents_applicant | is_window_clerk
 #: The applicant's record at all: its representatives and any staff member.
 can_view_applicant = represents_applicant | is_staff_member
 
+# Only a name Django does not use: "org.view_applicant" is the model's admin permission,
+# and a rule under that name would open the admin's applicant pages to every staff member.
 rules.add_perm("org.view_full_identifier", can_view_full_identifier)
-rules.add_perm("org.view_applicant", can_view_applicant)
 
 
 def shown_identifier(user: User, applicant: Applicant) -> str:

@@ -126,6 +126,15 @@ def test_admin_needs_a_staff_account(client, make_applicant_user):
     assert response.status_code == 302
 
 
+def test_staff_without_model_permissions_cannot_open_applicants_in_admin(client, make_staff):
+    # is_staff (admin login) but no model permission: the applicant pages stay closed
+    clerk = make_staff(Role.WINDOW_CLERK, Role.ADMINISTRATOR, username="clerk_admin")
+    client.force_login(clerk)
+    assert not clerk.has_perm("org.view_applicant")
+    response = client.get(reverse("admin:org_applicant_changelist"))
+    assert response.status_code == 403
+
+
 def test_department_list_filters_and_parent(admin_client, zone, department):
     child = Department.objects.create(
         zone=zone, code="SCJG-1", name="登记注册科", kind="office", parent=department
