@@ -138,14 +138,19 @@ class ChainBreak:
 class VerifyResult:
     checked: int
     first_break: ChainBreak | None
+    first_sequence: int = 1  # where the walk started (1 for the whole chain)
 
     @property
     def ok(self) -> bool:
         return self.first_break is None
 
+    @property
+    def whole_chain(self) -> bool:
+        return self.first_sequence == 1
 
-def _events(batch_size: int) -> Iterator[AuditEvent]:
-    last = 0
+
+def _events(batch_size: int, after: int) -> Iterator[AuditEvent]:
+    last = after
     while True:
         batch = list(AuditEvent.objects.filter(sequence__gt=last).order_by("sequence")[:batch_size])
         if not batch:
@@ -154,42 +159,43 @@ def _events(batch_size: int) -> Iterator[AuditEvent]:
         last = batch[-1].sequence
 
 
-def audit_verify(*, batch_size: int = 2000) -> VerifyResult:
-    """Walk the chain in order and report the first broken link (memory stays flat)."""
+def audit_verify(*, batch_size: int = 2000, last: int | None = None) -> VerifyResult:
+    """Walk the chain in order and report the first broken link (memory stays flat).
+
+    ``last=N`` checks only the newest N events, anchored on the stored hash of the event
+    before them: cheap enough for a page; the full walk is ``onewindow audit-verify``.
+    """
     previous_hash = GENESIS_HASH
-    expected_sequence = 1
+    start = 0
+    head = AuditChainHead.objects.filter(id=1).first()
+    if last is not None and head is not None and head.sequence > last:
+        start = head.sequence - last
+        anchor = AuditEvent.objects.filter(sequence=start).values_list("hash", flat=True).first()
+        if anchor is None:
+            return VerifyResult(0, ChainBreak(start, f"event #{start} is missing"), start)
+        previous_hash = anchor
+    expected_sequence = start + 1
     checked = 0
-    for event in _events(batch_size):
+
+    def broken(sequence: int, reason: str) -> VerifyResult:
+        return VerifyResult(checked, ChainBreak(sequence, reason), start + 1)
+
+    for event in _events(batch_size, start):
         if event.sequence != expected_sequence:
-            return VerifyResult(
-                checked,
-                ChainBreak(
-                    expected_sequence,
-                    f"event #{expected_sequence} is missing (next present is #{event.sequence})",
-                ),
+            return broken(
+                expected_sequence,
+                f"event #{expected_sequence} is missing (next present is #{event.sequence})",
             )
         if event.previous_hash != previous_hash:
-            return VerifyResult(
-                checked,
-                ChainBreak(event.sequence, "previous_hash does not match the preceding event"),
-            )
+            return broken(event.sequence, "previous_hash does not match the preceding event")
         if compute_hash(previous_hash, event) != event.hash:
-            return VerifyResult(
-                checked,
-                ChainBreak(
-                    event.sequence, "content does not match its hash (the event was altered)"
-                ),
-            )
+            return broken(event.sequence, "content does not match its hash (the event was altered)")
         previous_hash = event.hash
         expected_sequence += 1
         checked += 1
-    head = AuditChainHead.objects.filter(id=1).first()
-    if head is not None and head.sequence != checked:
-        return VerifyResult(
-            checked,
-            ChainBreak(
-                checked + 1,
-                f"the chain head records #{head.sequence} but the log ends at #{checked}",
-            ),
+    if head is not None and head.sequence != expected_sequence - 1:
+        return broken(
+            expected_sequence,
+            f"the chain head records #{head.sequence} but the log ends at #{expected_sequence - 1}",
         )
-    return VerifyResult(checked, None)
+    return VerifyResult(checked, None, start + 1)

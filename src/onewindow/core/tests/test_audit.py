@@ -404,3 +404,38 @@ def test_concurrent_appends_keep_one_gapless_chain():
     for data in AuditEvent.objects.values_list("data", flat=True):
         per_worker[data["thread"]] += 1
     assert set(per_worker.values()) == {per_thread}
+
+
+# --- checking only the newest events ------------------------------------------------
+
+
+def test_verify_last_checks_only_the_newest_events_anchored_on_the_one_before():
+    for index in range(6):
+        audit_append(action="test.tail", data={"n": index})
+
+    result = audit_verify(last=2)
+
+    assert result.ok
+    assert (result.first_sequence, result.checked) == (5, 2)
+    assert not result.whole_chain
+
+
+def test_verify_last_finds_an_altered_event_inside_the_window():
+    for index in range(6):
+        audit_append(action="test.tail", data={"n": index})
+    tamper("UPDATE core_auditevent SET actor = %s WHERE sequence = %s", ["mallory", 6])
+
+    result = audit_verify(last=3)
+
+    assert result.first_break.sequence == 6
+    assert "altered" in result.first_break.reason
+
+
+def test_verify_last_larger_than_the_chain_checks_the_whole_chain():
+    append_three()
+
+    result = audit_verify(last=1000)
+
+    assert result.ok
+    assert result.whole_chain
+    assert result.checked == 3

@@ -450,7 +450,7 @@ def test_administrator_without_admin_permissions_gets_no_dead_admin_links(client
 
 def test_administrator_is_alerted_to_a_broken_audit_chain(client, administrator, monkeypatch):
     broken = VerifyResult(4, ChainBreak(5, "content does not match its hash"))
-    monkeypatch.setattr(views, "audit_verify", lambda: broken)
+    monkeypatch.setattr(views, "audit_verify", lambda **kwargs: broken)
     client.force_login(administrator)
     html = client.get(reverse("home")).content.decode()
     assert "审计链断裂" in html and "第 5 号事件" in html
