@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -150,8 +150,17 @@ class Window(models.Model):
         return f"{self.code} {self.name}"
 
 
+class OneWindowUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # A superuser (``onewindow createsuperuser``) is staff, never an applicant.
+        extra_fields.setdefault("kind", UserKind.STAFF)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     """A person who logs in: staff of the zone or an applicant."""
+
+    objects = OneWindowUserManager()
 
     kind = models.CharField(
         _("用户类型"), max_length=20, choices=UserKind.choices, default=UserKind.APPLICANT

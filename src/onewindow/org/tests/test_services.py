@@ -315,3 +315,13 @@ def test_database_refuses_duplicate_identifiers():
         Applicant.objects.create(name="重复", kind=ApplicantKind.PERSON, id_number=ID_NUMBER)
     other = an_id_number()
     Applicant.objects.create(name="另一人", kind=ApplicantKind.PERSON, id_number=other)
+
+
+def test_a_superuser_created_from_the_command_line_is_staff(db):
+    from onewindow.org.constants import UserKind
+    from onewindow.org.models import User
+
+    user = User.objects.create_superuser("root", password="x-Long-password-2026")
+
+    assert user.kind == UserKind.STAFF
+    assert user.is_superuser and user.is_staff
