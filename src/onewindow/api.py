@@ -62,7 +62,11 @@ def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> Http
         ]
         name = ".".join(location) or "request"
         fields.setdefault(name, []).append(_field_message(error))
-    message = "；".join(f"{name}：{'，'.join(msgs)}" for name, msgs in fields.items())
+    # Punctuation is part of the language: "start：…；days：…" in Chinese, "start: …; days: …".
+    message = _("；").join(
+        _("{field}：{messages}").format(field=name, messages=_("，").join(msgs))
+        for name, msgs in fields.items()
+    )
     body = {"message": message or _("请求参数有误"), "code": "invalid", "fields": fields}
     return api.create_response(request, body, status=422)
 
