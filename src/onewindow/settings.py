@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "onewindow.core",
     "onewindow.org",
+    "onewindow.certificates",
+    "onewindow.catalog",
     "onewindow.demo",
 ]
 
