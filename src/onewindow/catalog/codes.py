@@ -51,10 +51,11 @@ def validate_basic_code(
             ).format(label=label, code=type_code),
         )
     if item_type is not None and type_code != item_type:
+        kind = ItemType(item_type).label if item_type in ItemType.values else item_type
         raise ValidationFailed.for_field(
             field,
             _("{label}第3至4位“{code}”与事项类型“{kind}”（{expected}）不一致").format(
-                label=label, code=type_code, kind=ItemType(item_type).label, expected=item_type
+                label=label, code=type_code, kind=kind, expected=item_type
             ),
         )
     return code

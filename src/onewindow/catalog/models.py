@@ -25,7 +25,15 @@ from onewindow.catalog.constants import (
     VersionStatus,
 )
 from onewindow.certificates.models import CertificateType
+from onewindow.core.errors import Conflict
 from onewindow.org.models import Department, Window, Zone
+
+# What may still change on a published version: its retirement, nothing else.
+RETIREMENT_FIELDS = frozenset({"status", "retired_at", "updated_at"})
+
+
+def _frozen() -> Conflict:
+    return Conflict(_("已发布的事项版本不可修改，请先创建新的草稿版本"), code="version_not_draft")
 
 
 class Item(models.Model):
@@ -163,6 +171,34 @@ class ItemVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（v{self.version}）"
 
+    # A published or retired version is what cases were accepted under: the services
+    # never write it again but to retire it, and these guards refuse anyone else who tries
+    # (an admin form, a script). ``_stored_status`` is the status as last read or saved.
+    def save(self, *args, **kwargs):
+        if self.is_frozen:
+            update_fields = kwargs.get("update_fields")
+            if update_fields is None or not set(update_fields) <= RETIREMENT_FIELDS:
+                raise _frozen()
+        super().save(*args, **kwargs)
+        self._stored_status = self.status
+
+    def delete(self, *args, **kwargs):
+        if self.is_frozen:
+            raise _frozen()
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_status = instance.__dict__.get("status")
+        return instance
+
+    @property
+    def is_frozen(self) -> bool:
+        """Published or retired (as stored): its elements, materials and steps are final."""
+        stored = getattr(self, "_stored_status", None)
+        return stored is not None and stored != VersionStatus.DRAFT
+
     @property
     def is_fully_online(self) -> bool:
         return self.required_visits == 0
@@ -230,6 +266,16 @@ class Material(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        if self.version.is_frozen:
+            raise _frozen()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.version.is_frozen:
+            raise _frozen()
+        return super().delete(*args, **kwargs)
+
     @property
     def merge_key(self) -> str:
         """Two materials with the same key are the same document (asked once in a bundle)."""
@@ -269,6 +315,16 @@ class Step(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        if self.version.is_frozen:
+            raise _frozen()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.version.is_frozen:
+            raise _frozen()
+        return super().delete(*args, **kwargs)
 
 
 class Bundle(models.Model):

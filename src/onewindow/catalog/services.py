@@ -452,7 +452,7 @@ def _material_rows(materials: Sequence[dict], *, zone: Zone, publish: bool) -> l
                 _("“{name}”不是必要材料，告知承诺只适用于必要材料").format(name=name),
             )
         if name:
-            probe = Material(name=name, certificate_type=certificate_type)
+            probe = Material(name=name)
             if isinstance(certificate_type, CertificateType):
                 probe.certificate_type_id = certificate_type.pk
             key = probe.merge_key

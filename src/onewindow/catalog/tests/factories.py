@@ -78,7 +78,7 @@ def material(name: str, **fields: Any) -> dict:
     return {"name": name, "originals": 1, "copies": 0} | fields
 
 
-def item_elements(department: Department, **overrides: Any) -> dict:
+def item_elements(department: Department, /, **overrides: Any) -> dict:
     """A complete, publishable set of elements (a 承诺件 of 5 working days)."""
     elements = {
         "name": "测试事项",
