@@ -278,7 +278,7 @@ def _check_delegation(values: dict[str, Any], errors: _Errors) -> None:
 
 
 def _check_elements(
-    values: dict[str, Any], *, zone: Zone, item: Item | None, codes: tuple[str, str], publish: bool
+    values: dict[str, Any], *, zone: Zone, codes: tuple[str, str], publish: bool
 ) -> None:
     """Every element rule over ``values`` (normalised in place); raises with all problems."""
     errors = _Errors()
@@ -603,7 +603,7 @@ def item_create(
     ):
         if values.get(field) is None or str(values[field]).strip() == "":
             values[field] = default
-    _check_elements(values, zone=zone, item=None, codes=codes, publish=False)
+    _check_elements(values, zone=zone, codes=codes, publish=False)
     rows = _material_rows(list(materials), zone=zone, publish=False)
     specs = _step_specs(list(steps), zone=zone)
     windows = _check_windows(windows, zone=zone)
@@ -696,8 +696,14 @@ def item_draft_update(
     actor: User | None,
 ) -> ItemVersion:
     """Edit a draft; ``None`` keeps that part as it is. Published versions are refused."""
+    # Locks in the order publishing takes them (item, then version), so an edit and a
+    # publish of the same draft run one after the other: a publish never writes a version
+    # whose new content it has not checked.
+    Item.objects.select_for_update().get(pk=version.item_id)
     version = (
-        ItemVersion.objects.select_for_update().select_related("item__zone").get(pk=version.pk)
+        ItemVersion.objects.select_for_update(of=("self",))
+        .select_related("item__zone")
+        .get(pk=version.pk)
     )
     _ensure_draft(version)
     item, zone = version.item, version.item.zone
@@ -708,7 +714,6 @@ def item_draft_update(
         _check_elements(
             values,
             zone=zone,
-            item=item,
             codes=(item.implementation_code, item.basic_code),
             publish=False,
         )
@@ -753,7 +758,6 @@ def item_check(version: ItemVersion) -> None:
     _check_elements(
         values,
         zone=zone,
-        item=item,
         codes=(item.implementation_code, item.basic_code),
         publish=True,
     )
@@ -776,7 +780,11 @@ def item_publish(
     the version no longer a draft.
     """
     Item.objects.select_for_update().get(pk=version.item_id)
-    version = ItemVersion.objects.select_related("item__zone", "department").get(pk=version.pk)
+    version = (
+        ItemVersion.objects.select_for_update(of=("self",))
+        .select_related("item__zone", "department")
+        .get(pk=version.pk)
+    )
     if version.status != VersionStatus.DRAFT:
         raise Conflict(
             _("只有草稿版本可以发布，该版本（v{n}）{status}").format(
@@ -954,7 +962,19 @@ def bundle_save(
                 _("本区已有编码为“{code}”的一件事").format(code=code), code="bundle_code_taken"
             ) from None
     else:
-        bundle.save()
+        bundle.save(
+            update_fields=[
+                "name",
+                "description",
+                "lead_department",
+                "promised_limit_days",
+                "required_visits",
+                "form_fields",
+                "name_pinyin",
+                "name_initials",
+                "updated_at",
+            ]
+        )
         bundle.bundle_items.all().delete()
     BundleItem.objects.bulk_create(
         BundleItem(bundle=bundle, item=item, position=position)
@@ -1030,7 +1050,7 @@ def bundle_check(bundle: Bundle) -> list[ItemVersion]:
 @transaction.atomic
 def bundle_publish(*, bundle: Bundle, actor: User | None) -> Bundle:
     """Publish a draft bundle once :func:`bundle_check` passes."""
-    bundle = Bundle.objects.select_for_update().select_related("zone").get(pk=bundle.pk)
+    bundle = Bundle.objects.select_for_update(of=("self",)).select_related("zone").get(pk=bundle.pk)
     if bundle.status == VersionStatus.PUBLISHED:
         raise Conflict(_("该一件事已发布"), code="bundle_published")
     bundle_check(bundle)
@@ -1049,7 +1069,7 @@ def bundle_publish(*, bundle: Bundle, actor: User | None) -> Bundle:
 @transaction.atomic
 def bundle_withdraw(*, bundle: Bundle, actor: User | None) -> Bundle:
     """Take a published bundle back to draft (off the portal) so it can be edited."""
-    bundle = Bundle.objects.select_for_update().select_related("zone").get(pk=bundle.pk)
+    bundle = Bundle.objects.select_for_update(of=("self",)).select_related("zone").get(pk=bundle.pk)
     if bundle.status != VersionStatus.PUBLISHED:
         raise Conflict(_("该一件事尚未发布"), code="bundle_not_published")
     bundle.status = VersionStatus.DRAFT
