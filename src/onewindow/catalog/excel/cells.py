@@ -8,6 +8,7 @@ spellings of one value and refuses anything else with a message for the clerk.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -145,21 +146,32 @@ def not_(parser: Parser) -> Parser:
     return parse
 
 
-def labels(choices: type[TextChoices]) -> list[str]:
-    """The Chinese labels of an enumeration, in order (the source text of the translations)."""
+@functools.cache
+def label_of(choices: type[TextChoices]) -> dict[str, str]:
+    """Value → Chinese label of an enumeration: the source text of the translations, so a
+    file reads the same whatever language the command runs in (computed once)."""
     with translation.override("zh-hans"):
-        return [str(label) for value, label in choices.choices if value]
+        return {value: str(label) for value, label in choices.choices}
+
+
+@functools.cache
+def _value_of(choices: type[TextChoices]) -> dict[str, str]:
+    return {label: value for value, label in label_of(choices).items()}
+
+
+def labels(choices: type[TextChoices]) -> list[str]:
+    """The labels a clerk may choose, in order (an empty value's label is left out)."""
+    return [label for value, label in label_of(choices).items() if value]
 
 
 def choice(choices: type[TextChoices]) -> Parser:
     def parse(value: Any, lookups: Lookups) -> str:
         result = _as_text(value)
-        with translation.override("zh-hans"):
-            by_label = {str(label): value for value, label in choices.choices}
-        if result in by_label:
-            return by_label[result]
-        allowed = "、".join(labels(choices))
-        raise CellError(f"“{result}”不是可选值，应为：{allowed}")
+        found = _value_of(choices).get(result)
+        if found is None:
+            allowed = "、".join(labels(choices))
+            raise CellError(f"“{result}”不是可选值，应为：{allowed}")
+        return found
 
     return parse
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import TextChoices
-from django.utils import translation
 
 from onewindow.catalog.constants import (
     DelegationLevel,
@@ -36,6 +35,7 @@ from onewindow.catalog.excel.cells import (
     code,
     date,
     department,
+    label_of,
     labels,
     lines,
     not_,
@@ -77,10 +77,7 @@ def _attr(name: str) -> Callable[[Any], Any]:
 def _label(choices: type[TextChoices], name: str) -> Callable[[Any], str]:
     def write(obj: Any) -> str:
         value = getattr(obj, name)
-        if not value:
-            return ""
-        with translation.override("zh-hans"):
-            return str(choices(value).label)
+        return label_of(choices)[value] if value else ""
 
     return write
 
