@@ -13,6 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from onewindow.catalog.constants import ItemType, VersionStatus
 from onewindow.catalog.models import Item, ItemVersion, Material, Step
 from onewindow.catalog.services import (
+    item_check,
     item_create,
     item_draft,
     item_draft_update,
@@ -863,3 +864,27 @@ def test_draft_rows_can_be_edited_directly(zone, department):
     row.save()
 
     assert draft.materials.first().notes == "加盖公章"
+
+
+def test_item_check_runs_the_publish_rules_without_writing(zone, department):
+    draft = create(zone, department, legal_basis="")
+
+    assert refused(item_check, draft) == {"legal_basis": ["设定依据不能为空"]}
+    item_draft_update(version=draft, elements={"legal_basis": "《食品安全法》"}, actor=None)
+    draft.refresh_from_db()
+    item_check(draft)  # passes
+    assert draft.status == VersionStatus.DRAFT
+
+
+def test_every_write_is_audited(zone, department, administrator):
+    v1 = make_item(zone, department, actor=administrator)
+    item_draft(item=v1.item, actor=administrator)
+    item_retire(item=v1.item, actor=administrator)
+
+    events = AuditEvent.objects.filter(object_type="item").order_by("sequence")
+    assert [(e.action, e.actor, e.data.get("version")) for e in events] == [
+        ("catalog.item_created", "admin", 1),
+        ("catalog.item_published", "admin", 1),
+        ("catalog.item_draft_created", "admin", 2),
+        ("catalog.item_retired", "admin", 1),
+    ]
