@@ -43,10 +43,11 @@ def run_demo() -> str:
 
 
 def snapshot() -> dict[str, list[dict]]:
-    """Every row of every org and core table (auto-created M2M tables too), every column."""
+    """Every row of every org, core, certificates and catalog table (auto-created M2M
+    tables too), every column."""
     tables = {}
     for model in apps.get_models(include_auto_created=True):
-        if model._meta.app_label in {"org", "core"}:
+        if model._meta.app_label in {"org", "core", "certificates", "catalog"}:
             tables[model._meta.db_table] = list(model._base_manager.order_by("pk").values())
     return tables
 
@@ -136,3 +137,5 @@ def test_running_twice_changes_nothing(demo_output):
     assert AuditEvent.objects.count() == events_before
     assert second_output == demo_output
     assert sum(len(rows) for rows in before.values()) > 50
+    assert len(before["catalog_itemversion"]) >= 60
+    assert len(before["certificates_certificatetype"]) >= 10
