@@ -21,7 +21,9 @@ databases (``ICP`` and ``icp`` find the same names).
 
 from __future__ import annotations
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When, Window
 from django.utils.translation import gettext as _
 
 from onewindow.catalog.constants import HandlingKind, ItemType, VersionStatus
@@ -70,12 +72,18 @@ def _ranked(queryset: QuerySet, text: str) -> QuerySet:
     """Filter ``queryset`` (of a model with name, name_pinyin, name_initials) by ``text``
     and annotate ``rank``; order by rank, then name."""
     key = pinyin_key(text)
+    # Chinese has no letter case: without a cased letter in the query the plain lookups
+    # mean the same and spare PostgreSQL an UPPER() of every name.
+    cased = text.lower() != text.upper()
+    exact, prefix, contains = (
+        ("iexact", "istartswith", "icontains") if cased else ("exact", "startswith", "contains")
+    )
     ranks = [
-        When(name__iexact=text, then=Value(RANK_EXACT)),
-        When(name__istartswith=text, then=Value(RANK_NAME_PREFIX)),
-        When(name__icontains=text, then=Value(RANK_NAME_CONTAINS)),
+        When(Q(**{f"name__{exact}": text}), then=Value(RANK_EXACT)),
+        When(Q(**{f"name__{prefix}": text}), then=Value(RANK_NAME_PREFIX)),
+        When(Q(**{f"name__{contains}": text}), then=Value(RANK_NAME_CONTAINS)),
     ]
-    matches = Q(name__icontains=text)
+    matches = Q(**{f"name__{contains}": text})
     if key:
         ranks += [
             When(name_initials__startswith=key, then=Value(RANK_INITIALS_PREFIX)),
@@ -149,3 +157,28 @@ def search_bundles(*, zone: Zone, query: str = "") -> QuerySet[Bundle]:
     if not text:
         return bundles.order_by("name", "pk")
     return _ranked(bundles, text)
+
+
+@dataclass(frozen=True)
+class ResultPage:
+    count: int
+    results: list
+
+
+def result_page(results: QuerySet, *, page: int, page_size: int) -> ResultPage:
+    """Page ``page`` (from 1) of a search, with the number of all results.
+
+    Two queries, one scan of the matching rows: the page's primary keys, ranked, each
+    carrying the number of matches as ``COUNT(*) OVER ()`` (narrow rows sort and count
+    fast); then those rows in full, by primary key, in the same order. A page past the
+    end has no rows to carry the count, so it is asked for separately. Ranking whole rows
+    made an empty query over 5,000 items about three times slower on PostgreSQL, and a
+    window count over whole rows slower still (bench/RESULTS.md).
+    """
+    start = (page - 1) * page_size
+    window = results.annotate(matches=Window(Count("pk"))).values_list("pk", "matches")
+    keys = list(window[start : start + page_size])
+    if not keys:
+        return ResultPage(count=results.count() if start else 0, results=[])
+    rows = list(results.filter(pk__in=[key for key, _matches in keys]))
+    return ResultPage(count=keys[0][1], results=rows)

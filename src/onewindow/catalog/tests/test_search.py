@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 
 from onewindow.catalog.constants import HandlingKind, ItemType, OnlineDepth, VersionStatus
-from onewindow.catalog.models import Bundle, Item, ItemVersion
-from onewindow.catalog.search import search_bundles, search_items
-from onewindow.catalog.search_keys import name_search_keys
+from onewindow.catalog.models import Bundle, ItemVersion
+from onewindow.catalog.search import result_page, search_bundles, search_items
+from onewindow.catalog.services import item_draft, item_draft_update, item_retire
+from onewindow.catalog.tests.factories import make_bundle, make_item
 from onewindow.core.errors import ValidationFailed
 from onewindow.org.constants import DepartmentKind
 from onewindow.org.models import Department, Zone
 
 pytestmark = pytest.mark.django_db
-
-_serial = itertools.count(1)
 
 
 def publish(
@@ -29,28 +26,22 @@ def publish(
     required_visits: int = 1,
     status: str = VersionStatus.PUBLISHED,
 ) -> ItemVersion:
-    serial = next(_serial)
-    basic = f"32{item_type}{serial:05d}000"
-    item = Item.objects.create(
-        zone=zone, implementation_code=f"91320192MA{serial:08d}4{basic}", basic_code=basic
-    )
-    pinyin, initials = name_search_keys(name)
-    return ItemVersion.objects.create(
-        item=item,
-        version=1,
-        status=status,
+    """An item through the services, left in ``status`` (retired: published, then retired)."""
+    version = make_item(
+        zone,
+        department,
         name=name,
         item_type=item_type,
-        department=department,
-        legal_basis="《中华人民共和国行政许可法》",
-        legal_limit_days=20,
-        promised_limit_days=1 if handling_kind == HandlingKind.IMMEDIATE else 10,
         handling_kind=handling_kind,
         required_visits=required_visits,
         online_depth=OnlineDepth.FULLY_ONLINE if required_visits == 0 else OnlineDepth.ONE_VISIT,
-        name_pinyin=pinyin,
-        name_initials=initials,
+        publish=status != VersionStatus.DRAFT,
     )
+    if status == VersionStatus.RETIRED:
+        item_retire(item=version.item, actor=None)
+        version.refresh_from_db()
+    assert version.status == status
+    return version
 
 
 def names(versions) -> list[str]:
@@ -239,6 +230,14 @@ def test_drafts_and_retired_versions_never_appear(zone, department):
     assert list(search_items(zone=zone, query="spjy")) == [published]
 
 
+def test_a_published_items_new_draft_does_not_appear(zone, department):
+    published = publish(zone, department, "食品经营许可")
+    draft = item_draft(item=published.item, actor=None)
+    item_draft_update(version=draft, elements={"name": "食品经营许可（修订稿）"}, actor=None)
+    assert list(search_items(zone=zone, query="修订稿")) == []
+    assert list(search_items(zone=zone, query="食品")) == [published]
+
+
 def test_only_the_zones_items(zone, department):
     other_zone = Zone.objects.create(code="BQ", name="另一开发区", division_code="320193")
     other = Department.objects.create(
@@ -275,26 +274,17 @@ def test_one_query_whatever_the_number_of_results(zone, catalog, django_assert_n
 # -- bundles ------------------------------------------------------------------------------
 
 
-def make_bundle(zone, department, code, name, status=VersionStatus.PUBLISHED) -> Bundle:
-    pinyin, initials = name_search_keys(name)
-    return Bundle.objects.create(
-        zone=zone,
-        code=code,
-        name=name,
-        lead_department=department,
-        promised_limit_days=4,
-        status=status,
-        name_pinyin=pinyin,
-        name_initials=initials,
-    )
+def make_named_bundle(zone, department, code, name, publish=True) -> Bundle:
+    items = [version.item for version in (make_item(zone, department), make_item(zone, department))]
+    return make_bundle(zone, department, items=items, code=code, name=name, publish=publish)
 
 
 @pytest.fixture
 def bundles(zone, department):
-    make_bundle(zone, department, "foreigner-work", "外国人来华工作一件事")
-    make_bundle(zone, department, "restaurant", "开餐馆一件事")
-    make_bundle(zone, department, "company", "开办企业一件事")
-    make_bundle(zone, department, "draft", "外国人就业一件事", status=VersionStatus.DRAFT)
+    make_named_bundle(zone, department, "foreigner-work", "外国人来华工作一件事")
+    make_named_bundle(zone, department, "restaurant", "开餐馆一件事")
+    make_named_bundle(zone, department, "company", "开办企业一件事")
+    make_named_bundle(zone, department, "draft", "外国人就业一件事", publish=False)
 
 
 def test_bundles_by_name(zone, bundles):
@@ -319,3 +309,40 @@ def test_bundle_query_too_long(zone):
     with pytest.raises(ValidationFailed) as caught:
         search_bundles(zone=zone, query="x" * 51)
     assert list(caught.value.fields) == ["q"]
+
+
+# -- result pages -------------------------------------------------------------------------
+
+
+def test_result_pages(zone, catalog):
+    results = search_items(zone=zone, query="许可")
+    every = names(results)
+    assert len(every) == 7
+    first = result_page(results, page=1, page_size=3)
+    assert (first.count, names(first.results)) == (7, every[:3])
+    last = result_page(results, page=3, page_size=3)
+    assert (last.count, names(last.results)) == (7, every[6:])
+    past = result_page(results, page=4, page_size=3)
+    assert (past.count, past.results) == (7, [])
+
+
+def test_result_page_of_nothing(zone, catalog):
+    page = result_page(search_items(zone=zone, query="外国人"), page=1, page_size=20)
+    assert (page.count, page.results) == (0, [])
+
+
+def test_result_page_keeps_the_rank(zone, catalog):
+    page = result_page(search_items(zone=zone, query="食品经营许可"), page=1, page_size=2)
+    assert [(version.rank, version.name) for version in page.results] == [
+        (0, "食品经营许可"),
+        (1, "食品经营许可变更"),
+    ]
+
+
+@pytest.mark.parametrize("query", ["", "食品", "spjy"])
+def test_result_page_in_two_queries(zone, catalog, django_assert_num_queries, query):
+    with django_assert_num_queries(2):
+        page = result_page(search_items(zone=zone, query=query), page=1, page_size=3)
+        for version in page.results:
+            assert version.department.name
+            assert version.item.implementation_code
