@@ -17,6 +17,7 @@ from onewindow.catalog.constants import (
     OnlineDepth,
     StepKind,
     StepRole,
+    VersionStatus,
 )
 from onewindow.catalog.models import Material
 from onewindow.catalog.services import item_draft, item_draft_update, item_publish
@@ -584,3 +585,44 @@ def test_window_of_the_item_is_listed_once(client, zone, department):
     version = make_item(zone, department, windows=[window])
     where = section(client.get(guide_url(version)).content.decode(), "where")
     assert where.count("市场准入窗口") == 1
+
+
+def test_every_guide_of_the_demo_catalog_opens(client, db):
+    from onewindow.catalog.models import Bundle, ItemVersion
+    from onewindow.demo import catalog_data, org_data
+
+    org_data.load()
+    catalog_data.load()
+    versions = ItemVersion.objects.published().select_related("item")
+    assert versions.count() >= 60
+    for version in versions:
+        response = client.get(guide_url(version))
+        assert response.status_code == 200, version.name
+        assert 'class="flow' in response.content.decode(), version.name  # every flow is drawn
+    for bundle in Bundle.objects.filter(status=VersionStatus.PUBLISHED):
+        response = client.get(reverse("bundle_guide", args=[bundle.code]))
+        assert response.status_code == 200, bundle.name
+        assert 'id="unavailable-notice"' not in response.content.decode(), bundle.name
+    html = client.get(reverse("item_search"), {"q": "外国人"}).content.decode()
+    assert "外国人来华工作一件事" in section(html, "bundles")
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "status"),
+    [
+        ("/items/", {"q": "食品\x00"}, 200),
+        ("/items/", {"department": "\x00"}, 200),
+        ("/items/", {"item_type": "\x00"}, 200),
+        ("/items/", {"page": "\x00"}, 200),
+        ("/items/A%00B/", {}, 404),
+        ("/items/A%00B/materials/1/template/", {}, 404),
+        ("/bundles/a%00/", {}, 404),
+    ],
+)
+def test_null_characters_are_refused_not_crashed_on(
+    client, zone, food_licence, path, query, status
+):
+    response = client.get(path, query)
+    assert response.status_code == status
+    if path == "/items/":
+        assert 'id="items"' in response.content.decode() or response.context["form"].errors
