@@ -46,6 +46,8 @@ RANK_PINYIN_CONTAINS = 6
 def normalise_query(query: str | None) -> str:
     """The query as matched against names: trimmed, at most :data:`MAX_QUERY_LENGTH`."""
     text = (query or "").strip()
+    if "\x00" in text:  # no name holds one, and PostgreSQL refuses it in a parameter
+        raise ValidationFailed.for_field("q", _("搜索词含有无效字符"), code="invalid")
     if len(text) > MAX_QUERY_LENGTH:
         raise ValidationFailed.for_field(
             "q",

@@ -19,6 +19,13 @@ from onewindow.org.models import Department, Zone
 PUBLIC_STATUSES = (VersionStatus.PUBLISHED, VersionStatus.RETIRED)
 
 
+def _code(value: str | None) -> str:
+    """A code from a URL or form, trimmed. One holding NUL (never in a code, and refused
+    by PostgreSQL as a parameter) becomes "", which no row has: the lookup finds nothing."""
+    value = (value or "").strip()
+    return "" if "\x00" in value else value
+
+
 def _guide_prefetches() -> list:
     return [
         Prefetch(
@@ -39,7 +46,7 @@ def item_guide(*, zone: Zone, code: str, version: int | None = None) -> ItemVers
     windows, the implementing department and the certificate type come prefetched: four
     queries whatever the guide's size.
     """
-    code = (code or "").strip().upper()
+    code = _code(code).upper()
     versions = ItemVersion.objects.filter(item__zone=zone, item__implementation_code=code)
     if version is None:
         versions = versions.filter(status=VersionStatus.PUBLISHED)
@@ -68,7 +75,7 @@ def filter_department(*, zone: Zone, code: str | None) -> Department | None:
     code = (code or "").strip()
     if not code:
         return None
-    department = Department.objects.filter(zone=zone, code__iexact=code).first()
+    department = Department.objects.filter(zone=zone, code__iexact=_code(code)).first()
     if department is None:
         raise ValidationFailed.for_field(
             "department",
@@ -99,7 +106,7 @@ def bundle_guide(*, zone: Zone, code: str) -> BundleGuide:
     their materials, their steps. The merge and the savings are
     :mod:`onewindow.catalog.bundles`'s.
     """
-    code = (code or "").strip()
+    code = _code(code)
     bundle = (
         Bundle.objects.filter(zone=zone, code=code, status=VersionStatus.PUBLISHED)
         .select_related("lead_department")
