@@ -50,7 +50,6 @@ from django.test.utils import (  # noqa: E402
     setup_test_environment,
     teardown_test_environment,
 )
-from django.utils import translation  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
 from onewindow.catalog.constants import (  # noqa: E402
@@ -70,6 +69,7 @@ from onewindow.catalog.excel import (  # noqa: E402
     import_catalog,
     read_catalog,
 )
+from onewindow.catalog.excel.cells import label_of  # noqa: E402
 from onewindow.catalog.models import ItemVersion, Material, Step  # noqa: E402
 from onewindow.certificates.models import CertificateType  # noqa: E402
 from onewindow.demo import org_data  # noqa: E402
@@ -138,8 +138,7 @@ def certificate_types(uscc: str) -> list[CertificateType]:
 
 def label(choices, value) -> str:
     """The Chinese label a clerk types (the source text, whatever the active language)."""
-    with translation.override("zh-hans"):
-        return str(choices(value).label)
+    return label_of(choices)[value]
 
 
 def item_rows(index: int, rng: random.Random, departments, windows, certificates):
@@ -378,14 +377,14 @@ def run(options, scratch: Path) -> dict:
 def section_for(result: dict, info: dict, options) -> str:
     totals, rows = result["totals"], result["rows"]
     per_item_ms = 1000 * (result["import"] - result["pass1"]) / options.items
+    command = "DATABASE_URL=… " if connection.vendor == "postgresql" else ""
     return f"""### {result["database"].split()[0]}
 
-`{"DATABASE_URL=… " if connection.vendor == "postgresql" else ""}.venv/bin/python \
-bench/bench_import.py` — {info["date"]} — {info["cpu"]}, nproc {info["nproc"]},
-{info["python"]}, {result["database"]}. File: {totals["items"]:,} items,
-{totals["materials"]:,} materials, {totals["steps"]:,} steps ({result["file_mib"]:.1f} MiB,
-generated in {result["generated"]:.1f} s, seed {options.seed}); stored:
-{rows["versions"]:,} versions, {rows["materials"]:,} materials, {rows["steps"]:,} steps.
+`{command}.venv/bin/python bench/bench_import.py` — {info["date"]} — {info["cpu"]},
+nproc {info["nproc"]}, {info["python"]}, {result["database"]}.
+File: {totals["items"]:,} items, {totals["materials"]:,} materials, {totals["steps"]:,} steps
+({result["file_mib"]:.1f} MiB, generated in {result["generated"]:.1f} s, seed {options.seed}).
+Stored: {rows["versions"]:,} versions, {rows["materials"]:,} materials, {rows["steps"]:,} steps.
 
 | What | wall time | tracemalloc peak |
 |---|---:|---:|
@@ -399,9 +398,8 @@ generated in {result["generated"]:.1f} s, seed {options.seed}); stored:
 {result["export_peak"]:.0f} MiB |
 
 Peak resident memory of the process (`ru_maxrss`): {result["rss_before"]:.0f} MiB before the
-import (Django, the demo zone, the generated file written), {result["rss_after"]:.0f} MiB
-after it. Pass 2 runs {result["queries_per_item"]:.0f} queries per created item (measured
-over 50 items).
+import (Django, the demo zone, the file generated), {result["rss_after"]:.0f} MiB after it.
+Pass 2 runs {result["queries_per_item"]:.0f} queries per created item (first 50 items).
 """
 
 

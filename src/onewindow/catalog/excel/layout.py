@@ -129,7 +129,6 @@ def _flag(header: str, key: str, *, required: bool = False, default: bool = Fals
     )
 
 
-V = ItemVersion
 ITEM_COLUMNS: tuple[Column, ...] = (
     Column(
         "实施编码",
@@ -143,7 +142,7 @@ ITEM_COLUMNS: tuple[Column, ...] = (
     Column(
         "基本编码", "basic_code", 16, code, lambda v: v.item.basic_code, required=True, as_text=True
     ),
-    Column("事项名称", "name", 30, _text(V, "name"), _attr("name"), required=True),
+    Column("事项名称", "name", 30, _text(ItemVersion, "name"), _attr("name"), required=True),
     _enum("事项类型", "item_type", 14, ItemType),
     Column("实施机关", "department", 12, department, _code_of("department"), required=True),
     Column("设定依据", "legal_basis", 40, text(), _attr("legal_basis"), required=True),
@@ -188,7 +187,7 @@ ITEM_COLUMNS: tuple[Column, ...] = (
         "赋权机关",
         "delegated_from_organ",
         24,
-        _text(V, "delegated_from_organ"),
+        _text(ItemVersion, "delegated_from_organ"),
         _attr("delegated_from_organ"),
     ),
     Column(
@@ -212,7 +211,7 @@ ITEM_COLUMNS: tuple[Column, ...] = (
         "咨询电话",
         "consultation_phone",
         16,
-        _text(V, "consultation_phone"),
+        _text(ItemVersion, "consultation_phone"),
         _attr("consultation_phone"),
         as_text=True,
     ),
@@ -220,7 +219,7 @@ ITEM_COLUMNS: tuple[Column, ...] = (
         "投诉电话",
         "complaint_phone",
         16,
-        _text(V, "complaint_phone"),
+        _text(ItemVersion, "complaint_phone"),
         _attr("complaint_phone"),
         as_text=True,
     ),
@@ -233,7 +232,9 @@ ITEM_COLUMNS: tuple[Column, ...] = (
         default=None,
         as_text=True,
     ),
-    Column("办理结果名称", "result_name", 24, _text(V, "result_name"), _attr("result_name")),
+    Column(
+        "办理结果名称", "result_name", 24, _text(ItemVersion, "result_name"), _attr("result_name")
+    ),
     Column("状态", "status", 10, None, _label(VersionStatus, "status")),
     Column("版本", "version", 8, None, _attr("version")),
 )

@@ -135,26 +135,23 @@ def _parse_rows(
         if all(_is_blank(value) for value in cells.values()):
             continue
         parsed: dict[str, Any] = {}
-        ok = True
         for column in importable:
             raw = cells[column.key]
             if _is_blank(raw):
                 if column.required:
                     problems.append(Problem(sheet_name, number, column.header, "不能为空"))
-                    ok = False
-                parsed[column.key] = (
-                    list(column.default) if isinstance(column.default, list) else column.default
-                )
+                    parsed[column.key] = None
+                else:
+                    default = column.default
+                    parsed[column.key] = list(default) if isinstance(default, list) else default
                 continue
             try:
                 parsed[column.key] = column.parse(raw, lookups)
             except CellError as error:
                 problems.append(Problem(sheet_name, number, column.header, str(error)))
-                ok = False
-        if ok:
-            yield ParsedRow(number, parsed)
-        else:
-            yield ParsedRow(number, {**parsed, "_invalid": True})
+                parsed[column.key] = None
+        # A row with problems is still returned, so its 实施编码 and 序号 are checked too.
+        yield ParsedRow(number, parsed)
 
 
 def _column_header(columns: tuple[Column, ...], key: str) -> str:
@@ -186,8 +183,8 @@ def read_catalog(
         items: dict[str, ParsedItem] = {}
         code_header = ITEM_CODE_COLUMN.header
         for parsed in _parse_rows(ITEMS, workbook[ITEMS], ITEM_COLUMNS, lookups, problems):
-            item_code = parsed.values.get("implementation_code")
-            if item_code is None:
+            item_code = parsed.values["implementation_code"]
+            if not item_code:  # already reported
                 continue
             if item_code in items:
                 first = items[item_code].row.row
@@ -232,8 +229,8 @@ def _attach(
     keys: dict[tuple[str, str], int] = {}
     code_header = _column_header(columns, "implementation_code")
     for parsed in rows:
-        item_code = parsed.values.get("implementation_code")
-        if item_code is None:
+        item_code = parsed.values["implementation_code"]
+        if not item_code:  # already reported
             continue
         item = items.get(item_code)
         if item is None:
@@ -241,7 +238,7 @@ def _attach(
                 Problem(sheet_name, parsed.row, code_header, f"实施编码“{item_code}”不在“事项”表中")
             )
             continue
-        position = parsed.values.get("position")
+        position = parsed.values["position"]
         if position is not None:
             first = positions.setdefault((item_code, position), parsed.row)
             if first != parsed.row:
@@ -254,7 +251,7 @@ def _attach(
                     )
                 )
                 continue
-        if attribute == "steps" and parsed.values.get("key"):
+        if attribute == "steps" and parsed.values["key"]:
             step_key = parsed.values["key"]
             first = keys.setdefault((item_code, step_key), parsed.row)
             if first != parsed.row:

@@ -86,8 +86,10 @@ def _row(sheet, columns: tuple[Column, ...], obj: Any) -> list:
         if value is None or value == "":
             row.append(None)
             continue
-        if isinstance(value, str) and (column.as_text or "\n" in value):
+        if isinstance(value, str) and (column.as_text or "\n" in value or value[0] in "=+-@"):
             cell = WriteOnlyCell(sheet, value=value)
+            # Text is never a formula: "=HYPERLINK(…)" in a name stays text in Excel.
+            cell.data_type = "s"
             if column.as_text:
                 cell.number_format = "@"
             if "\n" in value:

@@ -309,6 +309,20 @@ def test_export_of_the_second_version_only(exported, catalog):
     assert cell(exported, "事项", revised, "承诺时限") == 6
 
 
+def test_text_that_looks_like_a_formula_stays_text(exported, zone, catalog):
+    edit(exported, "事项", 2, "受理条件", "x")  # a change, so the item gets a new version
+    edit(exported, "材料", 2, "填报说明", '=HYPERLINK("http://example.com","点击")')
+    workbook = load_workbook(exported)
+    workbook["材料"]["M2"].data_type = "s"  # typed as text by the clerk
+    workbook.save(exported)
+    assert import_catalog(zone, exported, actor=None).new_versions == 1
+    again = exported.with_name("again.xlsx")
+    export_catalog(zone, again)
+    worksheet = load_workbook(again)["材料"]
+    assert worksheet["M2"].data_type == "s"
+    assert worksheet["M2"].value == '=HYPERLINK("http://example.com","点击")'
+
+
 def test_export_of_an_empty_zone_is_a_template(zone, tmp_path):
     path = tmp_path / "empty.xlsx"
     assert export_catalog(zone, path) == 0
@@ -582,6 +596,25 @@ def test_a_duplicate_implementation_code(exported, zone):
     assert ("事项", 3, "实施编码", f"实施编码“{code}”与第2行重复") in problems
 
 
+def test_a_blank_code_or_position_is_reported_once(exported, zone):
+    edit(exported, "事项", 3, "实施编码", None)
+    edit(exported, "事项", 4, "实施编码", " ")
+    edit(exported, "材料", 2, "实施编码", None)
+    edit(exported, "材料", 3, "序号", None)
+    edit(exported, "材料", 4, "序号", None)
+    problems = only_problems(import_catalog(zone, exported, actor=None))
+    assert problems[:5] == [
+        ("事项", 3, "实施编码", "不能为空"),
+        ("事项", 4, "实施编码", "不能为空"),
+        ("材料", 2, "实施编码", "不能为空"),
+        ("材料", 3, "序号", "不能为空"),
+        ("材料", 4, "序号", "不能为空"),
+    ]
+    # the items of rows 3 and 4 have no code any more: their materials and steps are orphans
+    assert problems[5:]
+    assert all(problem[3].endswith("不在“事项”表中") for problem in problems[5:])
+
+
 def test_a_duplicate_position_and_step_key(exported, zone):
     edit(exported, "材料", 3, "序号", 1)
     edit(exported, "环节", 3, "环节编码", "accept")
@@ -602,6 +635,15 @@ def test_a_missing_unknown_or_repeated_header(exported, zone):
         ("环节", 1, "环节名称", "列名重复"),
         ("环节", 1, "环节时限", "缺少此列"),
     ]
+
+
+def test_other_sheets_and_the_export_only_columns_are_ignored(exported, zone):
+    edit(exported, "事项", 2, "状态", "草稿")
+    edit(exported, "事项", 2, "版本", 7)
+    workbook = load_workbook(exported)
+    workbook.create_sheet("填表说明").append(["实施编码", "随便写"])
+    workbook.save(exported)
+    assert import_catalog(zone, exported, actor=None).unchanged == 3
 
 
 def test_export_only_columns_may_be_left_out(exported, zone):
