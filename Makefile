@@ -38,6 +38,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_calendar.py
+	$(BIN)/python bench/bench_search.py
 	$(BIN)/python bench/bench_import.py
 
 # Regenerate the translation catalogues (needs GNU gettext: apt-get install gettext).
