@@ -1,5 +1,6 @@
 """Search the zone's published items and bundles: Chinese substrings, pinyin initials and
-full pinyin, ranked in SQL so that a page of results is one query on SQLite and PostgreSQL.
+full pinyin, ranked in SQL (the same results and order on SQLite and PostgreSQL), read a
+page at a time with :func:`result_page`.
 
 Ranking (lower is better), ties by name:
 
@@ -31,7 +32,8 @@ from onewindow.catalog.models import Bundle, ItemVersion
 from onewindow.core.errors import ValidationFailed
 from onewindow.org.models import Department, Zone
 
-#: The longest query accepted (the longest item names are about 40 characters).
+#: The longest query accepted. Most item names are far shorter; a longer name is still
+#: found by any part of it.
 MAX_QUERY_LENGTH = 50
 
 RANK_EXACT = 0
@@ -173,9 +175,8 @@ def result_page(results: QuerySet, *, page: int, page_size: int) -> ResultPage:
     Two queries, one scan of the matching rows: the page's primary keys, ranked, each
     carrying the number of matches as ``COUNT(*) OVER ()`` (narrow rows sort and count
     fast); then those rows in full, by primary key, in the same order. A page past the
-    end has no rows to carry the count, so it is asked for separately. Ranking whole rows
-    made an empty query over 5,000 items about three times slower on PostgreSQL, and a
-    window count over whole rows slower still (bench/RESULTS.md).
+    end has no rows to carry the count, so it is asked for separately. Measured against
+    counting first and against ranking whole rows in bench/RESULTS.md ("Catalog search").
     """
     start = (page - 1) * page_size
     window = results.annotate(matches=Window(Count("pk"))).values_list("pk", "matches")
