@@ -49,7 +49,7 @@ class ProgressBar:
     def finish(self, done: int, total: int) -> None:
         elapsed = time.monotonic() - self.started
         if self.interactive:
-            self.stream.write("")
+            self.stream.write("", style_func=str)
         self.stream.write(f"已处理 {done}/{total} 个事项，用时 {elapsed:.1f} 秒", style_func=str)
         self.stream.flush()
 
@@ -86,7 +86,7 @@ class Command(BaseCommand):
         report = import_catalog(target, file, actor=user, progress=bar)
         if report.problems:
             if bar.interactive and bar.drawn_at:
-                stream.write("")
+                stream.write("", style_func=str)
             for problem in report.problems:
                 self.stderr.write(f"  {problem}")
             raise CommandError(f"{file}：发现 {len(report.problems)} 个问题，未导入任何内容")
