@@ -80,8 +80,9 @@ def tamper(sql: str, params: list) -> None:
 # --- the chain -------------------------------------------------------------------
 
 
-def test_append_builds_a_gapless_chain():
-    events = append_three()
+def test_append_builds_a_gapless_chain(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        events = append_three()
 
     assert [event.sequence for event in events] == [1, 2, 3]
     assert events[0].previous_hash == GENESIS_HASH
@@ -215,8 +216,11 @@ def test_deleted_event_is_reported_as_a_gap():
     assert result.checked == 1
 
 
-def test_deleted_last_event_is_reported_against_the_chain_head():
-    append_three()
+def test_deleted_last_event_is_reported_against_the_chain_head(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        append_three()
     tamper("DELETE FROM core_auditevent WHERE sequence = %s", [3])
 
     result = audit_verify()
@@ -439,3 +443,32 @@ def test_verify_last_larger_than_the_chain_checks_the_whole_chain():
     assert result.ok
     assert result.whole_chain
     assert result.checked == 3
+
+
+def test_the_chain_head_moves_only_after_commit_and_never_back(
+    django_capture_on_commit_callbacks,
+):
+    # given an event whose transaction has not committed yet
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        first = audit_append(action="test.pending")
+    assert AuditChainHead.objects.get().sequence == 0  # locked, not written
+
+    # when a later event commits first, then the earlier callback runs
+    with django_capture_on_commit_callbacks(execute=True):
+        second = audit_append(action="test.committed")
+    for callback in callbacks:
+        callback()
+
+    # then the head stays at the newest committed event and the chain verifies
+    head = AuditChainHead.objects.get()
+    assert (head.sequence, head.hash) == (second.sequence, second.hash)
+    assert first.sequence == 1 and second.sequence == 2
+    assert audit_verify().ok
+
+
+def test_a_head_lagging_behind_the_log_is_not_a_break():
+    # Appends whose commit callbacks have not run (or a crash just after commit).
+    append_three()
+
+    assert AuditChainHead.objects.get().sequence == 0
+    assert audit_verify().ok
