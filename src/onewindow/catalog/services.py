@@ -570,6 +570,16 @@ def _apply(version: ItemVersion, values: dict[str, Any]) -> None:
     version.name_pinyin, version.name_initials = name_search_keys(version.name)
 
 
+def _default_phones(values: dict[str, Any], zone) -> None:
+    """Phones left empty default to the zone's consultation and complaint phones."""
+    for field, default in (
+        ("consultation_phone", zone.phone),
+        ("complaint_phone", zone.complaint_phone),
+    ):
+        if values.get(field) is None or str(values[field]).strip() == "":
+            values[field] = default
+
+
 @transaction.atomic
 def item_create(
     *,
@@ -597,12 +607,7 @@ def item_create(
     }
     values.update({"department": None, "certificate_type": None, "fee_amount": None})
     values.update(elements)
-    for field, default in (
-        ("consultation_phone", zone.phone),
-        ("complaint_phone", zone.complaint_phone),
-    ):
-        if values.get(field) is None or str(values[field]).strip() == "":
-            values[field] = default
+    _default_phones(values, zone)
     _check_elements(values, zone=zone, codes=codes, publish=False)
     rows = _material_rows(list(materials), zone=zone, publish=False)
     specs = _step_specs(list(steps), zone=zone)
@@ -711,6 +716,7 @@ def item_draft_update(
     if elements is not None:
         _unknown_elements(elements)
         values = _version_values(version) | dict(elements)
+        _default_phones(values, zone)
         _check_elements(
             values,
             zone=zone,

@@ -101,6 +101,18 @@ def test_phones_default_from_the_zone(zone, department):
     assert (version.consultation_phone, version.complaint_phone) == ("025-81234567", "12345")
 
 
+def test_a_draft_edit_that_empties_the_phones_falls_back_to_the_zone(zone, department):
+    zone.phone, zone.complaint_phone = "025-81234567", "12345"
+    zone.save()
+    version = create(zone, department, consultation_phone="025-1", complaint_phone="025-2")
+
+    updated = item_draft_update(
+        version=version, elements={"consultation_phone": "", "complaint_phone": ""}, actor=None
+    )
+
+    assert (updated.consultation_phone, updated.complaint_phone) == ("025-81234567", "12345")
+
+
 def test_implementation_code_unique_in_zone(zone, department):
     codes = item_codes(department)
     create(zone, department, codes=codes)
