@@ -6,7 +6,6 @@ Screenshots land in ``test-artifacts/`` (not committed) for a person to look at.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -24,37 +23,11 @@ from onewindow.core import selectors as core_selectors
 from onewindow.demo import org_data
 from onewindow.org.models import Department, Window
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls made by
-# the fixtures are still synchronous and safe.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 ARTIFACTS = Path(settings.REPOSITORY_DIR) / "test-artifacts"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+pytestmark = [pytest.mark.browser]
 
 
 def steps(*stages) -> list[dict]:
