@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import random
 import re
 import statistics
@@ -35,6 +34,7 @@ from pathlib import Path
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.settings_test")
 
 import chinese_calendar
+import environment
 
 from onewindow.core.calendar import WorkingCalendar, chinesecalendar_notices
 
@@ -112,24 +112,9 @@ def build_calendar() -> tuple[WorkingCalendar, float, float, int]:
 
 
 def machine() -> dict[str, str]:
-    model = "unknown"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return {
-        "cpu": model,
-        "nproc": str(cpus),
-        "python": f"{platform.python_implementation()} {platform.python_version()}",
-        "chinesecalendar": chinese_calendar.__version__
-        if hasattr(chinese_calendar, "__version__")
-        else "?",
-        "date": dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="minutes"),
+        **environment.machine(),
+        "chinesecalendar": getattr(chinese_calendar, "__version__", "?"),
     }
 
 

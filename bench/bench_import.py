@@ -28,7 +28,6 @@ import argparse
 import datetime as dt
 import gc
 import os
-import platform
 import random
 import re
 import resource
@@ -37,6 +36,8 @@ import tempfile
 import time
 import tracemalloc
 from pathlib import Path
+
+from environment import database_label, machine
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.settings_test")
 
@@ -90,35 +91,6 @@ MATERIAL_NAMES = ["申请书", "营业执照", "法定代表人身份证明", "�
                   "现场照片", "检测报告", "消防验收意见"]  # fmt: skip
 CERTIFICATES = [("营业执照", "001"), ("食品经营许可证", "002"), ("建设工程规划许可证", "003"),
                 ("建筑工程施工许可证", "004"), ("排水许可证", "005")]  # fmt: skip
-
-
-def machine() -> dict[str, str]:
-    model = "unknown"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {
-        "cpu": model,
-        "nproc": str(cpus),
-        "python": f"{platform.python_implementation()} {platform.python_version()}",
-        "date": dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="minutes"),
-    }
-
-
-def database_label() -> str:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
-    import sqlite3
-
-    return f"SQLite {sqlite3.sqlite_version}"
 
 
 def max_rss_mib() -> float:

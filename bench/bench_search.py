@@ -21,10 +21,8 @@ database's own subsection (a later run on the same database replaces it).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import itertools
 import os
-import platform
 import random
 import re
 import statistics
@@ -33,6 +31,8 @@ import tempfile
 import textwrap
 import time
 from pathlib import Path
+
+from environment import database_label, machine
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.settings_test")
 
@@ -174,35 +174,6 @@ RESULTS_WORDS = [
     "批准",
     "资格认定",
 ]
-
-
-def machine() -> dict[str, str]:
-    model = "unknown"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {
-        "cpu": model,
-        "nproc": str(cpus),
-        "python": f"{platform.python_implementation()} {platform.python_version()}",
-        "date": dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="minutes"),
-    }
-
-
-def database_label() -> str:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
-    import sqlite3
-
-    return f"SQLite {sqlite3.sqlite_version}"
 
 
 def item_names(count: int, rng: random.Random) -> list[str]:
