@@ -208,7 +208,24 @@ class ItemVersion(models.Model):
         return self.handling_kind == HandlingKind.IMMEDIATE
 
 
-class Material(models.Model):
+class VersionPart(models.Model):
+    """A row belonging to one item version: frozen with it once the version is published."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.version.is_frozen:
+            raise _frozen()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.version.is_frozen:
+            raise _frozen()
+        return super().delete(*args, **kwargs)
+
+
+class Material(VersionPart):
     """申请材料 of one item version."""
 
     version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="materials")
@@ -266,16 +283,6 @@ class Material(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
-        if self.version.is_frozen:
-            raise _frozen()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self.version.is_frozen:
-            raise _frozen()
-        return super().delete(*args, **kwargs)
-
     @property
     def merge_key(self) -> str:
         """Two materials with the same key are the same document (asked once in a bundle)."""
@@ -284,7 +291,7 @@ class Material(models.Model):
         return "name:" + "".join(self.name.split())
 
 
-class Step(models.Model):
+class Step(VersionPart):
     """环节: one step of an item version's workflow, a node of a small DAG."""
 
     version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="steps")
@@ -315,16 +322,6 @@ class Step(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args, **kwargs):
-        if self.version.is_frozen:
-            raise _frozen()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self.version.is_frozen:
-            raise _frozen()
-        return super().delete(*args, **kwargs)
 
 
 class Bundle(models.Model):
