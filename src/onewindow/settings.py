@@ -86,10 +86,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_countries",
     "rules.apps.AutodiscoverRulesConfig",
+    "django_tasks",
+    "django_tasks_db",
     "onewindow.core",
     "onewindow.org",
     "onewindow.certificates",
     "onewindow.catalog",
+    "onewindow.inspections",
+    "onewindow.cases",
     "onewindow.demo",
 ]
 
@@ -189,6 +193,22 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Case materials live outside the web root and are served only through a permission check.
+STORAGES["case_materials"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": VAR_DIR / "uploads", "base_url": None},
+}
+#: Largest material upload accepted, in bytes (a scanned multi-page PDF fits).
+ONEWINDOW_UPLOAD_MAX_BYTES = int(os.environ.get("ONEWINDOW_UPLOAD_MAX_BYTES") or 20 * 1024 * 1024)
+FILE_UPLOAD_PERMISSIONS = 0o600
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Background work: Django's Tasks API (backport) with the database backend; run workers
+# with `onewindow db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+#: Where reminders go besides the in-app inbox: an SMS/e-mail gateway class. The console
+#: backend prints them (demo); a zone plugs in its gateway with the same interface.
+ONEWINDOW_NOTIFIER = os.environ.get("ONEWINDOW_NOTIFIER", "onewindow.cases.notify.ConsoleNotifier")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and _env_flag("ONEWINDOW_HTTPS", True)

@@ -15,3 +15,11 @@ STORAGES = {
 
 # WhiteNoise warns at start-up when STATIC_ROOT is missing; tests never collect static files.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# Uploaded case materials go to a throw-away directory, never into var/.
+import tempfile  # noqa: E402
+
+STORAGES["case_materials"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": tempfile.mkdtemp(prefix="onewindow-test-uploads-"), "base_url": None},
+}

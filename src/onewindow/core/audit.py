@@ -14,7 +14,6 @@ import ipaddress
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -93,14 +92,47 @@ def compute_hash(previous_hash: str, event: AuditEvent) -> str:
     return digest.hexdigest()
 
 
-def _advance_head(sequence: int, digest: str) -> None:
-    """After commit: move the chain head forward (never back) to a committed event."""
-    AuditChainHead.objects.filter(id=1, sequence__lt=sequence).update(
-        sequence=sequence, hash=digest
-    )
+def _advance_head() -> None:
+    """After commit: move the chain head forward (never back) to the newest committed
+    event (in autocommit, only committed events are visible)."""
+    newest = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
+    if newest is not None:
+        AuditChainHead.objects.filter(id=1, sequence__lt=newest[0]).update(
+            sequence=newest[0], hash=newest[1]
+        )
 
 
-@transaction.atomic
+class _TransactionState:
+    """What one transaction knows of the chain: that it holds the head's lock (and since
+    which savepoint), and its one after-commit callback that moves the head."""
+
+    def __init__(self, savepoint: str | None) -> None:
+        self.savepoint = savepoint
+
+    def __call__(self) -> None:
+        _advance_head()
+
+
+def _transaction_state(connection) -> _TransactionState | None:
+    """This transaction's state, or None in a new transaction or after a rollback past it
+    (Django drops the on-commit callbacks of a rolled-back transaction or savepoint)."""
+    state = getattr(connection, "_audit_state", None)
+    if state is None:
+        return None
+    if any(callback is state for _ids, callback, _robust in connection.run_on_commit):
+        return state
+    return None
+
+
+def _holds_lock(connection, state: _TransactionState | None) -> bool:
+    """The head lock taken earlier in this transaction is still held: taken outside any
+    savepoint, or inside one that is still open (rolling a savepoint back releases the
+    row locks taken inside it, and a released savepoint's id is gone: lock again)."""
+    if state is None:
+        return False
+    return state.savepoint is None or state.savepoint in connection.savepoint_ids
+
+
 def audit_append(
     *,
     action: str,
@@ -113,35 +145,47 @@ def audit_append(
 ) -> AuditEvent:
     """Append one event to the chain, inside the caller's transaction.
 
-    The chain-head row is only locked here (``SELECT … FOR UPDATE``), so appends are
-    serialised without writing it: updating one row thousands of times inside one long
-    transaction (an Excel import) made every later read of it slower on PostgreSQL. The
-    previous link is the newest event (a unique index); the head is moved forward once the
-    transaction commits and lets ``audit_verify`` notice a log that ends before it.
+    The chain-head row is only locked here (``SELECT … FOR UPDATE``), once per
+    transaction, so appends are serialised without writing it: updating one row thousands
+    of times inside one long transaction (an Excel import) made every later read of it
+    slower on PostgreSQL. The previous link is the newest event (a unique index); the head
+    is moved forward once, after the transaction commits, and lets ``audit_verify``
+    notice a log that ends before it. No savepoint of its own: a failed append fails the
+    caller's transaction, which is what an audited change must do.
     """
-    head = AuditChainHead.objects.select_for_update().filter(id=1).first()
-    if head is None:
-        AuditChainHead.objects.get_or_create(id=1, defaults={"hash": GENESIS_HASH})
-        head = AuditChainHead.objects.select_for_update().get(id=1)
-    last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
-    sequence, previous_hash = last if last is not None else (0, GENESIS_HASH)
-    # The hash is over exactly what is stored and read back.
-    data = _stored_data(data)
-    event = AuditEvent(
-        sequence=sequence + 1,
-        occurred_at=timezone.now(),
-        actor=_stored_text(actor, 150),
-        actor_id=_stored_text(actor_id, 64),
-        action=action,
-        object_type=_stored_text(object_type, 64),
-        object_id=_stored_text(object_id, 128),
-        ip_address=_stored_ip(ip_address),
-        data=data,
-        previous_hash=previous_hash,
-    )
-    event.hash = compute_hash(previous_hash, event)
-    event.save(force_insert=True)
-    transaction.on_commit(partial(_advance_head, event.sequence, event.hash))
+    connection = transaction.get_connection()
+    with transaction.atomic(savepoint=False):
+        state = _transaction_state(connection)
+        if not _holds_lock(connection, state):
+            head = AuditChainHead.objects.select_for_update().filter(id=1).first()
+            if head is None:
+                AuditChainHead.objects.get_or_create(id=1, defaults={"hash": GENESIS_HASH})
+                AuditChainHead.objects.select_for_update().get(id=1)
+            savepoint = connection.savepoint_ids[-1] if connection.savepoint_ids else None
+            if state is None:
+                state = _TransactionState(savepoint)
+                connection._audit_state = state
+                transaction.on_commit(state)
+            else:
+                state.savepoint = savepoint
+        last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
+        sequence, previous_hash = last if last is not None else (0, GENESIS_HASH)
+        # The hash is over exactly what is stored and read back.
+        data = _stored_data(data)
+        event = AuditEvent(
+            sequence=sequence + 1,
+            occurred_at=timezone.now(),
+            actor=_stored_text(actor, 150),
+            actor_id=_stored_text(actor_id, 64),
+            action=action,
+            object_type=_stored_text(object_type, 64),
+            object_id=_stored_text(object_id, 128),
+            ip_address=_stored_ip(ip_address),
+            data=data,
+            previous_hash=previous_hash,
+        )
+        event.hash = compute_hash(previous_hash, event)
+        event.save(force_insert=True)
     return event
 
 

@@ -288,6 +288,25 @@ class WorkingCalendar:
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
         return self.count(start, end).working_days
 
+    def working_day_before(
+        self, end: dt.date, days: int, *, allow_provisional: bool = False
+    ) -> Deadline:
+        """The working day W with ``working_days_between(W, end) == days`` (the inverse of
+        :meth:`deadline`: for a working day ``end``, ``deadline(W, days) == end``).
+
+        Used for the date a light turns yellow: from W on, at most ``days`` working days
+        remain until ``end``. Before the calendar's first day, the first day is returned.
+        """
+        if days < 0:
+            raise ValueError("days must not be negative")
+        offset = self._offset(end, "end")
+        index = self._cumulative[offset] - days - 1
+        if index < 0:
+            return Deadline(self.first_day, False)
+        result = dt.date.fromordinal(self._origin + self._working[index])
+        provisional = self._check(result, end, allow_provisional, "end")
+        return Deadline(result, provisional)
+
     def known_days(self, start: dt.date, end: dt.date) -> list[DayInfo]:
         """Every non-ordinary day in [start, end], for calendar pages."""
         return [

@@ -14,10 +14,12 @@ from django.utils.translation import gettext as _
 from onewindow.core.audit import AuditAction, audit_append
 from onewindow.core.errors import ValidationFailed
 from onewindow.core.models import CalendarRevision, HolidayNotice, HolidayNoticeDay
+from onewindow.core.signals import calendar_changed
 
 
-def calendar_revision_bump() -> None:
-    """Tell every process that cached calendars are stale (call inside the write).
+def calendar_revision_bump(*, zone_id: int | None = None) -> None:
+    """Tell every process that cached calendars are stale (call inside the write), and,
+    once the write commits, the apps listening to ``core.signals.calendar_changed``.
 
     The new value is max(previous + 1, now in microseconds), never just previous + 1: a
     transaction that bumps and then rolls back has already shown its value to calendars
@@ -29,6 +31,7 @@ def calendar_revision_bump() -> None:
     CalendarRevision.objects.filter(id=1).update(
         value=Greatest(F("value") + 1, now, output_field=PositiveBigIntegerField())
     )
+    transaction.on_commit(lambda: calendar_changed.send(sender=CalendarRevision, zone_id=zone_id))
 
 
 def _parse_date(value: Any, where: str) -> dt.date:

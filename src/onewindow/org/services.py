@@ -199,7 +199,7 @@ def calendar_override_set(
         date=date,
         defaults={"kind": kind, "reason": reason, "created_by": actor},
     )
-    calendar_revision_bump()
+    calendar_revision_bump(zone_id=zone.pk)
     audit_append(
         action=AuditAction.CALENDAR_OVERRIDE_SET,
         actor=actor.username,
@@ -214,8 +214,9 @@ def calendar_override_set(
 @transaction.atomic
 def calendar_override_remove(*, override: ZoneCalendarOverride, actor: User) -> None:
     key = f"{override.zone.code}:{override.date.isoformat()}"
+    zone_id = override.zone_id
     override.delete()
-    calendar_revision_bump()
+    calendar_revision_bump(zone_id=zone_id)
     audit_append(
         action=AuditAction.CALENDAR_OVERRIDE_REMOVED,
         actor=actor.username,
