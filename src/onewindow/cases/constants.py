@@ -1,0 +1,200 @@
+"""The case lifecycle (DESIGN.md, "The spine") as one table, and the cases vocabulary.
+
+``ALLOWED_TRANSITIONS`` maps (status, action) to the next status. The one transition
+helper (``services._transition``) consults it; no other code assigns ``Case.status``.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交")
+    CORRECTION_REQUESTED = "correction_requested", _("待补正")
+    NOT_ACCEPTED = "not_accepted", _("不予受理")
+    ACCEPTED = "accepted", _("已受理")
+    IN_REVIEW = "in_review", _("审查中")
+    SUSPENDED = "suspended", _("特别程序中")
+    APPROVED = "approved", _("准予许可")
+    DENIED = "denied", _("不予许可")
+    DELIVERED = "delivered", _("已办结")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class CaseAction(models.TextChoices):
+    """What moves a case (the verbs of the transition table)."""
+
+    SUBMIT = "submit", _("提交")
+    REQUEST_CORRECTION = "request_correction", _("补正告知")
+    RESUBMIT = "resubmit", _("补正后重新提交")
+    REFUSE = "refuse", _("不予受理")
+    ACCEPT = "accept", _("受理")
+    START_REVIEW = "start_review", _("进入审查")
+    SUSPEND = "suspend", _("启动特别程序")
+    RESUME = "resume", _("结束特别程序")
+    APPROVE = "approve", _("准予许可")
+    DENY = "deny", _("不予许可")
+    DELIVER = "deliver", _("送达办结")
+    WITHDRAW = "withdraw", _("撤回")
+
+
+S, A = CaseStatus, CaseAction
+
+#: (from status, action) → to status. Anything else is refused.
+ALLOWED_TRANSITIONS: dict[tuple[str, str], str] = {
+    (S.DRAFT, A.SUBMIT): S.SUBMITTED,
+    (S.SUBMITTED, A.REQUEST_CORRECTION): S.CORRECTION_REQUESTED,
+    (S.CORRECTION_REQUESTED, A.RESUBMIT): S.SUBMITTED,
+    (S.SUBMITTED, A.REFUSE): S.NOT_ACCEPTED,
+    (S.SUBMITTED, A.ACCEPT): S.ACCEPTED,
+    (S.ACCEPTED, A.START_REVIEW): S.IN_REVIEW,
+    (S.IN_REVIEW, A.SUSPEND): S.SUSPENDED,
+    (S.SUSPENDED, A.RESUME): S.IN_REVIEW,
+    (S.IN_REVIEW, A.APPROVE): S.APPROVED,
+    (S.IN_REVIEW, A.DENY): S.DENIED,
+    (S.APPROVED, A.DELIVER): S.DELIVERED,
+    (S.DENIED, A.DELIVER): S.DELIVERED,
+    # 撤回: from any state before a decision.
+    (S.DRAFT, A.WITHDRAW): S.WITHDRAWN,
+    (S.SUBMITTED, A.WITHDRAW): S.WITHDRAWN,
+    (S.CORRECTION_REQUESTED, A.WITHDRAW): S.WITHDRAWN,
+    (S.ACCEPTED, A.WITHDRAW): S.WITHDRAWN,
+    (S.IN_REVIEW, A.WITHDRAW): S.WITHDRAWN,
+    (S.SUSPENDED, A.WITHDRAW): S.WITHDRAWN,
+}
+
+del S, A
+
+TERMINAL_STATUSES = frozenset({CaseStatus.NOT_ACCEPTED, CaseStatus.DELIVERED, CaseStatus.WITHDRAWN})
+#: The clock runs (or is paused) in these statuses; lights are shown for them.
+CLOCK_STATUSES = frozenset({CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW, CaseStatus.SUSPENDED})
+DECIDED_STATUSES = frozenset({CaseStatus.APPROVED, CaseStatus.DENIED, CaseStatus.DELIVERED})
+#: Waiting at the window (pre-review or correction).
+INTAKE_STATUSES = frozenset({CaseStatus.SUBMITTED, CaseStatus.CORRECTION_REQUESTED})
+
+
+class CaseChannel(models.TextChoices):
+    WINDOW = "window", _("窗口受理")
+    ONLINE = "online", _("网上申请")
+
+
+class AcceptanceMode(models.TextChoices):
+    NORMAL = "normal", _("正常受理")
+    TOLERATED = "tolerated", _("容缺受理")
+    COMMITMENT = "commitment", _("告知承诺")
+
+
+class Decision(models.TextChoices):
+    APPROVED = "approved", _("准予许可")
+    DENIED = "denied", _("不予许可")
+
+
+class SuspensionKind(models.TextChoices):
+    """特别程序 (行政许可法 art. 45): time not counted in the limit."""
+
+    HEARING = "hearing", _("听证")
+    TESTING = "testing", _("检验检测")
+    EXPERT_REVIEW = "expert_review", _("专家评审")
+    PUBLIC_NOTICE = "public_notice", _("公示")
+    INSPECTION = "inspection", _("检疫鉴定")
+    BIDDING = "bidding", _("招标拍卖")
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("待签收")
+    CLAIMED = "claimed", _("办理中")
+    DONE = "done", _("已完成")
+    RETURNED = "returned", _("已退回")
+    CANCELLED = "cancelled", _("已取消")
+
+
+ACTIVE_TASK_STATUSES = frozenset({TaskStatus.OPEN, TaskStatus.CLAIMED})
+
+
+class TaskKind(models.TextChoices):
+    """A task's work: a workflow step (its kind from the catalog) or a co-review."""
+
+    ACCEPTANCE = "acceptance", _("受理")
+    REVIEW = "review", _("审查")
+    INSPECTION = "inspection", _("现场核查")
+    DECISION = "decision", _("决定")
+    DELIVERY = "delivery", _("送达")
+    CO_REVIEW = "co_review", _("会签")
+
+
+class Light(models.TextChoices):
+    """电子监察 lights (GLOSSARY.md, "Time limits")."""
+
+    GREEN = "green", _("绿灯")
+    YELLOW = "yellow", _("黄灯")
+    RED = "red", _("红灯")
+    PAUSED = "paused", _("暂停计时")
+    NONE = "none", _("不计时")
+
+
+class MaterialState(models.TextChoices):
+    UPLOADED = "uploaded", _("已提交")
+    PAPER = "paper", _("窗口收取纸质材料")
+    TOLERATED = "tolerated", _("容缺待补")
+    COMMITTED = "committed", _("告知承诺替代")
+    CERTIFICATE = "certificate", _("电子证照调取")
+    SHARED = "shared", _("部门共享免提交")
+    MISSING = "missing", _("未提交")
+
+
+#: States in which a material counts as satisfied for acceptance.
+SATISFIED_MATERIAL_STATES = frozenset(
+    {
+        MaterialState.UPLOADED,
+        MaterialState.PAPER,
+        MaterialState.CERTIFICATE,
+        MaterialState.SHARED,
+    }
+)
+
+
+class CaseEventAction:
+    """Audit actions of cases (past tense; ``core.audit`` stores them)."""
+
+    CREATED = "case.created"
+    SUBMITTED = "case.submitted"
+    CORRECTION_REQUESTED = "case.correction_requested"
+    RESUBMITTED = "case.resubmitted"
+    REFUSED = "case.refused"
+    ACCEPTED = "case.accepted"
+    REVIEW_STARTED = "case.review_started"
+    SUSPENDED = "case.suspended"
+    RESUMED = "case.resumed"
+    EXTENDED = "case.extended"
+    APPROVED = "case.approved"
+    DENIED = "case.denied"
+    DELIVERED = "case.delivered"
+    WITHDRAWN = "case.withdrawn"
+    MATERIAL_UPLOADED = "case.material_uploaded"
+    MATERIAL_SUPPLEMENTED = "case.material_supplemented"
+    MATERIAL_VIEWED = "case.material_viewed"
+    SUPPLEMENT_OVERDUE = "case.supplement_overdue"
+    COMMITMENT_SIGNED = "case.commitment_signed"
+    DEADLINE_RECOMPUTED = "case.deadline_recomputed"
+    TASK_OPENED = "task.opened"
+    TASK_CLAIMED = "task.claimed"
+    TASK_COMPLETED = "task.completed"
+    TASK_RETURNED = "task.returned"
+    TASK_TRANSFERRED = "task.transferred"
+    TASK_CANCELLED = "task.cancelled"
+    TASK_LIGHT_CHANGED = "task.light_changed"
+    CO_REVIEW_REQUESTED = "task.co_review_requested"
+
+
+#: The audit object type of case events (``object_id`` is the case number).
+CASE_OBJECT_TYPE = "case"
+
+#: 行政许可法 art. 42: one extension of at most 10 working days.
+MAX_EXTENSION_DAYS = 10
+#: GLOSSARY.md: 容缺 due date default, 5 working days from acceptance (configurable).
+DEFAULT_TOLERANCE_DAYS = 5
+#: GLOSSARY.md: lights; yellow when remaining ≤ max(1, ceil(20 % of the limit)).
+YELLOW_SHARE_PERCENT = 20
+#: The commitment verification deadline (zone's choice; GLOSSARY "Commitments").
+DEFAULT_VERIFICATION_DAYS = 20

@@ -1,0 +1,228 @@
+"""Reminders run by the background job (``cases.tasks.send_reminders``).
+
+- A task whose light turns yellow or red notifies its holder: the assignee, or else every
+  active staff member who holds the task's role in the task's department (for the window
+  clerk's steps: the clerks of the case's zone, as ``permissions.holds_task_role``). One
+  in-app notification per task, light and person (a unique constraint), so the job may
+  run twice; the SMS/e-mail gateway is told only of new ones, after commit.
+- A tolerated (容缺) material not supplied by its due date is recorded once per case as
+  ``case.supplement_overdue`` (the credit module reads these) and the applicant's
+  representatives are told in the inbox.
+
+Each task or case is handled in its own transaction: one failure is logged and the rest
+are still processed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from functools import partial
+
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from onewindow.cases.constants import (
+    ACTIVE_TASK_STATUSES,
+    CASE_OBJECT_TYPE,
+    CaseEventAction,
+    CaseStatus,
+    Light,
+    MaterialState,
+)
+from onewindow.cases.models import Case, CaseMaterial, Notification, Task
+from onewindow.cases.notify import Notifier, get_notifier
+from onewindow.core.audit import audit_append
+from onewindow.org.constants import Role, UserKind
+from onewindow.org.models import User
+
+logger = logging.getLogger(__name__)
+
+SYSTEM_ACTOR = "system"
+WARNED_LIGHTS = (Light.YELLOW, Light.RED)
+#: Cases whose tolerated materials may still be owed (accepted, not yet delivered).
+SUPPLEMENT_STATUSES = (
+    CaseStatus.ACCEPTED,
+    CaseStatus.IN_REVIEW,
+    CaseStatus.SUSPENDED,
+    CaseStatus.APPROVED,
+    CaseStatus.DENIED,
+)
+SUPPLEMENT_OVERDUE_KIND = "supplement_overdue"
+
+
+def format_date(value: dt.date) -> str:
+    return _("{year}年{month:02d}月{day:02d}日").format(
+        year=value.year, month=value.month, day=value.day
+    )
+
+
+# --- task lights ----------------------------------------------------------------------
+
+
+def remind_warned_tasks(*, today: dt.date | None = None) -> int:
+    """Notify the holders of active tasks that turned yellow or red since the last run;
+    return the number of notifications created."""
+    today = today or timezone.localdate()
+    notifier = get_notifier()
+    tasks = (
+        Task.objects.with_light(today)
+        .filter(status__in=ACTIVE_TASK_STATUSES, light__in=WARNED_LIGHTS)
+        .exclude(case__status=CaseStatus.SUSPENDED)
+        .exclude(light_notified=F("light"))
+        .select_related("case", "assignee", "department")
+        .order_by("pk")
+    )
+    created = 0
+    for task in tasks.iterator(chunk_size=500):
+        try:
+            created += _remind_task(task, light=task.light, today=today, notifier=notifier)
+        except Exception:
+            logger.exception("reminder for task %s failed", task.pk)
+    return created
+
+
+@transaction.atomic
+def _remind_task(task: Task, *, light: str, today: dt.date, notifier: Notifier) -> int:
+    # Lock the task and decide again: since the query, another run may have handled it,
+    # or the task may have been completed, its case suspended or its deadline extended.
+    current = (
+        Task.objects.with_light(today)
+        .select_for_update(of=("self",))
+        .filter(pk=task.pk)
+        .values_list("light", "light_notified")
+        .first()
+    )
+    if current is None or current[0] != light or current[1] == light:
+        return 0
+    case = task.case
+    text = task_reminder_text(task, light=light)
+    created = 0
+    for recipient in task_recipients(task):
+        _, is_new = Notification.objects.get_or_create(
+            recipient=recipient,
+            task=task,
+            kind=f"task_{light}",
+            defaults={"case": case, "text": text},
+        )
+        if is_new:
+            created += 1
+            transaction.on_commit(
+                partial(notifier.send, user=recipient, text=text, case_number=case.number),
+                robust=True,
+            )
+    Task.objects.filter(pk=task.pk).update(light_notified=light)
+    audit_append(
+        action=CaseEventAction.TASK_LIGHT_CHANGED,
+        actor=SYSTEM_ACTOR,
+        object_type=CASE_OBJECT_TYPE,
+        object_id=case.number,
+        data={
+            "task": task.pk,
+            "step": task.step_key,
+            "light": light,
+            "deadline": str(task.deadline),
+        },
+    )
+    return created
+
+
+def task_recipients(task: Task) -> list[User]:
+    """Who is told about ``task``: its assignee, or else everyone who may act on it."""
+    if task.assignee is not None and task.assignee.is_active:
+        return [task.assignee]
+    holds = Q(role_assignments__role=task.role, role_assignments__department=task.department_id)
+    if task.role == Role.WINDOW_CLERK:
+        holds |= Q(role_assignments__role=Role.WINDOW_CLERK, zone_id=task.case.zone_id)
+    return list(
+        User.objects.filter(holds, is_active=True, kind=UserKind.STAFF).distinct().order_by("pk")
+    )
+
+
+def task_reminder_text(task: Task, *, light: str) -> str:
+    if light == Light.RED:
+        template = _(
+            "办件 {number}「{step}」环节已超期（红灯），办理期限为 {deadline}，请尽快办理。"
+        )
+    else:
+        template = _("办件 {number}「{step}」环节将于 {deadline} 到期（黄灯），请及时办理。")
+    return template.format(
+        number=task.case.number, step=task.name, deadline=format_date(task.deadline)
+    )
+
+
+# --- overdue supplements --------------------------------------------------------------
+
+
+def remind_overdue_supplements(*, today: dt.date | None = None) -> int:
+    """Record (once) each case whose tolerated materials were not supplied by the due
+    date; return the number of cases recorded."""
+    today = today or timezone.localdate()
+    tolerated = CaseMaterial.objects.filter(case=OuterRef("pk"), state=MaterialState.TOLERATED)
+    cases = (
+        Case.objects.filter(
+            status__in=SUPPLEMENT_STATUSES,
+            tolerance_due_on__lt=today,
+            supplement_overdue_recorded=False,
+        )
+        .filter(Exists(tolerated))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    recorded = 0
+    for case_id in cases.iterator(chunk_size=500):
+        try:
+            recorded += _record_overdue_supplement(case_id, today=today)
+        except Exception:
+            logger.exception("overdue supplement of case %s failed", case_id)
+    return recorded
+
+
+@transaction.atomic
+def _record_overdue_supplement(case_id: int, *, today: dt.date) -> int:
+    case = (
+        Case.objects.select_for_update()
+        .filter(
+            pk=case_id,
+            status__in=SUPPLEMENT_STATUSES,
+            tolerance_due_on__lt=today,
+            supplement_overdue_recorded=False,
+        )
+        .first()
+    )
+    if case is None:  # recorded, or its case moved on, since the query
+        return 0
+    names = list(
+        case.materials.filter(state=MaterialState.TOLERATED)
+        .order_by("position")
+        .values_list("name", flat=True)
+    )
+    if not names:  # supplied since the query
+        return 0
+    audit_append(
+        action=CaseEventAction.SUPPLEMENT_OVERDUE,
+        actor=SYSTEM_ACTOR,
+        object_type=CASE_OBJECT_TYPE,
+        object_id=case.number,
+        data={"materials": names, "due_on": str(case.tolerance_due_on)},
+    )
+    Case.objects.filter(pk=case.pk).update(supplement_overdue_recorded=True)
+    with translation.override(case.language):
+        text = _(
+            "办件 {number} 容缺受理的材料（{materials}）未在 {due_on} 前补齐，已记录逾期，"
+            "请尽快补齐。"
+        ).format(
+            number=case.number,
+            materials="、".join(names),
+            due_on=format_date(case.tolerance_due_on),
+        )
+    representatives = User.objects.filter(
+        representations__applicant_id=case.applicant_id, is_active=True
+    ).distinct()
+    Notification.objects.bulk_create(
+        Notification(recipient=user, case=case, task=None, kind=SUPPLEMENT_OVERDUE_KIND, text=text)
+        for user in representatives
+    )
+    return 1
