@@ -89,11 +89,13 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from onewindow.cases.api import router as cases_router
     from onewindow.catalog.api import router as catalog_router
     from onewindow.org.api import router as calendar_router
 
     api.add_router("/calendar", calendar_router)
     api.add_router("/", catalog_router)
+    api.add_router("/", cases_router)
 
 
 _register_routers()

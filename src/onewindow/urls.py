@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("onewindow.cases.urls")),
     path("", include("onewindow.catalog.urls")),
     path("", include("onewindow.org.urls")),
 ]

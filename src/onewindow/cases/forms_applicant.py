@@ -1,0 +1,355 @@
+"""Forms of the applicant's pages: input parsing only; the rules live in ``services``.
+
+The application form is built from the catalog: the applicant identities the user
+represents, the item's fixed fields (contact, phone, description) or the bundle's own
+``form_fields``, and one file input per material the applicant brings. Every file is
+checked by its content (:func:`onewindow.cases.uploads.inspect_upload`) while the form is
+validated, so a bad file is reported next to its material before anything is created.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from onewindow.cases.uploads import inspect_upload
+from onewindow.catalog.bundles import MergedMaterial
+from onewindow.catalog.constants import MaterialSource
+from onewindow.catalog.models import Bundle
+from onewindow.core.errors import ApplicationError, ValidationFailed
+from onewindow.org.models import Applicant, Representation
+
+#: What the file inputs offer (the browser's picker); the content check decides.
+ACCEPT = ".pdf,.jpg,.jpeg,.png,.ofd,application/pdf,image/jpeg,image/png,application/ofd"
+#: Materials the applicant does not bring: the window gets them by data sharing.
+SHARED_SOURCES = frozenset({MaterialSource.DEPARTMENT, MaterialSource.NOT_NEEDED})
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{4,24}$")
+MAX_TEXT = 200
+MAX_DESCRIPTION = 2000
+
+
+def size_limit_text(limit: int) -> str:
+    """The upload limit as people read it: "20 MB", "512 KB"."""
+    megabytes = limit / (1024 * 1024)
+    if megabytes >= 1:
+        return f"{megabytes:.1f}".removesuffix(".0") + " MB"
+    return f"{max(1, round(limit / 1024))} KB"
+
+
+def _labelled(label: str, message: str) -> str:
+    """Every message names its field (the brief's rule): "联系人：请填写联系人"."""
+    return _("{label}：{message}").format(label=label, message=message)
+
+
+def _required(label: str) -> dict:
+    return {"required": _labelled(label, _("此项为必填项"))}
+
+
+@dataclass
+class MaterialInput:
+    """One line of the material list as the form shows it."""
+
+    line: MergedMaterial
+    field_name: str  # "" for a material the applicant does not bring
+    bound: forms.BoundField | None = None
+
+    @property
+    def shared(self) -> bool:
+        return self.line.source in SHARED_SOURCES
+
+    @property
+    def from_certificate(self) -> bool:
+        return self.line.source == MaterialSource.CERTIFICATE
+
+
+class ApplyForm(forms.Form):
+    """One online application: who applies, the form fields, the materials' files."""
+
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+
+    def __init__(
+        self,
+        *args,
+        representations: Sequence[Representation],
+        materials: Sequence[MergedMaterial],
+        bundle: Bundle | None = None,
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.applicants = {str(rep.applicant_id): rep.applicant for rep in representations}
+        applicant_label = _("申请人")
+        self.fields["applicant"] = forms.ChoiceField(
+            label=applicant_label,
+            widget=forms.RadioSelect,
+            choices=[
+                (key, f"{applicant.name}（{applicant.get_kind_display()}）")
+                for key, applicant in self.applicants.items()
+            ],
+            error_messages={
+                **_required(applicant_label),
+                "invalid_choice": _labelled(
+                    applicant_label, _("您不能代表所选的申请人，请从列表中选择")
+                ),
+            },
+        )
+        if len(self.applicants) == 1:
+            self.initial.setdefault("applicant", next(iter(self.applicants)))
+        self.initial.setdefault("idempotency_key", secrets.token_urlsafe(24))
+        self.bundle = bundle
+        self.form_field_names: list[tuple[str, str, str]] = []  # (form name, key, type)
+        if bundle is not None:
+            self._add_bundle_fields(bundle.form_fields or [])
+        else:
+            self._add_item_fields()
+        self.materials: list[MaterialInput] = []
+        file_help = _("PDF、JPEG、PNG、OFD 格式，不超过 {size}").format(
+            size=size_limit_text(settings.ONEWINDOW_UPLOAD_MAX_BYTES)
+        )
+        for number, line in enumerate(materials, start=1):
+            entry = MaterialInput(line=line, field_name="")
+            if not entry.shared:
+                entry.field_name = f"material_{number}"
+                self.fields[entry.field_name] = forms.FileField(
+                    label=line.name,
+                    required=False,
+                    help_text=file_help,
+                    allow_empty_file=True,  # inspect_upload says "文件为空" in our words
+                    widget=forms.FileInput(attrs={"accept": ACCEPT}),
+                )
+            self.materials.append(entry)
+        for entry in self.materials:
+            if entry.field_name:
+                entry.bound = self[entry.field_name]
+
+    # -- building ------------------------------------------------------------------------
+
+    def _add_item_fields(self) -> None:
+        contact, phone, description = _("联系人"), _("联系电话"), _("申请事项说明")
+        self.fields["contact"] = forms.CharField(
+            label=contact,
+            max_length=MAX_TEXT,
+            widget=forms.TextInput(attrs={"autocomplete": "name"}),
+            error_messages={
+                **_required(contact),
+                "max_length": _labelled(contact, _("不能超过 %(limit_value)d 个字")),
+            },
+        )
+        self.fields["phone"] = forms.CharField(
+            label=phone,
+            max_length=30,
+            help_text=gettext_lazy("手机或固定电话，如 13800000000、025-80000000"),
+            widget=forms.TextInput(
+                attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel"}
+            ),
+            error_messages={
+                **_required(phone),
+                "max_length": _labelled(phone, _("不能超过 %(limit_value)d 个字符")),
+            },
+        )
+        self.fields["description"] = forms.CharField(
+            label=description,
+            required=False,
+            max_length=MAX_DESCRIPTION,
+            help_text=gettext_lazy("选填：说明申请的具体内容、需要窗口注意的情况"),
+            widget=forms.Textarea(attrs={"rows": 4}),
+            error_messages={
+                "max_length": _labelled(description, _("不能超过 %(limit_value)d 个字")),
+            },
+        )
+        self.form_field_names = [
+            ("contact", "contact", "text"),
+            ("phone", "phone", "text"),
+            ("description", "description", "textarea"),
+        ]
+
+    def _add_bundle_fields(self, form_fields: Sequence[dict]) -> None:
+        for spec in form_fields:
+            key, label = spec["key"], spec["label"]
+            kind = spec.get("type") or "text"
+            required = bool(spec.get("required"))
+            name = f"form_{key}"
+            messages = _required(label)
+            if kind == "textarea":
+                field = forms.CharField(
+                    max_length=MAX_DESCRIPTION,
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                    error_messages={
+                        **messages,
+                        "max_length": _labelled(label, _("不能超过 %(limit_value)d 个字")),
+                    },
+                )
+            elif kind == "number":
+                field = forms.DecimalField(
+                    max_digits=18,
+                    decimal_places=4,
+                    widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
+                    error_messages={
+                        **messages,
+                        "invalid": _labelled(label, _("请填写数字")),
+                        "max_digits": _labelled(label, _("数字过大")),
+                        "max_decimal_places": _labelled(label, _("最多 4 位小数")),
+                        "max_whole_digits": _labelled(label, _("数字过大")),
+                    },
+                )
+            elif kind == "date":
+                field = forms.DateField(
+                    input_formats=["%Y-%m-%d"],
+                    widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                    error_messages={
+                        **messages,
+                        "invalid": _labelled(label, _("格式应为 YYYY-MM-DD，例如 2026-03-02")),
+                    },
+                )
+            elif kind == "select":
+                options = spec.get("options") or []
+                field = forms.ChoiceField(
+                    choices=[("", _("请选择")), *((option, option) for option in options)],
+                    error_messages={
+                        **messages,
+                        "invalid_choice": _labelled(label, _("请从列表中选择")),
+                    },
+                )
+            else:
+                field = forms.CharField(
+                    max_length=MAX_TEXT,
+                    error_messages={
+                        **messages,
+                        "max_length": _labelled(label, _("不能超过 %(limit_value)d 个字")),
+                    },
+                )
+            field.label = label
+            field.required = required
+            self.fields[name] = field
+            self.form_field_names.append((name, key, kind))
+
+    # -- reading -------------------------------------------------------------------------
+
+    def clean_phone(self) -> str:
+        value = self.cleaned_data["phone"].strip()
+        if not PHONE_RE.match(value):
+            raise forms.ValidationError(
+                _labelled(_("联系电话"), _("请填写有效的电话号码，如 13800000000 或 025-80000000"))
+            )
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        # Every file is checked by its bytes now, before anything is created.
+        for entry in self.materials:
+            uploaded = cleaned.get(entry.field_name) if entry.field_name else None
+            if uploaded is None:
+                continue
+            try:
+                inspect_upload(uploaded)
+            except ValidationFailed as error:
+                for message in error.fields.get("file") or [error.message]:
+                    self.add_error(entry.field_name, _labelled(entry.line.name, message))
+        return cleaned
+
+    @property
+    def applicant(self) -> Applicant:
+        return self.applicants[self.cleaned_data["applicant"]]
+
+    def form_data(self) -> dict[str, str]:
+        """The application form as the case stores it (JSON: strings only)."""
+        data: dict[str, str] = {}
+        for name, key, kind in self.form_field_names:
+            value = self.cleaned_data.get(name)
+            if value is None or value == "":
+                continue
+            if kind == "date":
+                data[key] = value.isoformat()
+            elif kind == "number":
+                data[key] = format(value.normalize(), "f")
+            else:
+                data[key] = str(value).strip()
+        return data
+
+    def uploads(self) -> Iterator[tuple[MaterialInput, UploadedFile]]:
+        for entry in self.materials:
+            if entry.field_name and self.cleaned_data.get(entry.field_name) is not None:
+                yield entry, self.cleaned_data[entry.field_name]
+
+    def has_files(self) -> bool:
+        return any(entry.field_name in self.files for entry in self.materials if entry.field_name)
+
+    def text_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name, _key, _kind in self.form_field_names]
+
+    def add_service_error(self, error: ApplicationError) -> None:
+        """Put a service's refusal next to the field it names (or above the form)."""
+        placed = False
+        for field, messages in error.fields.items():
+            if field in self.fields:
+                for message in messages:
+                    self.add_error(field, message)
+                placed = True
+        if not placed:
+            self.add_error(None, error.message)
+
+
+class MaterialUploadForm(forms.Form):
+    """One file for one material of a case (a supplement or a re-upload)."""
+
+    file = forms.FileField(
+        label=gettext_lazy("选择文件"),
+        allow_empty_file=True,
+        widget=forms.FileInput(attrs={"accept": ACCEPT}),
+    )
+
+    def __init__(self, *args, material_name: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.material_name = material_name
+        self.fields["file"].error_messages = {
+            "required": _labelled(material_name, _("请选择要上传的文件")),
+            "invalid": _labelled(material_name, _("未收到文件，请重新选择")),
+            "missing": _labelled(material_name, _("未收到文件，请重新选择")),
+        }
+
+    def add_service_error(self, error: ApplicationError) -> None:
+        for message in error.fields.get("file") or [error.message]:
+            self.add_error("file", _labelled(self.material_name, message))
+
+
+class TrackForm(forms.Form):
+    """The public progress lookup: the case number and its query code."""
+
+    number = forms.CharField(
+        label=gettext_lazy("办件编号"),
+        max_length=32,
+        help_text=gettext_lazy("如 SFQ-2026-0000123，见受理回执或申请提交后的页面"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+    code = forms.CharField(
+        label=gettext_lazy("查询码"),
+        max_length=12,
+        help_text=gettext_lazy("8 位字母或数字，与办件编号一同发给申请人"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("number", "code"):
+            label = str(self.fields[name].label)
+            self.fields[name].error_messages = {
+                "required": _labelled(label, _("请填写{label}").format(label=label)),
+                "max_length": _labelled(label, _("不能超过 %(limit_value)d 个字符")),
+            }
+
+    def clean_number(self) -> str:
+        return self.cleaned_data["number"].strip().upper()
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip().upper()

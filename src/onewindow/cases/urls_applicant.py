@@ -1,0 +1,19 @@
+"""Pages of applicants and the public (the staff desks are in ``urls_staff``)."""
+
+from django.urls import path
+
+from onewindow.cases import views_applicant as views
+
+urlpatterns = [
+    path("apply/items/<str:code>/", views.apply_item, name="apply_item"),
+    path("apply/bundles/<slug:code>/", views.apply_bundle, name="apply_bundle"),
+    path("apply/done/<str:number>/", views.apply_done, name="apply_done"),
+    path("my/cases/", views.my_cases, name="my_cases"),
+    path(
+        "cases/<str:number>/materials/<int:pk>/upload/",
+        views.material_upload,
+        name="material_upload",
+    ),
+    path("track/", views.track, name="track"),
+    path("notifications/", views.notifications, name="notifications"),
+]

@@ -1,0 +1,472 @@
+"""Pages of applicants and the public: apply online, the confirmation, my cases, material
+supplements, the public progress lookup and the in-app messages.
+
+Each view parses input, checks access (``permissions``), calls services or selectors and
+renders. The case page itself (``cases:case``) and its actions are the staff pages'.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from onewindow.cases import selectors, services
+from onewindow.cases.constants import (
+    CLOCK_STATUSES,
+    INTAKE_STATUSES,
+    CaseChannel,
+    CaseStatus,
+    MaterialState,
+)
+from onewindow.cases.forms_applicant import (
+    ApplyForm,
+    MaterialUploadForm,
+    TrackForm,
+    size_limit_text,
+)
+from onewindow.cases.models import Case, CaseMaterial, Notification, material_storage
+from onewindow.cases.permissions import access_case_by_number, can_upload, visible_cases
+from onewindow.catalog import selectors as catalog_selectors
+from onewindow.catalog.bundles import MergedMaterial, merge_materials
+from onewindow.catalog.constants import OnlineDepth
+from onewindow.catalog.models import Bundle, ItemVersion
+from onewindow.core.errors import ApplicationError, NotFound, ValidationFailed
+from onewindow.org import pages as org_pages
+from onewindow.org.context_processors import zone as zone_context
+from onewindow.org.models import User, Zone
+
+#: Before acceptance: the clock has not started.
+WAITING_STATUSES = frozenset({CaseStatus.DRAFT, *INTAKE_STATUSES})
+#: Rows per page of "my cases" and of the messages.
+PAGE_SIZE = 20
+#: Public progress lookups allowed per client address and window (brute-force guard).
+TRACK_LIMIT = 20
+TRACK_WINDOW_SECONDS = 60
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def applicant_required(view: Callable) -> Callable:
+    """Signed-in applicant users only: anonymous users go to the login page, staff get
+    403 (their desks are elsewhere)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_applicant:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _site_zone(request: HttpRequest) -> Zone:
+    zone = zone_context(request)["zone"]
+    if zone is None:
+        raise Http404("no zone")
+    return zone
+
+
+def _case_or_404(user: User, number: str) -> Case:
+    try:
+        return access_case_by_number(user, number)
+    except NotFound as error:
+        raise Http404(error.message) from None
+
+
+def case_url(number: str) -> str:
+    """The shared case page (the staff pages' view, which applicants see too)."""
+    return reverse("cases:case", args=[number])
+
+
+def allows_online_application(versions: Sequence[ItemVersion]) -> bool:
+    """网办深度 Ⅱ (online pre-review) or deeper for every item: the application may be
+    made online. A bundle with any item at Ⅰ (guide only) is applied for at the window."""
+    return bool(versions) and all(
+        version.online_depth >= OnlineDepth.PRE_REVIEW for version in versions
+    )
+
+
+def _page(request: HttpRequest, rows):
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# -- apply online --------------------------------------------------------------------------
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def apply_item(request: HttpRequest, code: str) -> HttpResponse:
+    """``apply/items/<实施编码>/``: the online application for one item."""
+    zone = _site_zone(request)
+    try:
+        version = catalog_selectors.item_guide(zone=zone, code=code)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    guide_url = reverse("item_guide", args=[version.item.implementation_code])
+    return _apply(
+        request,
+        zone=zone,
+        title=version.name,
+        guide_url=guide_url,
+        versions=[version],
+        materials=merge_materials([version]),
+        item_version=version,
+        bundle=None,
+    )
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def apply_bundle(request: HttpRequest, code: str) -> HttpResponse:
+    """``apply/bundles/<code>/``: one form and one set of materials for a bundle (一件事)."""
+    zone = _site_zone(request)
+    try:
+        guide = catalog_selectors.bundle_guide(zone=zone, code=code)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    return _apply(
+        request,
+        zone=zone,
+        title=guide.bundle.name,
+        guide_url=reverse("bundle_guide", args=[guide.bundle.code]),
+        versions=guide.versions,
+        materials=guide.materials,
+        item_version=None,
+        bundle=guide.bundle,
+        unavailable_items=guide.unavailable_items,
+    )
+
+
+def _apply(
+    request: HttpRequest,
+    *,
+    zone: Zone,
+    title: str,
+    guide_url: str,
+    versions: Sequence[ItemVersion],
+    materials: Sequence[MergedMaterial],
+    item_version: ItemVersion | None,
+    bundle: Bundle | None,
+    unavailable_items: Sequence = (),
+) -> HttpResponse:
+    user = request.user
+    if user.zone_id != zone.pk:
+        raise Http404("another zone")
+    context = {
+        "title": title,
+        "guide_url": guide_url,
+        "versions": versions,
+        "bundle": bundle,
+        "item_version": item_version,
+        "unavailable_items": unavailable_items,
+        "promised_limit_days": (
+            bundle.promised_limit_days if bundle is not None else item_version.promised_limit_days
+        ),
+        "size_limit": size_limit_text(settings.ONEWINDOW_UPLOAD_MAX_BYTES),
+    }
+    if not allows_online_application(versions):
+        # The guide shows no button then; an old link gets the reason and the way.
+        return render(request, "cases/applicant/apply_unavailable.html", context, status=404)
+    representations = org_pages.user_applicants(user)
+    context["representations"] = representations
+    if not representations:
+        return render(request, "cases/applicant/apply.html", context)
+    form_args = {"representations": representations, "materials": materials, "bundle": bundle}
+    if request.method != "POST":
+        context["form"] = ApplyForm(**form_args)
+        return render(request, "cases/applicant/apply.html", context)
+
+    form = ApplyForm(request.POST, request.FILES, **form_args)
+    context["form"] = form
+    key = request.POST.get("idempotency_key", "").strip()
+    if key:
+        # A second press of the button (or a resent POST) finds the first application.
+        earlier = Case.objects.filter(submitted_by=user, idempotency_key=_key(key)).first()
+        if earlier is not None:
+            return redirect("cases:apply_done", number=earlier.number)
+    if not form.is_valid():
+        return render(request, "cases/applicant/apply.html", context, status=422)
+    try:
+        case = _create_and_submit(
+            request, form, item_version=item_version, bundle=bundle, key=_key(key) if key else ""
+        )
+    except ApplicationError as error:
+        if isinstance(error, NotFound) and error.code != "applicant_not_found":
+            raise Http404(error.message) from None
+        if isinstance(error, NotFound):
+            error = ValidationFailed.for_field("applicant", _("申请人：您不能代表所选的申请人"))
+        form.add_service_error(error)
+        return render(request, "cases/applicant/apply.html", context, status=error.status)
+    return redirect("cases:apply_done", number=case.number)
+
+
+def _key(token: str) -> str:
+    """The idempotency key stored for a web form's token (never mistaken for an API's)."""
+    return "web:" + token[:64]
+
+
+def _create_and_submit(
+    request: HttpRequest,
+    form: ApplyForm,
+    *,
+    item_version: ItemVersion | None,
+    bundle: Bundle | None,
+    key: str,
+) -> Case:
+    """Create the case, attach every file, submit: all or nothing. Files written before a
+    failure are removed with the rows that named them."""
+    user = request.user
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            case = services.case_create(
+                actor=user,
+                applicant=form.applicant,
+                item_version=item_version,
+                bundle=bundle,
+                channel=CaseChannel.ONLINE,
+                form_data=form.form_data(),
+                language=getattr(request, "LANGUAGE_CODE", "zh-hans"),
+                idempotency_key=key,
+                submit=False,
+            )
+            rows = {row.merge_key: row for row in case.materials.all()}
+            for entry, uploaded in form.uploads():
+                row = rows.get(entry.line.key)
+                if row is None:
+                    raise ValidationFailed.for_field(
+                        entry.field_name,
+                        _("{name}：材料清单已更新，请刷新页面后重新提交").format(
+                            name=entry.line.name
+                        ),
+                        code="material_list_changed",
+                    )
+                try:
+                    saved = services.material_upload(
+                        case=case, material_id=row.pk, uploaded=uploaded, actor=user
+                    )
+                except ValidationFailed as error:
+                    messages_ = error.fields.get("file") or [error.message]
+                    raise ValidationFailed(
+                        error.message,
+                        code=error.code,
+                        fields={
+                            entry.field_name: [
+                                _("{name}：{message}").format(name=entry.line.name, message=m)
+                                for m in messages_
+                            ]
+                        },
+                    ) from error
+                stored.append(saved.file.name)
+            services.case_submit(case=case, actor=user)
+    except Exception:
+        storage = material_storage()
+        for name in stored:
+            storage.delete(name)
+        raise
+    return case
+
+
+@login_required
+@require_GET
+def apply_done(request: HttpRequest, number: str) -> HttpResponse:
+    """``apply/done/<number>/``: the confirmation with the case number and query code."""
+    case = _case_or_404(request.user, number)
+    if case.parent_id:
+        return redirect("cases:apply_done", number=case.parent.number)
+    missing = list(
+        case.materials.filter(required=True, state=MaterialState.MISSING).order_by("position")
+    )
+    children = list(case.children.select_related("department").order_by("pk"))
+    track_query = urlencode({"number": case.number, "code": case.query_code})
+    context = {
+        "case": case,
+        "children": children,
+        "missing": missing,
+        "promised_limit_days": (
+            case.bundle.promised_limit_days
+            if case.is_bundle
+            else case.item_version.promised_limit_days
+        ),
+        "immediate": (not case.is_bundle) and case.item_version.is_immediate,
+        "case_url": case_url(case.number),
+        "track_url": reverse("cases:track") + "?" + track_query,
+    }
+    return render(request, "cases/applicant/apply_done.html", context)
+
+
+# -- my cases ------------------------------------------------------------------------------
+
+
+@applicant_required
+@require_GET
+def my_cases(request: HttpRequest) -> HttpResponse:
+    """``my/cases/``: the applicant's applications, newest first; a bundle's items under it."""
+    today = timezone.localdate()
+    tolerated = CaseMaterial.objects.filter(case=OuterRef("pk"), state=MaterialState.TOLERATED)
+    cases = (
+        visible_cases(request.user)
+        .filter(parent__isnull=True)
+        .with_light(today)
+        .annotate(has_tolerated=Exists(tolerated))
+        .select_related("zone", "applicant", "department")
+        .prefetch_related(
+            Prefetch(
+                "children",
+                queryset=Case.objects.with_light(today).select_related("department").order_by("pk"),
+            )
+        )
+        .order_by("-created_at", "-pk")
+    )
+    page = _page(request, cases)
+    rows = selectors.with_remaining(page.object_list, on=today)
+    for case in rows:
+        case.correction_needed = case.status == CaseStatus.CORRECTION_REQUESTED
+        case.supplement_needed = case.has_tolerated and case.status not in (
+            CaseStatus.WITHDRAWN,
+            CaseStatus.DELIVERED,
+            CaseStatus.NOT_ACCEPTED,
+        )
+        case.clock_shown = case.status in CLOCK_STATUSES
+        case.awaiting_acceptance = case.status in WAITING_STATUSES
+        for child in case.children.all():
+            child.clock_shown = child.status in CLOCK_STATUSES
+    context = {"page": page, "rows": rows, "today": today}
+    return render(request, "cases/applicant/my_cases.html", context)
+
+
+# -- one material --------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def material_upload(request: HttpRequest, number: str, pk: int) -> HttpResponse:
+    """``cases/<number>/materials/<pk>/upload/``: one file for one material (a 容缺
+    supplement, a re-upload during correction), by the applicant or a window clerk."""
+    user = request.user
+    case = _case_or_404(user, number)
+    owner = case.parent if case.parent_id else case
+    row = CaseMaterial.objects.filter(case=owner, pk=pk).first()
+    if row is None:
+        raise Http404("no such material")
+    if not can_upload(user, case):
+        raise PermissionDenied
+    context = {
+        "case": case,
+        "material": row,
+        "case_url": case_url(case.number),
+        "size_limit": size_limit_text(settings.ONEWINDOW_UPLOAD_MAX_BYTES),
+    }
+    if request.method != "POST":
+        context["form"] = MaterialUploadForm(material_name=row.name)
+        return render(request, "cases/applicant/material_upload.html", context)
+    form = MaterialUploadForm(request.POST, request.FILES, material_name=row.name)
+    context["form"] = form
+    if not form.is_valid():
+        return render(request, "cases/applicant/material_upload.html", context, status=422)
+    try:
+        saved = services.material_upload(
+            case=case, material_id=row.pk, uploaded=form.cleaned_data["file"], actor=user
+        )
+    except ApplicationError as error:
+        form.add_service_error(error)
+        return render(request, "cases/applicant/material_upload.html", context, status=error.status)
+    if saved.supplemented_at is not None and saved.supplemented_at == saved.uploaded_at:
+        messages.success(request, _("“{name}”已补齐").format(name=saved.name))
+    else:
+        messages.success(request, _("“{name}”已上传").format(name=saved.name))
+    return redirect(case_url(case.number))
+
+
+# -- public progress -----------------------------------------------------------------------
+
+
+def _client_key(request: HttpRequest) -> str:
+    address = request.META.get("REMOTE_ADDR") or "unknown"
+    return "cases:track:" + hashlib.sha256(address.encode()).hexdigest()[:32]
+
+
+def _track_allowed(request: HttpRequest) -> bool:
+    """At most ``TRACK_LIMIT`` lookups per address in each ``TRACK_WINDOW_SECONDS`` (a
+    fixed window in Django's cache; the window starts with the first lookup)."""
+    key = _client_key(request)
+    cache.add(key, 0, TRACK_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, TRACK_WINDOW_SECONDS)
+        count = 1
+    return count <= TRACK_LIMIT
+
+
+@never_cache
+@require_GET
+def track(request: HttpRequest) -> HttpResponse:
+    """``track/?number=…&code=…``: anyone with the number and query code sees the
+    progress, nothing else (no names, identifiers, materials or comments)."""
+    response = _track(request)
+    response["X-Robots-Tag"] = "noindex"  # the address carries the query code
+    return response
+
+
+def _track(request: HttpRequest) -> HttpResponse:
+    asked = "number" in request.GET or "code" in request.GET
+    form = TrackForm(request.GET if asked else None)
+    context: dict = {"form": form}
+    if not asked:
+        return render(request, "cases/applicant/track.html", context)
+    if not _track_allowed(request):
+        context["error"] = _("查询过于频繁，请 1 分钟后再试。")
+        response = render(request, "cases/applicant/track.html", context, status=429)
+        response["Retry-After"] = str(TRACK_WINDOW_SECONDS)
+        return response
+    if not form.is_valid():
+        return render(request, "cases/applicant/track.html", context, status=422)
+    try:
+        context["progress"] = selectors.public_progress(
+            number=form.cleaned_data["number"], code=form.cleaned_data["code"]
+        )
+    except NotFound as error:
+        context["error"] = error.message
+        return render(request, "cases/applicant/track.html", context, status=404)
+    return render(request, "cases/applicant/track.html", context)
+
+
+# -- messages ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request: HttpRequest) -> HttpResponse:
+    """``notifications/``: the signed-in user's in-app messages, newest first; POST marks
+    them all read."""
+    mine = Notification.objects.filter(recipient=request.user)
+    if request.method == "POST":
+        # The user's own read flags: no case changes, nothing for the audit trail.
+        count = mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+        if count:
+            messages.success(request, _("已将 {count} 条消息标为已读").format(count=count))
+        return redirect("cases:notifications")
+    page = _page(request, mine.select_related("case").order_by("-created_at", "-pk"))
+    context = {"page": page, "unread": mine.filter(read_at__isnull=True).count()}
+    return render(request, "cases/applicant/notifications.html", context)
