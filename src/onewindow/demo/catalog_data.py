@@ -1006,7 +1006,7 @@ ITEMS: list[ItemSpec] = [
             online("外国人来华工作许可申请表"),
             online("工作资历证明", commitment_allowed=True),
             online("最高学位（学历）证书或相关批准文书、职业资格证明", commitment_allowed=True),
-            online("无犯罪记录证明", commitment_allowed=True),
+            online("无犯罪记录证明", commitment_allowed=True, tolerable=True),
             HEALTH | {"tolerable": True},
             online("劳动合同或聘用合同"),
             PASSPORT

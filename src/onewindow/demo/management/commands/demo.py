@@ -2,7 +2,18 @@
 
 from django.core.management.base import BaseCommand
 
-from onewindow.demo import catalog_data, org_data
+from onewindow.cases.constants import CaseStatus
+from onewindow.demo import case_data, catalog_data, org_data
+from onewindow.org.models import Zone
+
+#: The case pages worth opening first: (path, what it is).
+CASE_PAGES = [
+    ("desk/", "窗口受理台"),
+    ("inbox/", "待办任务"),
+    ("board/", "督查看板"),
+    ("my/cases/", "我的办件"),
+    ("track/", "办件进度查询"),
+]
 
 
 class Command(BaseCommand):
@@ -10,18 +21,44 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--url", default="http://127.0.0.1:8000/", help="URL to print")
+        parser.add_argument(
+            "--cases",
+            type=int,
+            default=case_data.DEFAULT_COUNT,
+            help="about how many demo cases to build the first time (0: none)",
+        )
 
-    def handle(self, *args, url: str, **options):
+    def handle(self, *args, url: str, cases: int, **options):
         logins = org_data.load()
         catalog = catalog_data.load()
+        zone = Zone.objects.get(code=org_data.ZONE_CODE)
+        summary = case_data.load_cases(zone, count=cases)
         self.stdout.write(self.style.SUCCESS("演示开发区已就绪：示范经济技术开发区 (SFQ)"))
         self.stdout.write(
             f"事项目录：已发布 {catalog.items} 个事项、{catalog.bundles} 个“一件事”"
             "（演示数据，仅供参考）"
         )
+        if summary.cases:
+            counts = "、".join(
+                f"{CaseStatus(status).label} {count}" for status, count in summary.by_status.items()
+            )
+            self.stdout.write(
+                f"演示办件：近 {case_data.SPAN_DAYS} 天共 {summary.cases} 件（{counts}）"
+            )
         self.stdout.write(f"打开 {url}  ·  API 文档 {url}api/v1/docs")
+        if summary.cases:
+            pages = "  ·  ".join(f"{name} {url}{path}" for path, name in CASE_PAGES)
+            self.stdout.write(f"办件页面：{pages}")
+            if summary.sample:
+                number, code = summary.sample
+                self.stdout.write(f"  进度查询示例：办件编号 {number}，查询码 {code}")
         self.stdout.write("演示账号（仅用于演示环境）：")
         width = max(len(login.username) for login in logins)
         for login in logins:
             name = login.username.ljust(width)
             self.stdout.write(f"  {name}  密码 {login.password}  {login.role}（{login.name}）")
+        if summary.staff:
+            self.stdout.write(
+                f"  另有各部门审查、决定人员账号 {summary.staff} 个"
+                "（reviewer-部门代码、decider-部门代码，密码同上）"
+            )

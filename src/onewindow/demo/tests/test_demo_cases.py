@@ -1,0 +1,257 @@
+"""The demo cases: built through the services, spread over statuses and lights, valid
+audit chain, reproducible and loaded once.
+
+The zone is loaded once for the module (a smaller count than ``onewindow demo``) inside
+a transaction rolled back at the end; each test runs in a savepoint on top of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from onewindow.cases.constants import (
+    ACTIVE_TASK_STATUSES,
+    CASE_OBJECT_TYPE,
+    AcceptanceMode,
+    CaseChannel,
+    CaseStatus,
+    Light,
+    MaterialState,
+    TaskKind,
+    TaskStatus,
+)
+from onewindow.cases.models import Case, CaseMaterial, Commitment, Notification, Task
+from onewindow.cases.selectors import overdue_supplements, public_progress
+from onewindow.catalog.constants import HandlingKind
+from onewindow.core.audit import audit_verify
+from onewindow.core.identifiers import validate_uscc
+from onewindow.core.models import AuditEvent
+from onewindow.demo import case_data, catalog_data, org_data
+from onewindow.demo.case_data import Planner, load_cases
+from onewindow.demo.management.commands.demo import CASE_PAGES
+from onewindow.inspections.models import CommitmentVerification
+from onewindow.org.constants import ApplicantKind, Role
+from onewindow.org.models import Applicant, User, Zone
+from onewindow.org.selectors import calendar_for_zone
+
+COUNT = 40
+DEMO_LOGINS = {"enterprise", "person", "foreigner"}
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        org_data.load()
+        catalog_data.load()
+        zone = Zone.objects.get(code=org_data.ZONE_CODE)
+        summary = load_cases(zone, count=COUNT)
+        yield zone, summary
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def zone(demo, db) -> Zone:
+    return demo[0]
+
+
+@pytest.fixture
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def top_level(zone: Zone):
+    return Case.objects.filter(zone=zone, parent__isnull=True)
+
+
+def test_about_count_cases_in_every_status(zone, demo):
+    statuses = set(top_level(zone).values_list("status", flat=True))
+
+    assert statuses == set(CaseStatus.values) - {CaseStatus.DRAFT, CaseStatus.ACCEPTED}
+    assert COUNT <= top_level(zone).count() <= COUNT * 1.5
+    assert demo[1].cases == top_level(zone).count()
+
+
+def test_lights_today_green_yellow_and_red(zone, today):
+    lights = set(top_level(zone).with_light(today).values_list("light", flat=True))
+
+    assert {Light.GREEN, Light.YELLOW, Light.RED, Light.PAUSED} <= lights
+
+
+def test_a_red_task_in_a_green_case(zone, today):
+    green = top_level(zone).with_light(today).filter(light=Light.GREEN).values("pk")
+
+    assert Task.objects.with_light(today).filter(light=Light.RED, case__in=green).exists()
+
+
+def test_every_running_case_has_a_deadline_and_an_open_task(zone):
+    running = Case.objects.filter(zone=zone, status=CaseStatus.IN_REVIEW, bundle__isnull=True)
+
+    assert not running.filter(deadline__isnull=True).exists()
+    assert not running.exclude(tasks__status__in=ACTIVE_TASK_STATUSES).exists()
+
+
+def test_bundles_have_children_in_parallel_and_a_unified_delivery(zone):
+    foreigner_work = top_level(zone).filter(bundle__name="外国人来华工作一件事")
+    assert foreigner_work.count() >= 2
+    assert (
+        not top_level(zone)
+        .filter(bundle__isnull=False)
+        .annotate(n=Count("children"))
+        .filter(n__lt=2)
+    )
+    half = [
+        case
+        for case in foreigner_work
+        if {child.status for child in case.children.all()}
+        == {CaseStatus.APPROVED, CaseStatus.IN_REVIEW}
+    ]
+    assert half
+    delivered = (
+        top_level(zone).filter(bundle__name="开办企业一件事", status=CaseStatus.DELIVERED).first()
+    )
+    assert set(delivered.children.values_list("status", flat=True)) == {CaseStatus.DELIVERED}
+    unified = delivered.tasks.get(kind=TaskKind.DELIVERY)
+    assert unified.status == TaskStatus.DONE and unified.step_key == "unified_delivery"
+
+
+def test_tolerated_cases_with_an_overdue_supplement_for_the_clerk(zone):
+    clerk = User.objects.get(username="clerk")
+
+    assert overdue_supplements(clerk).exists()
+    assert Notification.objects.filter(kind="supplement_overdue").exists()
+
+
+def test_commitment_cases_open_a_verification(zone):
+    cases = top_level(zone).filter(acceptance_mode=AcceptanceMode.COMMITMENT)
+
+    assert cases.count() >= 2
+    numbers = set(cases.values_list("number", flat=True))
+    assert set(CommitmentVerification.objects.values_list("case_number", flat=True)) == numbers
+    assert Commitment.objects.filter(case__in=cases).count() == len(numbers)
+    assert CaseMaterial.objects.filter(case__in=cases, state=MaterialState.COMMITTED).exists()
+
+
+def test_late_decisions_and_on_the_spot_cases(zone):
+    delivered = top_level(zone).filter(status=CaseStatus.DELIVERED)
+
+    assert delivered.filter(on_time=False).exists()
+    assert delivered.filter(on_time=True).exists()
+    assert delivered.filter(
+        item_version__handling_kind=HandlingKind.IMMEDIATE, channel=CaseChannel.WINDOW
+    ).exists()
+
+
+def test_the_demo_enterprise_sees_a_handful_of_its_own_cases(zone, client):
+    user = User.objects.get(username="enterprise")
+    cases = Case.objects.filter(applicant__in=user.applicants.all(), parent__isnull=True)
+
+    assert set(cases.values_list("status", flat=True)) == {
+        CaseStatus.CORRECTION_REQUESTED,
+        CaseStatus.IN_REVIEW,
+        CaseStatus.DELIVERED,
+    }
+    tolerated = cases.get(acceptance_mode=AcceptanceMode.TOLERATED)
+    assert tolerated.materials.filter(state=MaterialState.TOLERATED).exists()
+    assert cases.count() == 4
+
+
+def test_generated_enterprises_are_valid_and_not_demo_logins(zone):
+    generated = Applicant.objects.filter(kind=ApplicantKind.ENTERPRISE).exclude(
+        users__username__in=DEMO_LOGINS
+    )
+
+    assert generated.count() == len(case_data.ENTERPRISES)
+    assert [validate_uscc(a.uscc) for a in generated] == [a.uscc for a in generated]
+    for applicant in generated:
+        user = applicant.users.get()
+        assert not user.has_usable_password()
+    assert Case.objects.filter(applicant__in=generated).count() > COUNT / 2
+
+
+def test_every_department_step_has_a_reviewer_and_a_decider(zone, demo):
+    generated = User.objects.filter(username__regex=case_data.STAFF_USERNAME_REGEX)
+
+    assert generated.count() == demo[1].staff > 0
+    for user in generated:
+        assert user.check_password(org_data.DEMO_PASSWORD)
+        assert user.has_role(Role.REVIEWER) or user.has_role(Role.DECIDER)
+    handled = Task.objects.exclude(role=Role.WINDOW_CLERK).values_list("role", "department_id")
+    held = set(
+        User.objects.filter(role_assignments__role__in=[Role.REVIEWER, Role.DECIDER]).values_list(
+            "role_assignments__role", "role_assignments__department_id"
+        )
+    )
+    assert set(handled) <= held
+
+
+def test_case_events_happen_in_working_hours_of_the_last_forty_days(zone, today):
+    calendar = calendar_for_zone(zone)
+    events = AuditEvent.objects.filter(object_type=CASE_OBJECT_TYPE)
+    moments = [timezone.localtime(at) for at in events.values_list("occurred_at", flat=True)]
+
+    assert moments
+    assert min(moments).date() >= today - dt.timedelta(days=case_data.SPAN_DAYS)
+    assert max(moments) <= timezone.localtime()
+    assert all(calendar.is_working_day(moment.date()) for moment in moments)
+    assert all(dt.time(8, 30) <= moment.time() <= dt.time(17, 0) for moment in moments)
+
+
+def test_the_audit_chain_verifies(zone):
+    assert audit_verify().ok
+    numbers = set(Case.objects.values_list("number", flat=True))
+    created = set(
+        AuditEvent.objects.filter(action="case.created").values_list("object_id", flat=True)
+    )
+    assert created == numbers
+
+
+def test_loading_again_changes_nothing(zone, demo):
+    counts = [model.objects.count() for model in (Case, Task, AuditEvent, Notification)]
+
+    again = load_cases(zone, count=COUNT)
+
+    assert again == demo[1]
+    assert [model.objects.count() for model in (Case, Task, AuditEvent, Notification)] == counts
+
+
+def test_the_plan_is_reproducible(zone, demo):
+    def plan() -> list[tuple]:
+        planner = Planner(zone, now=timezone.now(), rng=random.Random(case_data.SEED))
+        planner.cast = case_data._staff(zone)
+        planner.parties = case_data._enterprises(zone)
+        planner.demo = {name: case_data._demo_party(name) for name in DEMO_LOGINS}
+        planner.plan(COUNT)
+        return [
+            (story.offer.name, story.party.applicant.pk, story.channel, [a for a, _ in story.steps])
+            for story in planner.stories
+        ]
+
+    first = plan()
+
+    assert plan() == first
+    assert len(first) == top_level(zone).count()
+
+
+def test_the_demo_command_prints_the_cases_and_their_pages_and_changes_nothing(zone, demo):
+    counts = [model.objects.count() for model in (Case, Task, AuditEvent, User)]
+    out = StringIO()
+
+    call_command("demo", stdout=out)
+
+    output = out.getvalue()
+    assert f"共 {top_level(zone).count()} 件" in output
+    for path, name in CASE_PAGES:
+        assert f"{name} http://127.0.0.1:8000/{path}" in output
+    assert "reviewer-部门代码" in output
+    number, code = demo[1].sample
+    assert f"办件编号 {number}，查询码 {code}" in output
+    assert public_progress(number=number, code=code)
+    assert [model.objects.count() for model in (Case, Task, AuditEvent, User)] == counts
