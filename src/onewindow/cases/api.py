@@ -33,7 +33,10 @@ from ninja.utils import check_csrf
 from onewindow.cases import deadlines, services
 from onewindow.cases.constants import CaseChannel, CaseStatus, Light, MaterialState
 from onewindow.cases.models import Case, CaseMaterial, Task
-from onewindow.cases.permissions import access_case_by_number, represents_case_applicant
+from onewindow.cases.permissions import (
+    access_case_by_number,
+    can_view_query_code,
+)
 from onewindow.cases.schemas import (
     MAX_IDEMPOTENCY_KEY_LENGTH,
     AcceptIn,
@@ -212,7 +215,7 @@ def _case_out(user: User, case: Case) -> dict:
     )
     children = case.children.order_by("pk") if case.is_bundle else Case.objects.none()
     decided = bool(case.decision)
-    show_code = case.submitted_by_id == user.pk or represents_case_applicant(user, case)
+    show_code = can_view_query_code(user, case)
     return {
         "number": case.number,
         "query_code": case.query_code if show_code else None,

@@ -116,6 +116,15 @@ def handles_case(user: User, case: Case) -> bool:
     return bool(handling) and case.tasks.active().filter(department_id__in=handling).exists()
 
 
+@rules.predicate
+def submitted_case(user: User, case: Case) -> bool:
+    return case is not None and user.is_authenticated and case.submitted_by_id == user.pk
+
+
+#: The query code is the public progress lookup's credential: the one who submitted the
+#: case (a clerk for a walk-in, who hands it over) and the applicant's representatives.
+can_view_query_code = submitted_case | represents_case_applicant
+
 #: Intake at the window: pre-review, corrections, acceptance, refusal, delivery.
 can_intake = is_zone_clerk
 #: The applicant's own acts: resubmit, supplement, withdraw.

@@ -34,6 +34,7 @@ from onewindow.cases.constants import (
 )
 from onewindow.cases.models import Case, CaseMaterial, Notification, Task
 from onewindow.cases.notify import Notifier, get_notifier
+from onewindow.cases.services import SUPPLEMENT_STATUSES
 from onewindow.core.audit import audit_append
 from onewindow.org.constants import Role, UserKind
 from onewindow.org.models import User
@@ -42,14 +43,6 @@ logger = logging.getLogger(__name__)
 
 SYSTEM_ACTOR = "system"
 WARNED_LIGHTS = (Light.YELLOW, Light.RED)
-#: Cases whose tolerated materials may still be owed (accepted, not yet delivered).
-SUPPLEMENT_STATUSES = (
-    CaseStatus.ACCEPTED,
-    CaseStatus.IN_REVIEW,
-    CaseStatus.SUSPENDED,
-    CaseStatus.APPROVED,
-    CaseStatus.DENIED,
-)
 SUPPLEMENT_OVERDUE_KIND = "supplement_overdue"
 
 

@@ -22,6 +22,7 @@ from onewindow.cases.constants import (
     ACTIVE_TASK_STATUSES,
     ALLOWED_TRANSITIONS,
     CASE_OBJECT_TYPE,
+    CLOCK_STATUSES,
     DEFAULT_TOLERANCE_DAYS,
     DEFAULT_VERIFICATION_DAYS,
     MAX_EXTENSION_DAYS,
@@ -42,6 +43,7 @@ from onewindow.cases.models import (
     CaseMaterial,
     CaseNumberSequence,
     Commitment,
+    Notification,
     Suspension,
     Task,
 )
@@ -58,6 +60,7 @@ from onewindow.catalog.bundles import merge_materials
 from onewindow.catalog.constants import (
     HandlingKind,
     MaterialSource,
+    OnlineDepth,
     StepKind,
     VersionStatus,
 )
@@ -220,10 +223,17 @@ def _number(case: Case) -> None:
 def _material_rows(case: Case, versions: Sequence[ItemVersion]) -> list[CaseMaterial]:
     """The case's material list: one item's, or the bundle's merged (asked once)."""
     rows = []
+    # In a bundle, a certificate that another item of the same bundle issues (the work
+    # permit before the residence permit) is not asked of the applicant.
+    produced = {version.certificate_type_id for version in versions if version.certificate_type_id}
     for position, line in enumerate(merge_materials(versions), start=1):
         state = MaterialState.MISSING
+        reference = ""
         if line.source in (MaterialSource.DEPARTMENT, MaterialSource.NOT_NEEDED):
             state = MaterialState.SHARED
+        elif len(versions) > 1 and line.certificate_type_id in produced:
+            state = MaterialState.SHARED
+            reference = _("本一件事内其他事项的办理结果")
         rows.append(
             CaseMaterial(
                 case=case,
@@ -235,6 +245,7 @@ def _material_rows(case: Case, versions: Sequence[ItemVersion]) -> list[CaseMate
                 tolerable=line.tolerable,
                 commitment_allowed=line.commitment_allowed,
                 state=state,
+                reference=reference,
             )
         )
     return rows
@@ -325,6 +336,17 @@ def case_create(
     else:
         versions = [_published_version(item_version)]
         title, department = item_version.name, item_version.department
+    if channel == CaseChannel.ONLINE:
+        offline = [v.name for v in versions if v.online_depth < OnlineDepth.PRE_REVIEW]
+        if offline:
+            # 网办深度 Ⅰ: the guide is online, the application is made at the window.
+            raise ValidationFailed.for_field(
+                "item",
+                _("以下事项暂不支持在线申请，请到窗口办理：{names}").format(
+                    names="、".join(offline)
+                ),
+                code="not_online",
+            )
 
     case = Case(
         zone=zone,
@@ -384,7 +406,7 @@ def case_create(
                 data={"to": CaseStatus.DRAFT, "parent": case.number, "title": child.title},
             )
     if submit:
-        case_submit(case=case, actor=actor)
+        case = case_submit(case=case, actor=actor)
     return case
 
 
@@ -442,12 +464,15 @@ def _material(case: Case, material_id: int) -> CaseMaterial:
 
 #: Before acceptance any material may be given; after it, only a tolerated (容缺) one.
 MATERIAL_OPEN_STATUSES = (CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.CORRECTION_REQUESTED)
+#: A tolerated (容缺) material is owed from acceptance on, also after delivery: the case
+#: goes on without it, and the applicant still supplies it (or it becomes a credit record).
 SUPPLEMENT_STATUSES = (
     CaseStatus.ACCEPTED,
     CaseStatus.IN_REVIEW,
     CaseStatus.SUSPENDED,
     CaseStatus.APPROVED,
     CaseStatus.DENIED,
+    CaseStatus.DELIVERED,
 )
 
 
@@ -1445,3 +1470,47 @@ def recompute_provisional_deadlines(*, zone=None) -> int:
                 data={"from": str(before), "to": str(case.deadline)},
             )
     return changed
+
+
+def recompute_deadlines(*, zone_id: int | None = None) -> int:
+    """After a change of working days (a notice loaded, a zone's own day set or removed):
+    recompute the clock of every running case of the zone (of all zones for a national
+    notice), one case per transaction; returns how many deadlines moved."""
+    changed = 0
+    pks = Case.objects.running().order_by("pk")
+    if zone_id is not None:
+        pks = pks.filter(zone_id=zone_id)
+    for pk in pks.values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            case = (
+                Case.objects.select_for_update(of=("self",))
+                .select_related("zone")
+                .filter(pk=pk, status__in=CLOCK_STATUSES)
+                .first()
+            )
+            if case is None or case.accepted_on is None:
+                continue
+            before = (case.deadline, case.yellow_from, case.deadline_provisional)
+            _set_clock(case, start=case.accepted_on)
+            if (case.deadline, case.yellow_from, case.deadline_provisional) == before:
+                continue
+            case.save(update_fields=[*CLOCK_FIELDS, "updated_at"])
+            if case.deadline != before[0]:
+                changed += 1
+                _event(
+                    case,
+                    CaseEventAction.DEADLINE_RECOMPUTED,
+                    actor=None,
+                    data={"from": str(before[0]), "to": str(case.deadline)},
+                )
+    return changed
+
+
+# -- notifications --------------------------------------------------------------------------
+
+
+def notifications_mark_read(*, user: User) -> int:
+    """Mark every unread in-app message of ``user`` read; returns how many."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

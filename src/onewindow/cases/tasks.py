@@ -9,9 +9,21 @@ from __future__ import annotations
 from django_tasks import task
 
 from onewindow.cases.reminders import remind_overdue_supplements, remind_warned_tasks
+from onewindow.cases.services import recompute_deadlines
 
 
 @task()
 def send_reminders() -> dict[str, int]:
     """Daily: remind the holders of yellow and red tasks; record overdue supplements."""
     return {"tasks": remind_warned_tasks(), "supplements": remind_overdue_supplements()}
+
+
+@task()
+def recompute_case_deadlines(zone_id: int | None = None) -> int:
+    """After a change of working days: the running cases' deadlines follow it."""
+    return recompute_deadlines(zone_id=zone_id)
+
+
+def on_calendar_changed(sender, *, zone_id: int | None = None, **kwargs) -> None:
+    """``core.signals.calendar_changed`` (sent after commit): hand the work to a worker."""
+    recompute_case_deadlines.enqueue(zone_id=zone_id)

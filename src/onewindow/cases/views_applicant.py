@@ -43,7 +43,12 @@ from onewindow.cases.forms_applicant import (
     size_limit_text,
 )
 from onewindow.cases.models import Case, CaseMaterial, Notification, material_storage
-from onewindow.cases.permissions import access_case_by_number, can_upload, visible_cases
+from onewindow.cases.permissions import (
+    access_case_by_number,
+    can_upload,
+    can_view_query_code,
+    visible_cases,
+)
 from onewindow.catalog import selectors as catalog_selectors
 from onewindow.catalog.bundles import MergedMaterial, merge_materials
 from onewindow.catalog.constants import OnlineDepth
@@ -298,9 +303,13 @@ def apply_done(request: HttpRequest, number: str) -> HttpResponse:
         case.materials.filter(required=True, state=MaterialState.MISSING).order_by("position")
     )
     children = list(case.children.select_related("department").order_by("pk"))
-    track_query = urlencode({"number": case.number, "code": case.query_code})
+    show_code = can_view_query_code(request.user, case)
+    track_query = urlencode(
+        {"number": case.number, "code": case.query_code} if show_code else {"number": case.number}
+    )
     context = {
         "case": case,
+        "show_code": show_code,
         "children": children,
         "missing": missing,
         "promised_limit_days": (
@@ -463,7 +472,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     mine = Notification.objects.filter(recipient=request.user)
     if request.method == "POST":
         # The user's own read flags: no case changes, nothing for the audit trail.
-        count = mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+        count = services.notifications_mark_read(user=request.user)
         if count:
             messages.success(request, _("已将 {count} 条消息标为已读").format(count=count))
         return redirect("cases:notifications")

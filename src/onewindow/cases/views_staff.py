@@ -78,6 +78,7 @@ from onewindow.cases.permissions import (
     holds_task_role,
     represents_case_applicant,
 )
+from onewindow.cases.services import SUPPLEMENT_STATUSES
 from onewindow.catalog.constants import VersionStatus
 from onewindow.catalog.models import Bundle, ItemVersion
 from onewindow.catalog.search import search_bundles, search_items
@@ -726,10 +727,7 @@ class CasePage:
         if clerk and not case.is_child:
             for row in materials:
                 before = status in (CaseStatus.DRAFT, CaseStatus.SUBMITTED)
-                supplement = row.state == MaterialState.TOLERATED and status in (
-                    CaseStatus.ACCEPTED,
-                    CaseStatus.IN_REVIEW,
-                )
+                supplement = row.state == MaterialState.TOLERATED and status in SUPPLEMENT_STATUSES
                 if (before and row.state not in SATISFIED_MATERIAL_STATES) or supplement:
                     row.paper_action = self.form("receive_paper", material=row)
                     receive_paper[row.pk] = row.paper_action
@@ -740,13 +738,7 @@ class CasePage:
                 CaseStatus.SUBMITTED,
                 CaseStatus.CORRECTION_REQUESTED,
             )
-            after = status in (
-                CaseStatus.ACCEPTED,
-                CaseStatus.IN_REVIEW,
-                CaseStatus.SUSPENDED,
-                CaseStatus.APPROVED,
-                CaseStatus.DENIED,
-            )
+            after = status in SUPPLEMENT_STATUSES
             # A submitted file is replaced only while the applicant corrects (补正).
             replacing = status in (CaseStatus.DRAFT, CaseStatus.CORRECTION_REQUESTED)
             for row in materials:

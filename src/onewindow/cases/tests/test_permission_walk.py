@@ -788,11 +788,6 @@ def test_the_leak_walk_covers_every_url_naming_a_case(walk):
 # -- what a role sees on a page it may open -----------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="apply_done shows the query code to every user who may see the case "
-    "(views_applicant.apply_done + apply_done.html); the API hides it from them",
-)
 @pytest.mark.parametrize("role", ["reviewer", "decider", "supervisor", "regulator"])
 def test_the_query_code_is_shown_only_to_whom_the_api_shows_it(walk, role):
     """The query code is the public lookup's credential: the API gives it to the one who

@@ -387,8 +387,6 @@ def test_supplements_not_overdue_are_not_recorded(make_case, representative):
     add_material(supplied, "场所平面图", MaterialState.UPLOADED, 1)
     due_today = make_case(tolerance_due_on=TODAY)
     add_material(due_today, "场所平面图", MaterialState.TOLERATED, 1)
-    delivered = make_case(status=CaseStatus.DELIVERED, tolerance_due_on=dt.date(2026, 11, 20))
-    add_material(delivered, "场所平面图", MaterialState.TOLERATED, 1)
     withdrawn = make_case(status=CaseStatus.WITHDRAWN, tolerance_due_on=dt.date(2026, 11, 20))
     add_material(withdrawn, "场所平面图", MaterialState.TOLERATED, 1)
 
@@ -514,3 +512,14 @@ def test_a_task_changed_since_the_query_is_left_alone(
     assert created == 0
     assert not Notification.objects.exists()
     assert recording_notifier == []
+
+
+def test_a_delivered_case_still_owing_a_tolerated_material_is_recorded(make_case, representative):
+    """容缺 lets the case go on, up to delivery; the material is still owed after it."""
+    delivered = make_case(status=CaseStatus.DELIVERED, tolerance_due_on=dt.date(2026, 11, 20))
+    add_material(delivered, "场所平面图", MaterialState.TOLERATED, 1)
+
+    assert remind_overdue_supplements(today=TODAY) == 1
+    assert AuditEvent.objects.filter(
+        action="case.supplement_overdue", object_id=delivered.number
+    ).exists()
