@@ -101,7 +101,7 @@ def build(total: int) -> None:
               supplement_overdue_recorded, decision, decision_reason, remedy_notice,
               decided_at, decided_on, decided_by_id, on_time, delivered_at, delivered_on,
               withdrawal_reason, created_at, updated_at)
-            SELECT %(zone)s, 'SFQ-B-' || lpad(g::text, 9, '0'), 2026, NULL, 'BENCHCODE',
+            SELECT %(zone)s, 'SFQ-2019-' || lpad(g::text, 9, '0'), 2019, NULL, 'BENCHCODE',
               v.id, v.name, v.department_id, a.id, %(staff)s, 'online', 'zh-hans',
               CASE WHEN running THEN 'in_review' ELSE 'delivered' END,
               '{}', '', '', acc - interval '1 day', '[]', '', '', 'normal', acc,
@@ -197,7 +197,9 @@ def main() -> None:
         sys.exit("This benchmark runs on PostgreSQL: set DATABASE_URL.")
     setup_test_environment()
     connection.settings_dict["TEST"]["NAME"] = TEST_DB
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=not arguments.rebuild)
+    connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, keepdb=not arguments.rebuild, serialize=False
+    )
     build(arguments.cases)
 
     from onewindow.cases import selectors

@@ -157,9 +157,22 @@ def _require_role(user: User, *roles: str) -> None:
         raise PermissionDenied
 
 
-def _page(request: HttpRequest, queryset, param: str = "page") -> Page:
-    """One page of ``queryset`` with the links to its neighbours (other filters kept)."""
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get(param))
+BOARD_PAGE_SIZE = 25
+
+
+def _page(
+    request: HttpRequest,
+    queryset,
+    param: str = "page",
+    size: int = PAGE_SIZE,
+    count: int | None = None,
+) -> Page:
+    """One page of ``queryset`` with the links to its neighbours (other filters kept).
+    ``count``: the number of rows when the caller already counted them."""
+    paginator = Paginator(queryset, size)
+    if count is not None:
+        paginator.count = count  # a cached_property: no second COUNT(*)
+    page = paginator.get_page(request.GET.get(param))
 
     def link(number: int) -> str:
         query = request.GET.copy()
@@ -355,13 +368,27 @@ def board(request: HttpRequest) -> HttpResponse:
     cases = selectors.warned_cases(user, on=today, light=light)
     if department is not None:
         cases = cases.filter(department=department)
-    task_page = _page(request, tasks)
+    counts = selectors.board_counts(user, on=today)
+    unfiltered = department is None and light is None
+    # Two lists on one page: 25 rows each keeps the board quick to read and to render.
+    task_page = _page(
+        request,
+        tasks,
+        size=BOARD_PAGE_SIZE,
+        count=counts["tasks_red"] + counts["tasks_yellow"] if unfiltered else None,
+    )
     task_page.object_list = selectors.with_remaining(task_page.object_list, on=today)
-    case_page_ = _page(request, cases, "cases_page")
+    case_page_ = _page(
+        request,
+        cases,
+        "cases_page",
+        size=BOARD_PAGE_SIZE,
+        count=counts["cases_red"] + counts["cases_yellow"] if unfiltered else None,
+    )
     case_page_.object_list = selectors.with_remaining(case_page_.object_list, on=today)
     context = {
         "form": form,
-        "counts": selectors.board_counts(user, on=today),
+        "counts": counts,
         "tasks": task_page,
         "cases": case_page_,
         "filtered": bool(department or light),
