@@ -9,6 +9,7 @@ so that a service's message lands beside the right input.
 from __future__ import annotations
 
 from django import forms
+from django.utils import translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -22,7 +23,9 @@ from onewindow.cases.constants import (
 from onewindow.cases.services import DEFAULT_REMEDY_NOTICE
 from onewindow.core.errors import ApplicationError
 
-#: The text the applicant signs for 告知承诺 (shown, then hashed with the signature).
+#: The text the applicant signs for 告知承诺 (shown, then hashed with the signature). Its
+#: Chinese text is the binding one: it is what is signed, stored and printed, whatever the
+#: clerk's page language (see ``commitment_text``); the translation helps a reader only.
 COMMITMENT_TEXT = _(
     "告知承诺书\n"
     "申请人郑重承诺：\n"
@@ -35,6 +38,12 @@ COMMITMENT_TEXT = _(
 )
 
 TEXTAREA = {"rows": 3}
+
+
+def _binding(text) -> str:
+    """``text`` in Chinese, the binding language of what applicants sign."""
+    with translation.override("zh-hans"):
+        return str(text)
 
 
 def add_application_error(form: forms.Form, error: ApplicationError) -> None:
@@ -252,7 +261,7 @@ class AcceptForm(forms.Form):
         label=_("承诺书内容"),
         required=False,
         max_length=5000,
-        initial=COMMITMENT_TEXT,
+        initial=lambda: _binding(COMMITMENT_TEXT),
         widget=forms.Textarea(attrs={"rows": 7, "readonly": True}),
         help_text=_("请申请人阅读承诺书全文后签名"),
     )

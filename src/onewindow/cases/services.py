@@ -233,7 +233,7 @@ def _material_rows(case: Case, versions: Sequence[ItemVersion]) -> list[CaseMate
             state = MaterialState.SHARED
         elif len(versions) > 1 and line.certificate_type_id in produced:
             state = MaterialState.SHARED
-            reference = _("本一件事内其他事项的办理结果")
+            reference = "本一件事内其他事项的办理结果"  # stored data: the binding Chinese
         rows.append(
             CaseMaterial(
                 case=case,
@@ -1330,7 +1330,7 @@ def _decide(case: Case, *, actor: User, decision: str, reason: str, remedy_notic
     )
     for task in case.tasks.select_for_update().filter(status__in=ACTIVE_TASK_STATUSES):
         if task.kind != TaskKind.DECISION:
-            _cancel_task(task, actor=actor, reason=_("已作出决定"))
+            _cancel_task(task, actor=actor, reason="已作出决定")  # stored: Chinese
 
 
 def _delivery_step(case: Case) -> StepSpec | None:
@@ -1443,7 +1443,7 @@ def case_withdraw(*, case: Case, actor: User, reason: str = "") -> Case:
             fields=["withdrawn_at", "withdrawal_reason"],
         )
         for task in target.tasks.select_for_update().filter(status__in=ACTIVE_TASK_STATUSES):
-            _cancel_task(task, actor=actor, reason=_("申请人已撤回"))
+            _cancel_task(task, actor=actor, reason="申请人已撤回")  # stored: Chinese
     return case
 
 

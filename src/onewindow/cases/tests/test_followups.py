@@ -209,3 +209,18 @@ def test_marking_messages_read_touches_only_the_user_s_unread_ones(world):
     mine.refresh_from_db()
     other.refresh_from_db()
     assert mine.read_at is not None and other.read_at is None
+
+
+# -- what is signed is the binding Chinese text ------------------------------------------
+
+
+def test_the_commitment_offered_for_signature_is_chinese_on_an_english_page():
+    from django.utils import translation
+
+    from onewindow.cases.forms_staff import AcceptForm
+
+    with translation.override("en"):
+        text = AcceptForm()["commitment_text"].initial
+
+    assert text.startswith("告知承诺书")
+    assert "失信行为记入申请人信用记录" in text
