@@ -8,9 +8,9 @@ from onewindow.org.models import Zone
 
 #: The case pages worth opening first: (path, what it is).
 CASE_PAGES = [
-    ("desk/", "窗口受理台"),
+    ("desk/", "窗口工作台"),
     ("inbox/", "待办任务"),
-    ("board/", "督查看板"),
+    ("board/", "红黄牌监察"),
     ("my/cases/", "我的办件"),
     ("track/", "办件进度查询"),
 ]
