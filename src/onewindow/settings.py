@@ -124,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "onewindow.org.context_processors.zone",
+                "onewindow.cases.context_processors.desks",
             ],
         },
     },

@@ -227,7 +227,10 @@ def staff_profile(user: User) -> User:
 
 
 def role_assignments(user: User) -> list[RoleAssignment]:
-    return list(user.role_assignments.select_related("department"))
+    assignments = list(user.role_assignments.select_related("department"))
+    # The same rows answer ``user.role_set()`` for the rest of the request.
+    user._role_cache = frozenset(assignment.role for assignment in assignments)
+    return assignments
 
 
 # -- /home/: the administrator ----------------------------------------------------------

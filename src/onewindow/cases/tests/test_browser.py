@@ -197,8 +197,9 @@ def go_home(page: Page) -> None:
 
 
 def open_from_home(page: Page, link: str, url: str) -> None:
+    """Open a desk from the main navigation (it is also a button on the home page)."""
     go_home(page)
-    page.get_by_role("link", name=link, exact=True).click()
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name=link, exact=True).click()
     page.wait_for_url(url)
 
 

@@ -224,3 +224,32 @@ def test_the_commitment_offered_for_signature_is_chinese_on_an_english_page():
 
     assert text.startswith("告知承诺书")
     assert "失信行为记入申请人信用记录" in text
+
+
+# -- the main navigation leads to each user's desks -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "shown", "hidden"),
+    [
+        ("clerk", ["窗口工作台", "待办任务"], ["红黄牌监察", "我的办件"]),
+        ("reviewer", ["待办任务"], ["窗口工作台", "红黄牌监察"]),
+        ("supervisor", ["红黄牌监察"], ["窗口工作台", "待办任务"]),
+        ("analyst", [], ["窗口工作台", "待办任务", "红黄牌监察", "我的办件"]),
+        ("applicant_user", ["我的办件"], ["窗口工作台", "待办任务"]),
+    ],
+)
+def test_the_navigation_links_each_user_s_desks(client, world, who, shown, hidden):
+    client.force_login(getattr(world, who))
+
+    nav = client.get("/items/").content.decode().split('class="site-nav"')[1].split("</nav>")[0]
+
+    for label in shown:
+        assert label in nav
+    for label in hidden:
+        assert label not in nav
+
+
+def test_anonymous_visitors_see_no_desks(client, world):
+    nav = client.get("/items/").content.decode().split('class="site-nav"')[1].split("</nav>")[0]
+    assert "待办任务" not in nav and "我的办件" not in nav

@@ -1,0 +1,29 @@
+"""The desks a signed-in user works at, for the main navigation (one query for the roles,
+cached on the user; nothing for anonymous visitors)."""
+
+from __future__ import annotations
+
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.org.constants import Role, UserKind
+
+#: (URL name, label, the roles that see it); applicants see "my cases".
+DESKS = [
+    ("cases:desk", _("窗口工作台"), {Role.WINDOW_CLERK}),
+    ("cases:inbox", _("待办任务"), {Role.WINDOW_CLERK, Role.REVIEWER, Role.DECIDER}),
+    ("cases:board", _("红黄牌监察"), {Role.SUPERVISOR}),
+]
+
+
+def _desks(user) -> list[tuple[str, str]]:
+    if not user.is_authenticated:
+        return []
+    if user.kind == UserKind.APPLICANT:
+        return [("cases:my_cases", _("我的办件"))]
+    roles = user.role_set()
+    return [(name, label) for name, label, allowed in DESKS if roles & allowed]
+
+
+def desks(request) -> dict:
+    return {"desks": SimpleLazyObject(lambda: _desks(request.user))}
