@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "onewindow.catalog",
     "onewindow.inspections",
     "onewindow.cases",
+    "onewindow.reviews",
+    "onewindow.insights",
     "onewindow.demo",
 ]
 
@@ -200,6 +202,11 @@ STORAGES["case_materials"] = {
     "OPTIONS": {"location": VAR_DIR / "uploads", "base_url": None},
 }
 #: Largest material upload accepted, in bytes (a scanned multi-page PDF fits).
+# E-certificate signing keys: private halves as files here (never in the database).
+ONEWINDOW_KEY_DIR = Path(os.environ.get("ONEWINDOW_KEY_DIR") or VAR_DIR / "keys")
+ONEWINDOW_KEY_PASSPHRASE = os.environ.get("ONEWINDOW_KEY_PASSPHRASE", "")
+# Public address used in certificate QR codes and PDFs (the verification page's origin).
+ONEWINDOW_PUBLIC_URL = os.environ.get("ONEWINDOW_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 ONEWINDOW_UPLOAD_MAX_BYTES = int(os.environ.get("ONEWINDOW_UPLOAD_MAX_BYTES") or 20 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o600
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -23,3 +23,5 @@ STORAGES["case_materials"] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": tempfile.mkdtemp(prefix="onewindow-test-uploads-"), "base_url": None},
 }
+
+ONEWINDOW_KEY_DIR = tempfile.mkdtemp(prefix="onewindow-test-keys-")

@@ -1,13 +1,16 @@
-"""E-certificates (电子证照). This issue brings the certificate types that catalog items
-issue and accept; issuing, signing and verifying come with the certificates issue."""
+"""E-certificates (电子证照): types, zone signing keys, signed certificates, their uses
+(调用记录) and verification counts. Rules: docs/certificates.md."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.org.models import Department
+from onewindow.org.models import Applicant, Department, User, Zone
 
 
 class CertificateType(models.Model):
@@ -64,3 +67,209 @@ class CertificateType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class KeyStatus(models.TextChoices):
+    ACTIVE = "active", _("签发中")
+    RETIRED = "retired", _("已轮换（仅用于验证）")
+
+
+class SigningKey(models.Model):
+    """A zone's Ed25519 signing key: only its public half lives in the database.
+
+    The private half is a PKCS#8 PEM file under ``settings.ONEWINDOW_KEY_DIR`` named by the
+    key id (``keys.private_key_path``), readable by the service account only, so a database
+    dump or a log never holds it. One key per zone is active (signs); rotated-out keys stay
+    published so that every certificate they signed still verifies.
+    """
+
+    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="signing_keys")
+    key_id = models.CharField(_("密钥标识"), max_length=64, unique=True)
+    public_key = models.BinaryField(_("公钥"), max_length=32)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=KeyStatus.choices, default=KeyStatus.ACTIVE
+    )
+    created_at = models.DateTimeField(_("生成时间"), default=timezone.now)
+    retired_at = models.DateTimeField(_("轮换时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["zone", "-created_at"]
+        verbose_name = _("签名密钥")
+        verbose_name_plural = _("签名密钥")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["zone"],
+                condition=models.Q(status="active"),
+                name="signing_key_one_active_per_zone",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.key_id
+
+
+class CertificateStatus(models.TextChoices):
+    VALID = "valid", _("有效")
+    REVOKED = "revoked", _("已注销")
+    EXPIRED = "expired", _("已过期")  # never stored: derived from valid_until
+
+
+class HolderKind(models.TextChoices):
+    ENTERPRISE = "uscc", _("统一社会信用代码")
+    PERSON = "id_card", _("居民身份证")
+    FOREIGNER = "passport", _("护照")
+
+
+class CertificateSequence(models.Model):
+    """The last serial given for a certificate type in a zone (locked when taken)."""
+
+    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="+")
+    certificate_type = models.ForeignKey(CertificateType, on_delete=models.CASCADE, related_name="+")
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["zone", "certificate_type"], name="certificate_sequence_unique"
+            )
+        ]
+
+
+class Certificate(models.Model):
+    """电子证照: the signed record of facts a department certifies about a holder.
+
+    ``identifier`` follows the national structure (GLOSSARY.md, "E-certificate identifier";
+    ``identifiers.build_identifier``). ``payload`` is the canonical JSON that was signed,
+    byte for byte, and ``signature`` the Ed25519 signature over its UTF-8 bytes by
+    ``signing_key``: the offline check needs nothing else. ``status`` stores only valid or
+    revoked; expiry is derived from ``valid_until`` on the day one asks
+    (``effective_status``). The case that issued it is kept as its number (plain data: this
+    app sits below cases).
+    """
+
+    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="certificates")
+    certificate_type = models.ForeignKey(
+        CertificateType, on_delete=models.PROTECT, related_name="certificates",
+        verbose_name=_("证照类型"),
+    )
+    identifier = models.CharField(_("证照标识"), max_length=120, unique=True)
+    serial = models.PositiveIntegerField(_("顺序号"))
+    version = models.PositiveSmallIntegerField(_("版本号"), default=1)
+    issuing_department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="certificates",
+        verbose_name=_("发证部门"),
+    )
+    holder = models.ForeignKey(
+        Applicant, on_delete=models.PROTECT, related_name="certificates",
+        verbose_name=_("持证主体"),
+    )
+    holder_kind = models.CharField(_("持证主体证件类型"), max_length=10, choices=HolderKind.choices)
+    holder_identifier = models.CharField(_("持证主体证件号码"), max_length=40)
+    holder_name = models.CharField(_("持证主体名称"), max_length=200)
+    issued_on = models.DateField(_("发证日期"))
+    valid_until = models.DateField(_("有效期至"), null=True, blank=True)
+    facts = models.JSONField(_("证照信息"), default=dict)
+    payload = models.TextField(_("签名原文"))
+    signature = models.CharField(_("签名"), max_length=100)
+    signing_key = models.ForeignKey(
+        SigningKey, on_delete=models.PROTECT, related_name="certificates",
+        verbose_name=_("签名密钥"),
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=CertificateStatus.choices[:2],
+        default=CertificateStatus.VALID,
+    )
+    revoked_at = models.DateTimeField(_("注销时间"), null=True, blank=True)
+    revoked_reason = models.CharField(_("注销原因"), max_length=500, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("注销人"),
+    )
+    case_number = models.CharField(_("办件编号"), max_length=40, blank=True, db_index=True)
+    issued_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("签发人"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        verbose_name = _("电子证照")
+        verbose_name_plural = _("电子证照")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["zone", "certificate_type", "serial", "version"],
+                name="certificate_serial_version_unique",
+            ),
+            models.CheckConstraint(
+                name="certificate_revocation_complete",
+                condition=models.Q(status="valid", revoked_at__isnull=True)
+                | models.Q(status="revoked", revoked_at__isnull=False),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["holder", "certificate_type", "status"], name="cert_wallet_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_type.name} {self.identifier}"
+
+    def effective_status(self, today: date | None = None) -> str:
+        """valid, revoked or expired on ``today`` (the zone's local date by default)."""
+        if self.status == CertificateStatus.REVOKED:
+            return CertificateStatus.REVOKED
+        today = today or timezone.localdate()
+        if self.valid_until is not None and self.valid_until < today:
+            return CertificateStatus.EXPIRED
+        return CertificateStatus.VALID
+
+
+class CertificateUse(models.Model):
+    """调用记录: one use of a certificate in place of a material (免提交), or a download.
+
+    Who used it (the acting user), for which case (its number, plain data), when, and the
+    purpose (the item and the material it stood for).
+    """
+
+    class Kind(models.TextChoices):
+        MATERIAL = "material", _("免提交材料")
+        DOWNLOAD = "download", _("下载证照文件")
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="uses")
+    kind = models.CharField(_("调用类型"), max_length=10, choices=Kind.choices)
+    used_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("调用人"),
+    )
+    case_number = models.CharField(_("办件编号"), max_length=40, blank=True)
+    purpose = models.CharField(_("用途"), max_length=300)
+    used_at = models.DateTimeField(_("调用时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-used_at", "-id"]
+        verbose_name = _("证照调用记录")
+        verbose_name_plural = _("证照调用记录")
+        indexes = [models.Index(fields=["certificate", "-used_at"], name="cert_use_idx")]
+
+
+class VerificationTally(models.Model):
+    """Verifications counted per type, day and channel (page, API, offline is not seen).
+
+    A counter row rather than a row per check: the public verification page is hit often
+    and only the counts are ever read (the stats page)."""
+
+    class Channel(models.TextChoices):
+        PAGE = "page", _("查验页面")
+        API = "api", _("查验接口")
+
+    certificate_type = models.ForeignKey(CertificateType, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate_type", "day", "channel"], name="verification_tally_unique"
+            )
+        ]
