@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import threading
 from collections.abc import Iterable
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.db import models
@@ -24,13 +22,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from reportlab.lib import colors
-from reportlab.lib import textsplit as rl_textsplit
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     Flowable,
     HRFlowable,
@@ -41,23 +36,18 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-from reportlab.platypus import paragraph as rl_paragraph
 
 from onewindow.cases.constants import AcceptanceMode, CaseStatus, Decision, MaterialState
 from onewindow.core.errors import NotFound
 
-FONT_NAME = "WenQuanYiZenHei"
-FONT_PATH = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
-FONT_PACKAGE = "fonts-wqy-zenhei"
+# The CJK font lives in core.pdf_fonts (certificates use it too); FONT_NAME and FONT_PATH
+# stay importable from here for the demo's sample material.
+from onewindow.core.pdf_fonts import FONT_NAME, FONT_PATH, cjk_font  # noqa: F401
 
 #: The language of the binding text.
 NOTICE_LANGUAGE = "zh-hans"
 
 QUERY_LINE = gettext_lazy("凭办件编号和查询码可在网上查询办理进度")
-
-#: Chinese punctuation that must not start a line (reportlab's CJK wrap knows only some of
-#: it, e.g. not ，：；》” ): such a character hangs at the end of the line before instead.
-CJK_CANNOT_START = "，。、；：？！）》」』】〕〉”’…％"
 
 
 class NoticeKind(models.TextChoices):
@@ -65,45 +55,6 @@ class NoticeKind(models.TextChoices):
     ACCEPTANCE = "acceptance", gettext_lazy("受理通知书")
     REFUSAL = "refusal", gettext_lazy("不予受理通知书")
     DECISION = "decision", gettext_lazy("行政许可决定书")
-
-
-# --- font -------------------------------------------------------------------------------
-
-_font_lock = threading.Lock()
-_font_registered = False
-
-
-def _ensure_font() -> str:
-    """Register the CJK font once (lazily, on the first notice); return its name."""
-    global _font_registered
-    if _font_registered:
-        return FONT_NAME
-    with _font_lock:
-        if not _font_registered:
-            path = Path(FONT_PATH)
-            if not path.is_file():
-                raise RuntimeError(
-                    f"The CJK font for notices is missing ({path}): "
-                    f"install the Debian package {FONT_PACKAGE} (apt-get install {FONT_PACKAGE})."
-                )
-            pdfmetrics.registerFont(TTFont(FONT_NAME, str(path), subfontIndex=0))
-            _teach_line_breaking()
-            _font_registered = True
-    return FONT_NAME
-
-
-def _teach_line_breaking() -> None:
-    """Add the Chinese punctuation reportlab's CJK line breaking lacks (idempotent).
-
-    Both CJK wrappers (``paragraph.cjkFragSplit`` for mixed markup, ``textsplit.dumbSplit``
-    for plain text) read a module global ``ALL_CANNOT_START``; extending it only affects
-    paragraphs with ``wordWrap="CJK"``.
-    """
-    for module in (rl_paragraph, rl_textsplit):
-        known = module.ALL_CANNOT_START
-        missing = "".join(char for char in CJK_CANNOT_START if char not in known)
-        if missing:
-            module.ALL_CANNOT_START = known + missing
 
 
 # --- which notices a case has -----------------------------------------------------------
@@ -657,7 +608,7 @@ def render_notice(case, kind: str) -> bytes:
     Raises :class:`NotFound` (``notice_not_available``) when the case has no such notice.
     """
     kind = _check_available(case, str(kind))
-    font = _ensure_font()
+    font = cjk_font()
     today = timezone.localdate()
     buffer = io.BytesIO()
     with translation.override(NOTICE_LANGUAGE):

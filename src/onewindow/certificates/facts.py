@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from onewindow.certificates.models import CertificateType
@@ -42,18 +43,30 @@ NUMBER_KEYS = frozenset(
 )  # fmt: skip
 DATE_KEYS = frozenset({"issued_on", "valid_until"})
 LONG_TERM = "长期"  # printed for a certificate without an end date (stored data: Chinese)
+#: The language of what is certified (the binding text).
+CERTIFICATE_LANGUAGE = "zh-hans"
 
 
 def valid_until_for(certificate_type: CertificateType, issued_on: date) -> date | None:
-    """The last valid day: N years from the issue date, less one day; None when 长期."""
+    """The last valid day: the day before the N-th anniversary of the issue; None when 长期.
+
+    Issued 2026-03-10 for 5 years: valid until 2031-03-09. The anniversary of 29 February
+    in a common year is 1 March, so a licence issued on 2024-02-29 runs to 2029-02-28 and
+    covers its five full years like one issued the day after.
+    """
     if certificate_type.validity != CertificateType.Validity.YEARS:
         return None
     year = issued_on.year + certificate_type.validity_years
-    day = min(issued_on.day, calendar.monthrange(year, issued_on.month)[1])
-    return issued_on.replace(year=year, day=day) - timedelta(days=1)
+    if issued_on.month == 2 and issued_on.day == 29 and not calendar.isleap(year):
+        anniversary = date(year, 3, 1)
+    else:
+        anniversary = issued_on.replace(year=year)
+    return anniversary - timedelta(days=1)
 
 
-def certificate_number(zone_code: str, certificate_type: CertificateType, year: int, serial: int) -> str:
+def certificate_number(
+    zone_code: str, certificate_type: CertificateType, year: int, serial: int
+) -> str:
     return f"{zone_code}{year}{certificate_type.code[-3:]}{serial:06d}"
 
 
@@ -66,7 +79,9 @@ def holder_facts(certificate_type: CertificateType, holder: Applicant) -> dict[s
             if value:
                 values[field["key"]] = str(value)
         elif field["key"] == "nationality" and getattr(holder, "nationality", None):
-            values["nationality"] = str(holder.nationality.name)
+            # Certified facts are the binding Chinese whatever the language of the page.
+            with translation.override(CERTIFICATE_LANGUAGE):
+                values["nationality"] = str(holder.nationality.name)
     return values
 
 
@@ -152,7 +167,8 @@ def assemble_facts(
         facts.append({"key": key, "label": field["label"], "value": value})
     if missing:
         labels = "、".join(
-            field["label"] for field in certificate_type.fields
+            field["label"]
+            for field in certificate_type.fields
             if f"certificate_facts.{field['key']}" in missing
         )
         raise ValidationFailed(

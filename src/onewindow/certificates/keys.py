@@ -71,7 +71,18 @@ def load_private_key(key: SigningKey) -> Ed25519PrivateKey:
             _("签名密钥 %(key)s 的私钥文件缺失，无法签发电子证照") % {"key": key.key_id},
             code="signing_key_missing",
         ) from None
-    private = serialization.load_pem_private_key(data, password=_passphrase())
+    try:
+        private = serialization.load_pem_private_key(data, password=_passphrase())
+    except (TypeError, ValueError):
+        # Wrong, missing or superfluous passphrase, or a damaged file: say which key.
+        raise Conflict(
+            _(
+                "无法读取签名密钥 %(key)s 的私钥文件："
+                "口令（ONEWINDOW_KEY_PASSPHRASE）不符或文件已损坏"
+            )
+            % {"key": key.key_id},
+            code="signing_key_unreadable",
+        ) from None
     if not isinstance(private, Ed25519PrivateKey):
         raise Conflict(_("签名密钥文件不是 Ed25519 私钥"), code="signing_key_invalid")
     return private
@@ -124,7 +135,9 @@ def key_rotate(*, zone: Zone, actor: str = "system") -> SigningKey:
 
 
 def active_key(zone: Zone) -> SigningKey:
-    key = SigningKey.objects.filter(zone=zone, status=KeyStatus.ACTIVE).select_related("zone").first()
+    key = (
+        SigningKey.objects.filter(zone=zone, status=KeyStatus.ACTIVE).select_related("zone").first()
+    )
     if key is None:
         raise Conflict(
             _("开发区尚未生成电子证照签名密钥，请管理员运行 onewindow keys generate"),

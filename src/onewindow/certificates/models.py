@@ -124,7 +124,9 @@ class CertificateSequence(models.Model):
     """The last serial given for a certificate type in a zone (locked when taken)."""
 
     zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="+")
-    certificate_type = models.ForeignKey(CertificateType, on_delete=models.CASCADE, related_name="+")
+    certificate_type = models.ForeignKey(
+        CertificateType, on_delete=models.CASCADE, related_name="+"
+    )
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -133,6 +135,9 @@ class CertificateSequence(models.Model):
                 fields=["zone", "certificate_type"], name="certificate_sequence_unique"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_type_id}@{self.zone_id}: {self.last}"
 
 
 class Certificate(models.Model):
@@ -149,18 +154,24 @@ class Certificate(models.Model):
 
     zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="certificates")
     certificate_type = models.ForeignKey(
-        CertificateType, on_delete=models.PROTECT, related_name="certificates",
+        CertificateType,
+        on_delete=models.PROTECT,
+        related_name="certificates",
         verbose_name=_("证照类型"),
     )
     identifier = models.CharField(_("证照标识"), max_length=120, unique=True)
     serial = models.PositiveIntegerField(_("顺序号"))
     version = models.PositiveSmallIntegerField(_("版本号"), default=1)
     issuing_department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="certificates",
+        Department,
+        on_delete=models.PROTECT,
+        related_name="certificates",
         verbose_name=_("发证部门"),
     )
     holder = models.ForeignKey(
-        Applicant, on_delete=models.PROTECT, related_name="certificates",
+        Applicant,
+        on_delete=models.PROTECT,
+        related_name="certificates",
         verbose_name=_("持证主体"),
     )
     holder_kind = models.CharField(_("持证主体证件类型"), max_length=10, choices=HolderKind.choices)
@@ -172,22 +183,34 @@ class Certificate(models.Model):
     payload = models.TextField(_("签名原文"))
     signature = models.CharField(_("签名"), max_length=100)
     signing_key = models.ForeignKey(
-        SigningKey, on_delete=models.PROTECT, related_name="certificates",
+        SigningKey,
+        on_delete=models.PROTECT,
+        related_name="certificates",
         verbose_name=_("签名密钥"),
     )
     status = models.CharField(
-        _("状态"), max_length=10, choices=CertificateStatus.choices[:2],
+        _("状态"),
+        max_length=10,
+        choices=CertificateStatus.choices[:2],
         default=CertificateStatus.VALID,
     )
     revoked_at = models.DateTimeField(_("注销时间"), null=True, blank=True)
     revoked_reason = models.CharField(_("注销原因"), max_length=500, blank=True)
     revoked_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("注销人"),
     )
     case_number = models.CharField(_("办件编号"), max_length=40, blank=True, db_index=True)
     issued_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("签发人"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -238,7 +261,11 @@ class CertificateUse(models.Model):
     certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="uses")
     kind = models.CharField(_("调用类型"), max_length=10, choices=Kind.choices)
     used_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("调用人"),
     )
     case_number = models.CharField(_("办件编号"), max_length=40, blank=True)
@@ -251,6 +278,9 @@ class CertificateUse(models.Model):
         verbose_name_plural = _("证照调用记录")
         indexes = [models.Index(fields=["certificate", "-used_at"], name="cert_use_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.case_number or ''} {self.used_at:%Y-%m-%d}"
+
 
 class VerificationTally(models.Model):
     """Verifications counted per type, day and channel (page, API, offline is not seen).
@@ -262,7 +292,9 @@ class VerificationTally(models.Model):
         PAGE = "page", _("查验页面")
         API = "api", _("查验接口")
 
-    certificate_type = models.ForeignKey(CertificateType, on_delete=models.CASCADE, related_name="+")
+    certificate_type = models.ForeignKey(
+        CertificateType, on_delete=models.CASCADE, related_name="+"
+    )
     day = models.DateField()
     channel = models.CharField(max_length=10, choices=Channel.choices)
     count = models.PositiveIntegerField(default=0)
@@ -273,3 +305,6 @@ class VerificationTally(models.Model):
                 fields=["certificate_type", "day", "channel"], name="verification_tally_unique"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel}: {self.count}"

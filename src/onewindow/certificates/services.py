@@ -164,7 +164,10 @@ def certificate_revoke(*, certificate: Certificate, actor: User, reason: str) ->
     if len(reason) > 500:
         raise ValidationFailed.for_field("reason", _("注销原因不能超过 500 个字"))
     if certificate.status == CertificateStatus.REVOKED:
-        raise Conflict(_("该证照已于 %(date)s 注销") % {"date": timezone.localdate(certificate.revoked_at)}, code="already_revoked")
+        raise Conflict(
+            _("该证照已于 %(date)s 注销") % {"date": timezone.localdate(certificate.revoked_at)},
+            code="already_revoked",
+        )
     certificate.status = CertificateStatus.REVOKED
     certificate.revoked_at = timezone.now()
     certificate.revoked_reason = reason
@@ -268,9 +271,7 @@ def certificate_verify(
     """Check one certificate by identifier: signature against its key, revocation, expiry.
     Unknown identifiers raise NotFound with nothing else said."""
     certificate = (
-        Certificate.objects.select_related(
-            "certificate_type", "issuing_department", "signing_key"
-        )
+        Certificate.objects.select_related("certificate_type", "issuing_department", "signing_key")
         .filter(identifier=normalise(identifier))
         .first()
     )
@@ -310,7 +311,11 @@ def tally(certificate_type_id: int, channel: str) -> None:
     ).update(count=F("count") + 1)
     if not updated:
         VerificationTally.objects.bulk_create(
-            [VerificationTally(certificate_type_id=certificate_type_id, day=day, channel=channel, count=0)],
+            [
+                VerificationTally(
+                    certificate_type_id=certificate_type_id, day=day, channel=channel, count=0
+                )
+            ],
             ignore_conflicts=True,
         )
         VerificationTally.objects.filter(

@@ -11,8 +11,10 @@ docs/certificates.md).
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import json
+import re
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -43,11 +45,25 @@ def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+_B64URL = re.compile(r"[A-Za-z0-9_-]+")
+
+
 def b64url_decode(text: str) -> bytes:
-    """Decode unpadded base64url; ValueError on anything else."""
-    if not isinstance(text, str) or not text or any(c in text for c in "=+/ \n"):
+    """Decode unpadded base64url in its one canonical spelling; ValueError on anything else.
+
+    Strict on purpose: the standard decoder skips characters outside the alphabet and
+    ignores the unused low bits of the last character, so several texts would decode to
+    the same signature; here a text is accepted only if encoding its bytes gives it back.
+    """
+    if not isinstance(text, str) or not _B64URL.fullmatch(text):
         raise ValueError("not unpadded base64url")
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    try:
+        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except binascii.Error as error:
+        raise ValueError("not unpadded base64url") from error
+    if b64url(data) != text:
+        raise ValueError("not the canonical base64url of its bytes")
+    return data
 
 
 def key_id_for(public_key: bytes) -> str:

@@ -394,7 +394,9 @@ def test_filenames(make_case):
 
 
 def test_a_missing_font_names_the_debian_package(make_case, monkeypatch, tmp_path):
-    monkeypatch.setattr(notices, "_font_registered", False)
-    monkeypatch.setattr(notices, "FONT_PATH", tmp_path / "absent.ttc")
+    from onewindow.core import pdf_fonts
+
+    monkeypatch.setattr(pdf_fonts, "_registered", False)
+    monkeypatch.setattr(pdf_fonts, "FONT_PATH", tmp_path / "absent.ttc")
     with pytest.raises(RuntimeError, match="fonts-wqy-zenhei"):
         render_notice(accepted(make_case), NoticeKind.ACCEPTANCE)
