@@ -23,6 +23,7 @@ import pydantic
 from django.conf import settings
 from django.db import IntegrityError
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
@@ -62,8 +63,9 @@ from onewindow.cases.schemas import (
     TransferIn,
     WithdrawIn,
 )
-from onewindow.cases.selectors import case_clock, public_progress, task_inbox
+from onewindow.cases.selectors import case_certificates, case_clock, public_progress, task_inbox
 from onewindow.catalog.models import Bundle, ItemVersion
+from onewindow.certificates.models import CertificateStatus
 from onewindow.core.calendar import WorkingCalendar
 from onewindow.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from onewindow.core.schemas import ERROR_RESPONSES, Error
@@ -286,10 +288,29 @@ def _case_out(user: User, case: Case) -> dict:
                 "commitment_allowed": row.commitment_allowed,
                 "state": row.state,
                 "state_label": str(MaterialState(row.state).label),
+                "certificate": (row.reference if row.state == MaterialState.CERTIFICATE else None),
             }
             for row in materials
         ],
+        "certificates": [
+            _certificate_out(certificate, today) for certificate in case_certificates(case)
+        ],
         "tasks": [_task_row(task, today=today, calendars={}) for task in tasks],
+    }
+
+
+def _certificate_out(certificate, today: dt.date) -> dict:
+    status = certificate.effective_status(today)
+    return {
+        "identifier": certificate.identifier,
+        "type": certificate.certificate_type.name,
+        "case": certificate.case_number,
+        "status": status,
+        "status_label": str(CertificateStatus(status).label),
+        "issued_on": certificate.issued_on,
+        "valid_until": certificate.valid_until,
+        "verify_url": settings.ONEWINDOW_PUBLIC_URL
+        + reverse("certificates:verify", args=[certificate.identifier]),
     }
 
 
@@ -499,6 +520,7 @@ def _decide(user: User, case: Case, body: DecideIn) -> None:
         decision=body.decision,
         reason=body.reason,
         remedy_notice=body.remedy_notice,
+        certificate_facts=body.certificate_facts,
     )
 
 
@@ -549,7 +571,11 @@ ACTIONS: dict[str, tuple[type[InputSchema], Handler]] = {
     "on_the_spot": (
         OnTheSpotIn,
         lambda u, c, b: services.case_handle_on_the_spot(
-            case=c, actor=u, decision=b.decision, reason=b.reason
+            case=c,
+            actor=u,
+            decision=b.decision,
+            reason=b.reason,
+            certificate_facts=b.certificate_facts,
         ),
     ),
 }

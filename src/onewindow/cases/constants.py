@@ -176,6 +176,10 @@ class CaseEventAction:
     MATERIAL_VIEWED = "case.material_viewed"
     SUPPLEMENT_OVERDUE = "case.supplement_overdue"
     COMMITMENT_SIGNED = "case.commitment_signed"
+    #: 电子证照调取: a material filled from the applicant's certificate wallet (免提交).
+    MATERIAL_FROM_CERTIFICATE = "case.material_from_certificate"
+    #: 签发电子证照: the approval issued the item's certificate (its identifier in data).
+    CERTIFICATE_ISSUED = "case.certificate_issued"
     DEADLINE_RECOMPUTED = "case.deadline_recomputed"
     TASK_OPENED = "task.opened"
     TASK_CLAIMED = "task.claimed"

@@ -9,6 +9,7 @@ validated, so a bad file is reported next to its material before anything is cre
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import secrets
 from collections.abc import Iterator, Sequence
@@ -20,10 +21,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from onewindow.cases.selectors import WalletMaterial
 from onewindow.cases.uploads import inspect_upload
 from onewindow.catalog.bundles import MergedMaterial
 from onewindow.catalog.constants import MaterialSource
 from onewindow.catalog.models import Bundle
+from onewindow.certificates.models import Certificate
 from onewindow.core.errors import ApplicationError, ValidationFailed
 from onewindow.org.models import Applicant, Representation
 
@@ -60,6 +63,13 @@ class MaterialInput:
     line: MergedMaterial
     field_name: str  # "" for a material the applicant does not bring
     bound: forms.BoundField | None = None
+    #: 免提交: the applicants (by the form's choice key) whose valid certificate of the
+    #: line's type will fill it at submission, with that certificate
+    held: list[tuple[Applicant, Certificate]] = dataclasses.field(default_factory=list)
+    #: another item of the same bundle issues it: asked of no one
+    produced: bool = False
+    #: every applicant the user may choose holds one: nothing to upload
+    covered: bool = False
 
     @property
     def shared(self) -> bool:
@@ -68,6 +78,11 @@ class MaterialInput:
     @property
     def from_certificate(self) -> bool:
         return self.line.source == MaterialSource.CERTIFICATE
+
+    @property
+    def free(self) -> bool:
+        """免提交: nothing for the applicant to bring."""
+        return self.shared or self.produced or self.covered
 
 
 class ApplyForm(forms.Form):
@@ -81,6 +96,7 @@ class ApplyForm(forms.Form):
         representations: Sequence[Representation],
         materials: Sequence[MergedMaterial],
         bundle: Bundle | None = None,
+        wallet: Sequence[WalletMaterial] | None = None,
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -113,9 +129,19 @@ class ApplyForm(forms.Form):
         file_help = _("PDF、JPEG、PNG、OFD 格式，不超过 {size}").format(
             size=size_limit_text(settings.ONEWINDOW_UPLOAD_MAX_BYTES)
         )
+        from_wallet = {entry.line.key: entry for entry in wallet or ()}
         for number, line in enumerate(materials, start=1):
             entry = MaterialInput(line=line, field_name="")
-            if not entry.shared:
+            found = from_wallet.get(line.key)
+            if found is not None:
+                entry.produced = found.produced
+                entry.held = [
+                    (self.applicants[str(pk)], certificate)
+                    for pk, certificate in found.held.items()
+                    if str(pk) in self.applicants
+                ]
+                entry.covered = bool(self.applicants) and len(entry.held) == len(self.applicants)
+            if not entry.free:
                 entry.field_name = f"material_{number}"
                 self.fields[entry.field_name] = forms.FileField(
                     label=line.name,

@@ -8,6 +8,9 @@ so that a service's message lands beside the right input.
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 from django import forms
 from django.utils import translation
 from django.utils.text import format_lazy
@@ -275,7 +278,93 @@ class AcceptForm(forms.Form):
         self.fields["commitment_signed_name"].initial = signer
 
 
-class OnTheSpotForm(forms.Form):
+#: The form field of a certified fact: named as the services name it in their errors, so
+#: a refusal ("请填写证照字段「经营场所」") lands beside its input.
+FACT_PREFIX = "certificate_facts."
+
+
+def _fact_field(spec: dict, initial) -> forms.Field:
+    """One input for a certified fact, typed as the certificate type says."""
+    label = spec.get("label") or spec["key"]
+    kind = spec.get("type") or "text"
+    required_message = format_lazy("{label}：{message}", label=label, message=_("请填写"))
+    if kind == "date":
+        return forms.DateField(
+            label=label,
+            required=False,
+            initial=initial,
+            input_formats=["%Y-%m-%d"],
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            error_messages={
+                "required": required_message,
+                "invalid": format_lazy(
+                    "{label}：{message}", label=label, message=_("格式应为 YYYY-MM-DD")
+                ),
+            },
+        )
+    if kind == "number":
+        return forms.DecimalField(
+            label=label,
+            required=False,
+            initial=initial,
+            max_digits=18,
+            decimal_places=4,
+            widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
+            error_messages={
+                "required": required_message,
+                "invalid": format_lazy("{label}：{message}", label=label, message=_("应为数字")),
+                "max_digits": format_lazy("{label}：{message}", label=label, message=_("数字过大")),
+                "max_decimal_places": format_lazy(
+                    "{label}：{message}", label=label, message=_("最多 4 位小数")
+                ),
+                "max_whole_digits": format_lazy(
+                    "{label}：{message}", label=label, message=_("数字过大")
+                ),
+            },
+        )
+    return _text(label, max_length=500, initial=initial)
+
+
+class CertificateFactsMixin:
+    """The facts a decider gives when the approval issues a certificate: one typed,
+    labelled input per ``certificates.facts.fields_to_give(type)``, prefilled from the
+    application form. Optional here (a denial needs none); the issue refuses, naming the
+    field, whatever required fact is still empty."""
+
+    certificate_type = None
+
+    def add_fact_fields(self, certificate_type, fields, form_data) -> None:
+        self.certificate_type = certificate_type
+        self.fact_names = []
+        form_data = form_data or {}
+        for spec in fields:
+            name = FACT_PREFIX + spec["key"]
+            initial = form_data.get(spec["key"]) or None
+            self.fields[name] = _fact_field(spec, initial)
+            self.fact_names.append(name)
+
+    def plain_fields(self):
+        return [self[name] for name in self.fields if not name.startswith(FACT_PREFIX)]
+
+    def fact_fields(self):
+        return [self[name] for name in getattr(self, "fact_names", [])]
+
+    def certificate_facts(self) -> dict[str, str]:
+        """The given facts as text (dates ISO, numbers plain), empty ones left out."""
+        facts = {}
+        for name in getattr(self, "fact_names", []):
+            value = self.cleaned_data.get(name)
+            if value is None or value == "":
+                continue
+            if isinstance(value, Decimal):
+                value = format(value.normalize(), "f")
+            elif isinstance(value, dt.date):
+                value = value.isoformat()
+            facts[name.removeprefix(FACT_PREFIX)] = str(value).strip()
+        return facts
+
+
+class OnTheSpotForm(CertificateFactsMixin, forms.Form):
     decision = forms.ChoiceField(
         label=_("办理结果"),
         choices=Decision.choices,
@@ -284,6 +373,11 @@ class OnTheSpotForm(forms.Form):
         error_messages={"required": _("办理结果：请选择"), "invalid_choice": _("办理结果：无效")},
     )
     reason = _text(_("理由（不予许可时必填）"), rows=2)
+
+    def __init__(self, *args, certificate_type=None, fact_fields=(), form_data=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if certificate_type is not None:
+            self.add_fact_fields(certificate_type, fact_fields, form_data)
 
 
 class UploadForm(forms.Form):
@@ -365,7 +459,7 @@ class ExtendForm(forms.Form):
     reason = _text(_("延长理由"), rows=2, max_length=500)
 
 
-class DecideForm(forms.Form):
+class DecideForm(CertificateFactsMixin, forms.Form):
     decision = forms.ChoiceField(
         label=_("决定"),
         choices=Decision.choices,
@@ -377,6 +471,11 @@ class DecideForm(forms.Form):
     )
     reason = _text(_("决定理由（不予许可时必填）"), rows=3)
     remedy_notice = _text(_("救济途径告知（不予许可时）"), rows=2, initial=DEFAULT_REMEDY_NOTICE)
+
+    def __init__(self, *args, certificate_type=None, fact_fields=(), form_data=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if certificate_type is not None:
+            self.add_fact_fields(certificate_type, fact_fields, form_data)
 
 
 class DeliverForm(forms.Form):

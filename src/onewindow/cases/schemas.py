@@ -116,15 +116,28 @@ class CoReviewIn(TaskIn):
     limit_days: int = Field(3, description="会签时限（1 至 20 个工作日）")
 
 
+CERTIFICATE_FACTS_DESCRIPTION = (
+    "准予许可时签发电子证照的证照信息（字段编码 → 值；日期为 YYYY-MM-DD）。"
+    "持证主体名称、证件号码、发证日期、有效期和证照编号自动填写；"
+    "未给出的字段取申请表中同名字段；缺少的字段以 certificate_facts.<字段编码> 指明"
+)
+
+
 class DecideIn(TaskIn):
     decision: DecisionIn = Field(description="approved 准予许可；denied 不予许可")
     reason: str = Field("", description="决定理由（不予许可时必填）")
     remedy_notice: str = Field("", description="救济途径告知，不予许可时缺省为法定告知")
+    certificate_facts: dict[str, str] = Field(
+        default_factory=dict, description=CERTIFICATE_FACTS_DESCRIPTION
+    )
 
 
 class OnTheSpotIn(InputSchema):
     decision: DecisionIn = Field(Decision.APPROVED.value, description="即办件当场决定")
     reason: str = Field("", description="决定理由（不予许可时必填）")
+    certificate_facts: dict[str, str] = Field(
+        default_factory=dict, description=CERTIFICATE_FACTS_DESCRIPTION
+    )
 
 
 # -- queries -----------------------------------------------------------------------------
@@ -171,6 +184,18 @@ class CaseMaterialOut(Schema):
     commitment_allowed: bool = Field(description="可告知承诺")
     state: str
     state_label: str
+    certificate: str | None = Field(None, description="电子证照调取（免提交）时所用电子证照的标识")
+
+
+class CaseCertificateOut(Schema):
+    identifier: str = Field(description="电子证照标识")
+    type: str = Field(description="证照名称")
+    case: str = Field(description="签发该证照的办件编号（一件事为子件编号）")
+    status: str = Field(description="valid 有效；revoked 已注销；expired 已过期")
+    status_label: str
+    issued_on: dt.date
+    valid_until: dt.date | None = Field(description="有效期至；长期有效为 null")
+    verify_url: str = Field(description="查验页面地址")
 
 
 class CaseTaskOut(Schema):
@@ -249,6 +274,9 @@ class CaseOut(Schema):
     decision: CaseDecisionOut | None
     children: list[CaseChildOut] = Field(description="一件事的子件")
     materials: list[CaseMaterialOut]
+    certificates: list[CaseCertificateOut] = Field(
+        description="办理结果：准予许可时签发的电子证照（一件事含各子件的）"
+    )
     tasks: list[CaseTaskOut] = Field(description="正在办理的任务")
 
 

@@ -66,6 +66,8 @@ from onewindow.catalog.constants import (
 )
 from onewindow.catalog.models import Bundle, BundleItem, ItemVersion
 from onewindow.catalog.workflow import StepSpec, WorkflowPlan, workflow_structure
+from onewindow.certificates.models import Certificate, CertificateType
+from onewindow.certificates.services import certificate_issue, certificate_use_for_material
 from onewindow.core.audit import audit_append
 from onewindow.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from onewindow.inspections.services import commitment_verification_open
@@ -428,7 +430,8 @@ def case_submit(*, case: Case, actor: User) -> Case:
         event=CaseEventAction.SUBMITTED,
         fields=["submitted_at"],
     )
-    for child in _children(case):
+    children = _children(case)
+    for child in children:
         child.submitted_at = now
         _transition(
             child,
@@ -437,6 +440,7 @@ def case_submit(*, case: Case, actor: User) -> Case:
             event=CaseEventAction.SUBMITTED,
             fields=["submitted_at"],
         )
+    _fill_from_wallet(case, actor=actor, children=children)
     return case
 
 
@@ -449,6 +453,76 @@ def _children(case: Case) -> list[Case]:
         .filter(parent=case)
         .order_by("pk")
     )
+
+
+# -- 免提交: materials filled from the applicant's certificate wallet ----------------------
+
+
+def _case_versions(case: Case, children: Sequence[Case] | None = None) -> list[ItemVersion]:
+    """The item versions a case applies for: its own, or its children's (a bundle)."""
+    if not case.is_bundle:
+        return [case.item_version]
+    if children is None:
+        children = list(Case.objects.filter(parent=case).select_related("item_version"))
+    ids = [child.item_version_id for child in sorted(children, key=lambda child: child.pk)]
+    versions = ItemVersion.objects.filter(pk__in=ids).prefetch_related("materials").in_bulk()
+    return [versions[pk] for pk in ids]
+
+
+def wallet_material_lines(versions: Sequence[ItemVersion]) -> dict[str, int]:
+    """merge key → certificate type of the material lines a certificate may fill: those
+    whose source is an e-certificate type (a bundle asks the strictest source of its
+    items, so a line another item wants brought in person is not among them)."""
+    return {
+        line.key: line.certificate_type_id
+        for line in merge_materials(versions)
+        if line.source == MaterialSource.CERTIFICATE and line.certificate_type_id
+    }
+
+
+def _fill_from_wallet(case: Case, *, actor: User, children: Sequence[Case] | None = None) -> None:
+    """免提交 at submission: every material still missing whose source is a certificate
+    type the applicant holds (its own, valid today) is filled by reference to that
+    certificate, and the use is logged (调用记录: who, which case, what for). Revoked,
+    expired and other holders' certificates never fill anything."""
+    rows = [
+        row
+        for row in CaseMaterial.objects.select_for_update().filter(case=case).order_by("position")
+        if row.state == MaterialState.MISSING
+    ]
+    if not rows:
+        return
+    lines = wallet_material_lines(_case_versions(case, children))
+    wanted = [row for row in rows if row.merge_key in lines]
+    if not wanted:
+        return
+    types = CertificateType.objects.in_bulk({lines[row.merge_key] for row in wanted})
+    now = timezone.now()
+    for row in wanted:
+        certificate = certificate_use_for_material(
+            holder=case.applicant,
+            certificate_type=types[lines[row.merge_key]],
+            actor=actor,
+            case_number=case.number,
+            purpose=f"{case.title}：{row.name}",
+        )
+        if certificate is None:
+            continue
+        row.state = MaterialState.CERTIFICATE
+        row.reference = certificate.identifier
+        row.uploaded_by = actor
+        row.uploaded_at = now
+        row.save(update_fields=["state", "reference", "uploaded_by", "uploaded_at"])
+        _event(
+            case,
+            CaseEventAction.MATERIAL_FROM_CERTIFICATE,
+            actor=actor,
+            data={
+                "material": row.name,
+                "identifier": certificate.identifier,
+                "type": certificate.certificate_type.name,
+            },
+        )
 
 
 # -- materials ------------------------------------------------------------------------------
@@ -626,6 +700,7 @@ def case_resubmit(*, case: Case, actor: User) -> Case:
     if case.is_child:
         raise Conflict(_("一件事的子件随主件一并提交"), code="child_case")
     _transition(case, CaseAction.RESUBMIT, actor=actor, event=CaseEventAction.RESUBMITTED)
+    _fill_from_wallet(case, actor=actor)
     return case
 
 
@@ -1279,17 +1354,66 @@ def case_extend(*, case: Case, actor: User, days: int, reason: str) -> Case:
 
 @transaction.atomic
 def task_decide(
-    *, task: Task, actor: User, decision: str, reason: str = "", remedy_notice: str = ""
+    *,
+    task: Task,
+    actor: User,
+    decision: str,
+    reason: str = "",
+    remedy_notice: str = "",
+    certificate_facts: dict[str, Any] | None = None,
 ) -> Case:
-    """决定: approve, or deny with reasons and the rights to review and litigation."""
+    """决定: approve, or deny with reasons and the rights to review and litigation.
+
+    Approving an item that issues a certificate (its version's ``certificate_type``)
+    issues and signs it in the same transaction: ``certificate_facts`` are the facts the
+    decider gives (the rest come from the applicant, the application form and the issue
+    itself). A missing fact refuses the whole decision, naming ``certificate_facts.<key>``.
+    """
     action = CaseAction.DENY if decision == Decision.DENIED else CaseAction.APPROVE
     case, task = _task_for(actor, task, action=action)
     if task.kind != TaskKind.DECISION:
         raise Conflict(_("该任务不是决定环节"), code="wrong_task_action")
     _decide(case, actor=actor, decision=decision, reason=reason, remedy_notice=remedy_notice)
+    if decision == Decision.APPROVED:
+        _issue_certificate(case, actor=actor, facts=certificate_facts)
     _finish_task(task, actor=actor, outcome=decision, comment=case.decision_reason)
     _after_decision(case, actor=actor)
     return case
+
+
+def certificate_type_of(case: Case) -> CertificateType | None:
+    """The certificate an approval of ``case`` issues (a bundle parent issues none: each
+    child issues its own item's)."""
+    if case.item_version_id is None:
+        return None
+    return case.item_version.certificate_type
+
+
+def _issue_certificate(case: Case, *, actor: User, facts: dict[str, Any] | None) -> None:
+    certificate_type = certificate_type_of(case)
+    if certificate_type is None:
+        return
+    if facts is not None and not isinstance(facts, dict):
+        raise ValidationFailed.for_field("certificate_facts", _("证照信息格式无效"))
+    certificate: Certificate = certificate_issue(
+        certificate_type=certificate_type,
+        holder=case.applicant,
+        actor=actor,
+        facts=facts,
+        form_data=case.form_data,
+        department=certificate_type.issuing_department or case.department,
+        case_number=case.number,
+    )
+    _event(
+        case,
+        CaseEventAction.CERTIFICATE_ISSUED,
+        actor=actor,
+        data={
+            "identifier": certificate.identifier,
+            "type": certificate_type.name,
+            "type_code": certificate_type.code,
+        },
+    )
 
 
 def _decide(case: Case, *, actor: User, decision: str, reason: str, remedy_notice: str) -> None:
@@ -1402,9 +1526,15 @@ def task_deliver(*, task: Task, actor: User, comment: str = "") -> Case:
 
 @transaction.atomic
 def case_handle_on_the_spot(
-    *, case: Case, actor: User, decision: str = Decision.APPROVED, reason: str = ""
+    *,
+    case: Case,
+    actor: User,
+    decision: str = Decision.APPROVED,
+    reason: str = "",
+    certificate_facts: dict[str, Any] | None = None,
 ) -> Case:
-    """即办件: accepted, decided and delivered at the window in one go."""
+    """即办件: accepted, decided and delivered at the window in one go (an item that
+    issues a certificate issues it then, as any approval does)."""
     locked = _lock(case)
     if locked.is_bundle or locked.item_version.handling_kind != HandlingKind.IMMEDIATE:
         raise Conflict(_("只有即办件可以当场办结"), code="not_immediate")
@@ -1412,7 +1542,13 @@ def case_handle_on_the_spot(
     task = locked.tasks.filter(kind=TaskKind.DECISION, status__in=ACTIVE_TASK_STATUSES).first()
     if task is None:
         raise Conflict(_("即办件的办理流程缺少决定环节"), code="workflow_invalid")
-    return task_decide(task=task, actor=actor, decision=decision, reason=reason)
+    return task_decide(
+        task=task,
+        actor=actor,
+        decision=decision,
+        reason=reason,
+        certificate_facts=certificate_facts,
+    )
 
 
 # -- withdrawal -----------------------------------------------------------------------------

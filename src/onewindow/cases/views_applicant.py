@@ -196,7 +196,17 @@ def _apply(
     context["representations"] = representations
     if not representations:
         return render(request, "cases/applicant/apply.html", context)
-    form_args = {"representations": representations, "materials": materials, "bundle": bundle}
+    wallet = selectors.wallet_materials(
+        list(materials),
+        applicants=[representation.applicant for representation in representations],
+        versions=list(versions),
+    )
+    form_args = {
+        "representations": representations,
+        "materials": materials,
+        "bundle": bundle,
+        "wallet": wallet,
+    }
     if request.method != "POST":
         context["form"] = ApplyForm(**form_args)
         return render(request, "cases/applicant/apply.html", context)

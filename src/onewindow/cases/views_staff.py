@@ -48,6 +48,7 @@ from onewindow.cases.constants import (
 from onewindow.cases.forms_staff import (
     AcceptForm,
     BoardFilterForm,
+    CertificateFactsMixin,
     CompleteForm,
     CoReviewForm,
     CorrectionForm,
@@ -79,9 +80,14 @@ from onewindow.cases.permissions import (
     represents_case_applicant,
 )
 from onewindow.cases.services import SUPPLEMENT_STATUSES
+from onewindow.catalog import selectors as catalog_selectors
+from onewindow.catalog.bundles import merge_materials
 from onewindow.catalog.constants import VersionStatus
 from onewindow.catalog.models import Bundle, ItemVersion
 from onewindow.catalog.search import search_bundles, search_items
+from onewindow.certificates.facts import fields_to_give
+from onewindow.certificates.models import CertificateStatus
+from onewindow.certificates.permissions import can_view as can_view_certificate
 from onewindow.core.audit import audit_append
 from onewindow.core.errors import ApplicationError, NotFound
 from onewindow.org import pages as org_pages
@@ -128,6 +134,8 @@ EVENT_LABELS = {
     CaseEventAction.TASK_CANCELLED: gettext_lazy("取消任务"),
     CaseEventAction.TASK_LIGHT_CHANGED: gettext_lazy("亮灯提醒"),
     CaseEventAction.CO_REVIEW_REQUESTED: gettext_lazy("发起会签"),
+    CaseEventAction.MATERIAL_FROM_CERTIFICATE: gettext_lazy("电子证照调取"),
+    CaseEventAction.CERTIFICATE_ISSUED: gettext_lazy("签发电子证照"),
     MATERIAL_VIEWED: gettext_lazy("查看材料文件"),
 }
 
@@ -322,7 +330,24 @@ def desk_new(request: HttpRequest) -> HttpResponse:
     context["form"] = form
     context["ready"] = applicant is not None and target is not None
     context["bundle_fields"] = [form[name] for name, _key in form.bundle_field_names]
+    if context["ready"]:
+        context["materials"] = _walk_in_materials(zone, applicant, target)
     return render(request, "cases/staff/desk_new.html", context, status=status)
+
+
+def _walk_in_materials(zone, applicant: Applicant, target) -> list[selectors.WalletMaterial]:
+    """The materials the walk-in application will ask for, and which of them the
+    applicant's certificate wallet fills at registration (免提交)."""
+    if isinstance(target, Bundle):
+        try:
+            guide = catalog_selectors.bundle_guide(zone=zone, code=target.code)
+        except NotFound:
+            return []
+        versions, lines = guide.versions, guide.materials
+    else:
+        versions = [target]
+        lines = merge_materials(versions)
+    return selectors.wallet_materials(list(lines), applicants=[applicant], versions=list(versions))
 
 
 # -- 待办任务 ---------------------------------------------------------------------------------
@@ -516,6 +541,12 @@ def _event_detail(event, *, task_names: dict, names: dict, staff: bool) -> str:
         parts.append(data.get("material", ""))
         if data.get("paper"):
             parts.append(_("纸质材料"))
+    elif action == CaseEventAction.MATERIAL_FROM_CERTIFICATE:
+        parts.append(data.get("material", ""))
+        parts.append(_("证照标识 {identifier}").format(identifier=data.get("identifier", "")))
+    elif action == CaseEventAction.CERTIFICATE_ISSUED:
+        parts.append(data.get("type", ""))
+        parts.append(_("证照标识 {identifier}").format(identifier=data.get("identifier", "")))
     elif action == CaseEventAction.COMMITMENT_SIGNED:
         parts.append(_("承诺人：{name}").format(name=data.get("signed_name", "")))
     elif action == CaseEventAction.TASK_OPENED and data.get("deadline"):
@@ -642,6 +673,12 @@ def _action_form(
         kwargs["colleagues"] = _colleagues(task, user)
     elif action == "co_review":
         kwargs["departments"] = _co_review_departments(case, task)
+    elif action in ("decide", "on_the_spot"):
+        certificate_type = services.certificate_type_of(case)
+        if certificate_type is not None:
+            kwargs["certificate_type"] = certificate_type
+            kwargs["fact_fields"] = fields_to_give(certificate_type)
+            kwargs["form_data"] = case.form_data
     return spec.form(**kwargs)
 
 
@@ -699,6 +736,7 @@ class CasePage:
                 else None
             ),
             "materials": materials,
+            "certificates": self._certificates(today),
             "tasks": tasks,
             "children": children,
             "timeline": _timeline(case, tasks, staff=staff),
@@ -718,6 +756,16 @@ class CasePage:
             context[key] for key in ("intake", "task_panels", "case_actions", "applicant_actions")
         ) or bool(context["receive_paper"] or context["upload_rows"])
         return context
+
+    def _certificates(self, today: dt.date) -> list:
+        """办理结果: the certificates issued for the case (a bundle: by its children), with
+        today's status and whether this user may open the file."""
+        rows = selectors.case_certificates(self.case)
+        for certificate in rows:
+            certificate.status_today = certificate.effective_status(today)
+            certificate.status_today_label = CertificateStatus(certificate.status_today).label
+            certificate.viewable = can_view_certificate(self.user, certificate)
+        return rows
 
     def _identifier(self) -> str:
         """The applicant's identifier as the user may see it; staff opening a person's
@@ -879,14 +927,29 @@ def _run_co_review(user, case, task, data):
 
 
 def _run_decide(user, case, task, data):
-    services.task_decide(
+    decided = services.task_decide(
         task=task,
         actor=user,
         decision=data["decision"],
         reason=data["reason"],
         remedy_notice=data["remedy_notice"],
+        certificate_facts=data.get("certificate_facts"),
     )
-    return _("已作出决定：{decision}").format(decision=Decision(data["decision"]).label)
+    message = _("已作出决定：{decision}").format(decision=Decision(data["decision"]).label)
+    return message + _issued_text(decided)
+
+
+def _issued_text(case: Case) -> str:
+    """ "，已签发电子证照《…》…" after an approval that issued one."""
+    if case.decision != Decision.APPROVED or services.certificate_type_of(case) is None:
+        return ""
+    issued = selectors.case_certificates(case)
+    if not issued:
+        return ""
+    certificate = issued[-1]
+    return _("，已签发电子证照《{name}》{identifier}").format(
+        name=certificate.certificate_type.name, identifier=certificate.identifier
+    )
 
 
 def _run_deliver(user, case, task, data):
@@ -939,10 +1002,14 @@ def _run_accept(user, case, task, data):
 
 
 def _run_on_the_spot(user, case, task, data):
-    services.case_handle_on_the_spot(
-        case=case, actor=user, decision=data["decision"], reason=data["reason"]
+    handled = services.case_handle_on_the_spot(
+        case=case,
+        actor=user,
+        decision=data["decision"],
+        reason=data["reason"],
+        certificate_facts=data.get("certificate_facts"),
     )
-    return _("即办件已当场办结")
+    return _("即办件已当场办结") + _issued_text(handled)
 
 
 def _run_receive_paper(user, case, task, data):
@@ -1035,6 +1102,8 @@ def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
         data = dict(form.cleaned_data)
         if isinstance(form, CorrectionForm):
             data["items_list"] = form.cleaned_items()
+        if isinstance(form, CertificateFactsMixin):
+            data["certificate_facts"] = form.certificate_facts()
         if material is not None:
             data["material"] = material
         try:

@@ -133,6 +133,30 @@ def _holds_lock(connection, state: _TransactionState | None) -> bool:
     return state.savepoint is None or state.savepoint in connection.savepoint_ids
 
 
+def audit_lock_chain() -> None:
+    """Take the chain head's lock for this transaction now (once; a no-op when held).
+
+    ``audit_append`` does this itself. A service that locks another row *before* its first
+    audit event calls this first, so every transaction takes the head before its other
+    counters and two such transactions cannot deadlock (lock order: chain head, then the
+    rest). Must run inside a transaction."""
+    connection = transaction.get_connection()
+    state = _transaction_state(connection)
+    if _holds_lock(connection, state):
+        return
+    head = AuditChainHead.objects.select_for_update().filter(id=1).first()
+    if head is None:
+        AuditChainHead.objects.get_or_create(id=1, defaults={"hash": GENESIS_HASH})
+        AuditChainHead.objects.select_for_update().get(id=1)
+    savepoint = connection.savepoint_ids[-1] if connection.savepoint_ids else None
+    if state is None:
+        state = _TransactionState(savepoint)
+        connection._audit_state = state
+        transaction.on_commit(state)
+    else:
+        state.savepoint = savepoint
+
+
 def audit_append(
     *,
     action: str,
@@ -153,21 +177,8 @@ def audit_append(
     notice a log that ends before it. No savepoint of its own: a failed append fails the
     caller's transaction, which is what an audited change must do.
     """
-    connection = transaction.get_connection()
     with transaction.atomic(savepoint=False):
-        state = _transaction_state(connection)
-        if not _holds_lock(connection, state):
-            head = AuditChainHead.objects.select_for_update().filter(id=1).first()
-            if head is None:
-                AuditChainHead.objects.get_or_create(id=1, defaults={"hash": GENESIS_HASH})
-                AuditChainHead.objects.select_for_update().get(id=1)
-            savepoint = connection.savepoint_ids[-1] if connection.savepoint_ids else None
-            if state is None:
-                state = _TransactionState(savepoint)
-                connection._audit_state = state
-                transaction.on_commit(state)
-            else:
-                state.savepoint = savepoint
+        audit_lock_chain()
         last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
         sequence, previous_hash = last if last is not None else (0, GENESIS_HASH)
         # The hash is over exactly what is stored and read back.

@@ -14,6 +14,12 @@ All steps of all cases are merged and run in time order, so case numbers and the
 chain follow the calendar. A seeded ``random.Random(2026)`` picks items, applicants and
 days: the same data each time, dated relative to the day the demo is loaded.
 
+E-certificates (``certificate_data``): before the period, the zone's signing key and the
+certificates the applicants already hold (营业执照 of every enterprise, …, one revoked and
+one expired); a material whose source is a certificate type the applicant holds is left
+for the submission to fill from the wallet (免提交); every approval of an item that issues
+a certificate passes the facts a decider would give (``certificate_data.facts_for``).
+
 Applicants: the demo's enterprise, person and foreigner (a handful of cases each, in
 various states) and 30 generated enterprises with valid USCCs, each with its own online
 account that nobody logs in with. Departments whose steps have no reviewer or decider
@@ -59,7 +65,9 @@ from onewindow.cases.reminders import remind_overdue_supplements, remind_warned_
 from onewindow.catalog.bundles import MergedMaterial, merge_materials
 from onewindow.catalog.constants import MaterialSource, StepKind, StepRole, VersionStatus
 from onewindow.catalog.models import Bundle, BundleItem, ItemVersion, Step
+from onewindow.certificates.selectors import wallet
 from onewindow.core.calendar import WorkingCalendar
+from onewindow.demo import certificate_data
 from onewindow.demo.org_data import DEMO_PASSWORD, demo_uscc
 from onewindow.org.constants import ApplicantKind, Capacity, Role, UserKind
 from onewindow.org.models import Applicant, Department, User, Window, Zone
@@ -728,17 +736,43 @@ class Planner:
     def _fill(self, story: Story, *, skip: Sequence[str], optional: bool) -> None:
         case, window = story.case, story.channel == CaseChannel.WINDOW
         actor = self.cast.clerk if window else story.party.user
+        held = self._held(story)
         for row in CaseMaterial.objects.filter(case=case).order_by("position"):
             if row.state != MaterialState.MISSING or row.name in skip:
                 continue
             if not row.required and not optional:
                 continue
+            if row.merge_key in held:
+                continue  # 免提交: the submission fills it from the applicant's wallet
             if window and row.material.source == MaterialSource.APPLICANT:
                 services.material_receive_paper(case=case, material_id=row.pk, actor=actor)
             else:
                 services.material_upload(
                     case=case, material_id=row.pk, uploaded=_upload(row.name), actor=actor
                 )
+
+    def _held(self, story: Story) -> set[str]:
+        """Merge keys of the story's materials its applicant's wallet fills today."""
+        lines = services.wallet_material_lines(
+            story.offer.members if story.offer.bundle is not None else [story.offer.version]
+        )
+        if not lines:
+            return set()
+        types = set(
+            wallet(story.party.applicant)
+            .filter(certificate_type_id__in=set(lines.values()))
+            .values_list("certificate_type_id", flat=True)
+        )
+        return {key for key, type_id in lines.items() if type_id in types}
+
+    def facts(self, case: Case) -> dict[str, str] | None:
+        """What the decider gives when approving ``case`` (None: it issues nothing)."""
+        kind = services.certificate_type_of(case)
+        if kind is None:
+            return None
+        return certificate_data.facts_for(
+            kind, holder=case.applicant, form_data=case.form_data, seed=case.number
+        )
 
     def apply(
         self,
@@ -891,7 +925,7 @@ class Planner:
         choice = self.rng.random()
 
         def run() -> None:
-            task = _active(story.case, (TaskKind.REVIEW,))[0]
+            task = _active(story.case, (TaskKind.REVIEW, TaskKind.INSPECTION))[0]
             others = sorted(
                 {
                     department
@@ -942,7 +976,13 @@ class Planner:
                 actor = self.cast.for_task(task)
                 if task.status == TaskStatus.OPEN:
                     services.task_claim(task=task, actor=actor)
-                services.task_decide(task=task, actor=actor, decision=decision, reason=reason)
+                services.task_decide(
+                    task=task,
+                    actor=actor,
+                    decision=decision,
+                    reason=reason,
+                    certificate_facts=(self.facts(case) if decision == Decision.APPROVED else None),
+                )
 
         story.at(ago, run)
 
@@ -956,7 +996,9 @@ class Planner:
 
     def on_the_spot(self, story: Story, ago: int) -> None:
         def run() -> None:
-            services.case_handle_on_the_spot(case=story.case, actor=self.cast.clerk)
+            services.case_handle_on_the_spot(
+                case=story.case, actor=self.cast.clerk, certificate_facts=self.facts(story.case)
+            )
 
         story.at(ago, run)
 
@@ -1438,11 +1480,20 @@ def load_cases(zone: Zone, *, count: int = DEFAULT_COUNT) -> CasesSummary:
         with _quiet_gateway(), transaction.atomic():
             start = planner.timeline.moment(planner.last, REMINDER_MINUTE - 30)
             with time_machine.travel(start, tick=False):
+                certificate_data.ensure_signing_key(zone)
                 planner.cast = _staff(zone)
                 planner.parties = _enterprises(zone)
                 planner.demo = {
                     name: _demo_party(name) for name in ("enterprise", "person", "foreigner")
                 }
+                certificate_data.issue_wallets(
+                    zone,
+                    enterprises=[party.applicant for party in planner.parties],
+                    demo={name: party.applicant for name, party in planner.demo.items()},
+                    today=planner.timeline.today,
+                    administrator=User.objects.get(username="admin"),
+                    rng=random.Random(f"{SEED}:wallets"),
+                )
             planner.plan(count)
             planner.run()
     return summary(zone)

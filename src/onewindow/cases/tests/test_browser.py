@@ -27,6 +27,7 @@ from onewindow.catalog import selectors as catalog_selectors
 from onewindow.catalog.constants import MaterialSource, StepRole, VersionStatus
 from onewindow.catalog.models import Bundle, Step
 from onewindow.catalog.services import MATERIAL_FIELDS, item_draft, item_draft_update, item_publish
+from onewindow.certificates.keys import key_generate
 from onewindow.core import selectors as core_selectors
 from onewindow.core.audit import audit_verify
 from onewindow.demo import catalog_data, org_data
@@ -61,6 +62,13 @@ FORM = {
     "联系电话": "13800000003",
 }
 CHOICES = {"性别": "女", "人员类别": "B类（专业人才）"}
+#: The facts each decider gives for the certificate the approval issues (the rest come
+#: from the applicant, the shared form and the issue itself).
+CERTIFICATE_FACTS = {
+    WORK_PERMIT: {"人员类别（A/B/C类）": "B类", "工作单位": "示范智造科技有限公司"},
+    RESIDENCE: {"居留事由": "工作", "工作单位": "示范智造科技有限公司"},
+}
+CERTIFICATES = {WORK_PERMIT: "外国人工作许可证", RESIDENCE: "外国人居留许可"}
 TITLES = {StepRole.REVIEWER: "审查员", StepRole.DECIDER: "决定人"}
 #: Materials the applicant does not bring (the apply page has no file input for them).
 SHARED = (MaterialSource.DEPARTMENT, MaterialSource.NOT_NEEDED)
@@ -132,9 +140,12 @@ def demo(transactional_db):
     _tolerate_in_catalog(bundle, WORK_PERMIT, TOLERATED)
     guide = catalog_selectors.bundle_guide(zone=bundle.zone, code=bundle.code)
     assert [version.name for version in guide.versions] == [WORK_PERMIT, RESIDENCE]
+    key_generate(zone=bundle.zone)  # approvals issue signed e-certificates
+    produced = {version.certificate_type_id for version in guide.versions}
     yield {
         "bundle": bundle,
-        "materials": guide.materials,
+        # what the applicant brings: not shared, not issued by the bundle's own items
+        "materials": [line for line in guide.materials if line.certificate_type_id not in produced],
         "staff": _department_staff(bundle),
     }
     core_selectors._cache.clear()
@@ -338,8 +349,19 @@ def test_foreigner_bundle_from_online_application_to_unified_delivery(demo, sign
         claim(decider, child.number, task)
         panel = task_panel(decider, task)
         panel.get_by_role("radio", name="准予许可").check()
+        facts = panel.get_by_role(
+            "group", name=f"准予许可时签发电子证照：{CERTIFICATES[child.title]}"
+        )
+        expect(facts.get_by_label("工作单位")).to_have_value("")
+        if child.title == WORK_PERMIT:
+            expect(facts.get_by_label("职务")).to_have_value("研发总监")  # from the form
+        for label, value in CERTIFICATE_FACTS[child.title].items():
+            facts.get_by_label(label, exact=True).fill(value)
         submit(decider, panel.get_by_role("button", name="确认决定"))
         expect(decider.get_by_role("status")).to_contain_text("已作出决定：准予许可")
+        expect(decider.get_by_role("status")).to_contain_text(
+            f"已签发电子证照《{CERTIFICATES[child.title]}》"
+        )
         expect(case_status(decider)).to_contain_text("准予许可")
 
     # 5. The clerk delivers the bundle (统一出件) from the desk.
@@ -355,6 +377,9 @@ def test_foreigner_bundle_from_online_application_to_unified_delivery(demo, sign
     expect(case_status(clerk)).to_contain_text("已办结")
     child_rows = clerk.get_by_role("region", name="一件事子件").locator("tbody tr")
     expect(child_rows).to_have_count(2)
+    results = clerk.get_by_role("region", name="办理结果")
+    for name in CERTIFICATES.values():
+        expect(results.locator(".cert-card").filter(has_text=name)).to_contain_text("有效")
     for index in range(2):
         expect(child_rows.nth(index)).to_contain_text("已办结")
     # nothing left to do but the tolerated material, still owed after delivery

@@ -13,7 +13,6 @@ import time_machine
 from django.utils import translation
 from pypdf import PdfReader
 
-from onewindow.cases import notices
 from onewindow.cases.constants import AcceptanceMode, CaseStatus, Decision, MaterialState
 from onewindow.cases.models import Case, CaseMaterial, Commitment
 from onewindow.cases.notices import (

@@ -156,7 +156,7 @@ def test_shared_and_certificate_materials_are_explained(client, world):
     html = client.get(url).content.decode()
     assert 'name="material_1"' in html and 'name="material_2"' in html
     assert 'name="material_3"' not in html  # shared: nothing to upload
-    assert "可上传；证照库开通后自动调取" in html
+    assert "您的电子证照库中没有该证照的有效电子证照，请上传" in html  # none in the wallet
     assert "部门共享：由窗口通过数据共享获取，无需上传" in html
     data = {"applicant": world.applicant.pk, "contact": "张三", "phone": "025-80000000"}
     response = client.post(url, data | {"material_1": pdf_upload()})

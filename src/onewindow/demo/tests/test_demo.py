@@ -8,12 +8,15 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
+from onewindow.certificates.keys import active_key, private_key_path
+from onewindow.certificates.models import CertificateType
 from onewindow.core.identifiers import (
     validate_id_number,
     validate_passport_number,
     validate_uscc,
 )
 from onewindow.core.models import AuditEvent
+from onewindow.demo.certificate_data import ensure_signing_key
 from onewindow.demo.org_data import DEMO_PASSWORD, ZONE_CODE
 from onewindow.org.constants import ApplicantKind, Role, UserKind
 from onewindow.org.models import Applicant, Department, Park, RoleAssignment, User, Window, Zone
@@ -84,6 +87,35 @@ def test_every_department_uscc_is_valid(demo_output):
     assert len(codes) == Department.objects.count()
     assert [validate_uscc(code) for code in codes] == codes
     assert len(set(codes)) == len(codes)
+
+
+def test_every_certificate_type_is_issued_by_a_department_with_a_valid_uscc(demo_output):
+    types = CertificateType.objects.select_related("issuing_department")
+
+    assert types.count() >= 10
+    for certificate_type in types:
+        uscc = certificate_type.issuing_department.uscc
+        assert validate_uscc(uscc) == uscc
+        assert certificate_type.code == f"{uscc}{certificate_type.code[-3:]}"
+
+
+def test_the_demo_zone_has_one_signing_key_with_its_private_file(demo_output):
+    zone = Zone.objects.get(code=ZONE_CODE)
+    key = active_key(zone)
+
+    assert private_key_path(key).exists()
+    assert f"电子证照签名密钥：{key.key_id}" in demo_output
+
+
+def test_a_key_whose_private_file_is_gone_is_replaced(demo_output):
+    zone = Zone.objects.get(code=ZONE_CODE)
+    old = active_key(zone)
+    private_key_path(old).unlink()
+
+    new = ensure_signing_key(zone)
+
+    assert new.key_id != old.key_id and private_key_path(new).exists()
+    assert ensure_signing_key(zone) == new
 
 
 def test_a_staff_user_for_each_role(demo_output):

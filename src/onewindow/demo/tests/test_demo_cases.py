@@ -22,7 +22,9 @@ from onewindow.cases.constants import (
     CASE_OBJECT_TYPE,
     AcceptanceMode,
     CaseChannel,
+    CaseEventAction,
     CaseStatus,
+    Decision,
     Light,
     MaterialState,
     TaskKind,
@@ -31,10 +33,13 @@ from onewindow.cases.constants import (
 from onewindow.cases.models import Case, CaseMaterial, Commitment, Notification, Task
 from onewindow.cases.selectors import overdue_supplements, public_progress
 from onewindow.catalog.constants import HandlingKind
+from onewindow.certificates.models import Certificate, CertificateStatus, CertificateUse
+from onewindow.certificates.selectors import wallet
+from onewindow.certificates.services import certificate_verify
 from onewindow.core.audit import audit_verify
 from onewindow.core.identifiers import validate_uscc
 from onewindow.core.models import AuditEvent
-from onewindow.demo import case_data, catalog_data, org_data
+from onewindow.demo import case_data, catalog_data, certificate_data, org_data
 from onewindow.demo.case_data import Planner, load_cases
 from onewindow.demo.management.commands.demo import CASE_PAGES
 from onewindow.inspections.models import CommitmentVerification
@@ -254,4 +259,60 @@ def test_the_demo_command_prints_the_cases_and_their_pages_and_changes_nothing(z
     number, code = demo[1].sample
     assert f"办件编号 {number}，查询码 {code}" in output
     assert public_progress(number=number, code=code)
+    sample = certificate_data.sample_certificate(zone)
+    assert f"http://127.0.0.1:8000/verify/{sample.identifier}" in output
+    assert sample.effective_status() == CertificateStatus.VALID
     assert [model.objects.count() for model in (Case, Task, AuditEvent, User)] == counts
+
+
+# -- e-certificates -----------------------------------------------------------------------
+
+
+def test_approvals_issued_signed_certificates_with_their_case(zone):
+    approved = Case.objects.filter(
+        zone=zone,
+        decision=Decision.APPROVED,
+        item_version__certificate_type__isnull=False,
+    )
+    assert approved.count() >= 5
+    issued = Certificate.objects.exclude(case_number="")
+    assert sorted(issued.values_list("case_number", flat=True)) == sorted(
+        approved.values_list("number", flat=True)
+    )
+    for certificate in issued.select_related("certificate_type"):
+        case = approved.get(number=certificate.case_number)
+        assert certificate.certificate_type_id == case.item_version.certificate_type_id
+        assert certificate.holder_id == case.applicant_id
+        assert certificate_verify(
+            certificate.identifier, channel="api", count=False
+        ).signature_valid
+    assert AuditEvent.objects.filter(action=CaseEventAction.CERTIFICATE_ISSUED).count() == (
+        approved.count()
+    )
+
+
+def test_applications_drew_on_the_applicants_own_wallets(zone):
+    filled = CaseMaterial.objects.filter(case__zone=zone, state=MaterialState.CERTIFICATE)
+    assert filled.count() >= 10
+    uses = {
+        (use.case_number, use.certificate.identifier): use
+        for use in CertificateUse.objects.filter(kind=CertificateUse.Kind.MATERIAL).select_related(
+            "certificate"
+        )
+    }
+    for row in filled.select_related("case__applicant"):
+        use = uses[(row.case.number, row.reference)]
+        assert use.certificate.holder_id == row.case.applicant_id
+        assert use.certificate.effective_status(timezone.localdate(use.used_at)) == "valid"
+    demo_enterprise = Applicant.objects.get(users__username="enterprise")
+    assert filled.filter(case__applicant=demo_enterprise).exists()
+
+
+def test_the_wallets_hold_one_revoked_and_one_expired_certificate(zone, today):
+    states = [certificate.effective_status(today) for certificate in Certificate.objects.all()]
+
+    assert states.count(CertificateStatus.REVOKED) == 1
+    assert states.count(CertificateStatus.EXPIRED) == 1
+    assert Certificate.objects.filter(holder__users__username="foreigner").exists()
+    for holder in Applicant.objects.filter(kind=ApplicantKind.ENTERPRISE):
+        assert wallet(holder, today=today).filter(certificate_type__name="营业执照").exists()

@@ -1,9 +1,10 @@
 """``onewindow demo``: build the demo zone (idempotent) and print the demo logins."""
 
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from onewindow.cases.constants import CaseStatus
-from onewindow.demo import case_data, catalog_data, org_data
+from onewindow.demo import case_data, catalog_data, certificate_data, org_data
 from onewindow.org.models import Zone
 
 #: The case pages worth opening first: (path, what it is).
@@ -32,6 +33,8 @@ class Command(BaseCommand):
         logins = org_data.load()
         catalog = catalog_data.load()
         zone = Zone.objects.get(code=org_data.ZONE_CODE)
+        with transaction.atomic():
+            key = certificate_data.ensure_signing_key(zone)
         summary = case_data.load_cases(zone, count=cases)
         self.stdout.write(self.style.SUCCESS("演示开发区已就绪：示范经济技术开发区 (SFQ)"))
         self.stdout.write(
@@ -52,6 +55,15 @@ class Command(BaseCommand):
             if summary.sample:
                 number, code = summary.sample
                 self.stdout.write(f"  进度查询示例：办件编号 {number}，查询码 {code}")
+        self.stdout.write(
+            f"电子证照签名密钥：{key.key_id}（公钥 {url}.well-known/onewindow-keys.json）"
+        )
+        sample = certificate_data.sample_certificate(zone)
+        if sample is not None:
+            self.stdout.write(
+                f"  证照查验示例：{sample.certificate_type.name}（{sample.holder_name}）"
+                f" {url}verify/{sample.identifier}"
+            )
         self.stdout.write("演示账号（仅用于演示环境）：")
         width = max(len(login.username) for login in logins)
         for login in logins:
