@@ -77,6 +77,7 @@ from onewindow.cases.permissions import (
     can_upload,
     can_withdraw,
     holds_task_role,
+    is_zone_clerk,
     represents_case_applicant,
 )
 from onewindow.cases.services import SUPPLEMENT_STATUSES
@@ -737,6 +738,12 @@ class CasePage:
             ),
             "materials": materials,
             "certificates": self._certificates(today),
+            # The window's rating QR code (好差评), once the result is handed over.
+            "rating_code": (
+                case.status == CaseStatus.DELIVERED
+                and case.parent_id is None
+                and is_zone_clerk(self.request.user, case)
+            ),
             "tasks": tasks,
             "children": children,
             "timeline": _timeline(case, tasks, staff=staff),

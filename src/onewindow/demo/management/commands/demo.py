@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from onewindow.cases.constants import CaseStatus
-from onewindow.demo import case_data, catalog_data, certificate_data, org_data
+from onewindow.demo import case_data, catalog_data, certificate_data, org_data, review_data
 from onewindow.org.models import Zone
 
 #: The case pages worth opening first: (path, what it is).
@@ -36,6 +36,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             key = certificate_data.ensure_signing_key(zone)
         summary = case_data.load_cases(zone, count=cases)
+        reviews = review_data.load_reviews(zone)
         self.stdout.write(self.style.SUCCESS("演示开发区已就绪：示范经济技术开发区 (SFQ)"))
         self.stdout.write(
             f"事项目录：已发布 {catalog.items} 个事项、{catalog.bundles} 个“一件事”"
@@ -55,6 +56,9 @@ class Command(BaseCommand):
             if summary.sample:
                 number, code = summary.sample
                 self.stdout.write(f"  进度查询示例：办件编号 {number}，查询码 {code}")
+        if reviews.ratings:
+            bad = sum(reviews.rectifications.values())
+            self.stdout.write(f"好差评：{reviews.ratings} 条评价，其中差评整改 {bad} 件")
         self.stdout.write(
             f"电子证照签名密钥：{key.key_id}（公钥 {url}.well-known/onewindow-keys.json）"
         )
