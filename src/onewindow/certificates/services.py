@@ -29,7 +29,7 @@ from onewindow.certificates.models import (
 )
 from onewindow.certificates.permissions import can_revoke
 from onewindow.certificates.signing import canonical_json, sign, verify
-from onewindow.core.audit import audit_append
+from onewindow.core.audit import audit_append, audit_lock_chain
 from onewindow.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from onewindow.core.identifiers import mask_identifier
 from onewindow.org.constants import ApplicantKind
@@ -93,6 +93,7 @@ def certificate_issue(
     private_key = load_private_key(key)
     issued_on = issued_on or timezone.localdate()
     valid_until = facts_module.valid_until_for(certificate_type, issued_on)
+    audit_lock_chain()  # lock order: the audit chain head, then the serial counter
     serial = _next_serial(zone.pk, certificate_type)
     certified = facts_module.assemble_facts(
         certificate_type=certificate_type,
