@@ -39,7 +39,7 @@ from onewindow.certificates.services import certificate_verify
 from onewindow.core.audit import audit_verify
 from onewindow.core.identifiers import validate_uscc
 from onewindow.core.models import AuditEvent
-from onewindow.demo import case_data, catalog_data, certificate_data, org_data
+from onewindow.demo import case_data, catalog_data, certificate_data, org_data, review_data
 from onewindow.demo.case_data import Planner, load_cases
 from onewindow.demo.management.commands.demo import CASE_PAGES
 from onewindow.inspections.models import CommitmentVerification
@@ -58,6 +58,7 @@ def demo(django_db_setup, django_db_blocker):
         catalog_data.load()
         zone = Zone.objects.get(code=org_data.ZONE_CODE)
         summary = load_cases(zone, count=COUNT)
+        review_data.load_reviews(zone)
         yield zone, summary
         transaction.set_rollback(True)
 
@@ -256,6 +257,7 @@ def test_the_demo_command_prints_the_cases_and_their_pages_and_changes_nothing(z
     for path, name in CASE_PAGES:
         assert f"{name} http://127.0.0.1:8000/{path}" in output
     assert "reviewer-部门代码" in output
+    assert "好差评：" in output
     number, code = demo[1].sample
     assert f"办件编号 {number}，查询码 {code}" in output
     assert public_progress(number=number, code=code)
