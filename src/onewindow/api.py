@@ -91,11 +91,17 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _register_routers() -> None:
     from onewindow.cases.api import router as cases_router
     from onewindow.catalog.api import router as catalog_router
+    from onewindow.certificates.api import router as certificates_router
+    from onewindow.insights.api import router as insights_router
     from onewindow.org.api import router as calendar_router
+    from onewindow.reviews.api import router as reviews_router
 
     api.add_router("/calendar", calendar_router)
     api.add_router("/", catalog_router)
     api.add_router("/", cases_router)
+    api.add_router("/", certificates_router)
+    api.add_router("/reviews", reviews_router)
+    api.add_router("/insights", insights_router)
 
 
 _register_routers()

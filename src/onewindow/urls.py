@@ -12,4 +12,7 @@ urlpatterns = [
     path("", include("onewindow.cases.urls")),
     path("", include("onewindow.catalog.urls")),
     path("", include("onewindow.org.urls")),
+    path("", include("onewindow.certificates.urls")),
+    path("", include("onewindow.reviews.urls")),
+    path("", include("onewindow.insights.urls")),
 ]

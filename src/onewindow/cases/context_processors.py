@@ -8,11 +8,15 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.org.constants import Role, UserKind
 
-#: (URL name, label, the roles that see it); applicants see "my cases".
+#: (URL name, label, the roles that see it); applicants see "my cases" and "my certificates".
 DESKS = [
     ("cases:desk", _("窗口工作台"), {Role.WINDOW_CLERK}),
     ("cases:inbox", _("待办任务"), {Role.WINDOW_CLERK, Role.REVIEWER, Role.DECIDER}),
     ("cases:board", _("红黄牌监察"), {Role.SUPERVISOR}),
+    ("reviews:rectifications", _("差评整改"), {Role.REVIEWER, Role.DECIDER}),
+    ("reviews:supervision", _("差评监督"), {Role.SUPERVISOR}),
+    ("certificates:list", _("电子证照"), set(Role)),
+    ("certificates:stats", _("证照统计"), {Role.SUPERVISOR, Role.ANALYST, Role.ADMINISTRATOR}),
 ]
 
 
@@ -20,7 +24,7 @@ def _desks(user) -> list[tuple[str, str]]:
     if not user.is_authenticated:
         return []
     if user.kind == UserKind.APPLICANT:
-        return [("cases:my_cases", _("我的办件"))]
+        return [("cases:my_cases", _("我的办件")), ("certificates:wallet", _("我的证照"))]
     roles = user.role_set()
     return [(name, label) for name, label, allowed in DESKS if roles & allowed]
 

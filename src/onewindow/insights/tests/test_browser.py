@@ -1,0 +1,98 @@
+"""The dashboard in a real browser (Debian's Chromium through Playwright), in Chinese.
+
+An analyst (领导与分析人员) signs in, opens the dashboard for March 2026 over the small
+zone of ``dataset.py`` (rolled up), sees the five ECharts charts drawn (a canvas each,
+ECharts' aria description on them, no JavaScript error), follows a figure to the cases
+behind it, and the page works at 390 px. Screenshot: ``docs/screenshots/dashboard.png``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import expect
+
+from onewindow.core import selectors as core_selectors
+from onewindow.insights import services
+from onewindow.insights.tests.dataset import build_march
+from onewindow.org.models import User
+
+pytestmark = [pytest.mark.browser]
+
+SCREENSHOT = Path(settings.REPOSITORY_DIR) / "docs" / "screenshots" / "dashboard.png"
+PASSWORD = "test-Password-2026"
+CHARTS = ["chart-volume", "chart-rates", "chart-trend", "chart-days", "chart-bad"]
+
+
+def _record(errors: list[str], message) -> None:
+    """Console errors, but the browser's own request for /favicon.ico (the site has none)."""
+    if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+        errors.append(message.text)
+
+
+@pytest.fixture
+def zone_of_march(transactional_db, world):
+    core_selectors._cache.clear()
+    data = build_march(world)
+    services.rollup_due(zone=world.zone)
+    yield data
+    core_selectors._cache.clear()
+
+
+def test_the_dashboard_as_a_leader(browser, live_server, world, zone_of_march, tmp_path):
+    analyst = User.objects.get(pk=world.analyst.pk)
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: _record(errors, message))
+
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("用户名").fill(analyst.username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+    page.wait_for_url("**/home/")
+
+    page.goto(live_server.url + "/insights/?from=2026-03-01&to=2026-03-31")
+    expect(page.get_by_role("heading", name="统计分析与电子监察")).to_be_visible()
+    for chart in CHARTS:
+        expect(page.locator(f"#{chart} canvas")).to_have_count(1)
+        # ECharts' aria: a description of the chart for screen readers.
+        label = page.locator(f"#{chart}").get_attribute("aria-label") or ""
+        assert label, chart
+    volume = page.locator("#chart-volume").get_attribute("aria-label")
+    assert "市场监督管理局" in volume
+    # The table beside a chart holds the same numbers.
+    table = page.locator("#chart-volume-table")
+    expect(table.get_by_role("row", name="市场监督管理局 9 7")).to_be_visible()
+    kpi = page.locator(".kpi").filter(has_text="受理件数")
+    expect(kpi.locator(".kpi__value")).to_have_text("12")
+    page.wait_for_timeout(600)  # the charts' entry animation
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+    # Drill down: the late case behind the on-time rate.
+    page.locator(".kpi").filter(has_text="按时办结率").get_by_role("link", name="1").click()
+    expect(page.get_by_role("heading", name="超期办结件数")).to_be_visible()
+    late = zone_of_march.cases["C4"].number
+    expect(page.get_by_role("link", name=late)).to_be_visible()
+    expect(page.get_by_role("cell", name="超期")).to_be_visible()
+
+    # On a phone: no sideways scrolling of the page; the charts still draw.
+    phone = context.new_page()
+    phone.on("pageerror", lambda error: errors.append(str(error)))
+    phone.on("console", lambda message: _record(errors, message))
+    phone.set_viewport_size({"width": 390, "height": 844})
+    phone.goto(live_server.url + "/insights/?from=2026-03-01&to=2026-03-31")
+    expect(phone.locator("#chart-rates canvas")).to_have_count(1)
+    overflow = phone.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    phone.wait_for_timeout(600)
+    phone.screenshot(path=str(tmp_path / "dashboard-phone.png"), full_page=True)
+    context.close()
+
+    assert errors == []
