@@ -37,7 +37,7 @@ from environment import database_label, machine
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.settings_test")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -77,12 +77,13 @@ def rate(function, seconds: float) -> tuple[float, int]:
 
 
 def build(count: int):
+    from stdnum.cn import uscc
+
     from onewindow.certificates.keys import key_generate
     from onewindow.certificates.models import CertificateType
     from onewindow.certificates.services import certificate_issue
     from onewindow.org.constants import ApplicantKind, DepartmentKind
     from onewindow.org.models import Applicant, Department, Zone
-    from stdnum.cn import uscc
 
     zone = Zone.objects.create(code="SFQ", name="示范经济技术开发区", division_code="320192")
     department = Department.objects.create(
@@ -179,7 +180,9 @@ def run(arguments) -> None:
             raise SystemExit("a stored signature did not verify")
 
     def verify_service():
-        certificate_verify(identifiers[chooser.randrange(len(identifiers))], channel="page", count=False)
+        certificate_verify(
+            identifiers[chooser.randrange(len(identifiers))], channel="page", count=False
+        )
 
     figures: dict[str, object] = {}
     figures["signature verifications/s"], _ = rate(verify_signature, arguments.seconds)
@@ -208,7 +211,11 @@ def run(arguments) -> None:
                 samples.append(elapsed)
         pages[name] = summary(samples) | {"rps": 1000 / statistics.mean(samples)}
 
-    certificates = list(Certificate.objects.select_related("certificate_type", "issuing_department", "signing_key")[: arguments.pdfs])
+    certificates = list(
+        Certificate.objects.select_related("certificate_type", "issuing_department", "signing_key")[
+            : arguments.pdfs
+        ]
+    )
     sizes = []
     began = time.perf_counter()
     for certificate in certificates:
@@ -224,7 +231,8 @@ def run(arguments) -> None:
         f"{database_label()}",
         "",
         f"Data: {len(identifiers):,} certificates issued through `certificate_issue` in "
-        f"{issue_seconds:.1f} s ({len(identifiers) / issue_seconds:.0f}/s, each signed and audited).",
+        f"{issue_seconds:.1f} s ({len(identifiers) / issue_seconds:.0f}/s, "
+        "each signed and audited).",
         "",
         "| measure | figure | target |",
         "| --- | ---: | ---: |",
@@ -232,10 +240,15 @@ def run(arguments) -> None:
         f"{figures['signature verifications/s']:,.0f} | ≥ 2,000 |",
         f"| `certificate_verify`/s (query + signature + status) | "
         f"{figures['certificate_verify/s']:,.0f} | |",
-        f"| PDF renders/s (reportlab + QR + attachment; {statistics.mean(sizes) / 1024:.0f} KiB each) | "
+        f"| PDF renders/s (reportlab + QR + attachment; "
+        f"{statistics.mean(sizes) / 1024:.0f} KiB each) | "
         f"{pdf_rate:,.1f} | |",
     ]
-    lines += ["", "| request (Django test client) | p50 ms | p95 ms | p99 ms | requests/s | target p95 |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    lines += [
+        "",
+        "| request (Django test client) | p50 ms | p95 ms | p99 ms | requests/s | target p95 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for name, figure in pages.items():
         lines.append(
             f"| {name} | {figure['p50']:.1f} | {figure['p95']:.1f} | {figure['p99']:.1f} | "
