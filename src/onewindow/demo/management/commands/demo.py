@@ -5,6 +5,7 @@ from django.db import transaction
 
 from onewindow.cases.constants import CaseStatus
 from onewindow.demo import case_data, catalog_data, certificate_data, org_data, review_data
+from onewindow.insights import services as insights_services
 from onewindow.org.models import Zone
 
 #: The case pages worth opening first: (path, what it is).
@@ -37,6 +38,8 @@ class Command(BaseCommand):
             key = certificate_data.ensure_signing_key(zone)
         summary = case_data.load_cases(zone, count=cases)
         reviews = review_data.load_reviews(zone)
+        # The dashboard reads a daily roll-up (the worker keeps it after each day).
+        insights_services.rollup_due(zone=zone)
         self.stdout.write(self.style.SUCCESS("演示开发区已就绪：示范经济技术开发区 (SFQ)"))
         self.stdout.write(
             f"事项目录：已发布 {catalog.items} 个事项、{catalog.bundles} 个“一件事”"
