@@ -15,6 +15,7 @@ DESKS = [
     ("cases:board", _("红黄牌监察"), {Role.SUPERVISOR}),
     ("reviews:rectifications", _("差评整改"), {Role.REVIEWER, Role.DECIDER}),
     ("reviews:supervision", _("差评监督"), {Role.SUPERVISOR}),
+    ("insights:dashboard", _("统计分析"), {Role.SUPERVISOR, Role.ANALYST, Role.ADMINISTRATOR}),
     ("certificates:list", _("电子证照"), set(Role)),
     ("certificates:stats", _("证照统计"), {Role.SUPERVISOR, Role.ANALYST, Role.ADMINISTRATOR}),
 ]

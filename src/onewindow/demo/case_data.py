@@ -1261,8 +1261,18 @@ class Planner:
         # Extended before the promised deadline ran out, by the organ's decider.
         self.extend(story, self.between(max(accepted - offer.limit, 0), accepted - 1), days)
 
-    def delivered(self, *, late: bool = False, party: Party | None = None) -> None:
-        if late:
+    def delivered(
+        self, *, late: bool = False, party: Party | None = None, recent: bool = False
+    ) -> None:
+        """Delivered on time (or ``late``); ``recent``: within the last two days, so the
+        applicant can still rate it (好差评) when the demo is opened."""
+        if recent:
+            offer, accepted = self.choose(
+                self.standard, range(1, self.timeline.span),
+                test=lambda o, a: a - o.limit <= 2,
+            )  # fmt: skip
+            decided = self.between(max(accepted - offer.limit, 0), min(accepted, 2))
+        elif late:
             offer, accepted = self.choose(
                 self.standard, range(2, self.timeline.span),
                 test=lambda o, a: a - o.limit - 1 >= 0,
@@ -1398,7 +1408,7 @@ class Planner:
         own = [
             lambda: self.correction(enterprise),
             lambda: self.tolerated("pending", enterprise),
-            lambda: self.delivered(party=enterprise),
+            lambda: self.delivered(party=enterprise, recent=True),
             lambda: self.in_review(Light.GREEN, enterprise),
             lambda: self.handled_on_the_spot(
                 person, [self.by_name["个体工商户设立登记"]], walk_in=False

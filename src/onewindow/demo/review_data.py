@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import time_machine
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from onewindow.cases.constants import CaseStatus
@@ -92,6 +93,10 @@ MEASURES = [
 ]
 
 logger = logging.getLogger(__name__)
+
+
+#: Demo logins whose recent deliveries are left unrated (the visitor rates them).
+DEMO_RATERS = ("enterprise", "person", "foreigner")
 
 
 @dataclass(frozen=True)
@@ -189,6 +194,10 @@ class Builder:
     # -- planning -------------------------------------------------------------------------
 
     def delivered(self) -> list[Case]:
+        """Delivered cases to rate: all but the demo logins' deliveries of the last days,
+        which are left for whoever opens the demo to rate."""
+        recent = self.clock.today - dt.timedelta(days=5)
+        left_to_rate = Q(applicant__users__username__in=DEMO_RATERS, delivered_on__gte=recent)
         return list(
             Case.objects.filter(
                 zone=self.zone,
@@ -196,6 +205,8 @@ class Builder:
                 parent__isnull=True,
                 delivered_at__lte=self.clock.now,
             )
+            .exclude(left_to_rate)
+            .distinct()
             .select_related("zone", "department", "parent", "item_version")
             .order_by("delivered_at", "pk")
         )
