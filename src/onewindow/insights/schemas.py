@@ -21,7 +21,9 @@ class SummaryQuery(Schema):
 class DaysOut(Schema):
     count: int = Field(description="计入的办件数")
     average: float | None = Field(description="平均工作日")
-    median: float | None = Field(description="中位数（工作日）")
+    median: float | None = Field(
+        description="中位数（工作日）；部门行不给出（null），按部门筛选后见 totals"
+    )
 
 
 class BadRatingsOut(Schema):

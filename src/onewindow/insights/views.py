@@ -93,6 +93,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if form.is_bound and not form.is_valid():
         return render(request, "insights/dashboard.html", {"form": form}, status=422)
     filters = _filters(form, user, today)
+    if not form.is_bound:  # show the default period in the date fields
+        form.initial.update({"from": filters.day_from, "to": filters.day_to})
     summary = selectors.summary(filters, on=today)
     chart_list = charts.build(summary)
     base = _base_query(filters)

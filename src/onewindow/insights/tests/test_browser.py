@@ -8,10 +8,7 @@ behind it, and the page works at 390 px. Screenshot: ``docs/screenshots/dashboar
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
 from onewindow.core import selectors as core_selectors
@@ -21,7 +18,6 @@ from onewindow.org.models import User
 
 pytestmark = [pytest.mark.browser]
 
-SCREENSHOT = Path(settings.REPOSITORY_DIR) / "docs" / "screenshots" / "dashboard.png"
 PASSWORD = "test-Password-2026"
 CHARTS = ["chart-volume", "chart-rates", "chart-trend", "chart-days", "chart-bad"]
 
@@ -71,7 +67,7 @@ def test_the_dashboard_as_a_leader(browser, live_server, world, zone_of_march, t
     kpi = page.locator(".kpi").filter(has_text="受理件数")
     expect(kpi.locator(".kpi__value")).to_have_text("12")
     page.wait_for_timeout(600)  # the charts' entry animation
-    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    page.screenshot(path=str(tmp_path / "dashboard-march.png"), full_page=True)
 
     # Drill down: the late case behind the on-time rate.
     page.locator(".kpi").filter(has_text="按时办结率").get_by_role("link", name="1").click()
@@ -79,6 +75,17 @@ def test_the_dashboard_as_a_leader(browser, live_server, world, zone_of_march, t
     late = zone_of_march.cases["C4"].number
     expect(page.get_by_role("link", name=late)).to_be_visible()
     expect(page.get_by_role("cell", name="超期")).to_be_visible()
+    page.screenshot(path=str(tmp_path / "drill-down.png"), full_page=True)
+
+    # The public summary, as anyone sees it (another context: no session).
+    public = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    anonymous = public.new_page()
+    anonymous.on("pageerror", lambda error: errors.append(str(error)))
+    anonymous.goto(live_server.url + "/public/service-summary/?from=2026-03-01&to=2026-03-31")
+    expect(anonymous.get_by_role("heading", name="政务服务评价公开")).to_be_visible()
+    expect(anonymous.get_by_role("row", name="市场监督管理局 7 85.7% 6 50.0%")).to_be_visible()
+    anonymous.screenshot(path=str(tmp_path / "public-summary.png"), full_page=True)
+    public.close()
 
     # On a phone: no sideways scrolling of the page; the charts still draw.
     phone = context.new_page()

@@ -154,6 +154,9 @@ def test_the_default_period_is_this_month(client, world, rolled):
         "2026-04-01",
     )
     assert response.context["summary"].totals.accepted == 1  # C14
+    # and the date fields show it
+    assert 'name="from" value="2026-04-01"' in response.content.decode()
+    assert 'name="to" value="2026-04-01"' in response.content.decode()
 
 
 def test_a_stale_calendar_is_told(client, world, march, now):
