@@ -166,7 +166,7 @@ def test_the_demo_enterprise_sees_a_handful_of_its_own_cases(zone, client):
     }
     tolerated = cases.get(acceptance_mode=AcceptanceMode.TOLERATED)
     assert tolerated.materials.filter(state=MaterialState.TOLERATED).exists()
-    assert cases.count() == 4
+    assert cases.count() == 5
 
 
 def test_generated_enterprises_are_valid_and_not_demo_logins(zone):

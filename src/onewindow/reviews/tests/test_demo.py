@@ -28,7 +28,7 @@ from onewindow.reviews.models import (
 )
 from onewindow.reviews.selectors import rating_window
 
-COUNT = 40
+COUNT = 70
 
 
 @pytest.fixture(scope="module")
