@@ -7,7 +7,6 @@ renders. The case page itself (``cases:case``) and its actions are the staff pag
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from functools import wraps
 from urllib.parse import urlencode
@@ -15,7 +14,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -54,6 +52,7 @@ from onewindow.catalog.bundles import MergedMaterial, merge_materials
 from onewindow.catalog.constants import OnlineDepth
 from onewindow.catalog.models import Bundle, ItemVersion
 from onewindow.core.errors import ApplicationError, NotFound, ValidationFailed
+from onewindow.core.throttle import FixedWindow
 from onewindow.org import pages as org_pages
 from onewindow.org.context_processors import zone as zone_context
 from onewindow.org.models import User, Zone
@@ -420,22 +419,8 @@ def material_upload(request: HttpRequest, number: str, pk: int) -> HttpResponse:
 # -- public progress -----------------------------------------------------------------------
 
 
-def _client_key(request: HttpRequest) -> str:
-    address = request.META.get("REMOTE_ADDR") or "unknown"
-    return "cases:track:" + hashlib.sha256(address.encode()).hexdigest()[:32]
-
-
-def _track_allowed(request: HttpRequest) -> bool:
-    """At most ``TRACK_LIMIT`` lookups per address in each ``TRACK_WINDOW_SECONDS`` (a
-    fixed window in Django's cache; the window starts with the first lookup)."""
-    key = _client_key(request)
-    cache.add(key, 0, TRACK_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, TRACK_WINDOW_SECONDS)
-        count = 1
-    return count <= TRACK_LIMIT
+#: Public progress lookups per client address and window.
+TRACK = FixedWindow("cases:track", limit=TRACK_LIMIT, seconds=TRACK_WINDOW_SECONDS)
 
 
 @never_cache
@@ -454,7 +439,7 @@ def _track(request: HttpRequest) -> HttpResponse:
     context: dict = {"form": form}
     if not asked:
         return render(request, "cases/applicant/track.html", context)
-    if not _track_allowed(request):
+    if not TRACK.allow(request):
         context["error"] = _("查询过于频繁，请 1 分钟后再试。")
         response = render(request, "cases/applicant/track.html", context, status=429)
         response["Retry-After"] = str(TRACK_WINDOW_SECONDS)

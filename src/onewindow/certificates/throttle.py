@@ -1,46 +1,8 @@
-"""A fixed-window request limit per client address, counted in Django's cache.
+"""The request limit of the public certificate check (page and API share one allowance)."""
 
-The public certificate check (the page and the API share one allowance) answers anyone,
-so a client that walks through serial numbers is slowed down: at most ``limit`` requests
-per address in each window of ``seconds``, the window starting with the first request.
-The address is the one Django sees (``REMOTE_ADDR``), hashed before it is used as a key.
+from onewindow.core.throttle import FixedWindow
 
-The same scheme guards the public progress lookup of cases (``cases.views_applicant``);
-this one is written to be shared by any public endpoint.
-"""
-
-from __future__ import annotations
-
-import hashlib
-from dataclasses import dataclass
-
-from django.core.cache import cache
-from django.http import HttpRequest
-
-
-@dataclass(frozen=True)
-class FixedWindow:
-    """``FixedWindow("certificates:verify", limit=60, seconds=60).allow(request)``."""
-
-    scope: str
-    limit: int
-    seconds: int
-
-    def key(self, request: HttpRequest) -> str:
-        address = request.META.get("REMOTE_ADDR") or "unknown"
-        return f"throttle:{self.scope}:" + hashlib.sha256(address.encode()).hexdigest()[:32]
-
-    def allow(self, request: HttpRequest) -> bool:
-        """Count this request; False once the address has used up the window."""
-        key = self.key(request)
-        cache.add(key, 0, self.seconds)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # the window expired between add and incr
-            cache.set(key, 1, self.seconds)
-            count = 1
-        return count <= self.limit
-
+__all__ = ["VERIFY", "FixedWindow"]
 
 #: Certificate verifications (page and API together) per client address and minute. A
 #: desk checking certificates one by one stays far below; enumerating serials does not.
