@@ -8,13 +8,18 @@ ours (``models.material_upload_path``) and the type stored is the one found here
 
 Bombs are refused before they are unpacked: an image whose dimensions exceed Pillow's
 ``MAX_IMAGE_PIXELS``, an OFD whose entries would unpack to more than ten times the upload
-limit.
+limit. Of an OFD only ``OFD.xml`` is inflated, in chunks and within a small bound, so
+checking one costs the same little memory whatever the archive claims (ADR 0013): the
+archive's directory is read only when it lists few entries, and ``OFD.xml`` must declare
+a small size and a plausible compression ratio (the real size cannot exceed the declared
+one: the reader stops there, and the CRC then fails).
 """
 
 from __future__ import annotations
 
 import codecs
 import hashlib
+import struct
 import warnings
 import zipfile
 import zlib
@@ -43,6 +48,22 @@ HEAD_BYTES = 8 * 1024
 PDF_TAIL_BYTES = 1024
 #: An OFD package may unpack to at most this many times the upload limit.
 ZIP_EXPANSION_FACTOR = 10
+#: An OFD lists at most this many entries (a few per page: thousands of pages).
+OFD_MAX_ENTRIES = 10_000
+#: ``OFD.xml`` is the document index (a few hundred bytes in practice).
+OFD_XML_MAX_BYTES = 1024 * 1024
+#: ``OFD.xml`` may inflate to at most this many times its compressed size …
+OFD_XML_MAX_RATIO = 100
+#: … once it is larger than this (tiny entries have arbitrary ratios).
+OFD_XML_RATIO_FROM_BYTES = 64 * 1024
+#: … in a central directory of at most this many bytes (about 100 bytes an entry).
+OFD_MAX_DIRECTORY_BYTES = 2 * 1024 * 1024
+#: The end-of-central-directory record and a central directory entry (their fixed parts;
+#: an entry's name, extra field and comment lengths are its 11th to 13th fields).
+_ZIP_END_SIGNATURE = b"PK\x05\x06"
+_ZIP_END = struct.Struct("<4s4H2LH")
+_ZIP_ENTRY_SIGNATURE = b"PK\x01\x02"
+_ZIP_ENTRY = struct.Struct("<4s6H3L5H2L")
 
 PDF_MAGIC = b"%PDF-"
 JPEG_MAGIC = b"\xff\xd8\xff"
@@ -323,26 +344,95 @@ def _check_image(uploaded: IO[bytes], content_type: str) -> None:
         raise _damaged(pillow_format) from None
 
 
+def _zip_entry_count(uploaded: IO[bytes]) -> int | None:
+    """How many entries the archive's central directory holds, counted from its records
+    before ``zipfile`` builds an object for each; None when the archive has no usable
+    end record (ZIP64, a split archive, none at all: no OFD needs them) or a directory
+    that does not add up. At most OFD_MAX_DIRECTORY_BYTES are read."""
+    uploaded.seek(0, 2)
+    size = uploaded.tell()
+    start = max(0, size - (_ZIP_END.size + 0xFFFF))
+    uploaded.seek(start)
+    tail = uploaded.read(size - start)
+    position = tail.rfind(_ZIP_END_SIGNATURE)
+    if position < 0 or len(tail) - position < _ZIP_END.size:
+        return None
+    _signature, disk, first_disk, on_disk, total, directory_size, _offset, _comment = (
+        _ZIP_END.unpack(tail[position : position + _ZIP_END.size])
+    )
+    if disk != 0 or first_disk != 0 or on_disk != total or total == 0xFFFF:
+        return None
+    if total > OFD_MAX_ENTRIES or directory_size > OFD_MAX_DIRECTORY_BYTES:
+        return OFD_MAX_ENTRIES + 1
+    # The directory ends where the end record starts (zipfile reads it from there too).
+    directory_start = start + position - directory_size
+    if directory_start < 0:
+        return None
+    uploaded.seek(directory_start)
+    directory = uploaded.read(directory_size)
+    count = offset = 0
+    while offset < len(directory):
+        record = directory[offset : offset + _ZIP_ENTRY.size]
+        if len(record) < _ZIP_ENTRY.size or not record.startswith(_ZIP_ENTRY_SIGNATURE):
+            return None
+        fields = _ZIP_ENTRY.unpack(record)
+        offset += _ZIP_ENTRY.size + fields[10] + fields[11] + fields[12]
+        count += 1
+        if count > OFD_MAX_ENTRIES:
+            return count
+    return count if count == total else None
+
+
+def _ofd_too_large(limit: int) -> ValidationFailed:
+    return ValidationFailed.for_field(
+        FIELD,
+        _("OFD 文件解压后过大（超过 {limit}），请检查文件").format(limit=_format_limit(limit)),
+        code="upload_too_large",
+    )
+
+
 def _check_ofd(uploaded: IO[bytes], limit: int) -> None:
-    uploaded.seek(0)
     try:
+        entries = _zip_entry_count(uploaded)
+        if entries is None:
+            raise _damaged("OFD")
+        if entries > OFD_MAX_ENTRIES:
+            raise ValidationFailed.for_field(
+                FIELD,
+                _("OFD 文件包含的部件过多（超过 {count} 个），请检查文件").format(
+                    count=OFD_MAX_ENTRIES
+                ),
+                code="upload_too_large",
+            )
+        uploaded.seek(0)
         with zipfile.ZipFile(uploaded) as package:
             infos = package.infolist()
             names = [info.filename for info in infos]
             if "OFD.xml" not in names:
                 raise _zip_not_ofd(_zip_kind(names))
             if sum(info.file_size for info in infos) > ZIP_EXPANSION_FACTOR * limit:
-                raise ValidationFailed.for_field(
-                    FIELD,
-                    _("OFD 文件解压后过大（超过 {limit}），请检查文件").format(
-                        limit=_format_limit(ZIP_EXPANSION_FACTOR * limit)
-                    ),
-                    code="upload_too_large",
-                )
-            # Reading the entry checks its CRC; its size is bounded by the sum above.
-            document = package.read("OFD.xml")
+                raise _ofd_too_large(ZIP_EXPANSION_FACTOR * limit)
+            index = package.getinfo("OFD.xml")
+            if index.file_size > OFD_XML_MAX_BYTES or (
+                index.file_size > OFD_XML_RATIO_FROM_BYTES
+                and index.file_size > OFD_XML_MAX_RATIO * max(index.compress_size, 1)
+            ):
+                raise _ofd_too_large(OFD_XML_MAX_BYTES)
+            head = _read_bounded(package, index)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, NotImplementedError,
-            OSError, EOFError, zlib.error, ValueError):  # fmt: skip
+            OSError, EOFError, zlib.error, ValueError, struct.error):  # fmt: skip
         raise _damaged("OFD") from None
-    if not document.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+    if not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         raise _damaged("OFD")
+
+
+def _read_bounded(package: zipfile.ZipFile, index: zipfile.ZipInfo) -> bytes:
+    """The first HEAD_BYTES of the entry. The whole entry is inflated, a chunk at a time
+    (its CRC is checked at the end), but only the head is kept; the reader never yields
+    more than the declared size, which the caller has bounded."""
+    head = b""
+    with package.open(index) as entry:
+        while chunk := entry.read(CHUNK_BYTES):
+            if len(head) < HEAD_BYTES:
+                head += chunk[: HEAD_BYTES - len(head)]
+    return head
