@@ -8,6 +8,10 @@ Environment variables:
                         generated once and kept in ``var/secret_key``
     ALLOWED_HOSTS       comma-separated host names (default: localhost names)
     ONEWINDOW_VAR_DIR   where SQLite, the generated key, uploads and logs live
+    ONEWINDOW_CACHE_URL redis://… shared cache for every worker (default: the database;
+                        local memory in development mode)
+    ONEWINDOW_TRUSTED_PROXY_HEADER / ONEWINDOW_TRUSTED_PROXY_COUNT
+                        the forwarded-address header the own proxies set, and how many
 """
 
 import contextlib
@@ -217,6 +221,35 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 #: Where reminders go besides the in-app inbox: an SMS/e-mail gateway class. The console
 #: backend prints them (demo); a zone plugs in its gateway with the same interface.
 ONEWINDOW_NOTIFIER = os.environ.get("ONEWINDOW_NOTIFIER", "onewindow.cases.notify.ConsoleNotifier")
+
+# -- Shared cache and request limits (ADR 0011) ------------------------------------------
+# One cache for every worker: Redis when ONEWINDOW_CACHE_URL (redis://…) is set, otherwise
+# the database (table created after migrate); local memory only in development mode. The
+# request limits of the public lookups count in Redis or in the database (core.throttle).
+ONEWINDOW_CACHE_URL = os.environ.get("ONEWINDOW_CACHE_URL", "").strip()
+if ONEWINDOW_CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": ONEWINDOW_CACHE_URL,
+            "KEY_PREFIX": "onewindow",
+        }
+    }
+elif DEBUG:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "onewindow_cache",
+        }
+    }
+# Behind reverse proxies: the META key of the header they append the client address to
+# (e.g. HTTP_X_FORWARDED_FOR) and how many of them there are. Unset: REMOTE_ADDR.
+ONEWINDOW_TRUSTED_PROXY_HEADER = os.environ.get("ONEWINDOW_TRUSTED_PROXY_HEADER", "").strip()
+ONEWINDOW_TRUSTED_PROXY_COUNT = int(os.environ.get("ONEWINDOW_TRUSTED_PROXY_COUNT") or "1")
+# The technical 500 page of development mode shows no secrets (environment, passwords).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "onewindow.core.debug.SafeReporterFilter"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and _env_flag("ONEWINDOW_HTTPS", True)

@@ -25,3 +25,9 @@ STORAGES["case_materials"] = {
 }
 
 ONEWINDOW_KEY_DIR = tempfile.mkdtemp(prefix="onewindow-test-keys-")
+
+# -- Shared cache (ADR 0011): local memory in tests unless a Redis URL is given ----------
+from onewindow.settings import ONEWINDOW_CACHE_URL  # noqa: E402
+
+if not ONEWINDOW_CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

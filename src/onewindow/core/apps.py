@@ -1,8 +1,27 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def create_cache_tables(sender, using: str = "default", verbosity: int = 1, **kwargs) -> None:
+    """After ``migrate``: the table of the database cache (``settings.CACHES``), if one is
+    configured; ``createcachetable`` leaves an existing table alone."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if any(
+        cache["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+        for cache in settings.CACHES.values()
+    ):
+        call_command("createcachetable", database=using, verbosity=max(0, verbosity - 1))
 
 
 class CoreConfig(AppConfig):
     name = "onewindow.core"
     label = "core"
     verbose_name = _("基础")
+
+    def ready(self) -> None:
+        post_migrate.connect(
+            create_cache_tables, sender=self, dispatch_uid="onewindow.core.cache_tables"
+        )

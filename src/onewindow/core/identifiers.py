@@ -6,6 +6,7 @@ exceptions into messages that name the field and the rule broken.
 
 from __future__ import annotations
 
+import hmac
 import re
 import unicodedata
 
@@ -142,3 +143,36 @@ def mask_identifier(value: str) -> str:
     if len(value) <= keep * 2:
         return "*" * len(value)
     return value[:keep] + "*" * (len(value) - 2 * keep) + value[-keep:]
+
+
+# -- codes people type (query codes, verification codes) --------------------------------------
+
+
+def fold_code(value: str) -> str:
+    """A code as typed: full-width characters folded to ASCII (NFKC), blanks removed, upper
+    case. Any other character stays, so it cannot match and nothing raises."""
+    return _normalise(value)
+
+
+def codes_match(expected: str, given: str) -> bool:
+    """Whether ``given`` is ``expected``, compared as UTF-8 bytes in constant time; an empty
+    ``given`` never matches. Any text is accepted (``hmac.compare_digest`` refuses ``str``
+    with characters beyond ASCII)."""
+    if not expected or not given:
+        return False
+    return hmac.compare_digest(
+        expected.encode("utf-8", "surrogatepass"), given.encode("utf-8", "surrogatepass")
+    )
+
+
+def mask_name(name: str) -> str:
+    """Mask a person's name for a public page: a Chinese name keeps its first and last
+    character (张*三, 张*), a Latin name the first letter of each word (J*** S****)."""
+    name = (name or "").strip()
+    if not name:
+        return ""
+    if " " in name or name.isascii():
+        return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split())
+    if len(name) <= 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]

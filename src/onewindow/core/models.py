@@ -142,3 +142,27 @@ class HolidayNoticeDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} {self.name}"
+
+
+class ThrottleCount(models.Model):
+    """Requests counted for a request limit (``core.throttle``) when the cache is not Redis:
+    one row per hashed client address and scope (``bucket``) and window. Written only by
+    ``throttle.DatabaseCounter`` with one atomic upsert; rows of ended windows are deleted."""
+
+    bucket = models.CharField(max_length=100)
+    window_start = models.BigIntegerField()  # epoch seconds
+    expires = models.BigIntegerField()  # epoch seconds: the window's end
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("限流计数")
+        verbose_name_plural = _("限流计数")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bucket", "window_start"], name="throttle_count_bucket_window"
+            )
+        ]
+        indexes = [models.Index(fields=["expires"], name="throttle_count_expires")]
+
+    def __str__(self) -> str:
+        return f"{self.bucket}@{self.window_start}: {self.count}"
