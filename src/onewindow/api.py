@@ -6,16 +6,21 @@ Errors are rendered one way everywhere: ``{"message", "code", "fields"}`` where
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
 from onewindow.core.errors import ApplicationError
+from onewindow.core.inputs import check_parameters, parse_json
 
 
 class UnicodeJSONRenderer(JSONRenderer):
@@ -24,13 +29,57 @@ class UnicodeJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
+# --- input policy (ADR 0013): one JSON parser and one rule for text, for every endpoint ---
+
+
+class InputPolicyParser(Parser):
+    """Bodies and form or query parameters read by ninja go through
+    :mod:`onewindow.core.inputs` (views that read a JSON body themselves call
+    ``parse_json`` too), so a NUL, a lone surrogate or a nesting bomb is a 422 naming the
+    field, never a 500."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        return parse_json(request.body)
+
+    def parse_querydict(
+        self, data: MultiValueDict, list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        check_parameters(
+            (key, value)
+            for key, values in data.lists()
+            for value in values
+            if isinstance(value, str)  # files are checked by their own content rules
+        )
+        return super().parse_querydict(data, list_fields, request)
+
+
+def _check_parameters(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Every operation, before its parameters are read: the path parameters and the
+    whole query string (declared parameters or not) must be acceptable text."""
+
+    @functools.wraps(run)
+    def checked(request: HttpRequest, **path: Any) -> HttpResponse:
+        try:
+            check_parameters((name, str(value)) for name, value in path.items())
+            check_parameters(
+                (key, value) for key, values in request.GET.lists() for value in values
+            )
+        except ApplicationError as error:
+            return api.on_exception(request, error)
+        return run(request, **path)
+
+    return checked
+
+
 api = NinjaAPI(
     title="OneWindow API",
     version="1",
     description="一窗通办平台接口。错误统一为 {message, code, fields}。",
     renderer=UnicodeJSONRenderer(),
     urls_namespace="api-v1",
+    parser=InputPolicyParser(),
 )
+api.add_decorator(_check_parameters, mode="view")
 
 
 def _field_message(error: dict[str, Any]) -> str:
@@ -84,6 +133,10 @@ def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> H
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja wraps whatever the parser raises in a 400 "Cannot parse request body": the
+    # policy's own refusal (a 422 naming the field) is answered as itself.
+    if isinstance(exc.__cause__, ApplicationError):
+        return on_application_error(request, exc.__cause__)
     body = {"message": str(exc), "code": "http_error", "fields": {}}
     return api.create_response(request, body, status=exc.status_code)
 

@@ -68,6 +68,7 @@ from onewindow.catalog.models import Bundle, ItemVersion
 from onewindow.certificates.models import CertificateStatus
 from onewindow.core.calendar import WorkingCalendar
 from onewindow.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from onewindow.core.inputs import parse_json
 from onewindow.core.schemas import ERROR_RESPONSES, Error
 from onewindow.org.models import Applicant, Department, User
 from onewindow.org.permissions import can_view_full_identifier
@@ -110,13 +111,11 @@ CASE_RELATED = ("zone", "applicant", "department", "item_version__item", "bundle
 
 
 def _json_body(request: HttpRequest) -> dict[str, Any]:
-    """The request's JSON object (an empty body is an empty object)."""
-    if not request.body.strip():
+    """The request's JSON object (an empty body is an empty object), read by the API's one
+    JSON parser (``core.inputs``: strict text, bounded nesting, 422 naming the field)."""
+    data = parse_json(request.body)
+    if data is None:
         return {}
-    try:
-        data = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        data = None
     if not isinstance(data, dict):
         raise ValidationFailed.for_field("body", _("请求体应为 JSON 对象"), code="invalid_json")
     return data

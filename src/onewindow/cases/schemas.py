@@ -2,7 +2,8 @@
 outputs. No rules here: what a value may be beyond its type is the services' business.
 
 Inputs forbid unknown fields, so a misspelt field ("reasons") is named in the 422 instead
-of being silently ignored.
+of being silently ignored. Numbers are strict (``core.inputs.Reference``/``Integer``):
+``true`` or ``"1"`` is not an id.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from onewindow.cases.constants import AcceptanceMode, Decision, SuspensionKind
+from onewindow.core.inputs import Integer, Reference
 
 #: Pagination of the inbox.
 MAX_LIMIT = 200
@@ -36,7 +38,7 @@ class InputSchema(Schema):
 class CaseCreateIn(InputSchema):
     item: str | None = Field(None, max_length=31, description="事项实施编码（与 bundle 二选一）")
     bundle: str | None = Field(None, max_length=40, description="一件事编码（与 item 二选一）")
-    applicant: int = Field(description="申请人编号")
+    applicant: Reference = Field(description="申请人编号")
     form: dict[str, Any] = Field(default_factory=dict, description="申请表内容")
     channel: Literal["online", "window"] | None = Field(
         None, description="online 网上申请；window 窗口受理（申请人只能网上申请）"
@@ -66,9 +68,9 @@ class AcceptIn(InputSchema):
     mode: AcceptanceModeIn = Field(
         AcceptanceMode.NORMAL.value, description="normal 正常；tolerated 容缺；commitment 告知承诺"
     )
-    tolerated: list[int] = Field(default_factory=list, description="容缺材料的编号")
+    tolerated: list[Reference] = Field(default_factory=list, description="容缺材料的编号")
     tolerance_due_on: dt.date | None = Field(None, description="容缺补齐期限，缺省为 5 个工作日")
-    committed: list[int] = Field(default_factory=list, description="以承诺替代的材料的编号")
+    committed: list[Reference] = Field(default_factory=list, description="以承诺替代的材料的编号")
     commitment_text: str = Field("", description="承诺书内容")
     commitment_signed_name: str = Field("", description="承诺人签名")
 
@@ -83,14 +85,14 @@ class SuspendIn(InputSchema):
 
 
 class ExtendIn(InputSchema):
-    days: int = Field(description="延长的工作日数（1 至 10，只能延长一次）")
+    days: Integer = Field(description="延长的工作日数（1 至 10，只能延长一次）")
     reason: str = Field(description="延长理由（告知申请人）")
 
 
 class TaskIn(InputSchema):
     """claim, deliver: the task of this case."""
 
-    task: int = Field(description="任务编号（须属于该办件）")
+    task: Reference = Field(description="任务编号（须属于该办件）")
 
 
 class DeliverIn(TaskIn):
@@ -113,7 +115,7 @@ class TransferIn(TaskIn):
 class CoReviewIn(TaskIn):
     department: str = Field(description="会签部门的代码")
     reason: str = Field(description="会签事由")
-    limit_days: int = Field(3, description="会签时限（1 至 20 个工作日）")
+    limit_days: Integer = Field(3, description="会签时限（1 至 20 个工作日）")
 
 
 CERTIFICATE_FACTS_DESCRIPTION = (

@@ -9,9 +9,6 @@ a bundle's item, a closed window or a second rating on the channel, 422 for bad 
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import pydantic
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -22,6 +19,7 @@ from ninja.utils import check_csrf
 
 from onewindow.cases.models import Case
 from onewindow.core.errors import Forbidden, ValidationFailed
+from onewindow.core.inputs import parse_json
 from onewindow.core.schemas import Error
 from onewindow.reviews.constants import ACCOUNT_CHANNELS
 from onewindow.reviews.models import Rating
@@ -36,12 +34,7 @@ RESPONSES = {201: RatingOut, 401: Error, 403: Error, 404: Error, 409: Error, 422
 def _body(request: HttpRequest) -> RatingIn:
     """The JSON body as :class:`RatingIn`; mismatches go to the project's validation
     handler, which names each field."""
-    data: Any = None
-    if request.body.strip():
-        try:
-            data = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError):
-            data = None
+    data = parse_json(request.body)  # the API's one JSON parser (core.inputs)
     if not isinstance(data, dict):
         raise ValidationFailed.for_field("body", _("请求体应为 JSON 对象"), code="invalid_json")
     try:

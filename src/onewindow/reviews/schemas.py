@@ -13,6 +13,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from onewindow.core.inputs import Integer
 from onewindow.reviews.models import Channel
 
 ChannelIn = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
@@ -29,7 +30,7 @@ class RatingIn(Schema):
             "hotline 由 12345 热线系统录入，不在此提交"
         )
     )
-    level: int = Field(
+    level: Integer = Field(
         description="评价等级：5 非常满意、4 满意、3 基本满意、2 不满意、1 非常不满意"
     )
     comment: str = Field("", description="评价内容（选填，不超过 1000 字）")
