@@ -5,6 +5,8 @@ session needs its CSRF token, 403); window and SMS ratings carry the signed link
 and need no login. The endpoint parses, finds the case and calls ``rating_submit``, which
 decides: 404 for a case one may not rate (or a bad link), 409 for a case not delivered,
 a bundle's item, a closed window or a second rating on the channel, 422 for bad input.
+Input and link are checked before the case is looked up, so that without a valid link a
+missing case and an existing one get the same answer.
 """
 
 from __future__ import annotations
@@ -19,12 +21,19 @@ from ninja.utils import check_csrf
 
 from onewindow.cases.models import Case
 from onewindow.core.errors import Forbidden, ValidationFailed
+from onewindow.core.identifiers import fold_code
 from onewindow.core.inputs import parse_json
 from onewindow.core.schemas import Error
-from onewindow.reviews.constants import ACCOUNT_CHANNELS
+from onewindow.reviews.constants import ACCOUNT_CHANNELS, LINK_CHANNELS
+from onewindow.reviews.links import invalid_link
 from onewindow.reviews.models import Rating
 from onewindow.reviews.schemas import RatingIn, RatingOut
-from onewindow.reviews.services import case_not_found, rating_submit
+from onewindow.reviews.services import (
+    case_not_found,
+    rating_input_check,
+    rating_link_claim,
+    rating_submit,
+)
 
 router = Router(tags=["reviews"])
 
@@ -95,7 +104,12 @@ def rating_create(request: HttpRequest):
     body = _body(request)
     if body.channel in ACCOUNT_CHANNELS and not user.is_authenticated:
         raise AuthenticationError()
-    number = body.case_number.strip()
+    # Input and link are checked before the case is looked up: without a valid link, an
+    # existing case and a missing one get the same answer.
+    rating_input_check(channel=body.channel, level=body.level, comment=body.comment)
+    if body.channel in LINK_CHANNELS:
+        rating_link_claim(body.token)
+    number = fold_code(body.case_number)
     # An empty number finds nothing (the column allows "" for cases without one).
     case = (
         Case.objects.select_related("zone", "parent", "department").filter(number=number).first()
@@ -103,7 +117,7 @@ def rating_create(request: HttpRequest):
         else None
     )
     if case is None:
-        raise case_not_found()
+        raise invalid_link() if body.channel in LINK_CHANNELS else case_not_found()
     rating = rating_submit(
         case=case,
         channel=body.channel,

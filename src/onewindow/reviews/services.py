@@ -181,19 +181,31 @@ def _check_input(channel: str, level, comment: str | None) -> tuple[int, str]:
     return level, comment
 
 
-def _check_access(case: Case, channel: str, actor: User | None, token: str | None) -> bool:
-    """Who may rate ``case`` on ``channel``; returns whether the rating is real-name."""
-    if channel in ACCOUNT_CHANNELS:
-        if actor is None or not can_rate_with_account(actor, case):
-            raise case_not_found()
-        return True
+def rating_input_check(*, channel: str, level, comment: str | None) -> None:
+    """Refuse a bad channel, level or comment (422 naming the field) before any case is
+    looked up, so that the answer does not depend on whether the case exists."""
+    _check_input(channel, level, comment)
+
+
+def rating_link_claim(token: str | None) -> links.LinkClaim:
+    """What the token of a window or SMS rating says; refused without a token (422) and for
+    a token this installation did not sign (404), whatever case the rating names."""
     if not token:
         raise ValidationFailed.for_field(
             "token",
             _("评价链接：窗口和短信评价须通过窗口二维码或短信中的评价链接进行"),
             code="token_required",
         )
-    claim = links.read_rating_token(token)
+    return links.read_rating_token(token)
+
+
+def _check_access(case: Case, channel: str, actor: User | None, token: str | None) -> bool:
+    """Who may rate ``case`` on ``channel``; returns whether the rating is real-name."""
+    if channel in ACCOUNT_CHANNELS:
+        if actor is None or not can_rate_with_account(actor, case):
+            raise case_not_found()
+        return True
+    claim = rating_link_claim(token)
     if claim.case_id != case.pk or claim.channel != channel:
         raise links.invalid_link()
     return actor is not None and can_rate_with_account(actor, case)

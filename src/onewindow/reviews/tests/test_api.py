@@ -161,6 +161,36 @@ def test_a_bad_link_is_not_found(world, case):
     assert not Rating.objects.exists()
 
 
+@pytest.mark.parametrize("channel", ["window", "sms", "hotline", "fax"])
+@pytest.mark.parametrize("token", [None, "", "forged", "Ａ😀", "1.window:x:y"])
+def test_without_a_valid_link_an_existing_and_a_missing_case_answer_alike(
+    world, case, channel, token
+):
+    # given anonymous ratings without a valid link, for the case and for missing numbers
+    extra = {} if token is None else {"token": token}
+    answers = [
+        post(Client(), {"case_number": number, "channel": channel, "level": 4, **extra})
+        for number in (case.number, "SFQ-2026-9999999", "", "不存在")
+    ]
+    # then one answer, to the byte, and nothing is rated
+    first = answers[0]
+    assert first.status_code in (404, 422)
+    assert all((r.status_code, r.content) == (first.status_code, first.content) for r in answers)
+    assert not Rating.objects.exists()
+
+
+def test_a_valid_link_with_a_missing_case_number_is_a_bad_link(world, case):
+    token = links.rating_token(case, Channel.WINDOW)
+    body = {"case_number": "SFQ-2026-9999999", "channel": "window", "level": 4, "token": token}
+    refused(post(Client(), body), 404, "token_invalid")
+
+
+def test_a_full_width_case_number_is_folded(world, case):
+    number = "".join(chr(ord(c) + 0xFEE0) if c.isalnum() else c for c in case.number)
+    response = post(client_for(world.applicant_user), online(case, case_number=number))
+    assert response.status_code == 201
+
+
 # -- 409 -----------------------------------------------------------------------------------------
 
 
