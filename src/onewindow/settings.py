@@ -90,9 +90,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_countries",
     "rules.apps.AutodiscoverRulesConfig",
+    # onewindow.core before django_tasks_db: its `db_worker` (task leases, docs/decisions/0012)
+    # is the one `onewindow db_worker` runs.
+    "onewindow.core",
     "django_tasks",
     "django_tasks_db",
-    "onewindow.core",
     "onewindow.org",
     "onewindow.certificates",
     "onewindow.catalog",
@@ -218,6 +220,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Background work: Django's Tasks API (backport) with the database backend; run workers
 # with `onewindow db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Task leases (docs/decisions/0012, docs/operations/workers.md): a worker renews the lease of
+# the task it runs every third of this many seconds; a running task whose lease ran out is
+# put back in the queue, or marked failed once it has been started this many times.
+ONEWINDOW_TASK_LEASE_SECONDS = int(os.environ.get("ONEWINDOW_TASK_LEASE_SECONDS") or 300)
+ONEWINDOW_TASK_MAX_ATTEMPTS = int(os.environ.get("ONEWINDOW_TASK_MAX_ATTEMPTS") or 3)
 #: Where reminders go besides the in-app inbox: an SMS/e-mail gateway class. The console
 #: backend prints them (demo); a zone plugs in its gateway with the same interface.
 ONEWINDOW_NOTIFIER = os.environ.get("ONEWINDOW_NOTIFIER", "onewindow.cases.notify.ConsoleNotifier")

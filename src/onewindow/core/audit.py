@@ -35,6 +35,11 @@ class AuditAction:
     CALENDAR_NOTICE_LOADED = "calendar.notice_loaded"
     CALENDAR_OVERRIDE_SET = "calendar.override_set"
     CALENDAR_OVERRIDE_REMOVED = "calendar.override_removed"
+    # Background tasks (ADR 0012): a task taken back from a lost worker, a task that
+    # failed for good, a failed task an administrator put back in the queue.
+    TASK_RECLAIMED = "tasks.reclaimed"
+    TASK_FAILED = "tasks.failed"
+    TASK_RETRIED = "tasks.retried"
 
 
 def canonical_json(payload: dict[str, Any]) -> str:

@@ -166,3 +166,33 @@ class ThrottleCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bucket}@{self.window_start}: {self.count}"
+
+
+class TaskLease(models.Model):
+    """任务租约: the worker running a background task, and until when it answers for it.
+
+    The worker writes the row when it starts the task and renews ``expires_at`` from a
+    heartbeat thread; the row is deleted when the task ends or is reclaimed. A running
+    task whose lease expired (its worker was killed) is put back in the queue by
+    :func:`onewindow.core.workers.tasks_reclaim`. See docs/decisions/0012.
+    """
+
+    task_result = models.OneToOneField(
+        "django_tasks_database.DBTaskResult",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="lease",
+        verbose_name=_("任务"),
+    )
+    worker_id = models.CharField(_("执行进程"), max_length=64)
+    taken_at = models.DateTimeField(_("开始时间"))
+    renewed_at = models.DateTimeField(_("最近心跳"))
+    expires_at = models.DateTimeField(_("到期时间"), db_index=True)
+
+    class Meta:
+        ordering = ["expires_at"]
+        verbose_name = _("任务租约")
+        verbose_name_plural = _("任务租约")
+
+    def __str__(self) -> str:
+        return f"{self.task_result_id} {self.worker_id} → {self.expires_at:%Y-%m-%d %H:%M:%S}"

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from onewindow.org import views
+from onewindow.org import views, views_tasks
 from onewindow.org.forms import LoginForm
 
 urlpatterns = [
@@ -18,6 +18,13 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("home/", views.home, name="home"),
+    # Background tasks: stuck, waiting, failed; run a failed one again (docs/decisions/0012).
+    path("admin-tasks/", views_tasks.background_tasks, name="background_tasks"),
+    path(
+        "admin-tasks/<uuid:pk>/retry/",
+        views_tasks.background_task_retry,
+        name="background_task_retry",
+    ),
     path("applicants/", views.applicant_search, name="applicant_search"),
     path("applicants/<int:pk>/", views.applicant_detail, name="applicant_detail"),
 ]

@@ -21,6 +21,7 @@ from onewindow.core.calendar import (
 )
 from onewindow.core.errors import NotFound, ValidationFailed
 from onewindow.core.selectors import national_calendar
+from onewindow.core.workers import task_problem_counts
 from onewindow.org import pages
 from onewindow.org.constants import ApplicantKind, Role, UserKind
 from onewindow.org.context_processors import zone as zone_context
@@ -187,6 +188,8 @@ def _staff_home(request: HttpRequest, user: User) -> dict:
         )
     elif Role.ADMINISTRATOR in roles:
         context["audit_status"] = audit_verify(last=HOME_AUDIT_WINDOW)
+    if Role.ADMINISTRATOR in roles:  # background tasks needing a look (docs/decisions/0012)
+        context["task_problems"] = task_problem_counts()
     if Role.SUPERVISOR in roles:
         context["audit_events"] = pages.recent_audit_events()
     if Role.ANALYST in roles and zone is not None:

@@ -523,3 +523,48 @@ def test_a_delivered_case_still_owing_a_tolerated_material_is_recorded(make_case
     assert AuditEvent.objects.filter(
         action="case.supplement_overdue", object_id=delivered.number
     ).exists()
+
+
+# --- a run killed midway (docs/decisions/0012) ----------------------------------------
+
+
+class WorkerKilled(BaseException):
+    """What a SIGKILL looks like from inside the job: nothing after it runs (``except
+    Exception`` does not catch it)."""
+
+
+class DyingNotifier(RecordingNotifier):
+    """Delivers its message, then the worker dies on the ``die_after``-th one."""
+
+    die_after = 0
+
+    def send(self, **kwargs) -> None:
+        super().send(**kwargs)
+        if len(RecordingNotifier.sent) == DyingNotifier.die_after:
+            raise WorkerKilled
+
+
+@pytest.mark.django_db(transaction=True)  # each task's transaction really commits
+def test_a_run_killed_midway_then_run_again_sends_each_reminder_once(
+    make_case, make_staff, settings
+):
+    make_staff(Role.REVIEWER, username="li")
+    tasks = [yellow_task(make_case()) for _ in range(3)]
+    # given a worker killed right after the second message went out
+    settings.ONEWINDOW_NOTIFIER = "onewindow.cases.tests.test_reminders.DyingNotifier"
+    DyingNotifier.die_after = 2
+    with pytest.raises(WorkerKilled):
+        remind_warned_tasks(today=TODAY)
+    assert len(RecordingNotifier.sent) == 2
+
+    # when the job runs again (and once more)
+    settings.ONEWINDOW_NOTIFIER = RECORDER
+    assert remind_warned_tasks(today=TODAY) == 1
+    assert remind_warned_tasks(today=TODAY) == 0
+
+    # then every holder was told once of every task, as by one clean run
+    assert sorted(message["case"] for message in RecordingNotifier.sent) == sorted(
+        task.case.number for task in tasks
+    )
+    assert Notification.objects.filter(kind="task_yellow").count() == 3
+    assert set(Task.objects.values_list("light_notified", flat=True)) == {Light.YELLOW}
