@@ -107,6 +107,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy, Permissions-Policy, no-store, the body bound (ADR 0014).
+    "onewindow.core.middleware.ContentSecurityPolicyMiddleware",
+    "onewindow.core.middleware.SecurityHeadersMiddleware",
+    "onewindow.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -262,6 +266,62 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and _env_flag("ONEWINDOW_HTTPS", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+
+# -- Security headers, request bounds, production start checks (ADR 0014) ----------------
+ONEWINDOW_HTTPS = not DEBUG and _env_flag("ONEWINDOW_HTTPS", True)
+if not DEBUG and not ONEWINDOW_HTTPS and not _env_flag("ONEWINDOW_ALLOW_HTTP"):
+    raise ImproperlyConfigured(
+        "ONEWINDOW_HTTPS=0 in production mode: cookies and passwords would travel in clear "
+        "text. Serve the site over HTTPS, or set ONEWINDOW_ALLOW_HTTP=1 to run without it "
+        "on purpose (a closed test network)."
+    )
+if not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak for production: use 50 or more random characters, e.g. "
+        'python -c "import secrets; print(secrets.token_urlsafe(50))".'
+    )
+# Behind the reverse proxy (docs/deploy.md), which sets X-Forwarded-Proto itself and
+# overwrites any value a client sends.
+if ONEWINDOW_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's probe may speak HTTP
+    SECURE_HSTS_SECONDS = int(os.environ.get("ONEWINDOW_HSTS_SECONDS") or 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("ONEWINDOW_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = _env_flag("ONEWINDOW_HSTS_PRELOAD")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Preloading commits the whole parent domain (often a gov.cn domain the zone does not run)
+# to HTTPS for good: the deployment opts in with ONEWINDOW_HSTS_PRELOAD=1.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# No inline script anywhere; inline style attributes only (ECharts writes its tooltip as HTML
+# with style attributes), never <style> elements. The API documentation page has its own
+# policy (core/middleware.py) until Swagger UI is vendored.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-elem": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Request bodies: forms and JSON up to DATA_UPLOAD_MAX_MEMORY_SIZE; multipart uploads up to
+# ten files of ONEWINDOW_UPLOAD_MAX_BYTES and 1 MiB of form fields. The reverse proxy's
+# client_max_body_size matches the multipart bound (docs/deploy.md).
+ONEWINDOW_REQUEST_MAX_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
+ONEWINDOW_MULTIPART_MAX_BYTES = int(
+    os.environ.get("ONEWINDOW_MULTIPART_MAX_BYTES") or 10 * ONEWINDOW_UPLOAD_MAX_BYTES + 1024 * 1024
+)
+# Signing keys are encrypted at rest (ONEWINDOW_KEY_PASSPHRASE) in production; generating a
+# plain key there needs this flag (certificates.keys, certificates.checks).
+ONEWINDOW_ALLOW_PLAINTEXT_KEYS = DEBUG or _env_flag("ONEWINDOW_ALLOW_PLAINTEXT_KEYS")
 
 LOGGING = {
     "version": 1,

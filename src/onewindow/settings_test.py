@@ -31,3 +31,9 @@ from onewindow.settings import ONEWINDOW_CACHE_URL  # noqa: E402
 
 if not ONEWINDOW_CACHE_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# -- Security settings (ADR 0014) ------------------------------------------------------------
+# The test client and the browser tests' live server speak plain HTTP: no redirect to HTTPS
+# (HSTS and the secure cookies stay as in production). Throw-away keys need no passphrase.
+SECURE_SSL_REDIRECT = False
+ONEWINDOW_ALLOW_PLAINTEXT_KEYS = True

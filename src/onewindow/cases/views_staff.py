@@ -91,6 +91,7 @@ from onewindow.certificates.models import CertificateStatus
 from onewindow.certificates.permissions import can_view as can_view_certificate
 from onewindow.core.audit import audit_append
 from onewindow.core.errors import ApplicationError, NotFound
+from onewindow.core.files import user_file_response
 from onewindow.org import pages as org_pages
 from onewindow.org.constants import ApplicantKind, Role, UserKind
 from onewindow.org.models import Applicant, Department, User
@@ -1154,11 +1155,8 @@ def material_file(request: HttpRequest, number: str, pk: int) -> FileResponse:
             data={"material": row.name, "material_id": row.pk, "sha256": row.sha256},
             ip_address=request.META.get("REMOTE_ADDR"),
         )
-    response = FileResponse(handle, content_type=row.content_type or "application/octet-stream")
     name = row.original_name or os.path.basename(row.file.name)
-    response["Content-Disposition"] = content_disposition_header(False, name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return user_file_response(handle, content_type=row.content_type, filename=name)
 
 
 @login_required

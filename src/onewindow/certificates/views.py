@@ -54,6 +54,7 @@ from onewindow.certificates.services import (
     certificate_verify,
 )
 from onewindow.core.errors import ApplicationError, Conflict, Forbidden, NotFound
+from onewindow.core.middleware import public_cache
 from onewindow.core.identifiers import mask_identifier
 from onewindow.org.models import User
 from onewindow.org.permissions import can_view_full_identifier, represented_applicant_ids
@@ -150,11 +151,11 @@ def _uses_page(request: HttpRequest, certificate: Certificate) -> Page:
 
 
 @require_safe
+@public_cache(max_age=300)
 def public_keys(request: HttpRequest) -> JsonResponse:
     """``/.well-known/onewindow-keys.json``: every zone's public keys (signing and
     rotated-out) as JWKs, for checking a downloaded certificate offline."""
     response = JsonResponse({"keys": published_keys()}, json_dumps_params={"ensure_ascii": False})
-    response["Cache-Control"] = "public, max-age=300"
     response["Access-Control-Allow-Origin"] = "*"
     return response
 

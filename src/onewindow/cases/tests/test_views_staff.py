@@ -646,8 +646,10 @@ def test_material_file_served_to_those_who_see_the_case(client, world):
     response = page(client, world.applicant_user, url)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == "inline; filename*=utf-8''%E6%9D%90%E6%96%99.pdf"
+    # Uploaded PDFs are downloads (ADR 0014): never rendered from the site's origin.
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''%E6%9D%90%E6%96%99.pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "private, no-store"
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     assert not AuditEvent.objects.filter(action=MATERIAL_VIEWED).exists()  # the uploader
     assert page(client, world.clerk, url).status_code == 200
@@ -674,6 +676,7 @@ def test_notice_pdf(client, world):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("inline; filename*=utf-8''SFQ-")
+    assert response["Cache-Control"] == "private, no-store"
     assert response.content.startswith(b"%PDF")
     assert f'href="{url}"' in text(client.get(reverse("cases:case", args=[case.number])))
     decision = reverse("cases:notice", args=[case.number, "decision"])

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -145,9 +146,27 @@ def person_certificate(issuing_department, signing_key, decider) -> Certificate:
     )
 
 
-def verify_url(certificate_or_identifier) -> str:
+#: A well-formed 查验码 that belongs to no certificate of these tests.
+SOME_CODE = "ABCD2345"
+#: The start of a minute: request limits count in windows aligned on the clock.
+MINUTE = dt.datetime(2026, 11, 25, 2, 0, tzinfo=dt.UTC)
+
+
+def verify_url(certificate_or_identifier, code: str | None = None) -> str:
+    """The check of a certificate with its code, or of an identifier with ``code``."""
+    if isinstance(certificate_or_identifier, Certificate) and code is None:
+        return certificate_or_identifier.verification_path()
     identifier = getattr(certificate_or_identifier, "identifier", certificate_or_identifier)
-    return reverse("certificates:verify", args=[identifier])
+    return reverse("certificates:verify", args=[identifier]) + "?" + urlencode({"c": code or SOME_CODE})
+
+
+def api_url(certificate: Certificate, code: str | None = None) -> str:
+    query = urlencode({"c": certificate.verification_code if code is None else code})
+    return f"/api/v1/certificates/{certificate.identifier}/verify?{query}"
+
+
+def full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in text)
 
 
 def unknown_identifier() -> str:
@@ -209,18 +228,30 @@ def test_the_keys_file_is_read_only(client, signing_key):
 # -- the check: the form -------------------------------------------------------------------------
 
 
-def test_the_form_asks_for_the_identifier(client):
+def test_the_form_asks_for_the_identifier_and_the_code(client):
     response = client.get(reverse("certificates:verify_form"))
     assert response.status_code == 200
     html = response.content.decode()
     assert '<label for="id_id">证照标识</label>' in html
+    assert '<label for="id_c">查验码</label>' in html
     assert "公钥列表" in html
 
 
 def test_the_form_sends_a_good_identifier_to_its_page(client, certificate):
-    response = client.get(reverse("certificates:verify_form"), {"id": certificate.identifier})
+    response = client.get(
+        reverse("certificates:verify_form"),
+        {"id": certificate.identifier, "c": full_width(certificate.verification_code.lower())},
+    )
     assert response.status_code == 302
     assert response["Location"] == verify_url(certificate)
+
+
+def test_the_form_asks_for_the_code_when_it_is_left_out(client, certificate):
+    response = client.get(reverse("certificates:verify_form"), {"id": certificate.identifier})
+    assert response.status_code == 422
+    assert '<p class="field__error">查验码：请填写证照上印制的查验码</p>' in (
+        response.content.decode()
+    )
 
 
 @pytest.mark.parametrize(
@@ -230,13 +261,14 @@ def test_the_form_sends_a_good_identifier_to_its_page(client, certificate):
         "{lower}",
         "{spaced}",
         "{fullwidth}",
-        "http://example.test/verify/{id}",
-        "https://zwfw.example.gov.cn/verify/{id}?from=qr",
+        "http://example.test/verify/{id}?c={code}",
+        "https://zwfw.example.gov.cn/verify/{id}?from=qr&c={code}",
     ],
 )
 def test_what_people_type_or_paste_is_understood(client, certificate, typed):
     identifier = certificate.identifier
     value = typed.format(
+        code=certificate.verification_code,
         id=identifier,
         lower=identifier.lower(),
         spaced=identifier.replace(".", " . "),
@@ -244,7 +276,8 @@ def test_what_people_type_or_paste_is_understood(client, certificate, typed):
             {ord(c): ord(c) + 0xFEE0 for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
         ),
     )
-    response = client.get(reverse("certificates:verify_form"), {"id": value})
+    code = "" if "{code}" in typed else certificate.verification_code
+    response = client.get(reverse("certificates:verify_form"), {"id": value, "c": code})
     assert response.status_code == 302
     assert response["Location"] == verify_url(certificate)
 
@@ -313,8 +346,10 @@ def test_a_permanent_certificate_is_valid_for_the_long_term(client, other_certif
     assert "<dt>有效期至</dt><dd>长期</dd>" in html
 
 
-def test_a_person_s_numbers_are_masked(client, person_certificate):
+def test_a_person_s_name_and_numbers_are_masked(client, person_certificate):
     html = client.get(verify_url(person_certificate)).content.decode()
+    assert "李四" not in html
+    assert "<dt>持证主体</dt><dd>李*<br>" in html
     assert "320102199001011234" not in html
     assert "3201**********1234" in html
     assert (
@@ -372,6 +407,10 @@ def test_each_check_is_counted(client, certificate):
     assert (tally.channel, tally.count) == ("page", 2)
 
 
+#: Codes that are wrong for every certificate (and must never make the check fail).
+WRONG_CODES = [SOME_CODE, "Ａ", "\u00e9", "😀", "码" * 8, "A" * 3000, "\u0301"]
+
+
 def _normalised(response, asked: str) -> tuple[int, str]:
     text = response.content.decode().replace(asked, "<asked>").replace(quote(asked), "<asked>")
     return response.status_code, CSRF_FIELD.sub("", text)
@@ -389,6 +428,11 @@ def test_not_found_is_the_same_whatever_was_asked(client, certificate):
         response = client.get(verify_url(asked))
         assert response.status_code == 404, asked
         answers.add(_normalised(response, asked))
+    # the right identifier with a wrong code, whatever was typed for it
+    for code in WRONG_CODES:
+        response = client.get(verify_url(certificate.identifier, code))
+        assert response.status_code == 404, code
+        answers.add(_normalised(response, certificate.identifier))
     assert len(answers) == 1
     _status, html = answers.pop()
     assert "未找到该电子证照" in html
@@ -401,6 +445,7 @@ def test_the_page_is_read_only(client, certificate):
     assert client.post(verify_url(certificate)).status_code == 405
 
 
+@time_machine.travel(MINUTE, tick=False)
 def test_too_many_checks_from_one_address_are_refused(client, certificate, monkeypatch):
     monkeypatch.setattr(throttle, "VERIFY", throttle.FixedWindow("test:verify", 3, 60))
     for _ in range(3):
@@ -416,17 +461,20 @@ def test_too_many_checks_from_one_address_are_refused(client, certificate, monke
     assert other.status_code == 200
 
 
+@time_machine.travel(MINUTE, tick=False)
 def test_the_check_shares_its_allowance_with_the_api(client, certificate, monkeypatch):
     monkeypatch.setattr(throttle, "VERIFY", throttle.FixedWindow("test:verify", 2, 60))
-    assert client.get(f"/api/v1/certificates/{certificate.identifier}/verify").status_code == 200
+    assert client.get(api_url(certificate)).status_code == 200
     assert client.get(verify_url(certificate)).status_code == 200
     assert client.get(verify_url(certificate)).status_code == 429
 
 
-def test_the_page_takes_three_queries(client, certificate, django_assert_num_queries):
+@time_machine.travel(MINUTE, tick=False)
+def test_the_page_takes_four_queries(client, certificate, django_assert_num_queries):
     client.get(verify_url(certificate))  # the day's tally row exists from now on
-    # The zone (page header), the certificate with its type, issuer and key, the tally.
-    with django_assert_num_queries(3):
+    # The request count, the zone (page header), the certificate with its type, issuer and
+    # key, the tally.
+    with django_assert_num_queries(4):
         assert client.get(verify_url(certificate)).status_code == 200
 
 
@@ -915,6 +963,21 @@ def test_the_holder_and_the_zone_s_staff_download_the_pdf(client, request, certi
     assert response["X-Content-Type-Options"] == "nosniff"
     use = CertificateUse.objects.get(certificate=certificate)
     assert (use.kind, use.used_by) == (CertificateUse.Kind.DOWNLOAD, user)
+
+
+def test_the_pdf_and_the_pages_are_never_stored(client, certificate, holder_user):
+    """A shared window terminal keeps nothing (ADR 0014): private, no-store."""
+    login(client, holder_user)
+    for url in (
+        pdf_url(certificate),
+        reverse("certificates:wallet"),
+        verify_url(certificate),
+        f"/api/v1/certificates/{certificate.identifier}/verify",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        directives = {part.strip() for part in response["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= directives, url
 
 
 def test_another_holder_or_zone_gets_not_found(
