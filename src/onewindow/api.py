@@ -19,7 +19,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
-from onewindow.core.errors import ApplicationError
+from onewindow.core.errors import ApplicationError, NotFound, ValidationFailed
 from onewindow.core.inputs import check_parameters, parse_json
 
 
@@ -55,12 +55,17 @@ class InputPolicyParser(Parser):
 
 def _check_parameters(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Every operation, before its parameters are read: the path parameters and the
-    whole query string (declared parameters or not) must be acceptable text."""
+    whole query string (declared parameters or not) must be acceptable text. A path that
+    is not names nothing (404, which every operation with a path parameter declares); a
+    query parameter that is not is a 422 naming it."""
 
     @functools.wraps(run)
     def checked(request: HttpRequest, **path: Any) -> HttpResponse:
         try:
-            check_parameters((name, str(value)) for name, value in path.items())
+            try:
+                check_parameters((name, str(value)) for name, value in path.items())
+            except ValidationFailed as error:
+                raise NotFound(error.message, fields=error.fields) from None
             check_parameters(
                 (key, value) for key, values in request.GET.lists() for value in values
             )
