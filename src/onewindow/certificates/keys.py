@@ -1,9 +1,10 @@
 """Zone signing keys: generate, rotate, list; private halves kept as files, never in the DB.
 
 A private key is a PKCS#8 PEM file ``{ONEWINDOW_KEY_DIR}/{zone code}/{key id}.pem`` (mode
-0600, directory 0700), encrypted with ``ONEWINDOW_KEY_PASSPHRASE`` when that is set. The
-database keeps the raw 32-byte public key, its id and status. Rotation makes a new key the
-signing one and keeps the old one published for verification only.
+0600, directory 0700), encrypted with ``ONEWINDOW_KEY_PASSPHRASE``. In production a key is
+not written in plain text unless ``ONEWINDOW_ALLOW_PLAINTEXT_KEYS`` says so (development mode
+does). The database keeps the raw 32-byte public key, its id and status. Rotation makes a
+new key the signing one and keeps the old one published for verification only.
 """
 
 from __future__ import annotations
@@ -37,6 +38,18 @@ def private_key_path(key: SigningKey) -> Path:
 def _passphrase() -> bytes | None:
     value = getattr(settings, "ONEWINDOW_KEY_PASSPHRASE", "") or ""
     return value.encode("utf-8") or None
+
+
+def _refuse_plaintext() -> None:
+    """Production keeps private keys encrypted at rest (等保: confidentiality of keys)."""
+    if _passphrase() is None and not settings.ONEWINDOW_ALLOW_PLAINTEXT_KEYS:
+        raise Conflict(
+            _(
+                "生产环境的签名私钥须加密保存：请设置口令 ONEWINDOW_KEY_PASSPHRASE 后再生成；"
+                "确需明文保存时设置 ONEWINDOW_ALLOW_PLAINTEXT_KEYS=1"
+            ),
+            code="signing_key_passphrase_missing",
+        )
 
 
 def _write_private(path: Path, private_key: Ed25519PrivateKey) -> None:
@@ -89,6 +102,7 @@ def load_private_key(key: SigningKey) -> Ed25519PrivateKey:
 
 
 def _new_key(zone: Zone, *, actor: str, action: str) -> SigningKey:
+    _refuse_plaintext()
     private = Ed25519PrivateKey.generate()
     public = private.public_key().public_bytes(
         serialization.Encoding.Raw, serialization.PublicFormat.Raw
