@@ -16,6 +16,9 @@ import pytest
 
 from onewindow import cli
 
+#: A key that passes the production checks (50+ characters, many distinct ones).
+STRONG_KEY = "Xq3-7pW9" * 8
+
 PRINT_SETTINGS = (
     "import django; from django.conf import settings; "
     "print(settings.SECRET_KEY); print(settings.DEBUG); "
@@ -28,7 +31,15 @@ def environment(var_dir: Path, **variables: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "ONEWINDOW_DEBUG", "DATABASE_URL", "CONN_MAX_AGE"}
+        if key
+        not in {
+            "SECRET_KEY",
+            "ONEWINDOW_DEBUG",
+            "DATABASE_URL",
+            "CONN_MAX_AGE",
+            "ONEWINDOW_HTTPS",
+            "ONEWINDOW_ALLOW_HTTP",
+        }
     }
     env.update(DJANGO_SETTINGS_MODULE="onewindow.settings", ONEWINDOW_VAR_DIR=str(var_dir))
     env.update(variables)
@@ -58,10 +69,76 @@ def test_production_refuses_a_blank_secret_key(tmp_path):
 
 
 def test_production_starts_with_secret_key(tmp_path):
-    result = start(environment(tmp_path, SECRET_KEY="k" * 60))
+    result = start(environment(tmp_path, SECRET_KEY=STRONG_KEY))
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["k" * 60, "False", "django.db.backends.sqlite3"]
+    assert result.stdout.split() == [STRONG_KEY, "False", "django.db.backends.sqlite3"]
+
+
+@pytest.mark.parametrize(
+    ("key", "why"),
+    [
+        ("Xq3-7pW9" * 6 + "Z", "49 characters"),  # one short of Django's deployment rule
+        ("abcd" * 20, "four distinct characters"),
+        ("k" * 60, "one distinct character"),
+    ],
+)
+def test_production_refuses_a_weak_secret_key(tmp_path, key, why):
+    result = start(environment(tmp_path, SECRET_KEY=key))
+
+    assert result.returncode != 0, why
+    assert "SECRET_KEY is too weak" in result.stderr
+
+
+def test_development_accepts_any_secret_key(tmp_path):
+    result = start(environment(tmp_path, SECRET_KEY="short", ONEWINDOW_DEBUG="1"))
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_refuses_plain_http(tmp_path):
+    result = start(environment(tmp_path, SECRET_KEY=STRONG_KEY, ONEWINDOW_HTTPS="0"))
+
+    assert result.returncode != 0
+    assert "ONEWINDOW_HTTPS=0 in production mode" in result.stderr
+    assert "ONEWINDOW_ALLOW_HTTP=1" in result.stderr  # says how to do it on purpose
+
+
+def test_production_runs_on_plain_http_when_allowed(tmp_path):
+    code = (
+        "import django; from django.conf import settings; "
+        "print(settings.SESSION_COOKIE_SECURE, settings.SECURE_SSL_REDIRECT, "
+        "settings.SECURE_HSTS_SECONDS)"
+    )
+    env = environment(
+        tmp_path, SECRET_KEY=STRONG_KEY, ONEWINDOW_HTTPS="0", ONEWINDOW_ALLOW_HTTP="1"
+    )
+
+    result = start(env, code)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False", "0"]
+
+
+def test_production_on_https_redirects_and_sends_hsts(tmp_path):
+    code = (
+        "import django; from django.conf import settings; "
+        "print(settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, "
+        "settings.SECURE_SSL_REDIRECT, settings.SECURE_HSTS_SECONDS, "
+        "settings.SECURE_HSTS_INCLUDE_SUBDOMAINS, settings.SECURE_PROXY_SSL_HEADER[0])"
+    )
+
+    result = start(environment(tmp_path, SECRET_KEY=STRONG_KEY), code)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "True",
+        "True",
+        "True",
+        "31536000",
+        "True",
+        "HTTP_X_FORWARDED_PROTO",
+    ]
 
 
 def test_development_generates_a_private_key_once(tmp_path):
@@ -96,7 +173,7 @@ def test_processes_starting_together_share_one_key(tmp_path):
 
 
 def test_empty_database_url_means_the_default(tmp_path):
-    result = start(environment(tmp_path, SECRET_KEY="k" * 60, DATABASE_URL="", CONN_MAX_AGE=""))
+    result = start(environment(tmp_path, SECRET_KEY=STRONG_KEY, DATABASE_URL="", CONN_MAX_AGE=""))
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[2] == "django.db.backends.sqlite3"
@@ -105,7 +182,7 @@ def test_empty_database_url_means_the_default(tmp_path):
 def test_database_url_selects_postgresql(tmp_path):
     result = start(
         environment(
-            tmp_path, SECRET_KEY="k" * 60, DATABASE_URL="postgres://u@db.example:5432/onewindow"
+            tmp_path, SECRET_KEY=STRONG_KEY, DATABASE_URL="postgres://u@db.example:5432/onewindow"
         )
     )
 
