@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import pydantic
 from django.conf import settings
 from django.db import IntegrityError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,7 +31,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie
 from ninja.utils import check_csrf
 
-from onewindow.cases import deadlines, services
+from onewindow.cases import deadlines, services, throttle
 from onewindow.cases.constants import CaseChannel, CaseStatus, Light, MaterialState
 from onewindow.cases.models import Case, CaseMaterial, Task
 from onewindow.cases.permissions import (
@@ -652,11 +652,15 @@ def inbox(request, query: Query[InboxQuery]):
 
 @router.get(
     "/track/{number}",
-    response={200: TrackOut, **ERROR_RESPONSES},
-    summary="办件进度公开查询（办件编号 + 查询码；任一不符均答复 404）",
+    response={200: TrackOut, **ERROR_RESPONSES, 429: Error},
+    summary="办件进度公开查询（办件编号 + 查询码；任一不符均答复 404；与查询页面共用限流）",
     auth=None,
 )
-def track(request, number: str, query: Query[TrackQuery]):
+def track(request, number: str, query: Query[TrackQuery], response: HttpResponse):
+    if not throttle.TRACK.allow(request):
+        response["Retry-After"] = str(throttle.TRACK.retry_after())
+        message = _("查询过于频繁，请 1 分钟后再试。")
+        return Status(429, {"message": message, "code": "throttled", "fields": {}})
     progress = public_progress(number=number, code=query.code)
     return {
         **dataclasses.asdict(progress),

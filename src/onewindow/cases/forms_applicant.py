@@ -28,6 +28,7 @@ from onewindow.catalog.constants import MaterialSource
 from onewindow.catalog.models import Bundle
 from onewindow.certificates.models import Certificate
 from onewindow.core.errors import ApplicationError, ValidationFailed
+from onewindow.core.identifiers import fold_code
 from onewindow.org.models import Applicant, Representation
 
 #: What the file inputs offer (the browser's picker); the content check decides.
@@ -346,22 +347,34 @@ class MaterialUploadForm(forms.Form):
 
 
 class TrackForm(forms.Form):
-    """The public progress lookup: the case number and its query code."""
+    """The public progress lookup: the case number and its query code.
+
+    Only an empty field is refused here (named, whatever the case); anything else typed —
+    too long, malformed, full-width, any script — goes to the lookup, which answers a wrong
+    number and a wrong code alike (``selectors.public_progress``)."""
 
     number = forms.CharField(
         label=gettext_lazy("办件编号"),
-        max_length=32,
         help_text=gettext_lazy("如 SFQ-2026-0000123，见受理回执或申请提交后的页面"),
         widget=forms.TextInput(
-            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "maxlength": 32,
+            }
         ),
     )
     code = forms.CharField(
         label=gettext_lazy("查询码"),
-        max_length=12,
         help_text=gettext_lazy("8 位字母或数字，与办件编号一同发给申请人"),
         widget=forms.TextInput(
-            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "maxlength": 12,
+            }
         ),
     )
 
@@ -371,11 +384,10 @@ class TrackForm(forms.Form):
             label = str(self.fields[name].label)
             self.fields[name].error_messages = {
                 "required": _labelled(label, _("请填写{label}").format(label=label)),
-                "max_length": _labelled(label, _("不能超过 %(limit_value)d 个字符")),
             }
 
     def clean_number(self) -> str:
-        return self.cleaned_data["number"].strip().upper()
+        return fold_code(self.cleaned_data["number"])
 
     def clean_code(self) -> str:
-        return self.cleaned_data["code"].strip().upper()
+        return fold_code(self.cleaned_data["code"])

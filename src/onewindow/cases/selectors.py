@@ -33,6 +33,7 @@ from onewindow.certificates.models import Certificate
 from onewindow.certificates.selectors import certificates_for_case, wallet
 from onewindow.core.audit import AuditEvent
 from onewindow.core.errors import NotFound
+from onewindow.core.identifiers import codes_match, fold_code
 from onewindow.org.constants import Role
 from onewindow.org.models import Applicant, User
 from onewindow.org.selectors import calendar_for_zone
@@ -256,11 +257,11 @@ class PublicProgress:
 
 
 def public_progress(*, number: str, code: str) -> PublicProgress:
-    """The public progress of a case; "not found" for a wrong number or code alike."""
-    import hmac
-
-    number = (number or "").strip().upper()
-    code = (code or "").strip().upper()
+    """The public progress of a case; one and the same "not found" for a missing or
+    malformed number and a wrong, empty or non-ASCII code. Both are folded as typed
+    (full-width digits and letters count as ASCII) and the code compared as bytes."""
+    number = fold_code(number)
+    code = fold_code(code)
     case = (
         Case.objects.filter(number=number, parent__isnull=True)
         .only(
@@ -280,7 +281,7 @@ def public_progress(*, number: str, code: str) -> PublicProgress:
         )
         .first()
     )
-    if case is None or not code or not hmac.compare_digest(case.query_code, code):
+    if case is None or not codes_match(case.query_code, code):
         raise NotFound(_("办件编号或查询码不正确"), code="case_not_found")
     steps = [
         {"name": name, "status": TaskStatus(status).label, "done": status == TaskStatus.DONE}

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from onewindow.cases import selectors, services
+from onewindow.cases import selectors, services, throttle
 from onewindow.cases.constants import (
     CLOCK_STATUSES,
     INTAKE_STATUSES,
@@ -52,7 +52,6 @@ from onewindow.catalog.bundles import MergedMaterial, merge_materials
 from onewindow.catalog.constants import OnlineDepth
 from onewindow.catalog.models import Bundle, ItemVersion
 from onewindow.core.errors import ApplicationError, NotFound, ValidationFailed
-from onewindow.core.throttle import FixedWindow
 from onewindow.org import pages as org_pages
 from onewindow.org.context_processors import zone as zone_context
 from onewindow.org.models import User, Zone
@@ -61,9 +60,6 @@ from onewindow.org.models import User, Zone
 WAITING_STATUSES = frozenset({CaseStatus.DRAFT, *INTAKE_STATUSES})
 #: Rows per page of "my cases" and of the messages.
 PAGE_SIZE = 20
-#: Public progress lookups allowed per client address and window (brute-force guard).
-TRACK_LIMIT = 20
-TRACK_WINDOW_SECONDS = 60
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -419,10 +415,6 @@ def material_upload(request: HttpRequest, number: str, pk: int) -> HttpResponse:
 # -- public progress -----------------------------------------------------------------------
 
 
-#: Public progress lookups per client address and window.
-TRACK = FixedWindow("cases:track", limit=TRACK_LIMIT, seconds=TRACK_WINDOW_SECONDS)
-
-
 @never_cache
 @require_GET
 def track(request: HttpRequest) -> HttpResponse:
@@ -439,12 +431,12 @@ def _track(request: HttpRequest) -> HttpResponse:
     context: dict = {"form": form}
     if not asked:
         return render(request, "cases/applicant/track.html", context)
-    if not TRACK.allow(request):
+    if not throttle.TRACK.allow(request):
         context["error"] = _("查询过于频繁，请 1 分钟后再试。")
         response = render(request, "cases/applicant/track.html", context, status=429)
-        response["Retry-After"] = str(TRACK_WINDOW_SECONDS)
+        response["Retry-After"] = str(throttle.TRACK.retry_after())
         return response
-    if not form.is_valid():
+    if not form.is_valid():  # a field left empty: named, whatever the case
         return render(request, "cases/applicant/track.html", context, status=422)
     try:
         context["progress"] = selectors.public_progress(

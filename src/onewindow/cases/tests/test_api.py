@@ -29,6 +29,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from onewindow.cases import api as cases_api
+from onewindow.cases import throttle as cases_throttle
 from onewindow.cases.constants import CaseStatus, MaterialState, TaskStatus
 from onewindow.cases.models import Case, Task
 from onewindow.cases.services import case_create, material_upload
@@ -924,6 +925,53 @@ def test_public_progress_answers_a_wrong_number_and_a_wrong_code_alike(client, w
     body = error_body(wrong_code, 404, "case_not_found")
     assert wrong_number.json() == body == empty_code.json()
     error_body(client.get(track_url(number)), 422, "invalid", "code")
+
+
+@pytest.mark.parametrize(
+    "code", ["Ａ", "\u00e9", "😀", "码" * 8, "A" * 5000, "\u0301", "ＡＡＡ\u3000"]
+)
+def test_public_progress_never_fails_and_answers_any_wrong_code_as_a_missing_case(
+    client, world, code
+):
+    # given an existing case
+    created = apply(client, world)
+    client.logout()
+    # when a code that is wrong for every case is asked for the case and for missing numbers
+    answers = [
+        client.get(track_url(number), {"code": code})
+        for number in (created["number"], "SFQ-2026-9999999", "ＳＦＱ-不是编号", "S" * 300)
+    ]
+    # then the one "not found", to the byte
+    body = error_body(answers[0], 404, "case_not_found")
+    assert all(response.content == answers[0].content for response in answers)
+    assert body["fields"] == {}
+
+
+def test_public_progress_folds_full_width_input_of_the_right_code(client, world):
+    created = apply(client, world)
+    client.logout()
+    number = full_width(created["number"])
+    response = client.get(track_url(number), {"code": full_width(created["query_code"].lower())})
+    assert ok(response)["number"] == created["number"]
+
+
+def test_public_progress_is_throttled_per_address(client, world):
+    created = apply(client, world)
+    client.logout()
+    for _ in range(cases_throttle.TRACK.limit):
+        assert client.get(track_url(created["number"]), {"code": "WRONG123"}).status_code == 404
+    response = client.get(track_url(created["number"]), {"code": created["query_code"]})
+    body = error_body(response, 429, "throttled")
+    assert body["message"] == "查询过于频繁，请 1 分钟后再试。"
+    assert 1 <= int(response["Retry-After"]) <= 60
+    elsewhere = client.get(
+        track_url(created["number"]), {"code": created["query_code"]}, REMOTE_ADDR="10.0.0.9"
+    )
+    assert ok(elsewhere)["number"] == created["number"]
+
+
+def full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in text)
 
 
 # -- the OpenAPI document tells the truth about these endpoints ------------------------------

@@ -3,17 +3,19 @@ material supplements, the public progress lookup and the in-app messages."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from onewindow.cases import views_applicant
+from onewindow.cases import throttle, views_applicant
 from onewindow.cases.constants import AcceptanceMode, CaseStatus, MaterialState
 from onewindow.cases.models import Case, CaseMaterial, Notification
 from onewindow.cases.services import case_accept, case_create, case_request_correction
@@ -665,38 +667,109 @@ def test_track_shows_progress_without_personal_data(client, world):
         assert private not in html
 
 
-def test_track_wrong_code_or_number_is_the_same_404(client, world):
+def full_width(text: str) -> str:
+    """What an input method in full-width mode types for ASCII letters and digits."""
+    return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in text)
+
+
+def without_echo(html: str) -> str:
+    """The page without what it echoes of the input (the fields' values)."""
+    return re.sub(r'value="[^"]*"', 'value=""', html)
+
+
+#: The start of a minute: request limits count in windows aligned on the clock.
+THROTTLE_MINUTE = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
+
+#: Codes that are wrong for every case: nothing here may answer differently for an
+#: existing number than for a missing one, or fail.
+WRONG_CODES = [
+    "ZZZZZZZZ",
+    "Ａ",  # full-width mode of an input method
+    "\u00e9",
+    "😀",
+    "码码码码",
+    "A" * 5000,
+    "\u0301",  # a combining mark alone
+]
+
+
+@pytest.mark.parametrize("code", WRONG_CODES)
+def test_track_answers_a_wrong_code_exactly_as_a_missing_number(client, world, code):
+    # given an existing case
     case = world.submit()
-    wrong_code = track(client, case.number, "ZZZZZZZZ")
-    wrong_number = track(client, "SFQ-2000-0000001", case.query_code)
-    for response in (wrong_code, wrong_number):
+    # when the code is wrong, for the case's number and for numbers that exist nowhere
+    answers = [
+        track(client, case.number, code),
+        track(client, "SFQ-2000-0000001", code),
+        track(client, "不是编号", code),
+        track(client, "Ｓ" * 300, code),
+        track(client, "SFQ-2000-0000001", case.query_code),
+    ]
+    # then one answer: same status, same page apart from the echoed input
+    expected = without_echo(answers[0].content.decode())
+    for response in answers:
         assert response.status_code == 404
-        assert "办件编号或查询码不正确" in response.content.decode()
-        assert "食品经营许可" not in response.content.decode()
+        html = response.content.decode()
+        assert "办件编号或查询码不正确" in html
+        assert "食品经营许可" not in html
+        assert without_echo(html) == expected
+
+
+def test_track_folds_full_width_input_of_the_right_code(client, world):
+    case = world.accepted()
+    response = track(client, full_width(case.number.lower()), full_width(case.query_code))
+    assert response.status_code == 200
+    assert "食品经营许可" in response.content.decode()
 
 
 def test_track_without_query_shows_the_form_and_missing_fields_are_named(client, world):
     empty = client.get(reverse("cases:track"))
     assert empty.status_code == 200 and 'name="number"' in empty.content.decode()
-    response = client.get(reverse("cases:track"), {"number": "SFQ-2026-0000001", "code": ""})
-    assert response.status_code == 422
-    assert "查询码：请填写查询码" in field_errors(response.content.decode(), "id_code")
+    case = world.submit()
+    # an empty code is named, and alike for an existing and a missing number
+    answers = [
+        client.get(reverse("cases:track"), {"number": number, "code": " "})
+        for number in (case.number, "SFQ-2000-0000001")
+    ]
+    for response in answers:
+        assert response.status_code == 422
+        assert "查询码：请填写查询码" in field_errors(response.content.decode(), "id_code")
+    assert without_echo(answers[0].content.decode()) == without_echo(answers[1].content.decode())
 
 
 def test_track_is_throttled_per_address(client, world):
     case = world.submit()
-    for _ in range(views_applicant.TRACK_LIMIT):
-        assert track(client, case.number, "WRONG123").status_code == 404
-    response = track(client, case.number, case.query_code)
+    with time_machine.travel(THROTTLE_MINUTE, tick=False):
+        for _ in range(throttle.TRACK.limit):
+            assert track(client, case.number, "WRONG123").status_code == 404
+        response = track(client, case.number, case.query_code)
+        other = client.get(
+            reverse("cases:track"),
+            {"number": case.number, "code": case.query_code},
+            REMOTE_ADDR="10.0.0.9",
+        )
     assert response.status_code == 429
     assert "查询过于频繁" in response.content.decode()
-    assert response["Retry-After"] == str(views_applicant.TRACK_WINDOW_SECONDS)
-    other = client.get(
-        reverse("cases:track"),
-        {"number": case.number, "code": case.query_code},
-        REMOTE_ADDR="10.0.0.9",
-    )
+    assert response["Retry-After"] == "60"
     assert other.status_code == 200
+
+
+def test_track_page_and_api_share_one_allowance(client, world):
+    # given half the allowance used on the page and half through the API
+    case = world.submit()
+    half = throttle.TRACK.limit // 2
+    with time_machine.travel(THROTTLE_MINUTE, tick=False):
+        for _ in range(half):
+            assert track(client, case.number, "WRONG123").status_code == 404
+        for _ in range(throttle.TRACK.limit - half):
+            api = client.get(f"/api/v1/track/{case.number}", {"code": "WRONG123"})
+            assert api.status_code == 404
+        # when either asks once more, then both are refused
+        page = track(client, case.number, case.query_code)
+        api = client.get(f"/api/v1/track/{case.number}", {"code": case.query_code})
+    assert page.status_code == 429 and api.status_code == 429
+    assert page["Retry-After"] == api["Retry-After"] == "60"
+    assert api.json()["code"] == "throttled"
 
 
 # -- messages ------------------------------------------------------------------------------
