@@ -23,7 +23,6 @@ import pydantic
 from django.conf import settings
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
@@ -308,8 +307,7 @@ def _certificate_out(certificate, today: dt.date) -> dict:
         "status_label": str(CertificateStatus(status).label),
         "issued_on": certificate.issued_on,
         "valid_until": certificate.valid_until,
-        "verify_url": settings.ONEWINDOW_PUBLIC_URL
-        + reverse("certificates:verify", args=[certificate.identifier]),
+        "verify_url": settings.ONEWINDOW_PUBLIC_URL + certificate.verification_path(),
     }
 
 

@@ -197,7 +197,7 @@ class CaseCertificateOut(Schema):
     status_label: str
     issued_on: dt.date
     valid_until: dt.date | None = Field(description="有效期至；长期有效为 null")
-    verify_url: str = Field(description="查验页面地址")
+    verify_url: str = Field(description="查验页面地址（含查验码）")
 
 
 class CaseTaskOut(Schema):

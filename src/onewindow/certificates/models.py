@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
+from urllib.parse import urlencode
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -140,6 +143,19 @@ class CertificateSequence(models.Model):
         return f"{self.certificate_type_id}@{self.zone_id}: {self.last}"
 
 
+#: The verification code's alphabet: digits and capitals that cannot be mistaken for one
+#: another when read off paper (no 0/O, 1/I/L).
+VERIFICATION_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+VERIFICATION_CODE_LENGTH = 8
+
+
+def new_verification_code() -> str:
+    """A random 查验码: 8 characters of 31 (about 40 bits), never derived from the serial."""
+    return "".join(
+        secrets.choice(VERIFICATION_CODE_ALPHABET) for _ in range(VERIFICATION_CODE_LENGTH)
+    )
+
+
 class Certificate(models.Model):
     """电子证照: the signed record of facts a department certifies about a holder.
 
@@ -149,7 +165,9 @@ class Certificate(models.Model):
     ``signing_key``: the offline check needs nothing else. ``status`` stores only valid or
     revoked; expiry is derived from ``valid_until`` on the day one asks
     (``effective_status``). The case that issued it is kept as its number (plain data: this
-    app sits below cases).
+    app sits below cases). ``verification_code`` (查验码) is printed beside the identifier
+    and carried in the QR code: the public check needs both, so that identifiers, which
+    are sequential, do not open a register of holders (ADR 0011).
     """
 
     zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="certificates")
@@ -160,6 +178,9 @@ class Certificate(models.Model):
         verbose_name=_("证照类型"),
     )
     identifier = models.CharField(_("证照标识"), max_length=120, unique=True)
+    verification_code = models.CharField(
+        _("查验码"), max_length=8, default=new_verification_code, editable=False
+    )
     serial = models.PositiveIntegerField(_("顺序号"))
     version = models.PositiveSmallIntegerField(_("版本号"), default=1)
     issuing_department = models.ForeignKey(
@@ -236,6 +257,12 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certificate_type.name} {self.identifier}"
+
+    def verification_path(self) -> str:
+        """The public check of this certificate, its 查验码 included (what the QR code and
+        every link to the check carry)."""
+        path = reverse("certificates:verify", kwargs={"identifier": self.identifier})
+        return f"{path}?{urlencode({'c': self.verification_code})}"
 
     def effective_status(self, today: date | None = None) -> str:
         """valid, revoked or expired on ``today`` (the zone's local date by default)."""

@@ -64,9 +64,9 @@ HOLDER_LABELS = {
 
 
 def verification_url(certificate: Certificate) -> str:
-    """The public verification page of ``certificate`` (what its QR code encodes)."""
-    path = reverse("certificates:verify", kwargs={"identifier": certificate.identifier})
-    return f"{settings.ONEWINDOW_PUBLIC_URL}{path}"
+    """The public verification page of ``certificate`` with its 查验码 (what its QR code
+    encodes)."""
+    return f"{settings.ONEWINDOW_PUBLIC_URL}{certificate.verification_path()}"
 
 
 def keys_url() -> str:
@@ -162,7 +162,10 @@ def _story(certificate: Certificate, payload: dict, styles: _Styles) -> list:
     holder = payload["holder"]
     story: list = [
         Paragraph(_text("电子证照"), styles.kicker),
-        Paragraph(_text(f"证照标识：{payload['id']}"), styles.identifier),
+        Paragraph(
+            _text(f"证照标识：{payload['id']}　查验码：{certificate.verification_code}"),
+            styles.identifier,
+        ),
         Spacer(1, 2 * mm),
         _ruled_table(
             [

@@ -1,4 +1,5 @@
-"""The shapes of the certificates API: what a verifier is told about one certificate."""
+"""The shapes of the certificates API: what a verifier asks with and is told about one
+certificate."""
 
 from __future__ import annotations
 
@@ -7,6 +8,10 @@ from typing import Literal
 
 from ninja import Schema
 from pydantic import Field
+
+
+class VerifyQuery(Schema):
+    c: str = Field(description="查验码：证照上印在证照标识旁的 8 位字母或数字（二维码中已带）")
 
 
 class CertificateTypeOut(Schema):
@@ -37,7 +42,7 @@ class VerificationOut(Schema):
     trustworthy: bool = Field(description="状态有效且签名有效：可以采信")
     type: CertificateTypeOut
     issuer: IssuerOut
-    holder_name: str = Field(description="持证主体名称")
+    holder_name: str = Field(description="持证主体名称（个人、外籍人员的姓名部分隐去）")
     holder_identifier: str = Field(description="持证主体证件号码（个人已脱敏）")
     issued_on: dt.date = Field(description="发证日期")
     valid_until: dt.date | None = Field(description="有效期至；null 为长期有效")

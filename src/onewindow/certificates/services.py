@@ -31,7 +31,7 @@ from onewindow.certificates.permissions import can_revoke
 from onewindow.certificates.signing import canonical_json, sign, verify
 from onewindow.core.audit import audit_append, audit_lock_chain
 from onewindow.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from onewindow.core.identifiers import mask_identifier
+from onewindow.core.identifiers import codes_match, fold_code, mask_identifier, mask_name
 from onewindow.org.constants import ApplicantKind
 from onewindow.org.models import Applicant, Department, User
 
@@ -234,7 +234,7 @@ class Verification:
     status_label: str
     type_name: str
     issuer_name: str
-    holder_name: str
+    holder_name: str  # masked for persons and foreigners
     holder_identifier: str  # masked for persons and foreigners
     issued_on: date
     valid_until: date | None
@@ -266,17 +266,36 @@ def _public_facts(certificate: Certificate) -> list[dict[str, str]]:
     ]
 
 
+#: Facts that name the holder (read from the applicant's name at issue).
+NAME_FACT_KEYS = frozenset(
+    key for key, attribute in facts_module.HOLDER_KEYS.items() if attribute == "name"
+)
+
+
+def _verification_facts(certificate: Certificate) -> list[dict[str, str]]:
+    """The facts as the public check shows them: a person's numbers and name masked."""
+    facts = _public_facts(certificate)
+    if certificate.holder_kind == HolderKind.ENTERPRISE:
+        return facts
+    return [
+        {**fact, "value": mask_name(fact["value"])} if fact["key"] in NAME_FACT_KEYS else fact
+        for fact in facts
+    ]
+
+
 def certificate_verify(
-    identifier: str, *, channel: str, today: date | None = None, count: bool = True
+    identifier: str, *, code: str, channel: str, today: date | None = None, count: bool = True
 ) -> Verification:
-    """Check one certificate by identifier: signature against its key, revocation, expiry.
-    Unknown identifiers raise NotFound with nothing else said."""
+    """Check one certificate by its identifier and 查验码: signature against its key,
+    revocation, expiry. An unknown identifier and a wrong or missing code raise the same
+    NotFound with nothing else said; the code is folded as typed (full-width, lower case).
+    A person's or foreigner's name and numbers come masked, an enterprise's in full."""
     certificate = (
         Certificate.objects.select_related("certificate_type", "issuing_department", "signing_key")
         .filter(identifier=normalise(identifier))
         .first()
     )
-    if certificate is None:
+    if certificate is None or not codes_match(certificate.verification_code, fold_code(code)):
         raise NotFound(_("未找到该电子证照"), code="not_found")
     status = certificate.effective_status(today)
     signature_valid = verify(
@@ -293,12 +312,14 @@ def certificate_verify(
         status_label=str(CertificateStatus(status).label),
         type_name=certificate.certificate_type.name,
         issuer_name=certificate.issuing_department.name,
-        holder_name=certificate.holder_name,
+        holder_name=certificate.holder_name
+        if certificate.holder_kind == HolderKind.ENTERPRISE
+        else mask_name(certificate.holder_name),
         holder_identifier=holder_identifier,
         issued_on=certificate.issued_on,
         valid_until=certificate.valid_until,
         revoked_at=certificate.revoked_at,
-        facts=_public_facts(certificate),
+        facts=_verification_facts(certificate),
         key_id=certificate.signing_key.key_id,
         signature_valid=signature_valid,
         certificate=certificate,

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -24,6 +25,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -54,8 +56,8 @@ from onewindow.certificates.services import (
     certificate_verify,
 )
 from onewindow.core.errors import ApplicationError, Conflict, Forbidden, NotFound
+from onewindow.core.identifiers import fold_code, mask_identifier
 from onewindow.core.middleware import public_cache
-from onewindow.core.identifiers import mask_identifier
 from onewindow.org.models import User
 from onewindow.org.permissions import can_view_full_identifier, represented_applicant_ids
 
@@ -164,6 +166,7 @@ def public_keys(request: HttpRequest) -> JsonResponse:
 
 _IDEOGRAPHIC_DOTS = str.maketrans({"。": ".", "｡": ".", "、": "."})
 _PASTED_URL = re.compile(r"/verify/([^/?#\s]+)")
+_PASTED_CODE = re.compile(r"[?&]c=([^&#\s]+)")
 
 
 def typed_identifier(value: str) -> str:
@@ -174,6 +177,16 @@ def typed_identifier(value: str) -> str:
     if match:
         text = match.group(1)
     return normalise(re.sub(r"\s+", "", text))
+
+
+def pasted_code(value: str) -> str:
+    """The 查验码 inside a pasted verification address (``…/verify/<id>?c=…``), or ""."""
+    match = _PASTED_CODE.search(unicodedata.normalize("NFKC", value or ""))
+    return fold_code(match.group(1)) if match else ""
+
+
+def verification_query(code: str) -> str:
+    return "?" + urlencode({"c": code})
 
 
 class VerifyForm(forms.Form):
@@ -189,6 +202,19 @@ class VerifyForm(forms.Form):
         },
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
+        ),
+    )
+    c = forms.CharField(
+        label=gettext_lazy("查验码"),
+        required=False,
+        help_text=gettext_lazy("证照上印在证照标识旁的 8 位字母或数字；扫码打开时已自动带入。"),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "autocapitalize": "characters",
+                "maxlength": 20,
+            }
         ),
     )
 
@@ -209,16 +235,26 @@ class VerifyForm(forms.Form):
             _("证照标识：格式不正确，应以 1.2.156.3005.2 开头，各段以英文句点分隔")
         )
 
+    def clean(self):
+        data = super().clean()
+        code = fold_code(data.get("c") or "") or pasted_code(self.data.get("id", ""))
+        if not code and "c" not in self.errors:
+            self.add_error("c", _("查验码：请填写证照上印制的查验码"))
+        data["c"] = code
+        return data
+
 
 @require_safe
 def verify_form(request: HttpRequest) -> HttpResponse:
-    """``/verify/``: type or paste an identifier; ``?id=…`` goes to its check page."""
+    """``/verify/``: type or paste an identifier and its 查验码; ``?id=…&c=…`` goes to
+    the check page."""
     form = VerifyForm(request.GET if "id" in request.GET else None)
     if not form.is_bound:
         return render(request, "certificates/verify_form.html", {"form": form})
     if not form.is_valid():
         return render(request, "certificates/verify_form.html", {"form": form}, status=422)
-    return redirect("certificates:verify", identifier=form.cleaned_data["id"])
+    path = reverse("certificates:verify", kwargs={"identifier": form.cleaned_data["id"]})
+    return redirect(path + verification_query(form.cleaned_data["c"]))
 
 
 def _not_found_page(request: HttpRequest) -> HttpResponse:
@@ -227,20 +263,34 @@ def _not_found_page(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _code_page(request: HttpRequest, identifier: str) -> HttpResponse:
+    """The check without its 查验码: the form, the identifier filled in, nothing about any
+    certificate (the same page whether the identifier names one or not)."""
+    form = VerifyForm(initial={"id": identifier})
+    form.fields["c"].widget.attrs["autofocus"] = True  # the one field left to fill
+    context = {"form": form, "asking_code": True}
+    response = render(request, "certificates/verify_form.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
 @never_cache
 @require_safe
 def verify_page(request: HttpRequest, identifier: str) -> HttpResponse:
-    """``/verify/<identifier>``: the certificate's status at once (有效 / 已注销 / 已过期 /
-    签名无效), then what it certifies, who issued it, and the key that signed it."""
+    """``/verify/<identifier>?c=<查验码>``: the certificate's status at once (有效 / 已注销 /
+    已过期 / 签名无效), then what it certifies, who issued it, and the key that signed it.
+    Without a code it asks for one; a wrong code is answered as an unknown identifier."""
+    if not request.GET.get("c", "").strip():
+        return _code_page(request, identifier)
     if not throttle.VERIFY.allow(request):
         context = {"form": VerifyForm(), "error": _("查验过于频繁，请 1 分钟后再试。")}
         response = render(request, "certificates/verify_form.html", context, status=429)
-        response["Retry-After"] = str(throttle.VERIFY.seconds)
+        response["Retry-After"] = str(throttle.VERIFY.retry_after())
         return response
     if parse_identifier(identifier) is None:
         return _not_found_page(request)
     try:
-        verification = certificate_verify(identifier, channel="page")
+        verification = certificate_verify(identifier, code=request.GET["c"], channel="page")
     except NotFound:
         return _not_found_page(request)
     certificate = verification.certificate

@@ -182,7 +182,9 @@ def test_an_approval_issues_a_signed_certificate_that_verifies(world, issuing_it
     assert certificate.facts["premises"] == "示范大道 8 号一楼"
     assert certificate.facts["area"] == "120.5"
     assert certificate.facts["holder_uscc"] == world.applicant.uscc
-    verification = certificate_verify(certificate.identifier, channel="page", count=False)
+    verification = certificate_verify(
+        certificate.identifier, code=certificate.verification_code, channel="page", count=False
+    )
     assert verification.signature_valid and verification.status == CertificateStatus.VALID
     [issued] = events(case, CaseEventAction.CERTIFICATE_ISSUED)
     assert issued.data["identifier"] == certificate.identifier
@@ -475,7 +477,7 @@ def test_the_apply_page_lists_the_wallet_line_without_an_upload(
 
     line = html[html.index("将从您的电子证照库调取：") :]
     assert line.startswith("将从您的电子证照库调取：营业执照 <a ")
-    assert f'href="/verify/{held.identifier}">{held.identifier}</a>' in line[:400]
+    assert f'href="{held.verification_path()}">{held.identifier}</a>' in line[:400]
     assert 'name="material_1"' in html and 'name="material_2"' not in html
     response = client.post(
         url,
@@ -491,7 +493,7 @@ def test_the_apply_page_lists_the_wallet_line_without_an_upload(
     assert case.materials.get(name="营业执照").state == MaterialState.CERTIFICATE
     page = client.get(reverse("cases:case", args=[case.number])).content.decode()
     assert "电子证照调取" in page
-    assert f'href="/verify/{held.identifier}"' in page
+    assert f'href="{held.verification_path()}"' in page
 
 
 def test_the_apply_page_asks_for_an_upload_when_the_wallet_has_none(
@@ -569,7 +571,7 @@ def test_the_decide_form_asks_for_each_fact_prefilled_and_refuses_beside_the_fie
     assert certificate.facts["area"] == "80"
     page = client.get(url).content.decode()
     assert "办理结果" in page and certificate.identifier in page
-    assert reverse("certificates:verify", args=[certificate.identifier]) in page
+    assert certificate.verification_path() in page
     assert reverse("certificates:pdf", args=[certificate.identifier]) in page
     assert "签发电子证照" in page  # the timeline
 
@@ -673,7 +675,9 @@ def test_the_api_decides_with_certificate_facts(client, world, issuing_item, sig
     certificate = Certificate.objects.get()
     assert result["identifier"] == certificate.identifier
     assert result["status"] == "valid" and result["type"] == "食品经营许可证"
-    assert result["verify_url"].endswith(f"/verify/{certificate.identifier}")
+    assert result["verify_url"].endswith(
+        f"/verify/{certificate.identifier}?c={certificate.verification_code}"
+    )
 
 
 def test_the_api_refuses_facts_that_are_not_text(client, world, issuing_item, signing_key):

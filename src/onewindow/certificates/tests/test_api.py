@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -42,12 +44,22 @@ def certificate(food_licence, enterprise, signing_key, decider) -> Certificate:
     )
 
 
-def url(identifier: str) -> str:
-    return f"/api/v1/certificates/{identifier}/verify"
+#: A well-formed 查验码 that belongs to no certificate of these tests.
+SOME_CODE = "ABCD2345"
+#: The start of a minute: request limits count in windows aligned on the clock.
+MINUTE = dt.datetime(2026, 11, 25, 2, 0, tzinfo=dt.UTC)
+
+
+def url(identifier: str, code: str = SOME_CODE) -> str:
+    return f"/api/v1/certificates/{identifier}/verify?{urlencode({'c': code})}"
+
+
+def check_url(certificate: Certificate) -> str:
+    return url(certificate.identifier, certificate.verification_code)
 
 
 def test_a_valid_certificate(client, certificate):
-    response = client.get(url(certificate.identifier))
+    response = client.get(check_url(certificate))
     assert response.status_code == 200
     body = response.json()
     licence_number = certificate.facts["licence_number"]
@@ -86,13 +98,15 @@ def test_a_valid_certificate(client, certificate):
 
 
 def test_a_lower_case_identifier_is_the_same_certificate(client, certificate):
-    response = client.get(url(certificate.identifier.lower()))
+    response = client.get(
+        url(certificate.identifier.lower(), certificate.verification_code.lower())
+    )
     assert response.json()["identifier"] == certificate.identifier
 
 
 def test_a_revoked_certificate(client, certificate, decider):
     certificate_revoke(certificate=certificate, actor=decider, reason="歇业")
-    body = client.get(url(certificate.identifier)).json()
+    body = client.get(check_url(certificate)).json()
     assert (body["status"], body["status_label"]) == ("revoked", "已注销")
     assert body["revoked_on"] == timezone.localdate().isoformat()
     assert body["signature_valid"] is True
@@ -108,7 +122,7 @@ def test_an_expired_certificate(client, food_licence, enterprise, signing_key):
         facts=FACTS,
         issued_on=dt.date(2015, 3, 2),
     )
-    body = client.get(url(old.identifier)).json()
+    body = client.get(check_url(old)).json()
     assert (body["status"], body["status_label"]) == ("expired", "已过期")
     assert body["valid_until"] == "2020-03-01"
     assert body["trustworthy"] is False
@@ -116,7 +130,7 @@ def test_an_expired_certificate(client, food_licence, enterprise, signing_key):
 
 def test_a_permanent_certificate_has_no_end(client, permanent_type, enterprise, signing_key):
     certificate = certificate_issue(certificate_type=permanent_type, holder=enterprise, actor=None)
-    body = client.get(url(certificate.identifier)).json()
+    body = client.get(check_url(certificate)).json()
     assert body["valid_until"] is None
     assert body["status"] == "valid"
 
@@ -125,19 +139,19 @@ def test_a_tampered_certificate_has_an_invalid_signature(client, certificate):
     Certificate.objects.filter(pk=certificate.pk).update(
         payload=certificate.payload.replace("120", "1200")
     )
-    body = client.get(url(certificate.identifier)).json()
+    body = client.get(check_url(certificate)).json()
     assert body["signature_valid"] is False
     assert body["trustworthy"] is False
 
 
 def test_a_certificate_signed_by_a_rotated_out_key_verifies(client, zone, certificate):
     key_rotate(zone=zone)
-    body = client.get(url(certificate.identifier)).json()
+    body = client.get(check_url(certificate)).json()
     assert body["signature_valid"] is True
     assert body["key_id"] == certificate.signing_key.key_id
 
 
-def test_a_person_s_numbers_are_masked(client, issuing_department, signing_key):
+def test_a_person_s_name_and_numbers_are_masked(client, issuing_department, signing_key):
     card_type = CertificateType.objects.create(
         code="SCJG003",
         name="食品从业人员健康证明",
@@ -156,21 +170,24 @@ def test_a_person_s_numbers_are_masked(client, issuing_department, signing_key):
         actor=None,
         facts={"id_number": "320102199001011234"},
     )
-    response = client.get(url(certificate.identifier))
+    response = client.get(check_url(certificate))
     assert b"320102199001011234" not in response.content
+    assert "李四" not in response.content.decode()
     body = response.json()
+    assert body["holder_name"] == "李*"
+    assert body["facts"][0]["value"] == "李*"
     assert body["holder_identifier"] == "3201**********1234"
     assert body["facts"][1]["value"] == "3201**********1234"
 
 
 def test_a_signed_in_user_gets_the_same_answer(client, certificate, decider):
-    anonymous = client.get(url(certificate.identifier)).json()
+    anonymous = client.get(check_url(certificate)).json()
     client.force_login(decider)
-    assert client.get(url(certificate.identifier)).json() == anonymous
+    assert client.get(check_url(certificate)).json() == anonymous
 
 
 def test_each_check_is_counted_on_the_api_channel(client, certificate):
-    client.get(url(certificate.identifier))
+    client.get(check_url(certificate))
     tally = VerificationTally.objects.get()
     assert (tally.channel, tally.count) == ("api", 1)
 
@@ -183,6 +200,11 @@ def test_not_found_is_the_same_whatever_was_asked(client, certificate):
         response = client.get(url(asked))
         assert response.status_code == 404, asked
         answers.append((response.status_code, response.content))
+    # the right identifier with a wrong code, whatever was typed for it
+    for code in (SOME_CODE, "Ａ", "\u00e9", "😀", "码" * 8, "A" * 3000, "\u0301", ""):
+        response = client.get(url(certificate.identifier, code))
+        assert response.status_code == 404, code
+        answers.append((response.status_code, response.content))
     assert len(set(answers)) == 1
     assert (
         answers[0][1].decode()
@@ -191,11 +213,12 @@ def test_not_found_is_the_same_whatever_was_asked(client, certificate):
     assert not VerificationTally.objects.exists()
 
 
+@time_machine.travel(MINUTE, tick=False)
 def test_too_many_checks_are_refused(client, certificate, monkeypatch):
     monkeypatch.setattr(throttle, "VERIFY", throttle.FixedWindow("test:verify", 2, 60))
-    assert client.get(url(certificate.identifier)).status_code == 200
+    assert client.get(check_url(certificate)).status_code == 200
     assert client.get(url("nonsense")).status_code == 404
-    response = client.get(url(certificate.identifier))
+    response = client.get(check_url(certificate))
     assert response.status_code == 429
     assert response["Retry-After"] == "60"
     assert response.json() == {
@@ -203,17 +226,31 @@ def test_too_many_checks_are_refused(client, certificate, monkeypatch):
         "code": "throttled",
         "fields": {},
     }
-    assert client.get(url(certificate.identifier), REMOTE_ADDR="192.0.2.9").status_code == 200
+    assert client.get(check_url(certificate), REMOTE_ADDR="192.0.2.9").status_code == 200
+
+
+def test_the_code_is_required_and_folded_as_typed(client, certificate):
+    missing = client.get(f"/api/v1/certificates/{certificate.identifier}/verify")
+    assert missing.status_code == 422
+    assert "c" in missing.json()["fields"]
+    code = certificate.verification_code
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in code.lower())
+    response = client.get(url(certificate.identifier, full_width))
+    assert response.json()["identifier"] == certificate.identifier
 
 
 def test_only_get(client, certificate):
-    assert client.post(url(certificate.identifier)).status_code == 405
+    assert client.post(check_url(certificate)).status_code == 405
 
 
 def test_every_answer_is_declared():
     schema = api.get_openapi_schema()
     operation = schema["paths"]["/api/v1/certificates/{identifier}/verify"]["get"]
-    assert {str(code) for code in operation["responses"]} == {"200", "404", "429"}
+    assert {str(code) for code in operation["responses"]} == {"200", "404", "422", "429"}
+    assert [(p["name"], p["in"], p["required"]) for p in operation["parameters"]] == [
+        ("identifier", "path", True),
+        ("c", "query", True),
+    ]
     assert "security" not in operation
     out = schema["components"]["schemas"]["VerificationOut"]
     assert set(out["required"]) >= {
@@ -233,8 +270,10 @@ def test_every_answer_is_declared():
     }
 
 
-def test_the_check_takes_two_queries(client, certificate, django_assert_num_queries):
-    client.get(url(certificate.identifier))
-    # The certificate with its type, issuer and key, the tally; no session, no zone.
-    with django_assert_num_queries(2):
-        assert client.get(url(certificate.identifier)).status_code == 200
+@time_machine.travel(MINUTE, tick=False)
+def test_the_check_takes_three_queries(client, certificate, django_assert_num_queries):
+    client.get(check_url(certificate))
+    # The request count, the certificate with its type, issuer and key, the tally; no
+    # session, no zone.
+    with django_assert_num_queries(3):
+        assert client.get(check_url(certificate)).status_code == 200

@@ -169,7 +169,8 @@ def test_the_qr_code_of_a_downloaded_certificate_opens_its_check(
     issued, sign_in, browser, live_server
 ):
     certificate: Certificate = issued
-    expected_url = f"{live_server.url}/verify/{certificate.identifier}"
+    bare_url = f"{live_server.url}/verify/{certificate.identifier}"
+    expected_url = f"{bare_url}?c={certificate.verification_code}"
 
     # The holder finds the certificate in 我的证照 and downloads its PDF.
     holder = sign_in("holder")
@@ -190,13 +191,21 @@ def test_the_qr_code_of_a_downloaded_certificate_opens_its_check(
     content = Path(download.path()).read_bytes()
     assert content.startswith(b"%PDF")
 
-    # The QR code on it is the certificate's public check.
+    # The QR code on it is the certificate's public check, its 查验码 included.
     assert qr_codes(content) == [expected_url]
 
     # Anyone who scans it (a fresh browser, not signed in) sees the verdict at once.
     visitor = browser.new_context(locale="zh-CN", viewport=DESKTOP)
     try:
         page = visitor.new_page()
+        # Typed without its code, the address asks for it: the keyboard alone gets on.
+        page.goto(bare_url)
+        expect(page.get_by_label("证照标识")).to_have_value(certificate.identifier)
+        expect(page.get_by_label("查验码")).to_be_focused()
+        page.keyboard.type(certificate.verification_code.lower())
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("status").get_by_role("heading", level=1)).to_have_text("✓ 有效")
+        # The scanned address shows the verdict at once.
         page.goto(expected_url)
         verdict = page.get_by_role("status")
         expect(verdict.get_by_role("heading", level=1)).to_have_text("✓ 有效")

@@ -85,6 +85,7 @@ def test_the_page_reads_as_the_certificate(certificate, pdf):
         "有效期至：2031年11月24日",
         "状态说明",
         certificate.identifier,
+        f"查验码：{certificate.verification_code}",
         "扫码查验",
         "onewindow verify-cert",
         "certificate.json",
@@ -94,10 +95,11 @@ def test_the_page_reads_as_the_certificate(certificate, pdf):
     assert verification_url(certificate) in text
 
 
-def test_the_verification_url_is_the_public_page(certificate, settings):
+def test_the_verification_url_is_the_public_page_with_the_code(certificate, settings):
     settings.ONEWINDOW_PUBLIC_URL = "https://zwfw.example.gov.cn"
     assert verification_url(certificate) == (
         f"https://zwfw.example.gov.cn/verify/{certificate.identifier}"
+        f"?c={certificate.verification_code}"
     )
 
 

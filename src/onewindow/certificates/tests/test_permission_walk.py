@@ -239,7 +239,9 @@ def _page_request(walk: Walk, name: str, method: str, identifier: str | None = N
         return reverse(f"certificates:{name}"), None
     if name == "revoke" and method == "POST":
         return reverse("certificates:revoke", args=[identifier]), {"reason": "以欺骗手段取得许可"}
-    if name in ("verify", "wallet_detail", "detail", "revoke", "pdf"):
+    if name == "verify":  # with its 查验码, as the QR code and every link carry it
+        return walk.certificate.verification_path(), None
+    if name in ("wallet_detail", "detail", "revoke", "pdf"):
         return reverse(f"certificates:{name}", args=[identifier]), None
     raise AssertionError(f"no request for the page {name!r}: add it to _page_request")
 
@@ -302,6 +304,8 @@ def test_page(walk, key, role):
 def test_api(walk, key, role):
     method, path = key
     url = API + path.format(identifier=walk.certificate.identifier)
+    if path.endswith("/verify"):
+        url += f"?c={walk.certificate.verification_code}"
     response = send(client_for(walk.users[role]), method, url)
     check(response, API_ROWS[key][role], f"{method} {url} as {role}")
     if response.status_code == 200:

@@ -288,11 +288,15 @@ def test_a_person_holder_is_masked_when_verified(issue, personal_type):
         HolderKind.PERSON,
         "11010519491231002X",
     )
-    verification = certificate_verify(certificate.identifier, channel="page", count=False)
+    verification = certificate_verify(
+        certificate.identifier, code=certificate.verification_code, channel="page", count=False
+    )
     assert verification.holder_identifier == "1101**********002X"
     assert {fact["key"]: fact["value"] for fact in verification.facts}[
         "passport_number"
     ] == "E1*****78"
+    assert verification.holder_name == "张*"
+    assert {fact["key"]: fact["value"] for fact in verification.facts}["name"] == "张*"
 
 
 def test_a_foreign_holder_is_named_by_nationality_and_passport(issue, personal_type):
@@ -308,9 +312,22 @@ def test_a_foreign_holder_is_named_by_nationality_and_passport(issue, personal_t
     payload = json.loads(certificate.payload)
     assert payload["holder"]["kind"] == "passport"
     assert [fact["value"] for fact in payload["facts"]][:3] == ["Anna Muster", "德国", "C01X00T47"]
-    verification = certificate_verify(certificate.identifier, channel="page", count=False)
+    verification = certificate_verify(
+        certificate.identifier, code=certificate.verification_code, channel="page", count=False
+    )
     assert "C01X00T47" not in verification.holder_identifier
     assert "C01X00T47" not in str(verification.facts)
+    assert verification.holder_name == "A*** M*****"
+    assert "Anna" not in str(verification.facts)
+
+
+@pytest.mark.parametrize("code", ["", "ABCD2345", "Ａ", "\u00e9", "😀", "码" * 8, "A" * 3000])
+def test_a_wrong_code_is_answered_as_an_unknown_identifier(issue, code):
+    certificate = issue()
+    with pytest.raises(NotFound) as refused:
+        certificate_verify(certificate.identifier, code=code, channel="page")
+    assert (refused.value.message, refused.value.code) == ("未找到该电子证照", "not_found")
+    assert not VerificationTally.objects.exists()
 
 
 # --- revoke --------------------------------------------------------------------------------
@@ -392,7 +409,11 @@ def test_revoking_twice_is_a_conflict(issue, decider):
 def test_a_valid_certificate_verifies(issue, signing_key):
     certificate = issue()
 
-    result = certificate_verify(f" {certificate.identifier.lower()} ", channel="api")
+    result = certificate_verify(
+        f" {certificate.identifier.lower()} ",
+        code=certificate.verification_code.lower(),
+        channel="api",
+    )
 
     assert result.status == "valid" and result.status_label == "有效"
     assert result.signature_valid and result.trustworthy
@@ -408,8 +429,8 @@ def test_revoked_and_expired_certificates_say_so(issue, decider):
     certificate_revoke(certificate=revoked, actor=decider, reason="吊销")
     expired = issue(issued_on=date(2020, 1, 1))
 
-    first = certificate_verify(revoked.identifier, channel="page")
-    second = certificate_verify(expired.identifier, channel="page")
+    first = certificate_verify(revoked.identifier, code=revoked.verification_code, channel="page")
+    second = certificate_verify(expired.identifier, code=expired.verification_code, channel="page")
 
     assert (first.status, first.status_label) == ("revoked", "已注销")
     assert first.revoked_at is not None and first.signature_valid and not first.trustworthy
@@ -420,11 +441,21 @@ def test_revoked_and_expired_certificates_say_so(issue, decider):
 def test_expiry_is_derived_from_the_day_asked(issue):
     certificate = issue()  # valid until 2031-11-24
     assert (
-        certificate_verify(certificate.identifier, channel="page", today=date(2031, 11, 24)).status
+        certificate_verify(
+            certificate.identifier,
+            code=certificate.verification_code,
+            channel="page",
+            today=date(2031, 11, 24),
+        ).status
         == "valid"
     )
     assert (
-        certificate_verify(certificate.identifier, channel="page", today=date(2031, 11, 25)).status
+        certificate_verify(
+            certificate.identifier,
+            code=certificate.verification_code,
+            channel="page",
+            today=date(2031, 11, 25),
+        ).status
         == "expired"
     )
     assert certificate.effective_status(date(2031, 11, 25)) == CertificateStatus.EXPIRED
@@ -435,7 +466,9 @@ def test_a_tampered_payload_is_reported(issue):
     Certificate.objects.filter(pk=certificate.pk).update(
         payload=certificate.payload.replace("120.5", "1200.5")
     )
-    assert not certificate_verify(certificate.identifier, channel="page").signature_valid
+    assert not certificate_verify(
+        certificate.identifier, code=certificate.verification_code, channel="page"
+    ).signature_valid
 
 
 @pytest.mark.parametrize(
@@ -445,7 +478,7 @@ def test_a_tampered_payload_is_reported(issue):
 def test_unknown_identifiers_are_not_found(issue, identifier):
     issue()
     with pytest.raises(NotFound) as missing:
-        certificate_verify(identifier, channel="page")
+        certificate_verify(identifier, code="ABCD2345", channel="page")
     assert missing.value.message == "未找到该电子证照"
     assert not VerificationTally.objects.exists()
 
@@ -453,8 +486,12 @@ def test_unknown_identifiers_are_not_found(issue, identifier):
 def test_verifications_are_tallied_per_day_and_channel(issue):
     certificate = issue()
     for channel in ("page", "page", "api"):
-        certificate_verify(certificate.identifier, channel=channel)
-    certificate_verify(certificate.identifier, channel="page", count=False)
+        certificate_verify(
+            certificate.identifier, code=certificate.verification_code, channel=channel
+        )
+    certificate_verify(
+        certificate.identifier, code=certificate.verification_code, channel="page", count=False
+    )
     counts = dict(VerificationTally.objects.values_list("channel", "count"))
     assert counts == {"page": 2, "api": 1}
 
@@ -558,8 +595,8 @@ def test_stats_by_type_count_what_happened_in_the_period(
     issue()
     issue(certificate_type=permanent_type, facts={})
     certificate_revoke(certificate=old, actor=decider, reason="吊销")
-    certificate_verify(old.identifier, channel="page")
-    certificate_verify(old.identifier, channel="api")
+    certificate_verify(old.identifier, code=old.verification_code, channel="page")
+    certificate_verify(old.identifier, code=old.verification_code, channel="api")
     reuse(enterprise, food_licence, clerk_user)
     reuse(enterprise, food_licence, clerk_user)
     reuse(enterprise, permanent_type, clerk_user)

@@ -42,6 +42,7 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "test-Password-2026"
 FACTS = {"premises": "示范区创新路 8 号一层", "area": "120"}
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+NEXT_FIELD = re.compile(r'name="next" value="[^"]*"')
 
 
 @pytest.fixture(autouse=True)
@@ -157,7 +158,11 @@ def verify_url(certificate_or_identifier, code: str | None = None) -> str:
     if isinstance(certificate_or_identifier, Certificate) and code is None:
         return certificate_or_identifier.verification_path()
     identifier = getattr(certificate_or_identifier, "identifier", certificate_or_identifier)
-    return reverse("certificates:verify", args=[identifier]) + "?" + urlencode({"c": code or SOME_CODE})
+    return (
+        reverse("certificates:verify", args=[identifier])
+        + "?"
+        + urlencode({"c": code or SOME_CODE})
+    )
 
 
 def api_url(certificate: Certificate, code: str | None = None) -> str:
@@ -413,6 +418,7 @@ WRONG_CODES = [SOME_CODE, "Ａ", "\u00e9", "😀", "码" * 8, "A" * 3000, "\u030
 
 def _normalised(response, asked: str) -> tuple[int, str]:
     text = response.content.decode().replace(asked, "<asked>").replace(quote(asked), "<asked>")
+    text = NEXT_FIELD.sub("", text)  # the language switch echoes the address asked
     return response.status_code, CSRF_FIELD.sub("", text)
 
 
@@ -439,6 +445,56 @@ def test_not_found_is_the_same_whatever_was_asked(client, certificate):
     for secret in ("示范食品有限公司", "食品经营许可证", certificate.signing_key.key_id):
         assert secret not in html
     assert not VerificationTally.objects.exists()
+
+
+def test_without_its_code_the_page_asks_for_it_and_shows_nothing(client, certificate):
+    # given the address of a certificate without the code (typed, or an old link)
+    bare = reverse("certificates:verify", args=[certificate.identifier])
+    unknown = reverse("certificates:verify", args=[unknown_identifier()])
+    answers = {}
+    for identifier, url in ((certificate.identifier, bare), (unknown_identifier(), unknown)):
+        response = client.get(url)
+        # then the form with the identifier filled in and the code field ready to type
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert f'value="{identifier}"' in html
+        assert re.search(r'<input type="text" name="c"[^>]*autofocus', html)
+        assert "请输入证照上印在证照标识旁的查验码" in html
+        answers[identifier] = _normalised(response, identifier)
+    # and nothing about the certificate, the same page as for an unknown identifier
+    assert len(set(answers.values())) == 1
+    html = answers[certificate.identifier][1]
+    for secret in ("示范食品有限公司", "食品经营许可证", "verdict", certificate.signing_key.key_id):
+        assert secret not in html
+    assert not VerificationTally.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ["{code}", "{lower}", "{full_width}", " {code} "])
+def test_the_code_is_taken_as_people_type_it(client, certificate, typed):
+    code = certificate.verification_code
+    value = typed.format(code=code, lower=code.lower(), full_width=full_width(code))
+    response = client.get(verify_url(certificate.identifier, value))
+    assert response.status_code == 200
+    assert "示范食品有限公司" in response.content.decode()
+
+
+def test_the_code_is_random_and_from_an_unambiguous_alphabet(certificate, other_certificate):
+    codes = {certificate.verification_code, other_certificate.verification_code}
+    assert len(codes) == 2
+    for code in codes:
+        assert len(code) == 8 and set(code) <= set("23456789ABCDEFGHJKMNPQRSTUVWXYZ")
+
+
+def test_the_holder_s_and_the_staff_s_pages_link_to_the_check_with_its_code(
+    client, certificate, holder_user, clerk
+):
+    link = f'href="{certificate.verification_path()}"'.replace("&", "&amp;")
+    login(client, holder_user)
+    assert link in client.get(reverse("certificates:wallet")).content.decode()
+    wallet_detail = reverse("certificates:wallet_detail", args=[certificate.identifier])
+    assert link in client.get(wallet_detail).content.decode()
+    login(client, clerk)
+    assert link in client.get(detail_url(certificate)).content.decode()
 
 
 def test_the_page_is_read_only(client, certificate):
@@ -878,7 +934,7 @@ def test_the_statistics_count_by_type(
     certificate_revoke(certificate=other_certificate, actor=decider, reason="歇业")
     client.get(verify_url(certificate))
     client.get(verify_url(certificate))
-    client.get(f"/api/v1/certificates/{certificate.identifier}/verify")
+    client.get(api_url(certificate))
     certificate_use_for_material(
         holder=enterprise,
         certificate_type=certificate.certificate_type,
@@ -972,7 +1028,7 @@ def test_the_pdf_and_the_pages_are_never_stored(client, certificate, holder_user
         pdf_url(certificate),
         reverse("certificates:wallet"),
         verify_url(certificate),
-        f"/api/v1/certificates/{certificate.identifier}/verify",
+        api_url(certificate),
     ):
         response = client.get(url)
         assert response.status_code == 200, url

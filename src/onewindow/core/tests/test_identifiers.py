@@ -10,7 +10,10 @@ from stdnum.cn import ric, uscc
 from onewindow.core.errors import ValidationFailed
 from onewindow.core.identifiers import (
     USCC_ALPHABET,
+    codes_match,
+    fold_code,
     mask_identifier,
+    mask_name,
     organisation_code_check_character,
     validate_id_number,
     validate_passport_number,
@@ -287,3 +290,43 @@ def test_property_mask_keeps_length_and_hides_the_middle(value):
         assert set(masked[keep:-keep]) == {"*"}
     else:
         assert set(masked) <= {"*"}
+
+
+# -- codes people type, names on public pages ---------------------------------------------------
+
+
+def test_fold_code_takes_full_width_lower_case_and_blanks():
+    assert fold_code(" ａｂ１２　Ｃ ") == "AB12C"
+    assert fold_code("😀é") == "😀É"
+    assert fold_code("") == ""
+
+
+@pytest.mark.parametrize(
+    ("expected", "given", "match"),
+    [
+        ("AB12CD34", "AB12CD34", True),
+        ("AB12CD34", "AB12CD35", False),
+        ("AB12CD34", "", False),
+        ("", "", False),
+        ("AB12CD34", "Ａ", False),  # str with non-ASCII characters: compared as bytes
+        ("AB12CD34", "😀" * 8, False),
+        ("AB12CD34", "\ud800", False),  # a lone surrogate (JSON allows one)
+    ],
+)
+def test_codes_match_compares_any_text_without_failing(expected, given, match):
+    assert codes_match(expected, given) is match
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [
+        ("张三", "张*"),
+        ("张小三", "张*三"),
+        ("欧阳小明", "欧**明"),
+        ("John Smith", "J*** S****"),
+        ("Anna", "A***"),
+        ("", ""),
+    ],
+)
+def test_mask_name(name, masked):
+    assert mask_name(name) == masked

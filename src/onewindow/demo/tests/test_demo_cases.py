@@ -262,7 +262,9 @@ def test_the_demo_command_prints_the_cases_and_their_pages_and_changes_nothing(z
     assert f"办件编号 {number}，查询码 {code}" in output
     assert public_progress(number=number, code=code)
     sample = certificate_data.sample_certificate(zone)
-    assert f"http://127.0.0.1:8000/verify/{sample.identifier}" in output
+    assert f"http://127.0.0.1:8000/verify/{sample.identifier}?c={sample.verification_code}" in (
+        output
+    )
     assert sample.effective_status() == CertificateStatus.VALID
     assert [model.objects.count() for model in (Case, Task, AuditEvent, User)] == counts
 
@@ -286,7 +288,7 @@ def test_approvals_issued_signed_certificates_with_their_case(zone):
         assert certificate.certificate_type_id == case.item_version.certificate_type_id
         assert certificate.holder_id == case.applicant_id
         assert certificate_verify(
-            certificate.identifier, channel="api", count=False
+            certificate.identifier, code=certificate.verification_code, channel="api", count=False
         ).signature_valid
     assert AuditEvent.objects.filter(action=CaseEventAction.CERTIFICATE_ISSUED).count() == (
         approved.count()

@@ -69,7 +69,7 @@ class Command(BaseCommand):
         if sample is not None:
             self.stdout.write(
                 f"  证照查验示例：{sample.certificate_type.name}（{sample.holder_name}）"
-                f" {url}verify/{sample.identifier}"
+                f" {url.rstrip('/')}{sample.verification_path()}"
             )
         self.stdout.write("演示账号（仅用于演示环境）：")
         width = max(len(login.username) for login in logins)
