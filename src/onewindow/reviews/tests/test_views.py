@@ -345,6 +345,30 @@ def test_a_link_to_a_case_that_is_gone_is_invalid(world, case):
     assert response.status_code == 404
 
 
+#: What a page echoes of the request: the CSRF token and the address (language switch).
+ECHOED = re.compile(r'name="(csrfmiddlewaretoken|next)" value="[^"]*"')
+
+
+def test_a_signed_link_to_a_missing_case_answers_as_a_forged_one(world, case):
+    # given a link this installation signed for a case that does not exist, and a forgery
+    signed = links._signer().sign(f"{case.pk + 1000}.window")
+    forged = links.rating_token(case, Channel.WINDOW)[:-3] + "abc"
+    answers = [
+        Client().get(reverse("reviews:rate_link", args=[token])) for token in (signed, forged)
+    ]
+    # then one answer, to the byte
+    assert [response.status_code for response in answers] == [404, 404]
+    pages = [ECHOED.sub("", text(response)) for response in answers]
+    assert pages[0] == pages[1]
+    assert "评价链接无效" in pages[0]
+
+
+@pytest.mark.parametrize("token", ["Ａ", "\u00e9", "😀", "码" * 50, "A" * 500])
+def test_any_text_as_a_link_is_not_found_and_never_fails(token):
+    response = Client().get(f"/rate/t/{token}/")
+    assert response.status_code == 404
+
+
 def test_thanks_without_a_rating_is_generic():
     page = text(Client().get(reverse("reviews:thanks")))
     assert "您的评价已记录。" in page
