@@ -132,7 +132,11 @@ def test_a_worker_killed_mid_task_loses_nothing(tmp_path: Path):
     # given a worker running the task (longer than its one-second lease)
     first = start_worker("worker-a")
     try:
-        wait_for(lambda: "start" in journal.read_text(), what="the first worker to start")
+        wait_for(
+            lambda: "start" in journal.read_text() or first.poll() is not None,
+            what="the first worker to start",
+        )
+        assert first.poll() is None, first.communicate()[0].decode()  # it did not start
         time.sleep(1.5)
         # the heartbeat keeps its lease alive: nothing to reclaim
         assert tasks_reclaim(seconds=1, attempts=3).reclaimed == ()
