@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint bench messages clean
+.PHONY: demo test lint bench messages clean fuzz
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -30,6 +30,14 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -n auto --dist loadfile $(PYTEST_ARGS)
+
+# Fuzz the whole API as every role over the demo zone (docs/decisions/0013): schemathesis
+# with FUZZ_EXAMPLES examples per operation and role and its coverage phase; fails on any
+# server error or response that differs from the OpenAPI document. CI runs 10 examples.
+FUZZ_EXAMPLES ?= 50
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -n auto --dist load \
+		src/onewindow/demo/tests/test_api_fuzz.py $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
