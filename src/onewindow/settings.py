@@ -81,7 +81,8 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site sits behind the site's login and second factor (org/admin_site.py).
+    "onewindow.org.admin_apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -95,6 +96,11 @@ INSTALLED_APPS = [
     "onewindow.core",
     "django_tasks",
     "django_tasks_db",
+    # Login throttling and the second factor (docs/decisions/0009).
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "onewindow.org",
     "onewindow.certificates",
     "onewindow.catalog",
@@ -118,7 +124,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Second factor and staff sessions (docs/decisions/0009).
+    "django_otp.middleware.OTPMiddleware",
+    "onewindow.org.middleware.StaffSessionMiddleware",
+    "onewindow.org.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "onewindow.urls"
@@ -167,6 +179,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every login of a locked-out account or address (django-axes).
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -332,3 +346,36 @@ LOGGING = {
 
 # The zone this installation serves by default (pages and API without an explicit zone).
 ONEWINDOW_DEFAULT_ZONE = os.environ.get("ONEWINDOW_DEFAULT_ZONE", "SFQ")
+
+# -- Login throttling, second factor and staff sessions (docs/decisions/0009) ------------------
+# django-axes counts failed logins in the database (every worker sees the same counts), per
+# account and per address independently; a locked account or address cannot log in, not even
+# with the right password, until the lock ends. Each failure during a lock restarts it.
+ONEWINDOW_LOGIN_FAILURE_LIMIT = int(os.environ.get("ONEWINDOW_LOGIN_FAILURE_LIMIT") or 5)
+ONEWINDOW_LOGIN_LOCK_MINUTES = int(os.environ.get("ONEWINDOW_LOGIN_LOCK_MINUTES") or 15)
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = ONEWINDOW_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = "onewindow.org.login_throttle.lock_duration"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False  # a password alone must not clear the count of wrong codes
+AXES_USERNAME_CALLABLE = "onewindow.org.login_throttle.attempt_username"
+# The client address as the public request limits see it (ONEWINDOW_TRUSTED_PROXY_HEADER).
+AXES_CLIENT_IP_CALLABLE = "onewindow.org.login_throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "onewindow.org.login_throttle.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # logins and logouts are in the audit chain
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_ENABLE_ADMIN = False  # org/login_admin.py lists attempts, with an audited unlock
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
+# The second factor (TOTP, django-otp): required for these roles, offered to all staff.
+ONEWINDOW_OTP_REQUIRED_ROLES = [
+    role.strip()
+    for role in (
+        os.environ.get("ONEWINDOW_OTP_REQUIRED_ROLES")
+        or "administrator,security_admin,audit_admin"
+    ).split(",")
+    if role.strip()
+]
+OTP_TOTP_ISSUER = "一窗通办"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Staff sessions end when the browser closes and after this many idle minutes.
+ONEWINDOW_STAFF_IDLE_MINUTES = int(os.environ.get("ONEWINDOW_STAFF_IDLE_MINUTES") or 30)

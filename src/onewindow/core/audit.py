@@ -32,6 +32,13 @@ class AuditAction:
     LOGIN_SUCCEEDED = "auth.login_succeeded"
     LOGIN_FAILED = "auth.login_failed"
     LOGGED_OUT = "auth.logged_out"
+    # Login throttling and the second factor (docs/decisions/0009).
+    LOCKED_OUT = "auth.locked_out"
+    UNLOCKED = "auth.unlocked"
+    SECOND_FACTOR_ENROLLED = "auth.second_factor_enrolled"
+    SECOND_FACTOR_VERIFIED = "auth.second_factor_verified"
+    SECOND_FACTOR_FAILED = "auth.second_factor_failed"
+    SECOND_FACTOR_DISABLED = "auth.second_factor_disabled"
     CALENDAR_NOTICE_LOADED = "calendar.notice_loaded"
     CALENDAR_OVERRIDE_SET = "calendar.override_set"
     CALENDAR_OVERRIDE_REMOVED = "calendar.override_removed"

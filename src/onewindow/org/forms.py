@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -38,6 +39,29 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("用户名或密码不正确，请重新输入（密码区分大小写）。"),
         "inactive": _("该账号已停用，请联系行政审批局管理员。"),
     }
+
+    def clean_username(self) -> str:
+        # Full-width letters typed on a Chinese keyboard name the same account.
+        return unicodedata.normalize("NFKC", self.cleaned_data["username"])
+
+
+class SecondFactorForm(forms.Form):
+    """A six-digit code from the authenticator app, or a one-time recovery code."""
+
+    otp_token = forms.CharField(
+        label=_("验证码"),
+        max_length=32,
+        help_text=_("打开手机上的验证器应用，输入当前显示的 6 位数字；也可输入一个备用恢复码。"),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "autofocus": True,
+            }
+        ),
+        error_messages={"required": _("请填写验证码")},
+    )
 
 
 class DeadlineForm(forms.Form):

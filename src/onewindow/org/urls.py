@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from onewindow.org import views, views_tasks
+from onewindow.org import second_factor_views, views, views_tasks
 from onewindow.org.forms import LoginForm
 
 urlpatterns = [
@@ -17,6 +17,22 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The second factor (docs/decisions/0009).
+    path(
+        "account/second-factor/",
+        second_factor_views.second_factor_setup,
+        name="second_factor_setup",
+    ),
+    path(
+        "account/second-factor/verify/",
+        second_factor_views.second_factor_verify_page,
+        name="second_factor_verify",
+    ),
+    path(
+        "account/second-factor/disable/",
+        second_factor_views.second_factor_disable_page,
+        name="second_factor_disable",
+    ),
     path("home/", views.home, name="home"),
     # Background tasks: stuck, waiting, failed; run a failed one again (docs/decisions/0012).
     path("admin-tasks/", views_tasks.background_tasks, name="background_tasks"),

@@ -31,6 +31,7 @@ from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
 from django.urls import get_resolver, reverse
 
+from conftest import sign_in
 from onewindow.cases import api as cases_api
 from onewindow.cases import views_staff
 from onewindow.cases.constants import AcceptanceMode, CaseStatus, SuspensionKind, TaskKind
@@ -363,7 +364,7 @@ def client_for(user: User | None) -> Client:
     client = Client(enforce_csrf_checks=True)
     client.cookies[settings.CSRF_COOKIE_NAME] = TOKEN
     if user is not None:
-        client.force_login(user)
+        sign_in(client, user)
     return client
 
 

@@ -21,6 +21,7 @@ from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
 from django.urls import get_resolver, reverse
 
+from conftest import sign_in
 from onewindow.certificates import api as certificates_api
 from onewindow.certificates.identifiers import build_identifier
 from onewindow.certificates.keys import key_generate
@@ -209,7 +210,7 @@ def client_for(user: User | None) -> Client:
     client = Client(enforce_csrf_checks=True)
     client.cookies[settings.CSRF_COOKIE_NAME] = TOKEN
     if user is not None:
-        client.force_login(user)
+        sign_in(client, user)
     return client
 
 

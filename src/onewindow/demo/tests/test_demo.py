@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 from io import StringIO
 
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django_otp.oath import totp
 
+from conftest import login_request
 from onewindow.certificates.keys import active_key, private_key_path
 from onewindow.certificates.models import CertificateType
 from onewindow.core.identifiers import (
@@ -155,8 +158,24 @@ def test_output_lists_every_login(demo_output):
 
 def test_demo_logins_work(demo_output, client):
     for username in User.objects.values_list("username", flat=True):
-        assert client.login(username=username, password=DEMO_PASSWORD), username
+        assert client.login(request=login_request(), username=username, password=DEMO_PASSWORD)
         client.logout()
+
+
+def test_the_demo_administrator_passes_the_second_factor_with_the_printed_secret(
+    demo_output, client
+):
+    line = next(line for line in demo_output.splitlines() if "验证器密钥 admin：" in line)
+    secret = line.split("：", 1)[1].strip()
+    assert f"secret={secret}" in demo_output  # the otpauth link carries the same secret
+    client.post("/login/", {"username": "admin", "password": DEMO_PASSWORD})
+    assert client.get("/home/").url.startswith("/account/second-factor/verify/")
+
+    code = f"{totp(base64.b32decode(secret)):06d}"
+    response = client.post("/account/second-factor/verify/", {"otp_token": code})
+
+    assert response.status_code == 302
+    assert client.get("/home/").status_code == 200
 
 
 def test_running_twice_changes_nothing(demo_output):

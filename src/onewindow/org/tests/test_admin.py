@@ -9,6 +9,7 @@ import pytest
 from django.contrib.admin.sites import site
 from django.urls import reverse
 
+from conftest import otp_login
 from onewindow.core import selectors as core_selectors
 from onewindow.core.audit import AuditAction, audit_append
 from onewindow.core.calendar import DayKind
@@ -51,7 +52,7 @@ def superuser(make_staff) -> User:
 
 @pytest.fixture
 def admin_client(client, superuser):
-    client.force_login(superuser)
+    otp_login(client, superuser)
     return client
 
 
@@ -129,7 +130,7 @@ def test_admin_needs_a_staff_account(client, make_applicant_user):
 def test_staff_without_model_permissions_cannot_open_applicants_in_admin(client, make_staff):
     # is_staff (admin login) but no model permission: the applicant pages stay closed
     clerk = make_staff(Role.WINDOW_CLERK, Role.ADMINISTRATOR, username="clerk_admin")
-    client.force_login(clerk)
+    otp_login(client, clerk)
     assert not clerk.has_perm("org.view_applicant")
     response = client.get(reverse("admin:org_applicant_changelist"))
     assert response.status_code == 403

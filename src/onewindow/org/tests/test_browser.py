@@ -5,10 +5,12 @@ Screenshots land in ``test-artifacts/`` (not committed) for a person to look at.
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django_otp.oath import totp
 
 from onewindow.core import selectors as core_selectors
 from onewindow.demo import org_data
@@ -125,9 +127,35 @@ def test_enterprise_applicant_home(demo, open_page):
     screenshot(page, "home-enterprise")
 
 
+def enrol_second_factor(page) -> None:
+    """On the enrolment page an administrator lands on: read the secret as a person types
+    it into an authenticator app, and enter the app's code (docs/decisions/0009)."""
+    secret = page.locator("#otp-secret").inner_text().replace(" ", "")
+    page.get_by_label("验证码").fill(f"{totp(base64.b32decode(secret)):06d}")
+    page.get_by_role("button", name="确认绑定").click()
+    assert page.locator("#recovery-codes li").count() == 5
+    page.get_by_role("link", name="我已保存，继续").click()
+
+
+def test_administrator_enrols_a_second_factor_and_reaches_the_admin(demo, open_page, live_server):
+    page = open_page("/admin/")
+    page.wait_for_url("**/login/?next=/admin/")
+    log_in(page, "admin")
+    page.wait_for_url("**/account/second-factor/?next=%2Fadmin%2F")
+    assert page.locator("h1").inner_text() == "绑定验证器（双因素验证）"
+    assert page.locator(".otp-code svg").is_visible()
+    screenshot(page, "second-factor-enrol")
+
+    enrol_second_factor(page)
+
+    page.wait_for_url(live_server.url + "/admin/")
+    assert "管理后台" in page.locator("#site-name").inner_text()
+
+
 def test_administrator_and_supervisor_homes(demo, open_page):
     page = open_page("/login/")
     log_in(page, "admin")
+    enrol_second_factor(page)
     assert page.locator("h1").inner_text() == "系统管理工作台"
     assert "审计链完整" in page.locator("#section-administrator").inner_text()
     screenshot(page, "home-administrator")
@@ -143,6 +171,9 @@ def test_homes_fit_a_phone(demo, open_page):
     for username in ("clerk", "admin", "supervisor", "person"):
         page = open_page("/login/", viewport=PHONE)
         log_in(page, username)
+        if username == "admin":
+            assert horizontal_overflow(page) <= 0, "second-factor enrolment"
+            enrol_second_factor(page)
         assert horizontal_overflow(page) <= 0, username
     screenshot(page, "home-person-phone")
 

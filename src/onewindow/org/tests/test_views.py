@@ -8,7 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from conftest import PASSWORD
+from conftest import PASSWORD, otp_login, sign_in
 from onewindow.core import selectors as core_selectors
 from onewindow.core.audit import AuditAction, ChainBreak, VerifyResult, audit_append
 from onewindow.core.models import AuditEvent
@@ -306,7 +306,7 @@ def test_home_sends_anonymous_visitors_to_login(client, db):
 def test_each_role_sees_its_own_section_and_no_other(client, make_staff, role, title):
     # given
     user = make_staff(role, username=f"u_{role}")
-    client.force_login(user)
+    sign_in(client, user)
     # when
     response = client.get(reverse("home"))
     # then
@@ -323,7 +323,7 @@ def test_each_role_sees_its_own_section_and_no_other(client, make_staff, role, t
 
 def test_a_user_with_several_roles_sees_each_section(client, make_staff):
     user = make_staff(Role.WINDOW_CLERK, Role.SUPERVISOR, username="two_roles")
-    client.force_login(user)
+    sign_in(client, user)
     response = client.get(reverse("home"))
     html = response.content.decode()
     assert h1(response) == "我的工作台"
@@ -334,7 +334,7 @@ def test_a_user_with_several_roles_sees_each_section(client, make_staff):
 
 def test_staff_without_roles_is_told_to_ask_for_one(client, make_staff):
     user = make_staff(username="nobody")
-    client.force_login(user)
+    sign_in(client, user)
     response = client.get(reverse("home"))
     assert h1(response) == "我的工作台"
     assert "尚未分配角色" in response.content.decode()
@@ -342,7 +342,7 @@ def test_staff_without_roles_is_told_to_ask_for_one(client, make_staff):
 
 def test_applicant_home_shows_identities_and_no_staff_section(client, person):
     user, _applicant = person
-    client.force_login(user)
+    sign_in(client, user)
     response = client.get(reverse("home"))
     html = response.content.decode()
     assert h1(response) == "我的办事主页"
@@ -368,7 +368,7 @@ def test_profile_shows_name_department_window_and_roles(client, make_staff, wind
     user.display_name = "王晓窗"
     user.window = window
     user.save()
-    client.force_login(user)
+    sign_in(client, user)
     profile = client.get(reverse("home")).content.decode()
     profile = profile[profile.index('id="section-profile"') : profile.index("</section>")]
     for text in [
@@ -427,7 +427,7 @@ def test_administrator_sees_counts_overrides_admin_links_and_the_audit_chain(
         reason="台风停止办公",
         actor=admin_user,
     )
-    client.force_login(admin_user)
+    otp_login(client, admin_user)
     response = client.get(reverse("home"))
     html = response.content.decode()
     section = html[html.index('id="section-administrator"') :]
@@ -442,7 +442,7 @@ def test_administrator_sees_counts_overrides_admin_links_and_the_audit_chain(
 
 
 def test_administrator_without_admin_permissions_gets_no_dead_admin_links(client, administrator):
-    client.force_login(administrator)  # is_staff, but no model permissions
+    otp_login(client, administrator)  # is_staff, but no model permissions
     html = client.get(reverse("home")).content.decode()
     assert reverse("admin:org_department_changelist") not in html
     assert "本区没有自行调整的工作日" in html
@@ -451,7 +451,7 @@ def test_administrator_without_admin_permissions_gets_no_dead_admin_links(client
 def test_administrator_is_alerted_to_a_broken_audit_chain(client, administrator, monkeypatch):
     broken = VerifyResult(4, ChainBreak(5, "content does not match its hash"))
     monkeypatch.setattr(views, "audit_verify", lambda **kwargs: broken)
-    client.force_login(administrator)
+    otp_login(client, administrator)
     html = client.get(reverse("home")).content.decode()
     assert "审计链断裂" in html and "第 5 号事件" in html
     assert "content does not match its hash" in html
@@ -565,8 +565,8 @@ def _grow(zone, department, n: int) -> None:
         ((Role.ANALYST,), 9),  # + three aggregates
         ((Role.REVIEWER,), 9),  # + windows, colleagues, their roles
         # + overrides, 3 counts, audit verify (the head, the newest event, a batch, the empty
-        # end), 2 for perms, background tasks needing a look
-        ((Role.ADMINISTRATOR,), 17),
+        # end), 2 for perms, background tasks needing a look, the second factor's device
+        ((Role.ADMINISTRATOR,), 18),
     ],
 )
 def test_home_queries_do_not_grow_with_the_zone(
@@ -577,7 +577,7 @@ def test_home_queries_do_not_grow_with_the_zone(
     user.save()
     make_staff(Role.DECIDER, username="colleague")
     _grow(zone, department, 2)
-    client.force_login(user)
+    sign_in(client, user)
     client.get(reverse("home"))  # warm the calendar cache
     with django_assert_num_queries(queries):
         client.get(reverse("home"))
@@ -590,7 +590,7 @@ def test_applicant_home_queries(client, person, company, django_assert_num_queri
     user, _applicant = person
     company_applicant = company[1]
     company_applicant.representations.create(user=user, capacity=Capacity.AGENT)
-    client.force_login(user)
+    sign_in(client, user)
     # session, user, zone, representations with applicants, the identifier predicate
     with django_assert_num_queries(5):
         response = client.get(reverse("home"))
@@ -602,7 +602,7 @@ def test_applicant_home_queries(client, person, company, django_assert_num_queri
 
 def test_owner_sees_the_full_identifier_on_home(client, person):
     user, _applicant = person
-    client.force_login(user)
+    sign_in(client, user)
     assert PERSON_ID in client.get(reverse("home")).content.decode()
 
 
@@ -634,7 +634,7 @@ def test_identifier_on_the_applicant_page(
         "inactive_clerk": lambda: make_staff(Role.WINDOW_CLERK, username="gone"),
     }
     user = users[who]()
-    client.force_login(user)
+    sign_in(client, user)
     if who == "inactive_clerk":
         user.is_active = False
         user.save()
@@ -667,7 +667,7 @@ def test_clerk_opening_a_full_identifier_is_audited(client, person, clerk):
 def test_owner_and_masked_views_are_not_audited(client, person, make_staff):
     owner, applicant = person
     for user in (owner, make_staff(Role.REVIEWER, username="r")):
-        client.force_login(user)
+        sign_in(client, user)
         before = AuditEvent.objects.count()
         client.get(reverse("applicant_detail", args=[applicant.pk]))
         assert AuditEvent.objects.count() == before

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from conftest import otp_login
 from onewindow.core.models import AuditEvent
 from onewindow.org.models import User
 from onewindow.reviews.constants import ReviewEventAction
@@ -23,7 +24,7 @@ def superuser(zone):
 
 
 def test_settings_are_edited_with_their_legal_basis_and_recorded(client, superuser, zone):
-    client.force_login(superuser)
+    otp_login(client, superuser)
     response = client.post(
         reverse("admin:reviews_reviewsettings_add"),
         {
@@ -65,7 +66,7 @@ def test_ratings_and_rectifications_are_read_only(client, superuser, world):
             level=Level.DISSATISFIED,
             actor=world.applicant_user,
         )
-    client.force_login(superuser)
+    otp_login(client, superuser)
     for model, pk in (("rating", rating.pk), ("rectification", rating.rectification.pk)):
         assert client.get(reverse(f"admin:reviews_{model}_changelist")).status_code == 200
         assert client.get(reverse(f"admin:reviews_{model}_change", args=[pk])).status_code == 200

@@ -4,7 +4,14 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from onewindow.cases.constants import CaseStatus
-from onewindow.demo import case_data, catalog_data, certificate_data, org_data, review_data
+from onewindow.demo import (
+    case_data,
+    catalog_data,
+    certificate_data,
+    org_data,
+    otp_data,
+    review_data,
+)
 from onewindow.insights import services as insights_services
 from onewindow.org.models import Zone
 
@@ -32,6 +39,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, url: str, cases: int, **options):
         logins = org_data.load()
+        second_factors = otp_data.load()
         catalog = catalog_data.load()
         zone = Zone.objects.get(code=org_data.ZONE_CODE)
         with transaction.atomic():
@@ -81,3 +89,11 @@ class Command(BaseCommand):
                 f"  另有各部门审查、决定人员账号 {summary.staff} 个"
                 "（reviewer-部门代码、decider-部门代码，密码同上）"
             )
+        if second_factors:
+            self.stdout.write(
+                "管理员账号还需双因素验证：在手机验证器（TOTP）中添加下面的密钥或 otpauth 链接，"
+                "登录时输入验证器上的 6 位验证码（演示专用密钥，切勿用于正式环境）："
+            )
+            for factor in second_factors:
+                self.stdout.write(f"  验证器密钥 {factor.username}：{factor.secret}")
+                self.stdout.write(f"    {factor.otpauth_uri}")
