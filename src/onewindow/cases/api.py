@@ -69,9 +69,10 @@ from onewindow.core.calendar import WorkingCalendar
 from onewindow.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from onewindow.core.inputs import parse_json
 from onewindow.core.schemas import ERROR_RESPONSES, Error
-from onewindow.org.models import Applicant, Department, User
-from onewindow.org.permissions import can_view_full_identifier
+from onewindow.org.models import Department, User
+from onewindow.org.permissions import visible_applicants
 from onewindow.org.selectors import calendar_for_zone
+from onewindow.org.services import IdentifierChannel, identifier_show
 
 
 class SessionAuth(APIKeyCookie):
@@ -189,19 +190,28 @@ def _task_row(task: Task, *, today: dt.date, calendars: dict[int, WorkingCalenda
     }
 
 
-def _applicant(user: User, applicant: Applicant) -> dict:
-    full = can_view_full_identifier(user, applicant)
+def _applicant(user: User, case: Case, request: HttpRequest) -> dict:
+    """The case's applicant; the identifier by the one rule (``org.permissions``), a staff
+    member's full view recorded once for this response (ADR 0015)."""
+    applicant = case.applicant
+    shown = identifier_show(
+        viewer=user,
+        applicant=applicant,
+        channel=IdentifierChannel.API,
+        purpose=case.number,
+        ip_address=request.META.get("REMOTE_ADDR"),
+    )
     return {
         "name": applicant.name,
         "kind": applicant.kind,
         "identifier_label": str(applicant.identifier_label),
-        "identifier": applicant.identifier if full else applicant.masked_identifier,
-        "identifier_masked": not full,
+        "identifier": shown.value,
+        "identifier_masked": not shown.full,
     }
 
 
-def _case_out(user: User, case: Case) -> dict:
-    """The case as ``user`` (who may see it) sees it."""
+def _case_out(user: User, case: Case, request: HttpRequest) -> dict:
+    """The case as ``user`` (who may see it) sees it: one response, one identifier view."""
     today = timezone.localdate()
     clock = case_clock(case, on=today)
     owner = case.parent if case.is_child else case
@@ -227,7 +237,7 @@ def _case_out(user: User, case: Case) -> dict:
         "parent": case.parent.number if case.parent_id else None,
         "channel": case.channel,
         "channel_label": case.get_channel_display(),
-        "applicant": _applicant(user, case.applicant),
+        "applicant": _applicant(user, case, request),
         "department": _department(case.department),
         "submitted_at": case.submitted_at,
         "accepted_on": case.accepted_on,
@@ -395,7 +405,7 @@ def case_create(request):
         )
     digest = _digest(data)
     if key and (existing := _case_by_key(user, key)) is not None:
-        return Status(200, _case_out(user, _replay(existing, digest)))
+        return Status(200, _case_out(user, _replay(existing, digest), request))
 
     language = body.language or getattr(request, "LANGUAGE_CODE", "") or settings.LANGUAGE_CODE
     if language not in dict(settings.LANGUAGES):
@@ -404,8 +414,9 @@ def case_create(request):
         channel = body.channel
     else:
         channel = CaseChannel.ONLINE if user.is_applicant else CaseChannel.WINDOW
-    applicant = Applicant.objects.filter(pk=body.applicant).first()
-    if applicant is None:  # the same answer the service gives for one not represented
+    # Staff apply for the applicants of their zone, applicants for their own (ADR 0015).
+    applicant = visible_applicants(user).filter(pk=body.applicant).first()
+    if applicant is None:  # missing, another zone's or not represented: one answer
         raise NotFound(_("申请人不存在"), code="applicant_not_found")
     try:
         case = services.case_create(
@@ -426,8 +437,8 @@ def case_create(request):
         existing = _case_by_key(user, key) if key and reused else None
         if existing is None:
             raise
-        return Status(200, _case_out(user, _replay(existing, digest)))
-    return Status(201, _case_out(user, _reread(case)))
+        return Status(200, _case_out(user, _replay(existing, digest), request))
+    return Status(201, _case_out(user, _reread(case), request))
 
 
 # -- reading a case ------------------------------------------------------------------------
@@ -444,7 +455,7 @@ def _visible_case(user: User, number: str) -> Case:
 )
 def case_detail(request, number: str):
     user = request.auth
-    return _case_out(user, _visible_case(user, number))
+    return _case_out(user, _visible_case(user, number), request)
 
 
 # -- actions -------------------------------------------------------------------------------
@@ -612,7 +623,7 @@ def case_action(request, number: str, action: str):
     case = _visible_case(user, number)
     body = _validate(schema, _json_body(request))
     handler(user, case, body)
-    return _case_out(user, _reread(case))
+    return _case_out(user, _reread(case), request)
 
 
 # -- the inbox -----------------------------------------------------------------------------

@@ -12,3 +12,15 @@ class CasesConfig(AppConfig):
         from onewindow.core.signals import calendar_changed
 
         calendar_changed.connect(on_calendar_changed, dispatch_uid="cases.recompute_deadlines")
+
+        from django.db.models import Exists, OuterRef, Q
+
+        from onewindow.cases.models import Case
+        from onewindow.org.permissions import register_zone_tie
+
+        # A case of a zone ties its applicant to the zone (ADR 0015: applicants by zone).
+        def tied_by_a_case(zone_id: int | None) -> Q:
+            cases = Case.objects.filter(applicant=OuterRef("pk"))
+            return Q(Exists(cases if zone_id is None else cases.filter(zone_id=zone_id)))
+
+        register_zone_tie("cases", tied_by_a_case)

@@ -93,10 +93,11 @@ from onewindow.core.audit import audit_append
 from onewindow.core.errors import ApplicationError, NotFound
 from onewindow.core.files import user_file_response
 from onewindow.org import pages as org_pages
-from onewindow.org.constants import ApplicantKind, Role, UserKind
+from onewindow.org.constants import Role, UserKind
 from onewindow.org.models import Applicant, Department, User
-from onewindow.org.permissions import represents_applicant, shown_identifier
+from onewindow.org.permissions import visible_applicants
 from onewindow.org.selectors import calendar_for_zone
+from onewindow.org.services import IdentifierChannel, identifier_show
 
 PAGE_SIZE = selectors.PAGE_SIZE
 #: Rows of the desk's smaller lists (容缺 overdue, deliveries) and of the walk-in search.
@@ -253,11 +254,13 @@ def _walk_in_target(zone, value: str | None) -> ItemVersion | Bundle | None:
     return None
 
 
-def _walk_in_applicant(value) -> Applicant | None:
+def _walk_in_applicant(user, value) -> Applicant | None:
+    """The chosen applicant, if it is one of the clerk's zone (another zone's is "not
+    found", ADR 0015)."""
     value = str(value or "").strip()
     if not value.isascii() or not value.isdigit():
         return None
-    return Applicant.objects.filter(pk=int(value)).first()
+    return visible_applicants(user).filter(pk=int(value)).first()
 
 
 @login_required
@@ -269,7 +272,7 @@ def desk_new(request: HttpRequest) -> HttpResponse:
     _require_role(user, Role.WINDOW_CLERK)
     zone = user.zone
     source = request.POST if request.method == "POST" else request.GET
-    applicant = _walk_in_applicant(source.get("applicant"))
+    applicant = _walk_in_applicant(user, source.get("applicant"))
     target = _walk_in_target(zone, source.get("target"))
     bundle_fields = target.form_fields if isinstance(target, Bundle) else ()
     search = WalkInSearchForm(request.GET or None)
@@ -282,7 +285,9 @@ def desk_new(request: HttpRequest) -> HttpResponse:
     if search.is_bound and search.is_valid():
         query, item_query = search.cleaned_data["q"], search.cleaned_data["item_q"]
         if query:
-            context["applicants"], context["more_applicants"] = org_pages.applicant_search(query)
+            context["applicants"], context["more_applicants"] = org_pages.applicant_search(
+                user, query, ip_address=request.META.get("REMOTE_ADDR")
+            )
         if item_query:
             context["items"], context["bundles"] = _find_items(zone, item_query)
     status = 200
@@ -776,26 +781,16 @@ class CasePage:
         return rows
 
     def _identifier(self) -> str:
-        """The applicant's identifier as the user may see it; staff opening a person's
-        full number is logged, as on the applicant's own page."""
-        user, applicant = self.user, self.case.applicant
-        shown = shown_identifier(user, applicant)
-        if (
-            shown == applicant.identifier
-            and user.kind == UserKind.STAFF
-            and applicant.kind != ApplicantKind.ENTERPRISE
-            and not represents_applicant(user, applicant)
-        ):
-            audit_append(
-                action=org_pages.APPLICANT_VIEWED,
-                actor=user.get_username(),
-                actor_id=user.pk,
-                object_type="applicant",
-                object_id=applicant.pk,
-                data={"case": self.case.number},
-                ip_address=self.request.META.get("REMOTE_ADDR"),
-            )
-        return shown
+        """The applicant's identifier as the user may see it (the one rule); a staff
+        member's full view is recorded, once for this page."""
+        shown = identifier_show(
+            viewer=self.user,
+            applicant=self.case.applicant,
+            channel=IdentifierChannel.PAGE,
+            purpose=self.case.number,
+            ip_address=self.request.META.get("REMOTE_ADDR"),
+        )
+        return shown.value
 
     def _actions(self, tasks: list[Task], materials: list[CaseMaterial]) -> dict:
         case, user = self.case, self.user

@@ -43,6 +43,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from onewindow.certificates.facts import DATE_KEYS, HOLDER_KEYS, LONG_TERM
 from onewindow.certificates.models import Certificate, CertificateStatus, HolderKind
 from onewindow.certificates.offline import ATTACHMENT_NAME, envelope_bytes
+from onewindow.certificates.services import masked_payload
 from onewindow.core.pdf_fonts import cjk_font
 
 RED = colors.HexColor("#8E1B1B")
@@ -157,11 +158,11 @@ def _table_facts(payload: dict) -> list[dict]:
     ]
 
 
-def _story(certificate: Certificate, payload: dict, styles: _Styles) -> list:
+def _story(certificate: Certificate, payload: dict, styles: _Styles, *, masked: bool) -> list:
     width = PAGE_WIDTH - 2 * MARGIN
     holder = payload["holder"]
     story: list = [
-        Paragraph(_text("电子证照"), styles.kicker),
+        Paragraph(_text("电子证照（工作人员副本）" if masked else "电子证照"), styles.kicker),
         Paragraph(
             _text(f"证照标识：{payload['id']}　查验码：{certificate.verification_code}"),
             styles.identifier,
@@ -241,7 +242,9 @@ def _draw_border(canvas) -> None:
     canvas.rect(12.5 * mm, 12.5 * mm, PAGE_WIDTH - 25 * mm, PAGE_HEIGHT - 25 * mm)
 
 
-def _draw_band(canvas, certificate: Certificate, payload: dict, styles: _Styles) -> None:
+def _draw_band(
+    canvas, certificate: Certificate, payload: dict, styles: _Styles, *, masked: bool
+) -> None:
     """QR code on the left; how to verify on the right; the key id under them."""
     url = verification_url(certificate)
     bottom = MARGIN - 4 * mm
@@ -263,7 +266,10 @@ def _draw_band(canvas, certificate: Certificate, payload: dict, styles: _Styles)
         "1. 用手机扫描左侧二维码，查看证照是否有效（未注销、未过期）及所证明的事项；",
         f"2. 或在浏览器中访问 {url}；",
         (
-            f"3. 离线查验：本文件内嵌签名数据 {ATTACHMENT_NAME}，可用命令 "
+            "3. 本文件为工作人员副本：持证主体证件号码已脱敏，不含签名数据；"
+            f"内嵌签名数据 {ATTACHMENT_NAME} 的证照文件由持证主体下载，可离线校验。"
+            if masked
+            else f"3. 离线查验：本文件内嵌签名数据 {ATTACHMENT_NAME}，可用命令 "
             f"onewindow verify-cert 校验其 Ed25519 电子签名；"
             f"公钥发布于 {keys_url()}（密钥标识 {payload['kid']}）。"
         ),
@@ -273,14 +279,14 @@ def _draw_band(canvas, certificate: Certificate, payload: dict, styles: _Styles)
     paragraph.drawOn(canvas, text_left, bottom + 8 * mm + QR_SIZE - height)
 
 
-def _pages(certificate: Certificate, payload: dict, styles: _Styles, font: str):
+def _pages(certificate: Certificate, payload: dict, styles: _Styles, font: str, *, masked: bool):
     title = payload["type"]["name"]
 
     def first(canvas, doc) -> None:
         canvas.saveState()
         _draw_border(canvas)
         _draw_title(canvas, font, title)
-        _draw_band(canvas, certificate, payload, styles)
+        _draw_band(canvas, certificate, payload, styles, masked=masked)
         canvas.restoreState()
 
     def later(canvas, doc) -> None:
@@ -295,7 +301,7 @@ def _pages(certificate: Certificate, payload: dict, styles: _Styles, font: str):
     return first, later
 
 
-def _render_page(certificate: Certificate, payload: dict) -> bytes:
+def _render_page(certificate: Certificate, payload: dict, *, masked: bool = False) -> bytes:
     font = cjk_font()
     styles = _Styles(font)
     buffer = io.BytesIO()
@@ -312,22 +318,30 @@ def _render_page(certificate: Certificate, payload: dict) -> bytes:
         creator="OneWindow",
         invariant=1,
     )
-    first, later = _pages(certificate, payload, styles, font)
-    document.build(_story(certificate, payload, styles), onFirstPage=first, onLaterPages=later)
+    first, later = _pages(certificate, payload, styles, font, masked=masked)
+    document.build(
+        _story(certificate, payload, styles, masked=masked), onFirstPage=first, onLaterPages=later
+    )
     return buffer.getvalue()
 
 
-def render_certificate_pdf(certificate: Certificate) -> bytes:
+def render_certificate_pdf(certificate: Certificate, *, masked: bool = False) -> bytes:
     """The certificate's PDF: the page, with the offline envelope attached as
-    ``certificate.json``. Same certificate (and status), same bytes."""
-    payload = json.loads(certificate.payload)
-    page = _render_page(certificate, payload)
+    ``certificate.json``. Same certificate (and status), same bytes.
+
+    ``masked=True`` is the staff copy for a role that may not see the holder's personal
+    number (ADR 0015): the page shows it masked, and the file carries no envelope (the
+    signed payload holds the full number); it says that the signed file is the holder's
+    and is checked online through its QR code."""
+    payload = masked_payload(certificate) if masked else json.loads(certificate.payload)
+    page = _render_page(certificate, payload, masked=masked)
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(page)))
-    attachment = writer.add_attachment(ATTACHMENT_NAME, envelope_bytes(certificate))
-    attachment.subtype = NameObject("/application#2Fjson")
-    attachment.description = TextStringObject(
-        "电子证照签名数据（Ed25519，onewindow-certificate-envelope/1）"
-    )
+    if not masked:
+        attachment = writer.add_attachment(ATTACHMENT_NAME, envelope_bytes(certificate))
+        attachment.subtype = NameObject("/application#2Fjson")
+        attachment.description = TextStringObject(
+            "电子证照签名数据（Ed25519，onewindow-certificate-envelope/1）"
+        )
     writer.add_metadata(
         {
             "/Title": TextStringObject(payload["type"]["name"]),

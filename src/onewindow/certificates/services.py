@@ -213,12 +213,25 @@ def certificate_use_for_material(
     return certificate
 
 
-def certificate_record_download(*, certificate: Certificate, actor: User) -> None:
+@transaction.atomic
+def certificate_record_download(
+    *, certificate: Certificate, actor: User, masked: bool = False
+) -> None:
+    """A download of the file: in the certificate's use log (the holder sees it) and in
+    the audit chain, with the copy given (``full`` or ``masked``, ADR 0015)."""
     CertificateUse.objects.create(
         certificate=certificate,
         kind=CertificateUse.Kind.DOWNLOAD,
         used_by=actor,
-        purpose=_("下载证照文件"),
+        purpose=_("下载证照文件（证件号码已脱敏）") if masked else _("下载证照文件"),
+    )
+    audit_append(
+        action="certificate.downloaded",
+        actor=actor.username,
+        actor_id=actor.pk,
+        object_type="certificates.Certificate",
+        object_id=certificate.identifier,
+        data={"copy": "masked" if masked else "full", "holder": certificate.holder_id},
     )
 
 
@@ -252,11 +265,9 @@ class Verification:
 PERSONAL_FACT_KEYS = frozenset({"passport_number", "id_number", "birth_date"})
 
 
-def _public_facts(certificate: Certificate) -> list[dict[str, str]]:
-    import json
-
-    facts = json.loads(certificate.payload)["facts"]
-    if certificate.holder_kind == HolderKind.ENTERPRISE:
+def mask_personal_facts(facts: list[dict[str, str]], holder_kind: str) -> list[dict[str, str]]:
+    """A person's or a foreigner's facts with their personal numbers masked."""
+    if holder_kind == HolderKind.ENTERPRISE:
         return facts
     return [
         {**fact, "value": mask_identifier(fact["value"])}
@@ -264,6 +275,36 @@ def _public_facts(certificate: Certificate) -> list[dict[str, str]]:
         else fact
         for fact in facts
     ]
+
+
+def mask_holder_identifier(value: str, holder_kind: str) -> str:
+    """The stored holder identifier masked (``DE:C01X00T47`` → ``DE:C0*****47``); a USCC
+    is public and stays as it is."""
+    if holder_kind == HolderKind.ENTERPRISE:
+        return value
+    prefix, _sep, number = value.rpartition(":")
+    return f"{prefix}:{mask_identifier(number)}" if prefix else mask_identifier(number)
+
+
+def masked_payload(certificate: Certificate) -> dict[str, Any]:
+    """The signed payload as a staff copy shows it: the holder's number and personal facts
+    masked. What is signed is unchanged; a masked copy carries no signature (ADR 0015)."""
+    import json
+
+    payload = json.loads(certificate.payload)
+    kind = certificate.holder_kind
+    payload["holder"] = {
+        **payload["holder"],
+        "id": mask_holder_identifier(payload["holder"]["id"], kind),
+    }
+    payload["facts"] = mask_personal_facts(payload["facts"], kind)
+    return payload
+
+
+def _public_facts(certificate: Certificate) -> list[dict[str, str]]:
+    import json
+
+    return mask_personal_facts(json.loads(certificate.payload)["facts"], certificate.holder_kind)
 
 
 #: Facts that name the holder (read from the applicant's name at issue).

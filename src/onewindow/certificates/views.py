@@ -50,16 +50,23 @@ from onewindow.certificates.permissions import (
     is_zone_staff,
 )
 from onewindow.certificates.services import (
-    PERSONAL_FACT_KEYS,
     certificate_record_download,
     certificate_revoke,
     certificate_verify,
+    mask_holder_identifier,
+    mask_personal_facts,
 )
 from onewindow.core.errors import ApplicationError, Conflict, Forbidden, NotFound
-from onewindow.core.identifiers import fold_code, mask_identifier
+from onewindow.core.identifiers import fold_code
 from onewindow.core.middleware import public_cache
-from onewindow.org.models import User
-from onewindow.org.permissions import can_view_full_identifier, represented_applicant_ids
+from onewindow.org.models import Applicant, User
+from onewindow.org.permissions import can_search_by_identifier, represented_applicant_ids
+from onewindow.org.services import (
+    IdentifierChannel,
+    identifier_lookup_record,
+    identifier_query,
+    identifier_show,
+)
 
 #: Rows per page of every list (wallet, staff list, use log).
 PAGE_SIZE = 25
@@ -127,22 +134,29 @@ def _with_states(certificates, today) -> list[Certificate]:
 def _signed_facts(certificate: Certificate, *, masked: bool) -> list[dict]:
     """The facts as signed (their order and labels), personal numbers masked if asked."""
     facts = json.loads(certificate.payload)["facts"]
-    if not masked or certificate.holder_kind == HolderKind.ENTERPRISE:
-        return facts
-    return [
-        {**fact, "value": mask_identifier(fact["value"])}
-        if fact["key"] in PERSONAL_FACT_KEYS
-        else fact
-        for fact in facts
-    ]
+    return mask_personal_facts(facts, certificate.holder_kind) if masked else facts
 
 
 def _holder_identifier(certificate: Certificate, *, masked: bool) -> str:
     value = certificate.holder_identifier
+    if masked:
+        value = mask_holder_identifier(value, certificate.holder_kind)
     if certificate.holder_kind == HolderKind.ENTERPRISE:
         return value
-    number = value.split(":")[-1]
-    return mask_identifier(number) if masked else number
+    return value.split(":")[-1]
+
+
+def _staff_identifier_view(request: HttpRequest, certificate: Certificate, channel: str) -> bool:
+    """Whether this response to staff may carry the holder's full number (the one rule);
+    a full view of a personal number is recorded once for the response (ADR 0015)."""
+    shown = identifier_show(
+        viewer=request.user,
+        applicant=certificate.holder,
+        channel=channel,
+        purpose=certificate.identifier,
+        ip_address=request.META.get("REMOTE_ADDR"),
+    )
+    return shown.full
 
 
 def _uses_page(request: HttpRequest, certificate: Certificate) -> Page:
@@ -384,7 +398,32 @@ class ListFilterForm(forms.Form):
     )
 
 
-def _filtered(certificates: QuerySet, data: dict, today) -> QuerySet:
+def _by_holder_number(request: HttpRequest, certificates: QuerySet, query: str) -> Q:
+    """The certificates whose holder has the number ``query``: any staff finds an
+    enterprise's USCC (public); only the roles that may see full numbers find a person or a
+    foreigner by theirs, and that search is recorded (ADR 0015)."""
+    number = identifier_query(query)
+    condition = Q(holder_kind=HolderKind.ENTERPRISE, holder_identifier__iexact=number)
+    if not can_search_by_identifier(request.user):
+        return condition
+    personal = ~Q(holder_kind=HolderKind.ENTERPRISE) & (
+        Q(holder_identifier__iexact=number) | Q(holder_identifier__iendswith=":" + number)
+    )
+    found = list(
+        Applicant.objects.filter(pk__in=certificates.filter(personal).values("holder_id")).order_by(
+            "pk"
+        )
+    )
+    identifier_lookup_record(
+        actor=request.user,
+        query=number,
+        found=found,
+        ip_address=request.META.get("REMOTE_ADDR"),
+    )
+    return condition | personal
+
+
+def _filtered(request: HttpRequest, certificates: QuerySet, data: dict, today) -> QuerySet:
     if data.get("type"):
         certificates = certificates.filter(certificate_type=data["type"])
     status = data.get("status")
@@ -400,8 +439,7 @@ def _filtered(certificates: QuerySet, data: dict, today) -> QuerySet:
     if query:
         certificates = certificates.filter(
             Q(holder_name__icontains=query)
-            | Q(holder_identifier__iexact=query)
-            | Q(holder_identifier__iendswith=":" + query)
+            | _by_holder_number(request, certificates, query)
             | Q(identifier=typed_identifier(query))
             | Q(case_number__iexact=query)
         )
@@ -424,7 +462,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         filtered = bool(data.get("type") or data.get("status") or data.get("q"))
-        certificates = _filtered(certificates, data, today)
+        certificates = _filtered(request, certificates, data, today)
     status = 422 if form.is_bound and not form.is_valid() else 200
     page = _page(request, certificates)
     page.object_list = _with_states(page.object_list, today)
@@ -471,7 +509,7 @@ def _render_detail(
 ) -> HttpResponse:
     user = request.user
     _with_states([certificate], timezone.localdate())
-    full = can_view_full_identifier(user, certificate.holder)
+    full = _staff_identifier_view(request, certificate, IdentifierChannel.PAGE)
     revocable = certificate.status == CertificateStatus.VALID and can_revoke(user, certificate)
     context = {
         "certificate": certificate,
@@ -597,15 +635,20 @@ def pdf(request: HttpRequest, identifier: str) -> HttpResponse:
     user = request.user
     certificate = (
         Certificate.objects.select_related(
-            "zone", "certificate_type", "issuing_department", "signing_key"
+            "zone", "certificate_type", "issuing_department", "signing_key", "holder"
         )
         .filter(identifier=normalise(identifier))
         .first()
     )
     if certificate is None or not can_view(user, certificate):
         raise Http404(_("未找到该电子证照"))
-    content = render_certificate_pdf(certificate)
-    certificate_record_download(certificate=certificate, actor=user)
+    # The holder's own copy carries the full number and the signed envelope; a staff copy
+    # is masked unless the one rule lets the user see the number (then it is recorded).
+    masked = not user.is_applicant and not _staff_identifier_view(
+        request, certificate, IdentifierChannel.PDF
+    )
+    content = render_certificate_pdf(certificate, masked=masked)
+    certificate_record_download(certificate=certificate, actor=user, masked=masked)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(True, pdf_filename(certificate))
     response["X-Content-Type-Options"] = "nosniff"

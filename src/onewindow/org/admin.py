@@ -11,6 +11,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -32,7 +33,27 @@ from onewindow.org.models import (
     Zone,
     ZoneCalendarOverride,
 )
-from onewindow.org.services import calendar_override_remove, calendar_override_set
+from onewindow.org.permissions import (
+    can_search_by_identifier,
+    can_view_full_identifier,
+    is_personal,
+    visible_applicants,
+)
+from onewindow.org.services import (
+    APPLICANT_FIELDS,
+    IdentifierChannel,
+    applicant_add,
+    applicant_change,
+    applicant_remove,
+    calendar_override_remove,
+    calendar_override_set,
+    identifier_lookup_record,
+    identifier_query,
+    identifier_show,
+    representation_add,
+    representation_change,
+    representation_remove,
+)
 
 admin.site.site_header = _("一窗通办 · 管理后台")
 admin.site.site_title = _("一窗通办管理后台")
@@ -174,7 +195,35 @@ IDENTIFIER_FIELDS = {
 
 
 class ApplicantAdminForm(forms.ModelForm):
-    """Identifiers go through the service layer's validators; errors land on their field."""
+    """Identifiers go through the service layer's validators; errors land on their field.
+
+    ``identifier_masked`` (set per request by the admin): the viewer may not see this
+    person's number, so its field starts empty with the masked number beside it; left
+    empty it keeps the stored number, filled in it replaces it."""
+
+    identifier_masked = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        if self.identifier_masked and instance.pk and instance.kind in IDENTIFIER_FIELDS:
+            name = IDENTIFIER_FIELDS[instance.kind][0]
+            self.initial[name] = ""
+            self.fields[name].help_text = gettext(
+                "已登记：{masked}（已脱敏）。留空则保持不变；填写则替换为新的号码。"
+            ).format(masked=instance.masked_identifier)
+
+    def _kept_identifier(self, field: str, value: str) -> str:
+        """An empty masked field keeps the stored number of the same kind."""
+        instance = self.instance
+        if (
+            self.identifier_masked
+            and not (value or "").strip()
+            and instance.pk
+            and IDENTIFIER_FIELDS.get(instance.kind, ("",))[0] == field
+        ):
+            return getattr(Applicant.objects.get(pk=instance.pk), field)
+        return value
 
     class Meta:
         model = Applicant
@@ -198,7 +247,8 @@ class ApplicantAdminForm(forms.ModelForm):
             return cleaned
         field, validate = IDENTIFIER_FIELDS[kind]
         try:
-            cleaned[field] = validate(cleaned.get(field, ""), field=field)
+            value = self._kept_identifier(field, cleaned.get(field, ""))
+            cleaned[field] = validate(value, field=field)
         except ValidationFailed as error:
             for name, messages in (error.fields or {field: [error.message]}).items():
                 for message in messages:
@@ -237,14 +287,31 @@ class RepresentationInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+def _admin_applicants(request, queryset):
+    """The admin's applicants: those of the user's zone; every zone's for an installation
+    account without a zone (``onewindow createsuperuser``), ADR 0015."""
+    user = request.user
+    if user.zone_id is None and user.is_superuser:
+        return queryset
+    return visible_applicants(user, queryset)
+
+
+def _ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
 @admin.register(Applicant)
 class ApplicantAdmin(admin.ModelAdmin):
+    """Applicants of the user's zone. A personal number is shown by the one rule
+    (``org.permissions``): masked for a role that may not see it (it may still be replaced
+    by a new number), in full, and recorded, for one that may. Every add, change and
+    removal, of the applicant or of its representations, goes through the services and
+    into the audit chain."""
+
     form = ApplicantAdminForm
     list_display = ["name", "kind", "masked_identifier_display", "park", "legal_representative"]
     list_filter = ["kind", "park"]
     list_select_related = ["park"]
-    # Identifiers are searched by the complete number only, never by a fragment.
-    search_fields = ["name", "=uscc", "=id_number", "=passport_number"]
     inlines = [RepresentationInline]
     fieldsets = (
         (None, {"fields": ("kind", "name", "park")}),
@@ -265,14 +332,147 @@ class ApplicantAdmin(admin.ModelAdmin):
     def masked_identifier_display(self, applicant: Applicant) -> str:
         return applicant.masked_identifier
 
+    def get_queryset(self, request):
+        return _admin_applicants(request, super().get_queryset(request))
+
+    def get_search_fields(self, request):
+        # Identifiers are searched by the complete number only, never by a fragment; a
+        # person's number only by the roles that may see it.
+        if can_search_by_identifier(request.user):
+            return ["name", "=uscc", "=id_number", "=passport_number"]
+        return ["name", "=uscc"]
+
+    def get_search_results(self, request, queryset, search_term):
+        results, duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term and can_search_by_identifier(request.user):
+            number = identifier_query(search_term)
+            found = list(queryset.filter(Q(id_number=number) | Q(passport_number=number)))
+            identifier_lookup_record(
+                actor=request.user,
+                query=number,
+                found=found,
+                channel=IdentifierChannel.ADMIN,
+                ip_address=_ip(request),
+            )
+        return results, duplicates
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        masked = (
+            obj is not None and is_personal(obj) and not can_view_full_identifier(request.user, obj)
+        )
+        return type(form.__name__, (form,), {"identifier_masked": masked})
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            # The one full view of this response (the form shows the number in full).
+            identifier_show(
+                viewer=request.user,
+                applicant=obj,
+                channel=IdentifierChannel.ADMIN,
+                purpose="admin_change_form",
+                ip_address=_ip(request),
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            changes = {
+                name: data[name]
+                for name in form.changed_data
+                if name in APPLICANT_FIELDS and name in data
+            }
+            saved = applicant_change(actor=request.user, applicant=obj, changes=changes)
+        else:
+            saved = applicant_add(
+                actor=request.user,
+                **{
+                    name: data.get(name) or "" for name in APPLICANT_FIELDS if name not in ("park",)
+                },
+                park=data.get("park"),
+            )
+        obj.pk = saved.pk
+        obj._state.adding = False
+        obj.created_at = saved.created_at
+        obj.updated_at = saved.updated_at
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Representation:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)
+        for representation in formset.deleted_objects:
+            representation_remove(actor=request.user, representation=representation)
+        for representation, changed in formset.changed_objects:
+            if "user" in changed:
+                old = Representation.objects.get(pk=representation.pk)
+                representation_remove(actor=request.user, representation=old)
+                representation_add(
+                    actor=request.user,
+                    applicant=form.instance,
+                    user=representation.user,
+                    capacity=representation.capacity,
+                )
+            else:
+                old = Representation.objects.select_related("user").get(pk=representation.pk)
+                representation_change(
+                    actor=request.user, representation=old, capacity=representation.capacity
+                )
+        for representation in formset.new_objects:
+            representation_add(
+                actor=request.user,
+                applicant=form.instance,
+                user=representation.user,
+                capacity=representation.capacity,
+            )
+        return None
+
+    def delete_model(self, request, obj):
+        applicant_remove(actor=request.user, applicant=obj)
+
+    def delete_queryset(self, request, queryset):
+        for applicant in queryset:
+            applicant_remove(actor=request.user, applicant=applicant)
+
 
 @admin.register(Representation)
 class RepresentationAdmin(admin.ModelAdmin):
+    """Who acts for which applicant: added, changed and removed through the services."""
+
     list_display = ["user", "applicant", "capacity", "created_at"]
     list_filter = ["capacity"]
     list_select_related = ["user", "applicant"]
     search_fields = ["user__username", "user__display_name", "applicant__name"]
     autocomplete_fields = ["user", "applicant"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset.filter(applicant__in=_admin_applicants(request, Applicant.objects.all()))
+
+    def get_readonly_fields(self, request, obj=None):
+        # Another user or applicant is another representation: remove this one, add that.
+        return ["user", "applicant"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            old = Representation.objects.select_related("user").get(pk=obj.pk)
+            saved = representation_change(
+                actor=request.user, representation=old, capacity=obj.capacity
+            )
+        else:
+            saved = representation_add(
+                actor=request.user, applicant=obj.applicant, user=obj.user, capacity=obj.capacity
+            )
+        obj.pk = saved.pk
+        obj._state.adding = False
+        obj.created_at = saved.created_at
+
+    def delete_model(self, request, obj):
+        representation_remove(actor=request.user, representation=obj)
+
+    def delete_queryset(self, request, queryset):
+        for representation in queryset.select_related("user"):
+            representation_remove(actor=request.user, representation=representation)
 
 
 # -- the zone's own working days ----------------------------------------------------------------

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import calendar as month_calendar
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
@@ -39,6 +38,8 @@ from onewindow.org.models import (
     Zone,
     ZoneCalendarOverride,
 )
+from onewindow.org.permissions import can_search_by_identifier, visible_applicants
+from onewindow.org.services import fold_query, identifier_lookup_record, identifier_query
 
 # -- the portal ---------------------------------------------------------------------
 
@@ -271,11 +272,17 @@ AUDIT_ACTION_LABELS = {
     AuditAction.CALENDAR_NOTICE_LOADED: _("载入节假日安排通知"),
     AuditAction.CALENDAR_OVERRIDE_SET: _("设置本区工作日调整"),
     AuditAction.CALENDAR_OVERRIDE_REMOVED: _("删除本区工作日调整"),
+    # Events written before ADR 0015 named every full view "org.applicant_viewed".
     "org.applicant_viewed": _("查看申请人完整证件号码"),
+    AuditAction.IDENTIFIER_VIEWED: _("查看申请人完整证件号码"),
+    AuditAction.IDENTIFIER_LOOKED_UP: _("按完整证件号码查询申请人"),
+    AuditAction.APPLICANT_ADDED: _("登记申请人"),
+    AuditAction.APPLICANT_CHANGED: _("修改申请人信息"),
+    AuditAction.APPLICANT_REMOVED: _("删除申请人"),
+    AuditAction.REPRESENTATION_ADDED: _("添加代表关系"),
+    AuditAction.REPRESENTATION_CHANGED: _("修改代表关系"),
+    AuditAction.REPRESENTATION_REMOVED: _("删除代表关系"),
 }
-
-#: Written when a staff member opens an applicant's full identifier (等保: access is logged).
-APPLICANT_VIEWED = "org.applicant_viewed"
 
 
 def audit_action_label(action: str) -> str:
@@ -382,22 +389,33 @@ def department_overviews(user: User, assignments: list[RoleAssignment]) -> list[
 APPLICANT_SEARCH_LIMIT = 50
 
 
-def applicant_search(query: str) -> tuple[list[Applicant], bool]:
-    """Applicants whose name contains ``query`` or whose identifier equals it exactly.
+def applicant_search(
+    user: User, query: str, *, ip_address: str | None = None
+) -> tuple[list[Applicant], bool]:
+    """The applicants of ``user``'s zone whose name contains ``query`` or, for the roles
+    that may see full numbers (``can_search_by_identifier``), whose identifier equals it
+    exactly; other staff find a USCC (public) but never a person by their number.
 
-    A partial identifier finds nothing, so a search cannot be used to guess a number.
-    Returns at most ``APPLICANT_SEARCH_LIMIT`` rows and whether there were more.
+    A partial identifier finds nothing, so a search cannot be used to guess a number. A
+    search by a person's number is recorded (``identifier_lookup_record``). Full-width
+    input is folded first. Returns at most ``APPLICANT_SEARCH_LIMIT`` rows and whether
+    there were more.
     """
-    query = query.strip()
-    identifier = re.sub(r"\s+", "", query).upper()
+    query = fold_query(query)
+    number = identifier_query(query)
+    by_number = Q(uscc=number)
+    searches_numbers = can_search_by_identifier(user)
+    if searches_numbers:
+        by_number |= Q(id_number=number) | Q(passport_number=number)
     rows = list(
-        Applicant.objects.filter(
-            Q(name__icontains=query)
-            | Q(uscc=identifier)
-            | Q(id_number=identifier)
-            | Q(passport_number=identifier)
-        ).select_related("park")[: APPLICANT_SEARCH_LIMIT + 1]
+        visible_applicants(user)
+        .filter(Q(name__icontains=query) | by_number)
+        .select_related("park")
+        .order_by("kind", "name", "pk")[: APPLICANT_SEARCH_LIMIT + 1]
     )
+    if searches_numbers:
+        found = [row for row in rows if number and number in (row.id_number, row.passport_number)]
+        identifier_lookup_record(actor=user, query=number, found=found, ip_address=ip_address)
     return rows[:APPLICANT_SEARCH_LIMIT], len(rows) > APPLICANT_SEARCH_LIMIT
 
 

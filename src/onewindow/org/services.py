@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -26,10 +29,18 @@ from onewindow.org.constants import (
 from onewindow.org.models import (
     Applicant,
     Department,
+    Park,
+    Representation,
     RoleAssignment,
     User,
     Zone,
     ZoneCalendarOverride,
+)
+from onewindow.org.permissions import (
+    full_view_is_audited,
+    is_personal,
+    represents_applicant,
+    shown_identifier,
 )
 
 
@@ -92,6 +103,7 @@ def applicant_register(
     address: str = "",
     user: User | None = None,
     capacity: str = Capacity.SELF,
+    park: Park | None = None,
 ) -> Applicant:
     """Register an applicant identity after validating its identifier.
 
@@ -118,6 +130,7 @@ def applicant_register(
                 legal_representative=legal_representative.strip(),
                 phone=phone.strip(),
                 address=address.strip(),
+                park=park,
                 **fields,
             )
     except IntegrityError:  # registered by a concurrent request since the check above
@@ -223,4 +236,279 @@ def calendar_override_remove(*, override: ZoneCalendarOverride, actor: User) -> 
         actor_id=actor.pk,
         object_type="zone_calendar",
         object_id=key,
+    )
+
+
+# -- personal identifiers and applicant records (ADR 0015) -----------------------------------
+
+
+class IdentifierChannel:
+    """Where a full number left the server (the ``channel`` of ``org.identifier_viewed``)."""
+
+    PAGE = "page"
+    API = "api"
+    PDF = "pdf"
+    ADMIN = "admin"
+    EXPORT = "export"
+
+    ALL = frozenset({PAGE, API, PDF, ADMIN, EXPORT})
+
+
+@dataclass(frozen=True)
+class ShownIdentifier:
+    """An applicant's identifier as one viewer sees it in one response."""
+
+    value: str
+    full: bool  # the complete number (a USCC is always complete)
+    audited: bool  # this response wrote ``org.identifier_viewed``
+
+
+def _actor_fields(actor: User) -> dict:
+    return {"actor": actor.get_username(), "actor_id": actor.pk}
+
+
+@transaction.atomic
+def identifier_view_record(
+    *,
+    actor: User,
+    applicant: Applicant,
+    channel: str,
+    purpose: str = "",
+    ip_address: str | None = None,
+):
+    """Append ``org.identifier_viewed``: ``actor`` was shown ``applicant``'s full number
+    through ``channel`` (page, api, pdf, admin, export), for ``purpose`` (a case number, a
+    certificate identifier, a page). The number itself never goes into the event."""
+    if channel not in IdentifierChannel.ALL:
+        raise ValueError(f"unknown identifier channel {channel!r}")
+    return audit_append(
+        action=AuditAction.IDENTIFIER_VIEWED,
+        **_actor_fields(actor),
+        object_type="applicant",
+        object_id=applicant.pk,
+        data={"channel": channel, "purpose": purpose[:200], "kind": applicant.kind},
+        ip_address=ip_address,
+    )
+
+
+def identifier_show(
+    *,
+    viewer: User,
+    applicant: Applicant,
+    channel: str,
+    purpose: str = "",
+    ip_address: str | None = None,
+) -> ShownIdentifier:
+    """The identifier for one response to ``viewer``: full where the rule in
+    ``org.permissions`` allows it, else masked; a staff member's full view of a personal
+    number is recorded (one event per call: call it once per applicant per response)."""
+    if full_view_is_audited(viewer, applicant):
+        identifier_view_record(
+            actor=viewer,
+            applicant=applicant,
+            channel=channel,
+            purpose=purpose,
+            ip_address=ip_address,
+        )
+        return ShownIdentifier(applicant.identifier, full=True, audited=True)
+    full = not is_personal(applicant) or represents_applicant(viewer, applicant)
+    return ShownIdentifier(shown_identifier(viewer, applicant), full=full, audited=False)
+
+
+#: A query that may be a personal number: ASCII letters and digits, at least one digit.
+_NUMBER_LIKE = re.compile(r"^(?=.*\d)[0-9A-Z]{5,20}$")
+
+
+def fold_query(value: str) -> str:
+    """What a person typed, folded (NFKC: full-width letters and digits become ASCII)."""
+    return unicodedata.normalize("NFKC", value or "").strip()
+
+
+def identifier_query(value: str) -> str:
+    """A typed number as stored: folded, without spaces, upper case."""
+    return re.sub(r"\s+", "", fold_query(value)).upper()
+
+
+@transaction.atomic
+def identifier_lookup_record(
+    *,
+    actor: User,
+    query: str,
+    found: list[Applicant],
+    channel: str = IdentifierChannel.PAGE,
+    ip_address: str | None = None,
+) -> int:
+    """Append ``org.identifier_looked_up`` for a search by a full number: one event per
+    person found by their number, or one event (no object) when a number-like query found
+    nobody. Returns the number of events written; the query is never stored."""
+    if channel not in IdentifierChannel.ALL:
+        raise ValueError(f"unknown identifier channel {channel!r}")
+    people = [applicant for applicant in found if is_personal(applicant)]
+    if not people and not _NUMBER_LIKE.match(identifier_query(query)):
+        return 0
+    for applicant in people or [None]:
+        audit_append(
+            action=AuditAction.IDENTIFIER_LOOKED_UP,
+            **_actor_fields(actor),
+            object_type="applicant",
+            object_id=applicant.pk if applicant is not None else "",
+            data={"channel": channel, "found": applicant is not None},
+            ip_address=ip_address,
+        )
+    return len(people) or 1
+
+
+#: What the admin edits of an applicant (the identifier columns are validated together).
+APPLICANT_FIELDS = (
+    "kind",
+    "name",
+    "park",
+    "uscc",
+    "id_number",
+    "passport_number",
+    "nationality",
+    "legal_representative",
+    "phone",
+    "address",
+)
+_IDENTIFIER_COLUMNS = ("kind", "uscc", "id_number", "passport_number", "nationality")
+
+
+@transaction.atomic
+def applicant_add(*, actor: User, **fields) -> Applicant:
+    """Register an applicant on behalf of staff (the admin): ``applicant_register``'s
+    rules, and ``org.applicant_added`` with the fields given (names only)."""
+    applicant = applicant_register(**fields)
+    audit_append(
+        action=AuditAction.APPLICANT_ADDED,
+        **_actor_fields(actor),
+        object_type="applicant",
+        object_id=applicant.pk,
+        data={"kind": applicant.kind, "fields": sorted(k for k, v in fields.items() if v)},
+    )
+    return applicant
+
+
+@transaction.atomic
+def applicant_change(*, actor: User, applicant: Applicant, changes: dict) -> Applicant:
+    """Change an applicant's record (the admin). Identifiers are validated again as at
+    registration; ``org.applicant_changed`` names the changed fields, never their values."""
+    unknown = set(changes) - set(APPLICANT_FIELDS)
+    if unknown:
+        raise ValidationFailed.for_field(
+            sorted(unknown)[0], _("不能修改此项：{field}").format(field=sorted(unknown)[0])
+        )
+    applicant = Applicant.objects.select_for_update().get(pk=applicant.pk)
+    current = {name: getattr(applicant, name) for name in APPLICANT_FIELDS}
+    current["nationality"] = applicant.nationality.code or ""
+    merged = {**current, **changes}
+    if "name" in changes:
+        merged["name"] = _require("name", changes["name"], _("名称或姓名"))
+    if set(changes) & set(_IDENTIFIER_COLUMNS):
+        merged.update(
+            _identifier_fields(
+                merged["kind"],
+                merged["uscc"],
+                merged["id_number"],
+                merged["passport_number"],
+                str(merged["nationality"] or ""),
+            )
+        )
+    changed = sorted(name for name in APPLICANT_FIELDS if merged[name] != current[name])
+    if not changed:
+        return applicant
+    for name in changed:
+        setattr(applicant, name, merged[name])
+    try:
+        with transaction.atomic():
+            applicant.save(update_fields=[*changed, "updated_at"])
+    except IntegrityError:
+        message = _("该证件号码已登记")
+        raise Conflict(message, code="applicant_exists", fields={"identifier": [message]}) from None
+    audit_append(
+        action=AuditAction.APPLICANT_CHANGED,
+        **_actor_fields(actor),
+        object_type="applicant",
+        object_id=applicant.pk,
+        data={"fields": changed},
+    )
+    return applicant
+
+
+@transaction.atomic
+def applicant_remove(*, actor: User, applicant: Applicant) -> None:
+    """Delete an applicant record (one no case or certificate names: those protect it)."""
+    pk, kind = applicant.pk, applicant.kind
+    applicant.delete()
+    audit_append(
+        action=AuditAction.APPLICANT_REMOVED,
+        **_actor_fields(actor),
+        object_type="applicant",
+        object_id=pk,
+        data={"kind": kind},
+    )
+
+
+def _representation_data(representation: Representation) -> dict:
+    return {"user": representation.user.get_username(), "capacity": representation.capacity}
+
+
+@transaction.atomic
+def representation_add(
+    *, actor: User, applicant: Applicant, user: User, capacity: str
+) -> Representation:
+    """``user`` acts for ``applicant`` from now on (it also ties the applicant to the
+    user's zone)."""
+    if capacity not in Capacity.values:
+        raise ValidationFailed.for_field("capacity", _("身份应为本人、法定代表人、经办人或代办员"))
+    if Representation.objects.filter(user=user, applicant=applicant).exists():
+        raise Conflict(
+            _("该用户已代表该申请人"),
+            code="representation_exists",
+            fields={"user": [_("该用户已代表该申请人")]},
+        )
+    representation = Representation.objects.create(
+        user=user, applicant=applicant, capacity=capacity
+    )
+    audit_append(
+        action=AuditAction.REPRESENTATION_ADDED,
+        **_actor_fields(actor),
+        object_type="applicant",
+        object_id=applicant.pk,
+        data=_representation_data(representation),
+    )
+    return representation
+
+
+@transaction.atomic
+def representation_change(
+    *, actor: User, representation: Representation, capacity: str
+) -> Representation:
+    if capacity not in Capacity.values:
+        raise ValidationFailed.for_field("capacity", _("身份应为本人、法定代表人、经办人或代办员"))
+    if capacity == representation.capacity:
+        return representation
+    representation.capacity = capacity
+    representation.save(update_fields=["capacity"])
+    audit_append(
+        action=AuditAction.REPRESENTATION_CHANGED,
+        **_actor_fields(actor),
+        object_type="applicant",
+        object_id=representation.applicant_id,
+        data={**_representation_data(representation), "fields": ["capacity"]},
+    )
+    return representation
+
+
+@transaction.atomic
+def representation_remove(*, actor: User, representation: Representation) -> None:
+    data = _representation_data(representation)
+    applicant_id = representation.applicant_id
+    representation.delete()
+    audit_append(
+        action=AuditAction.REPRESENTATION_REMOVED,
+        **_actor_fields(actor),
+        object_type="applicant",
+        object_id=applicant_id,
+        data=data,
     )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from onewindow.core.audit import audit_append, audit_verify
+from onewindow.core.audit import audit_verify
 from onewindow.core.calendar import (
     CalendarNotCovered,
     CalendarOutOfRange,
@@ -23,7 +23,7 @@ from onewindow.core.errors import NotFound, ValidationFailed
 from onewindow.core.selectors import national_calendar
 from onewindow.core.workers import task_problem_counts
 from onewindow.org import pages
-from onewindow.org.constants import ApplicantKind, Role, UserKind
+from onewindow.org.constants import Role, UserKind
 from onewindow.org.context_processors import zone as zone_context
 from onewindow.org.forms import ApplicantSearchForm, DeadlineForm, parse_month
 from onewindow.org.models import User, Zone
@@ -31,9 +31,9 @@ from onewindow.org.permissions import (
     access_applicant,
     can_view_full_identifier,
     is_staff_member,
-    represents_applicant,
 )
 from onewindow.org.selectors import calendar_for_zone
+from onewindow.org.services import IdentifierChannel, identifier_show
 
 #: The heading of a home page with exactly one staff role.
 ROLE_HOME_TITLES = {
@@ -224,7 +224,9 @@ def applicant_search(request: HttpRequest) -> HttpResponse:
         form = ApplicantSearchForm(request.GET)
         context["form"] = form
         if form.is_valid():
-            results, more = pages.applicant_search(form.cleaned_data["q"])
+            results, more = pages.applicant_search(
+                request.user, form.cleaned_data["q"], ip_address=request.META.get("REMOTE_ADDR")
+            )
             context.update(results=results, more_results=more)
     return render(request, "org/applicant_search.html", context)
 
@@ -232,33 +234,25 @@ def applicant_search(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def applicant_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One applicant identity: its representatives, and staff who may look it up."""
+    """One applicant identity: its representatives, and staff of its zone who look it up
+    (a window clerk's full view of a person's number is recorded)."""
     user = request.user
     try:
         applicant = access_applicant(user, pk)
     except NotFound as error:
         raise Http404(error.message) from None
-    full = can_view_full_identifier(user, applicant)
-    # Staff opening a person's full identifier is an access the audit trail keeps (a
-    # USCC is a public registration number, not personal data).
-    access_logged = (
-        full
-        and applicant.kind != ApplicantKind.ENTERPRISE
-        and not represents_applicant(user, applicant)
+    shown = identifier_show(
+        viewer=user,
+        applicant=applicant,
+        channel=IdentifierChannel.PAGE,
+        purpose="applicant_detail",
+        ip_address=request.META.get("REMOTE_ADDR"),
     )
-    if access_logged:
-        audit_append(
-            action=pages.APPLICANT_VIEWED,
-            actor=user.get_username(),
-            actor_id=user.pk,
-            object_type="applicant",
-            object_id=applicant.pk,
-            ip_address=request.META.get("REMOTE_ADDR"),
-        )
     context = {
         "applicant": applicant,
-        "full_identifier": full,
-        "access_logged": access_logged,
+        "identifier": shown.value,
+        "full_identifier": can_view_full_identifier(user, applicant),
+        "access_logged": shown.audited,
         "representations": list(
             applicant.representations.select_related("user").order_by("user__username")
         ),

@@ -31,11 +31,10 @@ from onewindow.cases.services import (
 )
 from onewindow.cases.tests.factories import pdf_upload
 from onewindow.cases.views_staff import MATERIAL_VIEWED
-from onewindow.core.audit import audit_verify
+from onewindow.core.audit import AuditAction, audit_verify
 from onewindow.core.models import AuditEvent
 from onewindow.demo.org_data import demo_id_number
 from onewindow.org.constants import ApplicantKind
-from onewindow.org.pages import APPLICANT_VIEWED
 from onewindow.org.services import applicant_register
 
 pytestmark = pytest.mark.django_db
@@ -707,8 +706,12 @@ def test_full_person_identifier_only_to_clerks_and_logged(client, world):
     url = reverse("cases:case", args=[case.number])
     html = text(page(client, world.supervisor, url))
     assert person.masked_identifier in html and person.id_number not in html
-    assert not AuditEvent.objects.filter(action=APPLICANT_VIEWED).exists()
+    assert not AuditEvent.objects.filter(action=AuditAction.IDENTIFIER_VIEWED).exists()
     html = text(page(client, world.clerk, url))
     assert person.id_number in html
-    event = AuditEvent.objects.get(action=APPLICANT_VIEWED)
-    assert (event.actor, event.data["case"]) == ("w_clerk", case.number)
+    event = AuditEvent.objects.get(action=AuditAction.IDENTIFIER_VIEWED)
+    assert (event.actor, event.data["channel"], event.data["purpose"]) == (
+        "w_clerk",
+        "page",
+        case.number,
+    )
