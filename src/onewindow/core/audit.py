@@ -42,6 +42,16 @@ class AuditAction:
     CALENDAR_NOTICE_LOADED = "calendar.notice_loaded"
     CALENDAR_OVERRIDE_SET = "calendar.override_set"
     CALENDAR_OVERRIDE_REMOVED = "calendar.override_removed"
+    # Personal identifiers and applicants (ADR 0015): every full view by staff, every
+    # lookup by a full number, every admin change of an applicant or a representation.
+    IDENTIFIER_VIEWED = "org.identifier_viewed"
+    IDENTIFIER_LOOKED_UP = "org.identifier_looked_up"
+    APPLICANT_ADDED = "org.applicant_added"
+    APPLICANT_CHANGED = "org.applicant_changed"
+    APPLICANT_REMOVED = "org.applicant_removed"
+    REPRESENTATION_ADDED = "org.representation_added"
+    REPRESENTATION_CHANGED = "org.representation_changed"
+    REPRESENTATION_REMOVED = "org.representation_removed"
     # Background tasks (ADR 0012): a task taken back from a lost worker, a task that
     # failed for good, a failed task an administrator put back in the queue.
     TASK_RECLAIMED = "tasks.reclaimed"

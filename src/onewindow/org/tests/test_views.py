@@ -658,10 +658,11 @@ def test_clerk_opening_a_full_identifier_is_audited(client, person, clerk):
     event = AuditEvent.objects.order_by("-sequence").first()
     assert AuditEvent.objects.count() == before + 1
     assert (event.action, event.actor, event.object_id) == (
-        "org.applicant_viewed",
+        "org.identifier_viewed",
         "clerk",
         str(applicant.pk),
     )
+    assert event.data == {"channel": "page", "purpose": "applicant_detail", "kind": "person"}
 
 
 def test_owner_and_masked_views_are_not_audited(client, person, make_staff):
@@ -721,8 +722,8 @@ def test_applicant_search_by_name_lists_masked_identifiers(client, person, compa
     assert Applicant.objects.get(name="张明").masked_identifier in html
 
 
-def test_applicant_search_by_full_identifier_only(client, person, make_staff):
-    client.force_login(make_staff(Role.REVIEWER, username="r"))
+def test_applicant_search_by_full_identifier_only(client, person, clerk):
+    client.force_login(clerk)
     found = client.get(reverse("applicant_search"), {"q": PERSON_ID.lower()}).content.decode()
     assert "张明" in found
     partial = client.get(reverse("applicant_search"), {"q": PERSON_ID[:10]}).content.decode()
