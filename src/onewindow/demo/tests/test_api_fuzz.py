@@ -4,7 +4,8 @@ every response as the OpenAPI document declares it (status, content type, body).
 Schemathesis generates requests from ``/api/v1/openapi.json`` for every operation and
 sends them straight to the WSGI application as anonymous, the enterprise applicant, the
 window clerk, reviewer, decider, supervisor, regulator, administrator and analyst (each
-with a real session and CSRF token, as the site's own pages send them). Generated values
+with a real session, past the second factor where the role requires it, and a CSRF token,
+as the site's own pages send them). Generated values
 are mixed with real ones from the demo zone (case numbers, query codes, item and bundle
 codes, certificate identifiers, applicant, task and material ids, action names), so the
 requests get past "not found" into the services.
@@ -38,6 +39,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from conftest import sign_in
 from onewindow.cases.api import ACTIONS
 from onewindow.cases.models import Case, CaseMaterial, Task
 from onewindow.catalog.models import Bundle, ItemVersion
@@ -156,7 +158,8 @@ def credentials(request, demo_zone, db) -> dict:
     if role == "anonymous":
         return {"headers": {"Host": "localhost"}, "cookies": {}}
     client = Client()
-    client.force_login(User.objects.get(username=role))
+    # With the second factor where the role requires it (administrators), as they sign in.
+    sign_in(client, User.objects.get(username=role))
     token = _get_new_csrf_string()
     return {
         "headers": {"Host": "localhost", "X-CSRFToken": token},
