@@ -370,8 +370,7 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
 ONEWINDOW_OTP_REQUIRED_ROLES = [
     role.strip()
     for role in (
-        os.environ.get("ONEWINDOW_OTP_REQUIRED_ROLES")
-        or "administrator,security_admin,audit_admin"
+        os.environ.get("ONEWINDOW_OTP_REQUIRED_ROLES") or "administrator,security_admin,audit_admin"
     ).split(",")
     if role.strip()
 ]
