@@ -57,6 +57,13 @@ class AuditAction:
     TASK_RECLAIMED = "tasks.reclaimed"
     TASK_FAILED = "tasks.failed"
     TASK_RETRIED = "tasks.retried"
+    # Staff accounts, role grants and the audit trail (ADR 0010).
+    STAFF_CREATED = "org.staff_created"
+    ROLE_GRANTED = "org.role_granted"
+    ROLE_REVOKED = "org.role_revoked"
+    PASSWORD_CHANGED = "org.password_changed"
+    AUDIT_TRAIL_VIEWED = "audit.trail_viewed"
+    AUDIT_CHAIN_VERIFIED = "audit.chain_verified"
 
 
 def canonical_json(payload: dict[str, Any]) -> str:
@@ -295,3 +302,21 @@ def audit_verify(*, batch_size: int = 2000, last: int | None = None) -> VerifyRe
             f"the chain head records #{head.sequence} but the log ends at #{expected_sequence - 1}",
         )
     return VerifyResult(checked, None, start + 1)
+
+
+def audit_record_verification(
+    result: VerifyResult, *, actor: str = "", actor_id: str | int = ""
+) -> AuditEvent:
+    """Append the outcome of a verification (``audit.chain_verified``), so the audit trail
+    page shows the last result without walking the chain on every view (ADR 0010)."""
+    data: dict[str, Any] = {
+        "ok": result.ok,
+        "checked": result.checked,
+        "first_sequence": result.first_sequence,
+    }
+    if result.first_break is not None:
+        data["broken_at"] = result.first_break.sequence
+        data["reason"] = result.first_break.reason
+    return audit_append(
+        action=AuditAction.AUDIT_CHAIN_VERIFIED, actor=actor, actor_id=actor_id, data=data
+    )

@@ -1,12 +1,13 @@
 """``onewindow audit-verify``: walk the audit hash chain and report the first broken link.
 
 Exits 0 when the chain is intact and 1 otherwise, so a cron job or a monitoring check
-notices a tampered log (等保 level 3: audit logs are protected from change).
+notices a tampered log (等保 level 3: audit logs are protected from change). The outcome
+is appended as an ``audit.chain_verified`` event, which the audit trail page shows.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
-from onewindow.core.audit import audit_verify
+from onewindow.core.audit import audit_record_verification, audit_verify
 
 
 class Command(BaseCommand):
@@ -24,6 +25,8 @@ class Command(BaseCommand):
         if batch_size < 1:
             raise CommandError("--batch-size 应为正整数")
         result = audit_verify(batch_size=batch_size)
+        # The outcome joins the chain: the audit trail page shows the last one.
+        audit_record_verification(result)
         if not result.ok:
             broken = result.first_break
             # CommandError prints to stderr and exits with status 1 from the command line.
