@@ -128,6 +128,9 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "onewindow.org.middleware.StaffSessionMiddleware",
     "onewindow.org.middleware.SecondFactorMiddleware",
+    # Expired staff passwords and the audit administrator's confinement (ADR 0010).
+    "onewindow.org.account_middleware.PasswordExpiryMiddleware",
+    "onewindow.org.account_middleware.AuditAdministratorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -193,7 +196,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # The staff password policy (等保三级, ADR 0010); applicants are not concerned.
+    {"NAME": "onewindow.org.passwords.StaffMinimumLengthValidator"},
+    {"NAME": "onewindow.org.passwords.CharacterClassesValidator"},
+    {"NAME": "onewindow.org.passwords.PasswordHistoryValidator"},
 ]
+# Staff passwords: minimum length, how many of upper case / lower case / digits / symbols,
+# how many previous passwords may not be reused, and the maximum age in days (0: never).
+ONEWINDOW_PASSWORD_MIN_LENGTH = int(os.environ.get("ONEWINDOW_PASSWORD_MIN_LENGTH") or 10)
+ONEWINDOW_PASSWORD_MIN_CHARACTER_CLASSES = int(
+    os.environ.get("ONEWINDOW_PASSWORD_MIN_CHARACTER_CLASSES") or 3
+)
+ONEWINDOW_PASSWORD_HISTORY = int(os.environ.get("ONEWINDOW_PASSWORD_HISTORY") or 5)
+ONEWINDOW_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("ONEWINDOW_PASSWORD_MAX_AGE_DAYS") or 90)
 
 # Internationalisation: Chinese first; the Chinese text is the binding one.
 LANGUAGE_CODE = "zh-hans"

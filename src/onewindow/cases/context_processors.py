@@ -16,8 +16,10 @@ DESKS = [
     ("reviews:rectifications", _("差评整改"), {Role.REVIEWER, Role.DECIDER}),
     ("reviews:supervision", _("差评监督"), {Role.SUPERVISOR}),
     ("insights:dashboard", _("统计分析"), {Role.SUPERVISOR, Role.ANALYST, Role.ADMINISTRATOR}),
-    ("certificates:list", _("电子证照"), set(Role)),
+    # Every staff role but the audit administrator, who reads the audit trail only.
+    ("certificates:list", _("电子证照"), set(Role) - {Role.AUDIT_ADMIN}),
     ("certificates:stats", _("证照统计"), {Role.SUPERVISOR, Role.ANALYST, Role.ADMINISTRATOR}),
+    ("audit_trail", _("审计日志"), {Role.AUDIT_ADMIN}),
 ]
 
 
@@ -30,5 +32,17 @@ def _desks(user) -> list[tuple[str, str]]:
     return [(name, label) for name, label, allowed in DESKS if roles & allowed]
 
 
+def _searches_applicants(user) -> bool:
+    """Staff look applicants up; the audit administrator reads the audit trail only."""
+    return bool(
+        user.is_authenticated
+        and user.kind == UserKind.STAFF
+        and Role.AUDIT_ADMIN not in user.role_set()
+    )
+
+
 def desks(request) -> dict:
-    return {"desks": SimpleLazyObject(lambda: _desks(request.user))}
+    return {
+        "desks": SimpleLazyObject(lambda: _desks(request.user)),
+        "searches_applicants": SimpleLazyObject(lambda: _searches_applicants(request.user)),
+    }

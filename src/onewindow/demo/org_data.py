@@ -98,6 +98,9 @@ STAFF = [
     ("regulator", "周监管", [Role.REGULATOR], "SCJG", None),
     ("admin", "孙管理", [Role.ADMINISTRATOR], "XZSPJ", None),
     ("analyst", "吴分析", [Role.ANALYST], "XZSPJ", None),
+    # 三权分立 (ADR 0010): accounts and grants, and the audit trail, each their own person.
+    ("security", "郑安全", [Role.SECURITY_ADMIN], "DSJJ", None),
+    ("auditor", "钱审计", [Role.AUDIT_ADMIN], "DSJJ", None),
 ]
 
 

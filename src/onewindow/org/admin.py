@@ -9,18 +9,20 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.core.errors import ValidationFailed
+from onewindow.core.errors import ApplicationError, ValidationFailed
 from onewindow.core.identifiers import (
     validate_id_number,
     validate_passport_number,
     validate_uscc,
 )
+from onewindow.org.admin_roles import can_manage_accounts, grant_conflict
 from onewindow.org.constants import DEPARTMENT_ROLES, ApplicantKind, Role
 from onewindow.org.models import (
     Applicant,
@@ -53,6 +55,8 @@ from onewindow.org.services import (
     representation_add,
     representation_change,
     representation_remove,
+    role_grant,
+    role_revoke,
 )
 
 admin.site.site_header = _("一窗通办 · 管理后台")
@@ -126,11 +130,56 @@ class RoleAssignmentForm(forms.ModelForm):
         return cleaned
 
 
+class RoleAssignmentFormSet(forms.BaseInlineFormSet):
+    """The grants as the security administrator edits them: never their own, and within
+    三权分立; ``actor`` is set per request by the inline. Saving goes through the services."""
+
+    actor = None
+
+    def _kept(self, form) -> bool:
+        return form not in self.deleted_forms and bool(form.cleaned_data.get("role"))
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        touched = self.deleted_forms or any(form.has_changed() for form in self.forms)
+        if not touched:
+            return
+        if self.actor is not None and self.instance.pk == self.actor.pk:
+            raise forms.ValidationError(gettext("不能给自己授予角色"), code="self_grant")
+        roles = [form.cleaned_data["role"] for form in self.forms if self._kept(form)]
+        for role in roles:
+            conflict = grant_conflict(roles, role)
+            if conflict:
+                raise forms.ValidationError(conflict, code="separation_of_duties")
+
+
 class RoleAssignmentInline(admin.TabularInline):
+    """Role grants: only for the security administrator; each one through
+    ``role_grant`` / ``role_revoke`` (audited), see ``UserAdmin.save_formset``."""
+
     model = RoleAssignment
     form = RoleAssignmentForm
+    formset = RoleAssignmentFormSet
     extra = 0
     autocomplete_fields = ["department"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (formset,), {"actor": request.user})
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return can_manage_accounts(request.user)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return can_manage_accounts(request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return can_manage_accounts(request.user)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return can_manage_accounts(request.user)
 
 
 @admin.register(User)
@@ -161,7 +210,7 @@ class UserAdmin(DjangoUserAdmin):
             _("权限"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
-        (_("重要日期"), {"fields": ("last_login", "date_joined")}),
+        (_("重要日期"), {"fields": ("last_login", "date_joined", "password_changed_at")}),
     )
     add_fieldsets = (
         (
@@ -182,6 +231,69 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
+
+    # Accounts and role grants are the security administrator's (三权分立, ADR 0010); the
+    # bootstrap superuser (no role) may create the first one.
+    def has_module_permission(self, request) -> bool:
+        return can_manage_accounts(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return can_manage_accounts(request.user)
+
+    def has_add_permission(self, request) -> bool:
+        return can_manage_accounts(request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return can_manage_accounts(request.user)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return can_manage_accounts(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Admin-site access follows the roles; only a superuser hands out superuser
+        # status, groups or model permissions (grants that would bypass role_grant).
+        fixed = ["is_staff", "password_changed_at"]
+        if request.user.is_superuser:
+            return fixed
+        return [*fixed, "is_superuser", "groups", "user_permissions"]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not RoleAssignment:
+            return super().save_formset(request, form, formset, change)
+        user = form.instance
+        # What the admin's change message reads (formset.save() would have set them).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        try:
+            for deleted in formset.deleted_forms:
+                if deleted.instance.pk is not None:
+                    old = RoleAssignment.objects.get(pk=deleted.instance.pk)
+                    role_revoke(
+                        actor=request.user, user=user, role=old.role, department=old.department
+                    )
+                    formset.deleted_objects.append(old)
+            for row in formset.forms:
+                if row in formset.deleted_forms or not row.has_changed():
+                    continue
+                if not row.cleaned_data.get("role"):
+                    continue
+                if row.instance.pk is not None:
+                    old = RoleAssignment.objects.get(pk=row.instance.pk)
+                    role_revoke(
+                        actor=request.user, user=user, role=old.role, department=old.department
+                    )
+                    formset.deleted_objects.append(old)
+                granted = role_grant(
+                    actor=request.user,
+                    user=user,
+                    role=row.cleaned_data["role"],
+                    department=row.cleaned_data.get("department"),
+                )
+                formset.new_objects.append(granted)
+        except ApplicationError as error:
+            # A grant the formset's checks let through but the service refuses (another
+            # change in between): nothing of this save is kept.
+            transaction.set_rollback(True)
+            messages.error(request, error.message)
 
 
 # -- applicants -----------------------------------------------------------------------

@@ -12,12 +12,23 @@ class Role(models.TextChoices):
     DECIDER = "decider", _("审批决定人")
     SUPERVISOR = "supervisor", _("电子监察人员")
     REGULATOR = "regulator", _("监管人员")
-    ADMINISTRATOR = "administrator", _("行政审批局管理员")
+    #: The system administrator (系统管理员): catalog, calendar, zone settings.
+    ADMINISTRATOR = "administrator", _("系统管理员")
     ANALYST = "analyst", _("领导与分析人员")
+    #: The security administrator (安全管理员): staff accounts, role grants, unlocks.
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
+    #: The audit administrator (审计管理员): reads the audit trail and nothing else.
+    AUDIT_ADMIN = "audit_admin", _("审计管理员")
 
 
 #: Roles whose work is bound to a department (the assignment must name one).
 DEPARTMENT_ROLES = frozenset({Role.REVIEWER, Role.DECIDER, Role.REGULATOR})
+
+#: The three administrators of 等保三级 三权分立: one person holds at most one of them.
+ADMINISTRATOR_ROLES = frozenset({Role.ADMINISTRATOR, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+
+#: Roles whose holders sign in to the admin site (``is_staff``).
+ADMIN_SITE_ROLES = frozenset({Role.ADMINISTRATOR, Role.SECURITY_ADMIN})
 
 
 class UserKind(models.TextChoices):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -186,6 +187,9 @@ class User(AbstractUser):
         related_name="staff",
         verbose_name=_("所在窗口"),
     )
+    #: When the password was last set; staff must change it after
+    #: ``ONEWINDOW_PASSWORD_MAX_AGE_DAYS`` (see :mod:`onewindow.org.passwords`).
+    password_changed_at = models.DateTimeField(_("密码修改时间"), default=timezone.now)
 
     class Meta:
         ordering = ["username"]
@@ -209,6 +213,31 @@ class User(AbstractUser):
 
     def has_role(self, role: str) -> bool:
         return self.is_active and self.kind == UserKind.STAFF and role in self.role_set()
+
+    def set_password(self, raw_password) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+
+class PasswordHistory(models.Model):
+    """历史密码: the hash of a password a staff member used, never the password itself.
+
+    Written when a password is set (``passwords.PasswordHistoryValidator.password_changed``)
+    and trimmed to the last ``ONEWINDOW_PASSWORD_HISTORY`` entries.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(_("密码哈希"), max_length=128)
+    created_at = models.DateTimeField(_("设置时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d}"
 
 
 class RoleAssignment(models.Model):

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from onewindow.org import second_factor_views, views, views_tasks
+from onewindow.org import second_factor_views, views, views_account, views_tasks
 from onewindow.org.forms import LoginForm
 
 urlpatterns = [
@@ -33,6 +33,10 @@ urlpatterns = [
         second_factor_views.second_factor_disable_page,
         name="second_factor_disable",
     ),
+    # The password policy and the audit trail (docs/decisions/0010).
+    path("account/password/", views_account.password_change_page, name="password_change"),
+    path("audit/", views_account.audit_trail, name="audit_trail"),
+    path("audit/verify/", views_account.audit_trail_verify, name="audit_trail_verify"),
     path("home/", views.home, name="home"),
     # Background tasks: stuck, waiting, failed; run a failed one again (docs/decisions/0012).
     path("admin-tasks/", views_tasks.background_tasks, name="background_tasks"),

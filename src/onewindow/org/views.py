@@ -23,6 +23,7 @@ from onewindow.core.errors import NotFound, ValidationFailed
 from onewindow.core.selectors import national_calendar
 from onewindow.core.workers import task_problem_counts
 from onewindow.org import pages
+from onewindow.org.admin_roles import can_manage_accounts
 from onewindow.org.constants import Role, UserKind
 from onewindow.org.context_processors import zone as zone_context
 from onewindow.org.forms import ApplicantSearchForm, DeadlineForm, parse_month
@@ -44,6 +45,8 @@ ROLE_HOME_TITLES = {
     Role.REGULATOR: gettext_lazy("监管工作台"),
     Role.ADMINISTRATOR: gettext_lazy("系统管理工作台"),
     Role.ANALYST: gettext_lazy("数据分析工作台"),
+    Role.SECURITY_ADMIN: gettext_lazy("安全管理工作台"),
+    Role.AUDIT_ADMIN: gettext_lazy("安全审计工作台"),
 }
 
 #: The administrator's home checks the newest events; `onewindow audit-verify` walks all.
@@ -171,6 +174,7 @@ def _staff_home(request: HttpRequest, user: User) -> dict:
         "window": profile.window,
         "login_history": pages.login_history(user),
         "sections": [role for role in Role.values if role in roles],
+        "manages_accounts": can_manage_accounts(user),
     }
     if len(roles) == 1:
         context["title"] = ROLE_HOME_TITLES[next(iter(roles))]

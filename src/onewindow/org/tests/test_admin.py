@@ -56,6 +56,13 @@ def admin_client(client, superuser):
     return client
 
 
+@pytest.fixture
+def security_client(client, make_staff):
+    """Accounts and role grants are the security administrator's (ADR 0010)."""
+    otp_login(client, make_staff(Role.SECURITY_ADMIN, username="security"))
+    return client
+
+
 def applicant_form(**overrides) -> dict:
     data = {
         "kind": ApplicantKind.ENTERPRISE,
@@ -91,7 +98,6 @@ def form_errors(response) -> dict:
         Park,
         Department,
         Window,
-        User,
         Applicant,
         Representation,
         ZoneCalendarOverride,
@@ -104,6 +110,11 @@ def test_changelist_opens(admin_client, model, department, window):
     opts = model._meta
     response = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
     assert response.status_code == 200
+
+
+def test_user_changelist_opens_for_the_security_admin(security_client):
+    assert User in site._registry
+    assert security_client.get(reverse("admin:org_user_changelist")).status_code == 200
 
 
 def test_admin_uses_chinese_names(admin_client):
@@ -159,10 +170,10 @@ def test_zone_change_page_has_park_inline(admin_client, zone):
 
 
 def test_user_change_page_shows_kind_zone_department_window_and_roles(
-    admin_client, make_staff, window
+    security_client, make_staff, window
 ):
     reviewer = make_staff(Role.REVIEWER, username="li")
-    response = admin_client.get(reverse("admin:org_user_change", args=[reviewer.pk]))
+    response = security_client.get(reverse("admin:org_user_change", args=[reviewer.pk]))
     html = response.content.decode()
     for field in ["id_kind", "id_zone", "id_department", "id_window", "id_display_name"]:
         assert f'id="{field}"' in html
@@ -198,9 +209,9 @@ def _user_post(user: User, **extra) -> dict:
     return data
 
 
-def test_department_role_without_department_is_refused(admin_client, make_staff):
+def test_department_role_without_department_is_refused(security_client, make_staff):
     user = make_staff(username="new_staff")
-    response = admin_client.post(
+    response = security_client.post(
         reverse("admin:org_user_change", args=[user.pk]),
         _user_post(user, **{"role_assignments-0-role": Role.REVIEWER}),
     )
@@ -210,9 +221,9 @@ def test_department_role_without_department_is_refused(admin_client, make_staff)
     assert not RoleAssignment.objects.filter(user=user).exists()
 
 
-def test_role_is_assigned_through_the_inline(admin_client, make_staff, department):
+def test_role_is_assigned_through_the_inline(security_client, make_staff, department):
     user = make_staff(username="new_staff")
-    response = admin_client.post(
+    response = security_client.post(
         reverse("admin:org_user_change", args=[user.pk]),
         _user_post(
             user,
@@ -226,8 +237,8 @@ def test_role_is_assigned_through_the_inline(admin_client, make_staff, departmen
     assert User.objects.get(pk=user.pk).role_set() == {Role.REVIEWER}
 
 
-def test_user_add_page_opens(admin_client):
-    response = admin_client.get(reverse("admin:org_user_add"))
+def test_user_add_page_opens(security_client):
+    response = security_client.get(reverse("admin:org_user_add"))
     assert response.status_code == 200
     assert 'id="id_kind"' in response.content.decode()
 
