@@ -123,7 +123,7 @@ def test_the_main_pages_pass_the_content_security_policy(browser, live_server, d
         "/verify/",
     ):
         public.visit(path)
-    public.visit(f"/verify/{certificate.identifier}")
+    public.visit(certificate.verification_path())  # the check itself, its 查验码 included
 
     # the window clerk: the desk and a case page
     clerk = Watched(browser, live_server.url)
