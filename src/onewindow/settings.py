@@ -381,6 +381,7 @@ AXES_DISABLE_ACCESS_LOG = True  # logins and logouts are in the audit chain
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_ENABLE_ADMIN = False  # org/login_admin.py lists attempts, with an audited unlock
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
+AXES_VERBOSE = False  # no start-up banner on every command
 # The second factor (TOTP, django-otp): required for these roles, offered to all staff.
 ONEWINDOW_OTP_REQUIRED_ROLES = [
     role.strip()

@@ -424,6 +424,9 @@ class ApplicantAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "masked_identifier_display", "park", "legal_representative"]
     list_filter = ["kind", "park"]
     list_select_related = ["park"]
+    # What the autocomplete of representations needs; each request gets its own search
+    # fields from get_search_fields below (numbers only for the roles that may see them).
+    search_fields = ["name", "=uscc"]
     inlines = [RepresentationInline]
     fieldsets = (
         (None, {"fields": ("kind", "name", "park")}),

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import sign_in
 from onewindow.certificates import throttle
 from onewindow.certificates.identifiers import build_identifier
 from onewindow.certificates.keys import key_rotate
@@ -185,7 +186,7 @@ def wrong_check(identifier: str) -> str:
 
 
 def login(client, user):
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 

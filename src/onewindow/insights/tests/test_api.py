@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import sign_in
 from onewindow.insights import services
 from onewindow.insights.tests.test_views import ALLOWED, REFUSED, _user
 from onewindow.org.constants import DepartmentKind
@@ -94,7 +95,7 @@ def test_anonymous_gets_401(client, world):
 
 @pytest.mark.parametrize("who", REFUSED)
 def test_other_roles_get_403(client, world, now, who):
-    client.force_login(_user(world, who))
+    sign_in(client, _user(world, who))
 
     response = client.get(URL, MARCH)
 
@@ -105,7 +106,7 @@ def test_other_roles_get_403(client, world, now, who):
 
 @pytest.mark.parametrize("who", ALLOWED)
 def test_the_allowed_roles_get_200(client, world, now, who):
-    client.force_login(_user(world, who))
+    sign_in(client, _user(world, who))
 
     assert client.get(URL, MARCH).status_code == 200
 

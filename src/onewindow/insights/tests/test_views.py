@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from conftest import sign_in
 from onewindow.insights import selectors, services
 from onewindow.insights.tests.dataset import MARCH
 from onewindow.insights.tests.test_figures import MARCH_TOTALS
@@ -41,7 +42,7 @@ def rolled(world, march, now):
 
 def _client(client, user: User | None):
     if user is not None:
-        client.force_login(user)
+        sign_in(client, user)
     return client
 
 

@@ -18,6 +18,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from conftest import sign_in
 from onewindow.core.errors import NotFound
 from onewindow.org.constants import DepartmentKind, Role
 from onewindow.org.models import Department, Window, Zone
@@ -56,7 +57,7 @@ def case(world):
 def client_for(user) -> Client:
     client = Client()
     if user is not None:
-        client.force_login(user)
+        sign_in(client, user)
     return client
 
 
