@@ -97,3 +97,7 @@ class Command(BaseCommand):
             for factor in second_factors:
                 self.stdout.write(f"  验证器密钥 {factor.username}：{factor.secret}")
                 self.stdout.write(f"    {factor.otpauth_uri}")
+            self.stdout.write(
+                "  手边没有验证器时，可在本机运行 .venv/bin/onewindow demo-code admin"
+                "（或 security、auditor）查看当前验证码。"
+            )
