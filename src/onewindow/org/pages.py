@@ -282,6 +282,21 @@ AUDIT_ACTION_LABELS = {
     AuditAction.REPRESENTATION_ADDED: _("添加代表关系"),
     AuditAction.REPRESENTATION_CHANGED: _("修改代表关系"),
     AuditAction.REPRESENTATION_REMOVED: _("删除代表关系"),
+    AuditAction.LOCKED_OUT: _("登录锁定"),
+    AuditAction.UNLOCKED: _("解除登录锁定"),
+    AuditAction.SECOND_FACTOR_ENROLLED: _("启用双因素验证"),
+    AuditAction.SECOND_FACTOR_VERIFIED: _("通过双因素验证"),
+    AuditAction.SECOND_FACTOR_FAILED: _("双因素验证码错误"),
+    AuditAction.SECOND_FACTOR_DISABLED: _("停用双因素验证"),
+    AuditAction.TASK_RECLAIMED: _("收回中断的后台任务"),
+    AuditAction.TASK_FAILED: _("后台任务失败"),
+    AuditAction.TASK_RETRIED: _("重新执行后台任务"),
+    AuditAction.STAFF_CREATED: _("新建工作人员账号"),
+    AuditAction.ROLE_GRANTED: _("授予角色"),
+    AuditAction.ROLE_REVOKED: _("撤销角色"),
+    AuditAction.PASSWORD_CHANGED: _("修改密码"),
+    AuditAction.AUDIT_TRAIL_VIEWED: _("查阅审计日志"),
+    AuditAction.AUDIT_CHAIN_VERIFIED: _("校验审计链"),
 }
 
 

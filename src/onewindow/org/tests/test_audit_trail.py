@@ -161,3 +161,16 @@ def test_a_broken_chain_is_reported(auditor_client):
     audit_record_verification(VerifyResult(3, ChainBreak(4, "content does not match its hash")))
     html = auditor_client.get(reverse("audit_trail")).content.decode()
     assert "审计链在第 4 号事件断裂" in html and "content does not match its hash" in html
+
+
+def test_every_platform_audit_action_has_words():
+    """The audit trail and the home pages show each action of ``AuditAction`` in words."""
+    from onewindow.core.audit import AuditAction
+    from onewindow.org.pages import AUDIT_ACTION_LABELS
+
+    actions = {
+        value
+        for name, value in vars(AuditAction).items()
+        if name.isupper() and isinstance(value, str)
+    }
+    assert actions - set(AUDIT_ACTION_LABELS) == set()
