@@ -44,6 +44,7 @@ from onewindow.org.permissions import (
 from onewindow.org.services import (
     APPLICANT_FIELDS,
     IdentifierChannel,
+    account_recorded,
     applicant_add,
     applicant_change,
     applicant_remove,
@@ -256,6 +257,20 @@ class UserAdmin(DjangoUserAdmin):
         if request.user.is_superuser:
             return fixed
         return [*fixed, "is_superuser", "groups", "user_permissions"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            account_recorded(actor=request.user, user=obj, ip_address=_ip(request))
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = User.objects.get(pk=id)
+            account_recorded(
+                actor=request.user, user=user, password_set=True, ip_address=_ip(request)
+            )
+        return response
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not RoleAssignment:

@@ -360,6 +360,28 @@ def password_change(*, user: User, password: str, ip_address: str | None = None)
     )
 
 
+def account_recorded(
+    *, actor: User, user: User, password_set: bool = False, ip_address: str | None = None
+) -> None:
+    """A security administrator added an account (``password_set`` False) or set another
+    user's password (True) on the admin's own forms, which saved it already (the password
+    policy ran there): the audit-chain event, never the password."""
+    _require_account_manager(actor)
+    audit_append(
+        action=AuditAction.PASSWORD_CHANGED if password_set else AuditAction.STAFF_CREATED,
+        actor=actor.get_username(),
+        actor_id=actor.pk,
+        object_type="user",
+        object_id=user.pk,
+        data=(
+            {"set_by_administrator": True}
+            if password_set
+            else {"username": user.get_username(), "kind": user.kind, "via": "admin"}
+        ),
+        ip_address=ip_address,
+    )
+
+
 def audit_chain_verify(*, actor: User) -> VerifyResult:
     """The audit administrator walks the whole chain now; the outcome is recorded as an
     ``audit.chain_verified`` event (the audit trail page shows the newest)."""

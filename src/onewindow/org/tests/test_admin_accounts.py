@@ -198,6 +198,34 @@ def test_admin_password_change_runs_the_staff_policy(security_client, make_staff
     fine = {"password1": "Brand-new-2026", "password2": "Brand-new-2026"}
     assert security_client.post(url, fine).status_code == 302
     assert User.objects.get(pk=user.pk).check_password("Brand-new-2026")
+    # only the accepted change is an audit event, by the security administrator
+    events = AuditEvent.objects.filter(
+        action=AuditAction.PASSWORD_CHANGED, object_id=str(user.pk)
+    ).values_list("actor", "data")
+    assert list(events) == [("security", {"set_by_administrator": True})]
+
+
+def test_an_account_added_in_the_admin_is_an_audit_event(security_client, zone):
+    data = {
+        "username": "newbie",
+        "usable_password": "true",
+        "password1": "Brand-new-2026",
+        "password2": "Brand-new-2026",
+        "kind": "staff",
+        "zone": zone.pk,
+        "display_name": "新人",
+        "department": "",
+        "window": "",
+        "role_assignments-TOTAL_FORMS": "0",
+        "role_assignments-INITIAL_FORMS": "0",
+    }
+    response = security_client.post(reverse("admin:org_user_add"), data)
+    assert response.status_code == 302
+    newbie = User.objects.get(username="newbie")
+    event = AuditEvent.objects.get(action=AuditAction.STAFF_CREATED, object_id=str(newbie.pk))
+    assert event.actor == "security"
+    assert event.data == {"username": "newbie", "kind": "staff", "via": "admin"}
+    assert "Brand-new-2026" not in str(event.data)
 
 
 def test_admin_add_user_runs_the_staff_policy(security_client, zone):
