@@ -9,7 +9,6 @@ between the threads' connections, so these tests only run on PostgreSQL.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 
 import pytest
 from django.db import connection
@@ -37,8 +36,9 @@ from onewindow.cases.services import (
 )
 from onewindow.cases.tests.factories import World, pdf_upload
 from onewindow.core.audit import audit_verify
-from onewindow.core.errors import ApplicationError, Conflict
+from onewindow.core.errors import Conflict
 from onewindow.core.models import AuditEvent
+from onewindow.testing.races import TIMEOUT, race, split
 
 pytestmark = [
     pytest.mark.skipif(
@@ -48,38 +48,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True),
 ]
-
-TIMEOUT = 60
-
-
-def race(*calls: Callable[[], object]) -> list[object]:
-    """Run ``calls`` at once, one thread each; their results or the errors they raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def work(index: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=TIMEOUT)
-            results[index] = call()
-        except BaseException as error:  # checked by the test, in its own thread
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a worker is stuck"
-    return results
-
-
-def split(results: list[object]) -> tuple[list[object], list[BaseException]]:
-    errors = [result for result in results if isinstance(result, BaseException)]
-    unexpected = [error for error in errors if not isinstance(error, ApplicationError)]
-    assert unexpected == [], unexpected  # IntegrityError, deadlocks… would be bugs
-    return [result for result in results if not isinstance(result, BaseException)], errors
 
 
 def task_events(action: str, task: Task) -> int:

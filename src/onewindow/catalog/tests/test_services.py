@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from decimal import Decimal
+from functools import partial
 
 import pytest
 import time_machine
@@ -32,6 +32,7 @@ from onewindow.catalog.tests.factories import (
 from onewindow.core.errors import Conflict, ValidationFailed
 from onewindow.core.models import AuditEvent
 from onewindow.org.models import Department, Window, Zone
+from onewindow.testing.races import race
 
 pytestmark = pytest.mark.django_db
 
@@ -302,27 +303,6 @@ def test_database_allows_one_published_and_one_draft_per_item(zone, department):
 # --- concurrency (PostgreSQL) ---------------------------------------------------------
 
 
-def _race(count, work):
-    start = threading.Barrier(count)
-    results: list[object] = []
-
-    def run(number):
-        try:
-            start.wait()
-            results.append(work(number))
-        except BaseException as error:  # reported in the test's thread
-            results.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_publishes_of_one_draft_publish_it_once(zone, department):
     if connection.vendor != "postgresql":
@@ -330,7 +310,7 @@ def test_concurrent_publishes_of_one_draft_publish_it_once(zone, department):
     v1 = make_item(zone, department)
     draft = item_draft(item=v1.item, actor=None)
 
-    results = _race(6, lambda n: item_publish(version=draft, actor=None))
+    results = race(*[partial(item_publish, version=draft, actor=None)] * 6)
 
     published = [r for r in results if isinstance(r, ItemVersion)]
     refused = [r for r in results if isinstance(r, Conflict)]
@@ -354,7 +334,7 @@ def test_concurrent_draft_and_publish_keep_one_of_each(zone, department):
             return item_draft(item=v1.item, actor=None)
         return item_publish(version=v1, actor=None)
 
-    results = _race(6, work)
+    results = race(*(partial(work, n) for n in range(6)))
 
     errors = [r for r in results if not isinstance(r, ItemVersion | Conflict)]
     assert errors == []

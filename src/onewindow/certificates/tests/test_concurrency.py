@@ -8,7 +8,6 @@ threads' connections, so this only runs on PostgreSQL.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 import pytest
@@ -18,6 +17,7 @@ from onewindow.certificates.identifiers import parse_identifier
 from onewindow.certificates.models import Certificate, CertificateSequence
 from onewindow.certificates.services import certificate_issue
 from onewindow.core.audit import audit_verify
+from onewindow.testing.races import race
 
 pytestmark = [
     pytest.mark.skipif(
@@ -28,31 +28,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-TIMEOUT = 60
 WORKERS = 6
-
-
-def race(*calls: Callable[[], object]) -> list[object]:
-    """Run ``calls`` at once, one thread each; their results or the errors they raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def work(index: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=TIMEOUT)
-            results[index] = call()
-        except BaseException as error:  # checked by the test, in its own thread
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a worker is stuck"
-    return results
 
 
 def test_certificates_issued_at_once_get_distinct_serials(signing_key, food_licence, enterprise):

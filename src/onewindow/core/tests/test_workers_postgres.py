@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from onewindow.core.audit import AuditAction, audit_verify
 from onewindow.core.models import AuditEvent
 from onewindow.core.tests import tasks_for_tests
 from onewindow.core.workers import tasks_reclaim
+from onewindow.testing.races import race
 
 pytestmark = [
     pytest.mark.skipif(
@@ -50,23 +50,11 @@ def lost_task() -> DBTaskResult:
 
 def test_two_reclaimers_at_once_take_each_task_once():
     rows = [lost_task() for _ in range(8)]
-    barrier = threading.Barrier(2)
-    results: list[object] = [None, None]
 
-    def reclaim(index: int) -> None:
-        try:
-            barrier.wait(timeout=TIMEOUT)
-            results[index] = tasks_reclaim(seconds=300, attempts=3)
-        except BaseException as error:  # checked in the test's thread
-            results[index] = error
-        finally:
-            connection.close()
+    def reclaim() -> object:
+        return tasks_reclaim(seconds=300, attempts=3)
 
-    threads = [threading.Thread(target=reclaim, args=(index,)) for index in (0, 1)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=TIMEOUT)
+    results = race(reclaim, reclaim, timeout=TIMEOUT)
 
     assert not any(isinstance(result, BaseException) for result in results), results
     first, second = results

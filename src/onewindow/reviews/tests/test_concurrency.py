@@ -4,18 +4,16 @@ on a barrier so the calls overlap (the pattern of cases/tests/test_concurrency.p
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
 from django.db import connection
 
 from onewindow.core.audit import audit_verify
-from onewindow.core.errors import ApplicationError, Conflict
+from onewindow.core.errors import Conflict
 from onewindow.reviews import invitations
 from onewindow.reviews.models import Channel, Level, Rating, RatingInvitation, Rectification
 from onewindow.reviews.services import rating_submit, rectification_record
 from onewindow.reviews.tests.conftest import deliver_immediate
+from onewindow.testing.races import race, split
 
 pytestmark = [
     pytest.mark.skipif(
@@ -25,36 +23,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True),
 ]
-
-TIMEOUT = 60
-
-
-def race(*calls: Callable[[], object]) -> list[object]:
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def work(index: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=TIMEOUT)
-            results[index] = call()
-        except BaseException as error:  # checked by the test, in its own thread
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a worker is stuck"
-    return results
-
-
-def split(results):
-    errors = [result for result in results if isinstance(result, BaseException)]
-    assert all(isinstance(error, ApplicationError) for error in errors), errors
-    return [result for result in results if not isinstance(result, BaseException)], errors
 
 
 def test_two_ratings_on_one_channel_at_once(world):
