@@ -28,12 +28,12 @@ from onewindow.catalog.constants import MaterialSource, StepRole, VersionStatus
 from onewindow.catalog.models import Bundle, Step
 from onewindow.catalog.services import MATERIAL_FIELDS, item_draft, item_draft_update, item_publish
 from onewindow.certificates.keys import key_generate
-from onewindow.core import selectors as core_selectors
 from onewindow.core.audit import audit_verify
 from onewindow.demo import catalog_data, org_data
 from onewindow.org.constants import Role
 from onewindow.org.models import RoleAssignment
 from onewindow.org.services import staff_create
+from onewindow.testing.calendar import reset_calendar_cache
 
 pytestmark = [pytest.mark.browser]
 
@@ -133,7 +133,7 @@ def _department_staff(bundle: Bundle) -> dict[tuple[str, str], str]:
 
 @pytest.fixture
 def demo(transactional_db):
-    core_selectors._cache.clear()
+    reset_calendar_cache()
     org_data.load()
     catalog_data.load()
     bundle = Bundle.objects.get(name=BUNDLE, status=VersionStatus.PUBLISHED)
@@ -148,7 +148,7 @@ def demo(transactional_db):
         "materials": [line for line in guide.materials if line.certificate_type_id not in produced],
         "staff": _department_staff(bundle),
     }
-    core_selectors._cache.clear()
+    reset_calendar_cache()
 
 
 @pytest.fixture

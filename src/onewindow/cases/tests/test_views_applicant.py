@@ -27,7 +27,7 @@ from onewindow.catalog.tests.factories import (
     make_item,
     material,
 )
-from onewindow.core import selectors as core_selectors
+from onewindow.testing.calendar import reset_calendar_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -44,10 +44,10 @@ BUNDLE_FIELDS = [
 def fresh_caches():
     """The throttle counts in Django's cache; calendars are cached by revision."""
     cache.clear()
-    core_selectors._cache.clear()
+    reset_calendar_cache()
     yield
     cache.clear()
-    core_selectors._cache.clear()
+    reset_calendar_cache()
 
 
 def png_upload(name: str = "照片.png") -> SimpleUploadedFile:

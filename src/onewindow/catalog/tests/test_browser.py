@@ -19,9 +19,9 @@ from onewindow.catalog.tests.factories import (
     make_item,
     material,
 )
-from onewindow.core import selectors as core_selectors
 from onewindow.demo import org_data
 from onewindow.org.models import Department, Window
+from onewindow.testing.calendar import reset_calendar_cache
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -41,7 +41,7 @@ def steps(*stages) -> list[dict]:
 @pytest.fixture
 def catalog(transactional_db):
     """The demo zone's organisation with 外国人来华工作一件事 and its two items."""
-    core_selectors._cache.clear()
+    reset_calendar_cache()
     org_data.load()
     department = {d.code: d for d in Department.objects.all()}
     foreigner_window = Window.objects.get(code="A03")
@@ -125,7 +125,7 @@ def catalog(transactional_db):
         publish=True,
     )
     yield {"work": work, "residence": residence}
-    core_selectors._cache.clear()
+    reset_calendar_cache()
 
 
 @pytest.fixture

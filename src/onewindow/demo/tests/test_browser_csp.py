@@ -20,9 +20,9 @@ from onewindow.cases.constants import CaseStatus
 from onewindow.cases.models import Case
 from onewindow.catalog.models import ItemVersion
 from onewindow.certificates.models import Certificate
-from onewindow.core import selectors as core_selectors
 from onewindow.demo import org_data
 from onewindow.org.models import User, Zone
+from onewindow.testing.calendar import reset_calendar_cache
 
 pytestmark = [pytest.mark.browser]
 
@@ -41,10 +41,10 @@ document.addEventListener("securitypolicyviolation", function (event) {
 
 @pytest.fixture
 def demo_zone(transactional_db) -> Zone:
-    core_selectors._cache.clear()
+    reset_calendar_cache()
     call_command("demo", cases=1, stdout=StringIO())
     yield Zone.objects.get(code=org_data.ZONE_CODE)
-    core_selectors._cache.clear()
+    reset_calendar_cache()
 
 
 class Watched:

@@ -33,10 +33,10 @@ from playwright.sync_api import Page, expect
 
 from onewindow.cases.constants import CaseStatus
 from onewindow.cases.models import Case
-from onewindow.core import selectors as core_selectors
 from onewindow.demo import case_data, org_data
 from onewindow.org.models import User, Zone
 from onewindow.reviews.models import SATISFIED_LEVELS, Channel, Level, Rating
+from onewindow.testing.calendar import reset_calendar_cache
 
 pytestmark = [pytest.mark.browser]
 
@@ -51,10 +51,10 @@ COMMENT = "网上申请、进度提醒都很方便，按时办结。"
 
 @pytest.fixture
 def demo_zone(transactional_db) -> Zone:
-    core_selectors._cache.clear()
+    reset_calendar_cache()
     call_command("demo", cases=COUNT, stdout=StringIO())
     yield Zone.objects.get(code=org_data.ZONE_CODE)
-    core_selectors._cache.clear()
+    reset_calendar_cache()
 
 
 @pytest.fixture

@@ -6,16 +6,16 @@ import pytest
 import time_machine
 
 from onewindow.cases.tests.factories import World, make_world
-from onewindow.core import selectors as core_selectors
 from onewindow.insights.tests.dataset import TODAY, March, at, build_march
+from onewindow.testing.calendar import reset_calendar_cache
 
 
 @pytest.fixture(autouse=True)
 def fresh_calendars():
     """Calendars are cached per process by revision; a test's database starts afresh."""
-    core_selectors._cache.clear()
+    reset_calendar_cache()
     yield
-    core_selectors._cache.clear()
+    reset_calendar_cache()
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from onewindow.core import selectors as core_selectors
 from onewindow.insights import services
 from onewindow.insights.tests.dataset import build_march
 from onewindow.org.models import User
+from onewindow.testing.calendar import reset_calendar_cache
 
 pytestmark = [pytest.mark.browser]
 
@@ -30,11 +30,11 @@ def _record(errors: list[str], message) -> None:
 
 @pytest.fixture
 def zone_of_march(transactional_db, world):
-    core_selectors._cache.clear()
+    reset_calendar_cache()
     data = build_march(world)
     services.rollup_due(zone=world.zone)
     yield data
-    core_selectors._cache.clear()
+    reset_calendar_cache()
 
 
 def test_the_dashboard_as_a_leader(browser, live_server, world, zone_of_march, tmp_path):

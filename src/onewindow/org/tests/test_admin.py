@@ -10,7 +10,6 @@ from django.contrib.admin.sites import site
 from django.urls import reverse
 
 from conftest import otp_login
-from onewindow.core import selectors as core_selectors
 from onewindow.core.audit import AuditAction, audit_append
 from onewindow.core.calendar import DayKind
 from onewindow.core.models import AuditEvent, HolidayNotice
@@ -30,6 +29,7 @@ from onewindow.org.models import (
 )
 from onewindow.org.selectors import calendar_for_zone
 from onewindow.org.services import applicant_register, calendar_override_set
+from onewindow.testing.calendar import reset_calendar_cache
 
 VALID_USCC = demo_uscc("91", 7)
 VALID_ID = demo_id_number(dt.date(1985, 6, 1), 123)
@@ -37,9 +37,9 @@ VALID_ID = demo_id_number(dt.date(1985, 6, 1), 123)
 
 @pytest.fixture(autouse=True)
 def fresh_calendar_cache():
-    core_selectors._cache.clear()
+    reset_calendar_cache()
     yield
-    core_selectors._cache.clear()
+    reset_calendar_cache()
 
 
 @pytest.fixture

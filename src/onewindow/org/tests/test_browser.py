@@ -12,8 +12,8 @@ import pytest
 from django.conf import settings
 from django_otp.oath import totp
 
-from onewindow.core import selectors as core_selectors
 from onewindow.demo import org_data
+from onewindow.testing.calendar import reset_calendar_cache
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -24,10 +24,10 @@ pytestmark = [pytest.mark.browser]
 
 @pytest.fixture
 def demo(transactional_db):
-    core_selectors._cache.clear()
+    reset_calendar_cache()
     org_data.load()
     yield
-    core_selectors._cache.clear()
+    reset_calendar_cache()
 
 
 @pytest.fixture

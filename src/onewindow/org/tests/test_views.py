@@ -9,7 +9,6 @@ import pytest
 from django.urls import reverse
 
 from conftest import PASSWORD, otp_login, sign_in
-from onewindow.core import selectors as core_selectors
 from onewindow.core.audit import AuditAction, ChainBreak, VerifyResult, audit_append
 from onewindow.core.models import AuditEvent
 from onewindow.demo.org_data import demo_id_number, demo_uscc
@@ -25,6 +24,7 @@ from onewindow.org.constants import (
 from onewindow.org.models import Applicant, Department, Park, Window, Zone
 from onewindow.org.permissions import can_view_full_identifier
 from onewindow.org.services import applicant_register, calendar_override_set
+from onewindow.testing.calendar import reset_calendar_cache
 
 PERSON_ID = demo_id_number(dt.date(1990, 3, 7), 451)
 COMPANY_USCC = demo_uscc("91", 1)
@@ -50,9 +50,9 @@ def h1(response) -> str:
 @pytest.fixture(autouse=True)
 def fresh_calendar_cache():
     """Cached calendars are keyed by revision; a rolled-back test may reuse a number."""
-    core_selectors._cache.clear()
+    reset_calendar_cache()
     yield
-    core_selectors._cache.clear()
+    reset_calendar_cache()
 
 
 @pytest.fixture

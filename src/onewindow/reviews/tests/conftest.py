@@ -21,7 +21,7 @@ from onewindow.cases.services import (
     task_deliver,
 )
 from onewindow.cases.tests.factories import World, make_world
-from onewindow.core import selectors as core_selectors
+from onewindow.testing.calendar import reset_calendar_cache
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 D = dt.date
@@ -34,9 +34,9 @@ def at(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
 @pytest.fixture(autouse=True)
 def fresh_calendars():
     """Calendars are cached per process by revision; a test's database starts afresh."""
-    core_selectors._cache.clear()
+    reset_calendar_cache()
     yield
-    core_selectors._cache.clear()
+    reset_calendar_cache()
 
 
 @pytest.fixture

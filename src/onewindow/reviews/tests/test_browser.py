@@ -23,10 +23,10 @@ from django.conf import settings
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from onewindow.core import selectors as core_selectors
 from onewindow.reviews import links
 from onewindow.reviews.models import Channel, Rating, Rectification, RectificationStatus
 from onewindow.reviews.tests.conftest import deliver_immediate
+from onewindow.testing.calendar import reset_calendar_cache
 
 pytestmark = [pytest.mark.browser]
 
@@ -38,9 +38,9 @@ SCREENSHOTS = Path(settings.REPOSITORY_DIR) / "docs" / "screenshots"
 
 @pytest.fixture
 def browser_world(transactional_db, world):
-    core_selectors._cache.clear()
+    reset_calendar_cache()
     yield world
-    core_selectors._cache.clear()
+    reset_calendar_cache()
 
 
 @pytest.fixture
