@@ -19,6 +19,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
+from onewindow.core.api_docs import LocalSwagger
 from onewindow.core.errors import ApplicationError, NotFound, ValidationFailed
 from onewindow.core.inputs import check_parameters, parse_json
 
@@ -83,6 +84,7 @@ api = NinjaAPI(
     renderer=UnicodeJSONRenderer(),
     urls_namespace="api-v1",
     parser=InputPolicyParser(),
+    docs=LocalSwagger(),  # vendored Swagger UI, no CDN (ADR 0016)
 )
 api.add_decorator(_check_parameters, mode="view")
 

@@ -114,7 +114,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy, Permissions-Policy, no-store, the body bound (ADR 0014).
-    "onewindow.core.middleware.ContentSecurityPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "onewindow.core.middleware.SecurityHeadersMiddleware",
     "onewindow.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -325,8 +325,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # to HTTPS for good: the deployment opts in with ONEWINDOW_HSTS_PRELOAD=1.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 # No inline script anywhere; inline style attributes only (ECharts writes its tooltip as HTML
-# with style attributes), never <style> elements. The API documentation page has its own
-# policy (core/middleware.py) until Swagger UI is vendored.
+# with style attributes), never <style> elements. The API documentation page too: its
+# Swagger UI is vendored and started from a static script (ADR 0016).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

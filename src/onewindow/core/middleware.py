@@ -1,8 +1,8 @@
 """Response headers and the request-size bound for every request (docs/decisions/0014).
 
-- :class:`ContentSecurityPolicyMiddleware`: django-csp with the policy of
-  ``settings.CONTENT_SECURITY_POLICY``; the API documentation page (Swagger UI from a CDN,
-  with an inline start-up script) gets its own wider policy, and only that page.
+- The Content-Security-Policy is django-csp's ``CSPMiddleware`` with
+  ``settings.CONTENT_SECURITY_POLICY``, the same on every page (the API documentation page
+  too: its Swagger UI is vendored and started from a static script, ADR 0016).
 - :class:`SecurityHeadersMiddleware`: ``Permissions-Policy`` on every answer and
   ``Cache-Control: private, no-store`` on every answer except static files and the answers
   a view marked public with :func:`public_cache` (shared window terminals keep nothing).
@@ -15,23 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-
-#: The view name of django-ninja's documentation page (namespace ``api-v1`` in api.py).
-API_DOCS_VIEW = "api-v1:openapi-view"
-#: Swagger UI as django-ninja serves it: script and styles from jsDelivr, one inline script
-#: that starts it, the ninja favicon. Only this page; the UI is to be vendored (then 'self').
-API_DOCS_POLICY = {
-    "script-src": ["'self'", "https://cdn.jsdelivr.net", "'unsafe-inline'"],
-    "style-src": ["'self'", "https://cdn.jsdelivr.net", "'unsafe-inline'"],
-    "style-src-elem": ["'self'", "https://cdn.jsdelivr.net", "'unsafe-inline'"],
-    "img-src": ["'self'", "data:", "https://django-ninja.dev", "https://cdn.jsdelivr.net"],
-}
 
 #: Features no page uses; a page that comes to need one (a QR scan: camera) lists it here.
 PERMISSIONS_POLICY = ", ".join(
@@ -76,19 +64,6 @@ def public_cache(max_age: int) -> Callable:
         return wrapped
 
     return decorator
-
-
-class ContentSecurityPolicyMiddleware(CSPMiddleware):
-    """django-csp's middleware; the API documentation page replaces the directives it needs."""
-
-    def get_policy_parts(
-        self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
-    ) -> PolicyParts:
-        parts = super().get_policy_parts(request, response, report_only)
-        match = getattr(request, "resolver_match", None)
-        if not report_only and match is not None and match.view_name == API_DOCS_VIEW:
-            parts.replace = {**(parts.replace or {}), **API_DOCS_POLICY}
-        return parts
 
 
 class SecurityHeadersMiddleware:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 
+from onewindow.core.api_docs import SWAGGER_UI_DIR
 from onewindow.core.files import user_file_response
 from onewindow.core.middleware import (
     PERMISSIONS_POLICY,
@@ -79,17 +81,19 @@ def test_no_hsts_on_plain_http(client, zone):
     assert "Strict-Transport-Security" not in client.get("/")
 
 
-def test_the_api_documentation_page_has_its_own_policy(client):
+def test_the_api_documentation_page_has_the_site_policy_and_local_assets(client):
     docs = client.get("/api/v1/docs")
 
     assert docs.status_code == 200
-    directives = policy(docs)
-    assert "https://cdn.jsdelivr.net" in directives["script-src"]
-    assert "'unsafe-inline'" in directives["script-src"]  # Swagger UI's start-up script
-    assert directives["object-src"] == "'none'"
-    assert directives["frame-ancestors"] == "'none'"
-    # ... and no other page does.
-    assert "cdn.jsdelivr.net" not in client.get("/api/v1/openapi.json")["Content-Security-Policy"]
+    assert policy(docs) == EXPECTED_POLICY  # no CDN, no inline script (ADR 0016)
+    html = docs.content.decode()
+    assert f"/static/{SWAGGER_UI_DIR}/swagger-ui-bundle.js" in html
+    assert f"/static/{SWAGGER_UI_DIR}/swagger-ui.css" in html
+    assert "/static/onewindow/api-docs.js" in html
+    assert "https://" not in html
+    # Every <script> either loads a static file or is a JSON data block, never code.
+    for tag in re.findall(r"<script[^>]*>", html):
+        assert 'src="/static/' in tag or 'type="application/json"' in tag, tag
 
 
 def test_the_published_keys_stay_public_and_cacheable(client):
