@@ -80,32 +80,9 @@ def administrator(make_staff) -> User:
 # --- the second factor (docs/decisions/0009) ----------------------------------------------
 
 
-def otp_login(client, user: User):
-    """Log ``user`` in on ``client`` with a session that has passed the second factor, as
-    administrators must: a confirmed TOTP device (created if missing) is put in the session
-    the way ``django_otp.login`` does after a right code. Returns the device."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="TOTP", confirmed=True)
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return device
-
-
-def sign_in(client, user: User) -> None:
-    """``client.force_login(user)``, and the second factor too for a user whose roles
-    require it (docs/decisions/0009): the session every page and API call then sees."""
-    from onewindow.org.second_factor import requires_device
-
-    if requires_device(user):
-        otp_login(client, user)
-    else:
-        client.force_login(user)
+# otp_login and sign_in live in the shared test toolkit; imported here so that
+# ``from conftest import otp_login, sign_in`` keeps working.
+from onewindow.testing.clients import otp_login, sign_in  # noqa: E402, F401
 
 
 def login_request(address: str = "127.0.0.1"):

@@ -16,7 +16,6 @@ are rolled back.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,14 +23,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.middleware.csrf import _get_new_csrf_string
-from django.test import Client
 from django.urls import get_resolver, reverse
 
-from conftest import sign_in
 from onewindow.cases import api as cases_api
 from onewindow.cases import views_staff
 from onewindow.cases.constants import AcceptanceMode, CaseStatus, SuspensionKind, TaskKind
@@ -49,13 +44,13 @@ from onewindow.cases.tests.factories import World, make_world, pdf_upload
 from onewindow.org.constants import DepartmentKind, Role
 from onewindow.org.models import Department, User, Window, Zone
 from onewindow.org.services import staff_create
+from onewindow.testing.clients import client_for, send
 
 pytestmark = pytest.mark.django_db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=SHANGHAI)  # a Monday
 PASSWORD = "test-Password-2026"
-TOKEN = _get_new_csrf_string()
 API = "/api/v1"
 #: A well-formed number no case has.
 MISSING = "SFQ-2026-9999999"
@@ -359,29 +354,6 @@ def fresh_cache():
 # -- requests ---------------------------------------------------------------------------------
 
 
-def client_for(user: User | None) -> Client:
-    """A client that enforces CSRF, holding a real token (cookie and header)."""
-    client = Client(enforce_csrf_checks=True)
-    client.cookies[settings.CSRF_COOKIE_NAME] = TOKEN
-    if user is not None:
-        sign_in(client, user)
-    return client
-
-
-def send(client: Client, method: str, url: str, data=None, *, json_body=None, token=True):
-    """One request; form ``data`` (a query for GET) or a JSON body; the CSRF header
-    unless ``token`` is false."""
-    headers = {"X-CSRFToken": TOKEN} if token else {}
-    if json_body is not None:
-        body = json.dumps(json_body, ensure_ascii=False)
-        return client.generic(method, url, body, content_type="application/json", headers=headers)
-    if method == "GET":
-        return client.get(url, data, headers=headers)
-    if data is None:
-        return client.generic(method, url, headers=headers)
-    return client.post(url, data, headers=headers)
-
-
 def check(response, expected, what: str) -> None:
     body = response.content[:300].decode(errors="replace") if not response.streaming else ""
     got = response.status_code
@@ -589,7 +561,7 @@ def _params(table: dict, label: Callable) -> list:
 def test_page(walk, key, role):
     name, method = key
     url, data = _page_request(walk, name, method)
-    response = send(client_for(walk.users[role]), method, url, data)
+    response = send(client_for(walk.users[role], csrf=True), method, url, data)
     check(response, PAGES[key][role], f"{method} {url} as {role}")
 
 
@@ -601,7 +573,7 @@ def test_page_action(walk, action, role):
     case = walk.case(case_key)
     url = reverse("cases:case_action", args=[case.number, action])
     data = _page_action_data(walk, action, case_key)
-    response = send(client_for(walk.users[role]), "POST", url, data)
+    response = send(client_for(walk.users[role], csrf=True), "POST", url, data)
     check(response, expected[role], f"POST {url} ({case_key}) as {role}")
     if expected[role] == R:
         assert response["Location"] == reverse("cases:case", args=[case.number])
@@ -611,7 +583,7 @@ def test_page_action(walk, action, role):
 def test_api(walk, key, role):
     method, path = key
     url, query, body = _api_request(walk, method, path)
-    response = send(client_for(walk.users[role]), method, url, query, json_body=body)
+    response = send(client_for(walk.users[role], csrf=True), method, url, query, json=body)
     check(response, API_ROWS[key][role], f"{method} {url} as {role}")
     if response.status_code >= 400 and response.status_code != 405:
         assert set(response.json()) == {"message", "code", "fields"}
@@ -623,7 +595,7 @@ def test_api_action(walk, action, role):
     case = walk.case(case_key)
     url = f"{API}/cases/{case.number}/actions/{action}"
     body = _api_action_body(walk, action, case_key)
-    response = send(client_for(walk.users[role]), "POST", url, json_body=body)
+    response = send(client_for(walk.users[role], csrf=True), "POST", url, json=body)
     check(response, expected[role], f"POST {url} ({case_key}) as {role}")
     if response.status_code == 200:
         assert response.json()["number"] == case.number
@@ -645,7 +617,7 @@ def test_a_page_action_without_the_csrf_token_is_refused(walk, action):
     case = walk.case(case_key)
     before = Case.objects.values().get(pk=case.pk)
     url = reverse("cases:case_action", args=[case.number, action])
-    client = client_for(walk.users[_first_allowed(expected)])
+    client = client_for(walk.users[_first_allowed(expected)], csrf=True)
     response = send(client, "POST", url, _page_action_data(walk, action, case_key), token=False)
     assert response.status_code == 403
     assert Case.objects.values().get(pk=case.pk) == before
@@ -657,19 +629,19 @@ def test_an_api_action_without_the_csrf_token_is_refused(walk, action):
     case = walk.case(case_key)
     before = Case.objects.values().get(pk=case.pk)
     url = f"{API}/cases/{case.number}/actions/{action}"
-    client = client_for(walk.users[_first_allowed(expected)])
+    client = client_for(walk.users[_first_allowed(expected)], csrf=True)
     body = _api_action_body(walk, action, case_key)
-    response = send(client, "POST", url, json_body=body, token=False)
+    response = send(client, "POST", url, json=body, token=False)
     assert response.status_code == 403
     assert response.json()["code"] == "csrf_failed"
     assert Case.objects.values().get(pk=case.pk) == before
 
 
 def test_applying_over_the_api_without_the_csrf_token_is_refused(walk):
-    client = client_for(walk.users["applicant"])
+    client = client_for(walk.users["applicant"], csrf=True)
     _url, _query, body = _api_request(walk, "POST", "/cases")
     count = Case.objects.count()
-    response = send(client, "POST", f"{API}/cases", json_body=body, token=False)
+    response = send(client, "POST", f"{API}/cases", json=body, token=False)
     assert (response.status_code, response.json()["code"]) == (403, "csrf_failed")
     assert Case.objects.count() == count
 
@@ -680,7 +652,7 @@ def test_applying_over_the_api_without_the_csrf_token_is_refused(walk):
 def test_a_page_write_without_the_csrf_token_is_refused(walk, key):
     name, method = key
     url, data = _page_request(walk, name, method)
-    client = client_for(walk.users[_first_allowed(PAGES[key])])
+    client = client_for(walk.users[_first_allowed(PAGES[key])], csrf=True)
     assert send(client, method, url, data, token=False).status_code == 403
 
 
@@ -762,11 +734,11 @@ LEAK_KINDS = [
 @pytest.mark.parametrize("kind", LEAK_KINDS)
 def test_not_found_is_the_same_for_a_forbidden_case_and_a_missing_one(walk, kind, role):
     number = walk.case("review").number
-    client = client_for(walk.users[role])
+    client = client_for(walk.users[role], csrf=True)
     answers = []
     for asked in (number, MISSING):
         method, url, data, body = _leak_requests(walk, asked)[kind]
-        response = send(client, method, url, data, json_body=body)
+        response = send(client, method, url, data, json=body)
         answers.append(_normalised(response, asked))
     assert answers[0][0] == 404
     assert answers[0] == answers[1]
@@ -794,7 +766,7 @@ def test_the_query_code_is_shown_only_to_whom_the_api_shows_it(walk, role):
     """The query code is the public lookup's credential: the API gives it to the one who
     submitted the case and to the applicant's representatives only."""
     case = walk.case("review")
-    client = client_for(walk.users[role])
+    client = client_for(walk.users[role], csrf=True)
     api_case = send(client, "GET", f"{API}/cases/{case.number}").json()
     assert api_case["query_code"] is None
     done = send(client, "GET", reverse("cases:apply_done", args=[case.number]))

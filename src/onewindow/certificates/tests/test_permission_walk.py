@@ -14,14 +14,10 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.middleware.csrf import _get_new_csrf_string
-from django.test import Client
 from django.urls import get_resolver, reverse
 
-from conftest import sign_in
 from onewindow.certificates import api as certificates_api
 from onewindow.certificates.identifiers import build_identifier
 from onewindow.certificates.keys import key_generate
@@ -30,11 +26,11 @@ from onewindow.certificates.services import certificate_issue
 from onewindow.org.constants import ApplicantKind, Capacity, DepartmentKind, Role, UserKind
 from onewindow.org.models import Applicant, Department, Representation, User, Zone
 from onewindow.org.services import staff_create
+from onewindow.testing.clients import client_for, send
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "test-Password-2026"
-TOKEN = _get_new_csrf_string()
 API = "/api/v1"
 ISSUER_USCC = "11320192MB1234567J"
 
@@ -206,21 +202,6 @@ def fresh_cache():
 # -- requests ---------------------------------------------------------------------------------
 
 
-def client_for(user: User | None) -> Client:
-    client = Client(enforce_csrf_checks=True)
-    client.cookies[settings.CSRF_COOKIE_NAME] = TOKEN
-    if user is not None:
-        sign_in(client, user)
-    return client
-
-
-def send(client: Client, method: str, url: str, data=None, *, token=True):
-    headers = {"X-CSRFToken": TOKEN} if token else {}
-    if method == "GET":
-        return client.get(url, data, headers=headers)
-    return client.post(url, data or {}, headers=headers)
-
-
 def check(response, expected, what: str) -> None:
     body = response.content[:300].decode(errors="replace") if not response.streaming else ""
     got = response.status_code
@@ -289,7 +270,7 @@ def _params(table: dict, label) -> list:
 def test_page(walk, key, role):
     name, method = key
     url, data = _page_request(walk, name, method)
-    response = send(client_for(walk.users[role]), method, url, data)
+    response = send(client_for(walk.users[role], csrf=True), method, url, data)
     check(response, PAGES[key][role], f"{method} {url} as {role}")
     certificate = Certificate.objects.get(pk=walk.certificate.pk)
     if key == ("revoke", "POST"):
@@ -307,7 +288,7 @@ def test_api(walk, key, role):
     url = API + path.format(identifier=walk.certificate.identifier)
     if path.endswith("/verify"):
         url += f"?c={walk.certificate.verification_code}"
-    response = send(client_for(walk.users[role]), method, url)
+    response = send(client_for(walk.users[role], csrf=True), method, url)
     check(response, API_ROWS[key][role], f"{method} {url} as {role}")
     if response.status_code == 200:
         assert response.json()["identifier"] == walk.certificate.identifier
@@ -315,7 +296,7 @@ def test_api(walk, key, role):
 
 def test_revoking_without_the_csrf_token_is_refused(walk):
     url, data = _page_request(walk, "revoke", "POST")
-    response = send(client_for(walk.users["decider"]), "POST", url, data, token=False)
+    response = send(client_for(walk.users["decider"], csrf=True), "POST", url, data, token=False)
     assert response.status_code == 403
     certificate = Certificate.objects.get(pk=walk.certificate.pk)
     assert certificate.status == CertificateStatus.VALID
@@ -343,7 +324,7 @@ def _normalised(response, asked: str) -> tuple[int, str]:
 @pytest.mark.parametrize(("name", "role"), LEAKS)
 def test_not_found_is_the_same_for_a_forbidden_certificate_and_a_missing_one(walk, name, role):
     missing = build_identifier(type_code="SCJG001", issuer_code=ISSUER_USCC, serial=9_999_999)
-    client = client_for(walk.users[role])
+    client = client_for(walk.users[role], csrf=True)
     method = "POST" if name == "revoke" else "GET"
     answers = []
     for asked in (walk.certificate.identifier, missing):

@@ -15,7 +15,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import sign_in
 from onewindow.certificates import throttle
 from onewindow.certificates.identifiers import build_identifier
 from onewindow.certificates.keys import key_rotate
@@ -37,6 +36,7 @@ from onewindow.core.models import AuditEvent
 from onewindow.org.constants import ApplicantKind, Capacity, DepartmentKind, Role
 from onewindow.org.models import Applicant, Department, Representation, Zone
 from onewindow.org.services import staff_create
+from onewindow.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -183,11 +183,6 @@ def unknown_identifier() -> str:
 def wrong_check(identifier: str) -> str:
     last = identifier[-1]
     return identifier[:-1] + ("0" if last != "0" else "1")
-
-
-def login(client, user):
-    sign_in(client, user)
-    return client
 
 
 # -- the published keys --------------------------------------------------------------------------
@@ -490,11 +485,11 @@ def test_the_holder_s_and_the_staff_s_pages_link_to_the_check_with_its_code(
     client, certificate, holder_user, clerk
 ):
     link = f'href="{certificate.verification_path()}"'.replace("&", "&amp;")
-    login(client, holder_user)
+    client_for(holder_user, client=client)
     assert link in client.get(reverse("certificates:wallet")).content.decode()
     wallet_detail = reverse("certificates:wallet_detail", args=[certificate.identifier])
     assert link in client.get(wallet_detail).content.decode()
-    login(client, clerk)
+    client_for(clerk, client=client)
     assert link in client.get(detail_url(certificate)).content.decode()
 
 
@@ -552,7 +547,7 @@ def test_the_wallet_lists_the_holder_s_certificates_with_their_states(
         certificate_type=food_licence, holder=enterprise, actor=None, facts=FACTS
     )
     certificate_revoke(certificate=revoked, actor=decider, reason="歇业")
-    response = login(client, holder_user).get(reverse("certificates:wallet"))
+    response = client_for(holder_user, client=client).get(reverse("certificates:wallet"))
     assert response.status_code == 200
     html = response.content.decode()
     cards = html.split('<li class="cert-card ')[1:]
@@ -578,20 +573,24 @@ def test_the_wallet_shows_the_holder_when_the_user_represents_several(
     Representation.objects.create(
         user=holder_user, applicant=other_enterprise, capacity=Capacity.AGENT
     )
-    html = login(client, holder_user).get(reverse("certificates:wallet")).content.decode()
+    html = (
+        client_for(holder_user, client=client).get(reverse("certificates:wallet")).content.decode()
+    )
     assert "<dt>持证主体</dt><dd>另一家公司</dd>" in html
     assert "<dt>持证主体</dt><dd>示范食品有限公司</dd>" in html
 
 
 def test_an_empty_wallet_says_what_will_come(client, make_applicant_user):
-    html = login(client, make_applicant_user("nobody")).get(reverse("certificates:wallet"))
+    html = client_for(make_applicant_user("nobody"), client=client).get(
+        reverse("certificates:wallet")
+    )
     assert "还没有电子证照" in html.content.decode()
 
 
 def test_the_wallet_costs_the_same_for_one_certificate_or_many(
     client, holder_user, certificate, food_licence, enterprise, django_assert_max_num_queries
 ):
-    login(client, holder_user)
+    client_for(holder_user, client=client)
     with CaptureQueriesContext(connection) as one:
         client.get(reverse("certificates:wallet"))
     for _ in range(4):
@@ -604,7 +603,7 @@ def test_the_wallet_costs_the_same_for_one_certificate_or_many(
 @pytest.mark.parametrize("who", ["anonymous", "staff"])
 def test_the_wallet_is_for_applicants(client, who, decider):
     if who == "staff":
-        login(client, decider)
+        client_for(decider, client=client)
     response = client.get(reverse("certificates:wallet"))
     if who == "anonymous":
         assert response.status_code == 302
@@ -624,7 +623,7 @@ def test_a_certificate_in_the_wallet_shows_its_facts_and_its_uses(
         purpose="食品经营许可变更：食品经营许可证（免提交）",
     )
     url = reverse("certificates:wallet_detail", args=[certificate.identifier])
-    response = login(client, holder_user).get(url)
+    response = client_for(holder_user, client=client).get(url)
     assert response.status_code == 200
     html = response.content.decode()
     assert '<th scope="row">经营场所</th><td>示范区创新路 8 号一层</td>' in html
@@ -642,14 +641,14 @@ def test_a_certificate_in_the_wallet_shows_its_facts_and_its_uses(
 def test_another_holder_s_certificate_is_not_found_in_the_wallet(client, other_user, certificate):
     mine = reverse("certificates:wallet_detail", args=[certificate.identifier])
     missing = reverse("certificates:wallet_detail", args=[unknown_identifier()])
-    login(client, other_user)
+    client_for(other_user, client=client)
     assert client.get(mine).status_code == 404
     assert client.get(missing).status_code == 404
 
 
 def test_staff_use_their_own_page_for_a_certificate(client, decider, certificate):
     url = reverse("certificates:wallet_detail", args=[certificate.identifier])
-    assert login(client, decider).get(url).status_code == 403
+    assert client_for(decider, client=client).get(url).status_code == 403
 
 
 # -- the staff list ------------------------------------------------------------------------------
@@ -664,7 +663,7 @@ def list_rows(response) -> list[str]:
 def test_staff_see_the_zone_s_certificates(
     client, clerk, certificate, other_certificate, person_certificate
 ):
-    response = login(client, clerk).get(reverse("certificates:list"))
+    response = client_for(clerk, client=client).get(reverse("certificates:list"))
     assert response.status_code == 200
     assert set(list_rows(response)) == {
         certificate.identifier,
@@ -723,7 +722,7 @@ def test_the_list_filters(
         params["type"] = food_licence.pk
     if params.get("q") == "identifier":
         params["q"] = certificate.identifier.lower()
-    response = login(client, clerk).get(reverse("certificates:list"), params)
+    response = client_for(clerk, client=client).get(reverse("certificates:list"), params)
     assert response.status_code == 200
     assert {names[identifier] for identifier in list_rows(response)} == expected
 
@@ -738,7 +737,7 @@ def test_the_list_filters(
     ],
 )
 def test_bad_filters_are_named(client, clerk, certificate, query, message):
-    response = login(client, clerk).get(reverse("certificates:list"), query)
+    response = client_for(clerk, client=client).get(reverse("certificates:list"), query)
     assert response.status_code == 422
     assert f'<p class="field__error">{message}</p>' in response.content.decode()
 
@@ -747,7 +746,7 @@ def test_the_list_pages_by_25_in_constant_queries(
     client, clerk, food_licence, enterprise, signing_key, django_assert_max_num_queries
 ):
     certificate_issue(certificate_type=food_licence, holder=enterprise, actor=None, facts=FACTS)
-    login(client, clerk)
+    client_for(clerk, client=client)
     with CaptureQueriesContext(connection) as one:
         client.get(reverse("certificates:list"))
     for _ in range(25):
@@ -761,7 +760,7 @@ def test_the_list_pages_by_25_in_constant_queries(
 
 
 def test_another_zone_s_staff_see_none_of_ours(client, other_zone_administrator, certificate):
-    response = login(client, other_zone_administrator).get(reverse("certificates:list"))
+    response = client_for(other_zone_administrator, client=client).get(reverse("certificates:list"))
     assert response.status_code == 200
     assert list_rows(response) == []
 
@@ -769,7 +768,7 @@ def test_another_zone_s_staff_see_none_of_ours(client, other_zone_administrator,
 @pytest.mark.parametrize("who", ["anonymous", "applicant"])
 def test_the_list_is_for_staff(client, who, holder_user):
     if who == "applicant":
-        login(client, holder_user)
+        client_for(holder_user, client=client)
     response = client.get(reverse("certificates:list"))
     if who == "anonymous":
         assert response["Location"].startswith(reverse("login"))
@@ -796,7 +795,7 @@ def test_staff_see_a_certificate_with_its_uses(client, clerk, reviewer, certific
         case_number="SFQ-2026-0000042",
         purpose="食品经营许可变更：食品经营许可证（免提交）",
     )
-    response = login(client, reviewer).get(detail_url(certificate))
+    response = client_for(reviewer, client=client).get(detail_url(certificate))
     assert response.status_code == 200
     html = response.content.decode()
     assert '<th scope="row">经营面积（平方米）</th><td>120</td>' in html
@@ -807,7 +806,7 @@ def test_staff_see_a_certificate_with_its_uses(client, clerk, reviewer, certific
 def test_the_decider_of_the_issuing_department_sees_the_revocation_form(
     client, decider, certificate
 ):
-    html = login(client, decider).get(detail_url(certificate)).content.decode()
+    html = client_for(decider, client=client).get(detail_url(certificate)).content.decode()
     assert f'action="{revoke_url(certificate)}"' in html
     assert '<label for="id_reason">注销原因</label>' in html
 
@@ -815,14 +814,14 @@ def test_the_decider_of_the_issuing_department_sees_the_revocation_form(
 def test_a_person_s_number_is_shown_in_full_to_a_window_clerk_only(
     client, clerk, reviewer, person_certificate
 ):
-    html = login(client, reviewer).get(detail_url(person_certificate)).content.decode()
+    html = client_for(reviewer, client=client).get(detail_url(person_certificate)).content.decode()
     assert "320102199001011234" not in html and "3201**********1234" in html
-    html = login(client, clerk).get(detail_url(person_certificate)).content.decode()
+    html = client_for(clerk, client=client).get(detail_url(person_certificate)).content.decode()
     assert "320102199001011234" in html
 
 
 def test_a_certificate_of_another_zone_is_not_found(client, other_zone_administrator, certificate):
-    login(client, other_zone_administrator)
+    client_for(other_zone_administrator, client=client)
     assert client.get(detail_url(certificate)).status_code == 404
     assert client.post(revoke_url(certificate), {"reason": "x"}).status_code == 404
     certificate.refresh_from_db()
@@ -830,7 +829,7 @@ def test_a_certificate_of_another_zone_is_not_found(client, other_zone_administr
 
 
 def test_revoking_takes_a_reason_and_shows_everywhere(client, decider, certificate):
-    response = login(client, decider).post(
+    response = client_for(decider, client=client).post(
         revoke_url(certificate), {"reason": "  以欺骗手段取得许可 "}
     )
     assert response.status_code == 302
@@ -851,7 +850,9 @@ def test_revoking_takes_a_reason_and_shows_everywhere(client, decider, certifica
 
 
 def test_an_administrator_may_revoke(client, administrator, certificate):
-    response = login(client, administrator).post(revoke_url(certificate), {"reason": "撤销许可"})
+    response = client_for(administrator, client=client).post(
+        revoke_url(certificate), {"reason": "撤销许可"}
+    )
     assert response.status_code == 302
     certificate.refresh_from_db()
     assert certificate.status == CertificateStatus.REVOKED
@@ -868,7 +869,7 @@ def test_an_administrator_may_revoke(client, administrator, certificate):
 def test_a_revocation_without_a_good_reason_is_refused_on_the_field(
     client, decider, certificate, reason, message
 ):
-    response = login(client, decider).post(revoke_url(certificate), {"reason": reason})
+    response = client_for(decider, client=client).post(revoke_url(certificate), {"reason": reason})
     assert response.status_code == 422
     html = response.content.decode()
     reason_field = html.split('id="revoke"')[1]
@@ -879,7 +880,9 @@ def test_a_revocation_without_a_good_reason_is_refused_on_the_field(
 
 def test_a_certificate_is_revoked_once(client, decider, administrator, certificate):
     certificate_revoke(certificate=certificate, actor=administrator, reason="撤销许可")
-    response = login(client, decider).post(revoke_url(certificate), {"reason": "再次注销"})
+    response = client_for(decider, client=client).post(
+        revoke_url(certificate), {"reason": "再次注销"}
+    )
     assert response.status_code == 409
     assert "该证照已于" in response.content.decode()
     certificate.refresh_from_db()
@@ -891,7 +894,7 @@ def test_only_a_decider_of_the_issuing_department_or_an_administrator_revokes(
     client, request, certificate, who
 ):
     user = request.getfixturevalue(who)
-    response = login(client, user).post(revoke_url(certificate), {"reason": "注销"})
+    response = client_for(user, client=client).post(revoke_url(certificate), {"reason": "注销"})
     assert response.status_code == 403
     certificate.refresh_from_db()
     assert certificate.status == CertificateStatus.VALID
@@ -900,7 +903,7 @@ def test_only_a_decider_of_the_issuing_department_or_an_administrator_revokes(
 @pytest.mark.parametrize("who", ["anonymous", "holder_user"])
 def test_applicants_and_visitors_do_not_revoke(client, request, certificate, who):
     if who != "anonymous":
-        login(client, request.getfixturevalue(who))
+        client_for(request.getfixturevalue(who), client=client)
     response = client.post(revoke_url(certificate), {"reason": "注销"})
     if who == "anonymous":
         assert response["Location"].startswith(reverse("login"))
@@ -911,7 +914,7 @@ def test_applicants_and_visitors_do_not_revoke(client, request, certificate, who
 
 
 def test_revoking_is_a_post(client, decider, certificate):
-    assert login(client, decider).get(revoke_url(certificate)).status_code == 405
+    assert client_for(decider, client=client).get(revoke_url(certificate)).status_code == 405
 
 
 # -- the statistics ------------------------------------------------------------------------------
@@ -943,7 +946,7 @@ def test_the_statistics_count_by_type(
         case_number="SFQ-2026-0000042",
         purpose="免提交",
     )
-    response = login(client, supervisor).get(reverse("certificates:stats"))
+    response = client_for(supervisor, client=client).get(reverse("certificates:stats"))
     assert response.status_code == 200
     # issued, revoked, verified, reused
     assert stats_rows(response) == {"食品经营许可证": [1, 0, 3, 1], "营业执照": [1, 1, 0, 0]}
@@ -953,7 +956,7 @@ def test_the_statistics_count_by_type(
 
 def test_the_statistics_take_a_date_range(client, supervisor, certificate):
     today = timezone.localdate()
-    login(client, supervisor)
+    client_for(supervisor, client=client)
     later = {"date_from": (today + dt.timedelta(days=1)).isoformat()}
     assert stats_rows(client.get(reverse("certificates:stats"), later)) == {}
     around = {"date_from": today.isoformat(), "date_to": today.isoformat()}
@@ -975,7 +978,7 @@ def test_the_statistics_take_a_date_range(client, supervisor, certificate):
     ],
 )
 def test_a_bad_date_range_is_named_on_the_field(client, supervisor, query, field, message):
-    response = login(client, supervisor).get(reverse("certificates:stats"), query)
+    response = client_for(supervisor, client=client).get(reverse("certificates:stats"), query)
     assert response.status_code == 422
     html = response.content.decode()
     assert f'<div class="field__errors" id="id_{field}_error">' in html
@@ -985,13 +988,13 @@ def test_a_bad_date_range_is_named_on_the_field(client, supervisor, query, field
 @pytest.mark.parametrize("who", ["analyst", "administrator"])
 def test_analysts_and_administrators_see_the_statistics(client, make_staff, administrator, who):
     user = administrator if who == "administrator" else make_staff(Role.ANALYST, username="a")
-    assert login(client, user).get(reverse("certificates:stats")).status_code == 200
+    assert client_for(user, client=client).get(reverse("certificates:stats")).status_code == 200
 
 
 @pytest.mark.parametrize("who", ["anonymous", "holder_user", "clerk", "decider", "reviewer"])
 def test_the_statistics_are_for_supervisors_analysts_and_administrators(client, request, who):
     if who != "anonymous":
-        login(client, request.getfixturevalue(who))
+        client_for(request.getfixturevalue(who), client=client)
     response = client.get(reverse("certificates:stats"))
     if who == "anonymous":
         assert response["Location"].startswith(reverse("login"))
@@ -1010,7 +1013,7 @@ def pdf_url(certificate_or_identifier) -> str:
 @pytest.mark.parametrize("who", ["holder_user", "clerk", "reviewer"])
 def test_the_holder_and_the_zone_s_staff_download_the_pdf(client, request, certificate, who):
     user = request.getfixturevalue(who)
-    response = login(client, user).get(pdf_url(certificate))
+    response = client_for(user, client=client).get(pdf_url(certificate))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
@@ -1024,7 +1027,7 @@ def test_the_holder_and_the_zone_s_staff_download_the_pdf(client, request, certi
 
 def test_the_pdf_and_the_pages_are_never_stored(client, certificate, holder_user):
     """A shared window terminal keeps nothing (ADR 0014): private, no-store."""
-    login(client, holder_user)
+    client_for(holder_user, client=client)
     for url in (
         pdf_url(certificate),
         reverse("certificates:wallet"),
@@ -1041,7 +1044,7 @@ def test_another_holder_or_zone_gets_not_found(
     client, other_user, other_zone_administrator, certificate
 ):
     for user in (other_user, other_zone_administrator):
-        login(client, user)
+        client_for(user, client=client)
         assert client.get(pdf_url(certificate)).status_code == 404
         assert client.get(pdf_url(unknown_identifier())).status_code == 404
     assert not CertificateUse.objects.exists()

@@ -10,13 +10,13 @@ from django.core.cache import cache
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from conftest import sign_in
 from onewindow.insights import selectors, services
 from onewindow.insights.tests.dataset import MARCH
 from onewindow.insights.tests.test_figures import MARCH_TOTALS
 from onewindow.org.constants import DepartmentKind, Role
 from onewindow.org.models import Department, User, Zone
 from onewindow.org.services import staff_create
+from onewindow.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -38,12 +38,6 @@ def empty_cache():
 def rolled(world, march, now):
     services.rollup_due(zone=world.zone)
     return march
-
-
-def _client(client, user: User | None):
-    if user is not None:
-        sign_in(client, user)
-    return client
 
 
 def _user(world, name: str) -> User | None:
@@ -86,7 +80,7 @@ REFUSED = [
 @pytest.mark.parametrize("url", [DASHBOARD, f"{CASES}?figure=accepted", EXPORT])
 @pytest.mark.parametrize("who", ALLOWED)
 def test_the_zones_supervisors_analysts_and_administrators_may_look(client, world, now, url, who):
-    response = _client(client, _user(world, who)).get(url)
+    response = client_for(_user(world, who), client=client).get(url)
 
     assert response.status_code == 200
 
@@ -94,7 +88,7 @@ def test_the_zones_supervisors_analysts_and_administrators_may_look(client, worl
 @pytest.mark.parametrize("url", [DASHBOARD, f"{CASES}?figure=accepted", EXPORT])
 @pytest.mark.parametrize("who", REFUSED)
 def test_everyone_else_is_refused(client, world, now, url, who):
-    response = _client(client, _user(world, who)).get(url)
+    response = client_for(_user(world, who), client=client).get(url)
 
     assert response.status_code == 403
 
@@ -109,7 +103,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, world, url):
 
 @pytest.mark.parametrize("url", [DASHBOARD, f"{CASES}?figure=accepted", EXPORT, PUBLIC])
 def test_only_get(client, world, now, url):
-    response = _client(client, world.analyst).post(url)
+    response = client_for(world.analyst, client=client).post(url)
 
     assert response.status_code == 405
 
@@ -118,7 +112,7 @@ def test_only_get(client, world, now, url):
 
 
 def test_the_dashboard_shows_the_figures_charts_and_links(client, world, rolled):
-    response = _client(client, world.analyst).get(DASHBOARD, PERIOD)
+    response = client_for(world.analyst, client=client).get(DASHBOARD, PERIOD)
 
     assert response.status_code == 200
     summary = response.context["summary"]
@@ -147,7 +141,7 @@ def test_the_dashboard_shows_the_figures_charts_and_links(client, world, rolled)
 
 
 def test_the_default_period_is_this_month(client, world, rolled):
-    response = _client(client, world.supervisor).get(DASHBOARD)
+    response = client_for(world.supervisor, client=client).get(DASHBOARD)
 
     filters = response.context["summary"].filters
     assert (filters.day_from.isoformat(), filters.day_to.isoformat()) == (
@@ -161,7 +155,7 @@ def test_the_default_period_is_this_month(client, world, rolled):
 
 
 def test_a_stale_calendar_is_told(client, world, march, now):
-    response = _client(client, world.analyst).get(DASHBOARD, PERIOD)
+    response = client_for(world.analyst, client=client).get(DASHBOARD, PERIOD)
 
     assert "工作日历已变更或尚未载入统计库" in response.content.decode()
     assert "尚未运行日汇总，全部为实时数据" in response.content.decode()
@@ -188,7 +182,7 @@ def elsewhere(db) -> Department:
     ],
 )
 def test_bad_filters_are_shown_next_to_their_field(client, world, now, query, field, message):
-    response = _client(client, world.analyst).get(DASHBOARD, query)
+    response = client_for(world.analyst, client=client).get(DASHBOARD, query)
 
     assert response.status_code == 422
     assert response.context["form"].errors[field] == [message]
@@ -197,14 +191,14 @@ def test_bad_filters_are_shown_next_to_their_field(client, world, now, query, fi
 
 
 def test_a_department_of_another_zone_is_not_a_choice(client, world, now, elsewhere):
-    response = _client(client, world.analyst).get(DASHBOARD, {"department": elsewhere.pk})
+    response = client_for(world.analyst, client=client).get(DASHBOARD, {"department": elsewhere.pk})
 
     assert response.status_code == 422
     assert response.context["form"].errors["department"] == ["请从列表中选择部门"]
 
 
 def test_the_filters_narrow_the_page(client, world, rolled):
-    response = _client(client, world.analyst).get(
+    response = client_for(world.analyst, client=client).get(
         DASHBOARD, {**PERIOD, "department": world.other_department.pk}
     )
 
@@ -223,7 +217,7 @@ def test_every_figure_lists_the_cases_behind_it(client, world, rolled):
         selectors.Filters(zone_id=world.zone.pk, day_from=MARCH[0], day_to=MARCH[1])
     )
     counts = {"decision_days": "decision_days_count", "delivery_days": "delivery_days_count"}
-    client = _client(client, world.analyst)
+    client = client_for(world.analyst, client=client)
     for figure in selectors.FIGURES:
         expected = getattr(summary.totals, counts.get(figure, figure))
 
@@ -239,7 +233,7 @@ def test_every_figure_lists_the_cases_behind_it(client, world, rolled):
 
 
 def test_the_late_cases_are_c4(client, world, rolled):
-    response = _client(client, world.analyst).get(CASES, {**PERIOD, "figure": "late"})
+    response = client_for(world.analyst, client=client).get(CASES, {**PERIOD, "figure": "late"})
 
     [row] = response.context["page"].object_list
     assert row.case == rolled.cases["C4"]
@@ -248,7 +242,7 @@ def test_the_late_cases_are_c4(client, world, rolled):
 
 
 def test_bad_ratings_show_their_state(client, world, rolled):
-    response = _client(client, world.analyst).get(CASES, {**PERIOD, "figure": "bad"})
+    response = client_for(world.analyst, client=client).get(CASES, {**PERIOD, "figure": "bad"})
 
     states = {
         rating.case.number: rating.state_label for rating in response.context["page"].object_list
@@ -266,7 +260,7 @@ def test_drill_down_narrowed_to_a_department_and_paginated(client, world, rolled
     monkeypatch.setattr(selectors, "DRILL_PAGE_SIZE", 4)
     query = {**PERIOD, "figure": "accepted", "department": world.department.pk}
 
-    first = _client(client, world.analyst).get(CASES, query)
+    first = client_for(world.analyst, client=client).get(CASES, query)
     third = client.get(CASES, {**query, "page": 3})
 
     assert first.context["page"].paginator.count == 9
@@ -290,7 +284,7 @@ def test_drill_down_narrowed_to_a_department_and_paginated(client, world, rolled
     ],
 )
 def test_drill_down_refuses_bad_input(client, world, now, query, field):
-    response = _client(client, world.analyst).get(CASES, query)
+    response = client_for(world.analyst, client=client).get(CASES, query)
 
     assert response.status_code == 422
     assert field in response.context["form"].errors
@@ -301,7 +295,7 @@ def test_drill_down_refuses_bad_input(client, world, now, query, field):
 
 
 def test_export_is_a_workbook_of_the_same_figures(client, world, rolled):
-    response = _client(client, world.supervisor).get(EXPORT, PERIOD)
+    response = client_for(world.supervisor, client=client).get(EXPORT, PERIOD)
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith(
@@ -328,7 +322,7 @@ def test_export_is_a_workbook_of_the_same_figures(client, world, rolled):
 
 
 def test_export_refuses_bad_input(client, world, now):
-    response = _client(client, world.analyst).get(EXPORT, {"from": "2026-13-01"})
+    response = client_for(world.analyst, client=client).get(EXPORT, {"from": "2026-13-01"})
 
     assert response.status_code == 422
 

@@ -18,7 +18,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from conftest import sign_in
 from onewindow.core.errors import NotFound
 from onewindow.org.constants import DepartmentKind, Role
 from onewindow.org.models import Department, Window, Zone
@@ -35,6 +34,7 @@ from onewindow.reviews.models import (
 from onewindow.reviews.permissions import access_rectification
 from onewindow.reviews.services import rating_submit, rectification_record
 from onewindow.reviews.tests.conftest import D, at, deliver_bundle, deliver_immediate
+from onewindow.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -52,13 +52,6 @@ def frozen():
 @pytest.fixture
 def case(world):
     return deliver_immediate(world, DELIVERED)
-
-
-def client_for(user) -> Client:
-    client = Client()
-    if user is not None:
-        sign_in(client, user)
-    return client
 
 
 def rate_online(case, actor, level=Level.SATISFIED):
