@@ -12,7 +12,14 @@ from pathlib import Path
 
 DEPLOY_DOC = Path(__file__).resolve().parents[4] / "docs" / "deploy.md"
 #: Variables of the test process that must not leak into the production start.
-CLEARED = {"DJANGO_SETTINGS_MODULE", "ONEWINDOW_DEBUG", "ONEWINDOW_ALLOW_HTTP"}
+#: Never in a production environment: the test run's own (the browser fixture lets
+#: Playwright's event loop call the ORM with DJANGO_ALLOW_ASYNC_UNSAFE).
+CLEARED = {
+    "DJANGO_SETTINGS_MODULE",
+    "ONEWINDOW_DEBUG",
+    "ONEWINDOW_ALLOW_HTTP",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
 
 
 def documented_environment() -> dict[str, str]:
