@@ -7,6 +7,7 @@ exhaustive, so a new app fails here until it is placed in the list.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -44,7 +45,7 @@ def lint(directory: Path, source: Path) -> subprocess.CompletedProcess:
 def test_the_layer_contract_is_kept():
     result = lint(REPOSITORY, PACKAGE.parent)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 kept, 0 broken" in result.stdout
+    assert re.search(r"Contracts: \d+ kept, 0 broken", result.stdout)
 
 
 @pytest.fixture
@@ -88,7 +89,7 @@ def test_a_lower_layer_importing_a_higher_one_breaks_the_contract(project_copy, 
     result = lint(project_copy, project_copy / "src")
 
     assert result.returncode != 0
-    assert "0 kept, 1 broken" in result.stdout
+    assert re.search(r"Contracts: \d+ kept, 1 broken", result.stdout)
     assert module in result.stdout
 
 
