@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pytest
 from django.core.cache import cache
 from django.db import transaction
-from django.urls import get_resolver, reverse
+from django.urls import reverse
 
 from onewindow.certificates import api as certificates_api
 from onewindow.certificates.identifiers import build_identifier
@@ -27,17 +27,13 @@ from onewindow.org.constants import ApplicantKind, Capacity, DepartmentKind, Rol
 from onewindow.org.models import Applicant, Department, Representation, User, Zone
 from onewindow.org.services import staff_create
 from onewindow.testing.clients import client_for, send
+from onewindow.testing.walk import L, PermissionWalk, R, named_with, row_maker
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "test-Password-2026"
 API = "/api/v1"
 ISSUER_USCC = "11320192MB1234567J"
-
-#: 302 to the login page.
-L = "302 to login"
-#: 302 onwards (not to the login page): the action succeeded (post/redirect/get).
-R = "302 onwards"
 
 ROLES = (
     "anonymous",
@@ -54,9 +50,7 @@ ROLES = (
 )
 
 
-def row(*statuses) -> dict[str, int | str]:
-    assert len(statuses) == len(ROLES), statuses
-    return dict(zip(ROLES, statuses, strict=True))
+row = row_maker(ROLES)
 
 
 def everyone(status) -> dict[str, int | str]:
@@ -202,19 +196,6 @@ def fresh_cache():
 # -- requests ---------------------------------------------------------------------------------
 
 
-def check(response, expected, what: str) -> None:
-    body = response.content[:300].decode(errors="replace") if not response.streaming else ""
-    got = response.status_code
-    if expected in (L, R):
-        location = response.get("Location", "")
-        to_login = location.startswith(reverse("login"))
-        ok = got == 302 and to_login == (expected == L)
-        got = f"{got} to {location!r}" if got == 302 else got
-    else:
-        ok = got == expected
-    assert ok, f"{what}: expected {expected}, got {got}\n{body}"
-
-
 def _page_request(walk: Walk, name: str, method: str, identifier: str | None = None):
     identifier = identifier or walk.certificate.identifier
     if name in ("public_keys", "verify_form", "wallet", "list", "stats"):
@@ -228,52 +209,16 @@ def _page_request(walk: Walk, name: str, method: str, identifier: str | None = N
     raise AssertionError(f"no request for the page {name!r}: add it to _page_request")
 
 
-# -- the tables cover everything --------------------------------------------------------------
+def _api_request(walk: Walk, method: str, path: str) -> tuple[str, dict | None, None]:
+    url = API + path.format(identifier=walk.certificate.identifier)
+    if path.endswith("/verify"):
+        url += f"?c={walk.certificate.verification_code}"
+    return url, None, None
 
 
-def _page_names() -> set[str]:
-    _prefix, resolver = get_resolver().namespace_dict["certificates"]
-    return {key for key in resolver.reverse_dict if isinstance(key, str)}
-
-
-def _api_operations() -> set[tuple[str, str]]:
-    return {
-        (method, path)
-        for path, view in certificates_api.router.path_operations.items()
-        for operation in view.operations
-        for method in operation.methods
-    }
-
-
-def test_every_page_of_certificates_has_rows_in_the_walk():
-    assert _page_names() == {name for name, _method in PAGES}
-    for name in _page_names():
-        assert {(name, "GET"), (name, "POST")} <= set(PAGES), name
-
-
-def test_every_endpoint_of_the_certificates_api_has_a_row():
-    operations = _api_operations()
-    assert operations == {key for key in API_ROWS if key in operations}
-    for key, expected in API_ROWS.items():
-        if key not in operations:
-            assert set(expected.values()) == {405}, key
-
-
-# -- the walk ---------------------------------------------------------------------------------
-
-
-def _params(table: dict, label) -> list:
-    return [pytest.param(key, role, id=f"{label(key)}-{role}") for key in table for role in ROLES]
-
-
-@pytest.mark.parametrize(("key", "role"), _params(PAGES, lambda key: f"{key[0]} {key[1]}"))
-def test_page(walk, key, role):
-    name, method = key
-    url, data = _page_request(walk, name, method)
-    response = send(client_for(walk.users[role], csrf=True), method, url, data)
-    check(response, PAGES[key][role], f"{method} {url} as {role}")
-    certificate = Certificate.objects.get(pk=walk.certificate.pk)
+def _after_page(walk: Walk, key, role: str, response) -> None:
     if key == ("revoke", "POST"):
+        certificate = Certificate.objects.get(pk=walk.certificate.pk)
         revoked = certificate.status == CertificateStatus.REVOKED
         assert revoked == (PAGES[key][role] == R)
         if revoked:
@@ -282,16 +227,26 @@ def test_page(walk, key, role):
             )
 
 
-@pytest.mark.parametrize(("key", "role"), _params(API_ROWS, lambda key: f"{key[0]} {key[1]}"))
-def test_api(walk, key, role):
-    method, path = key
-    url = API + path.format(identifier=walk.certificate.identifier)
-    if path.endswith("/verify"):
-        url += f"?c={walk.certificate.verification_code}"
-    response = send(client_for(walk.users[role], csrf=True), method, url)
-    check(response, API_ROWS[key][role], f"{method} {url} as {role}")
+def _after_api(walk: Walk, key, role: str, response) -> None:
     if response.status_code == 200:
         assert response.json()["identifier"] == walk.certificate.identifier
+
+
+# -- the walk ---------------------------------------------------------------------------------
+
+WALK = PermissionWalk(
+    roles=ROLES,
+    namespace="certificates",
+    pages=PAGES,
+    page_request=_page_request,
+    every_page_both_methods=True,
+    router=certificates_api.router,
+    api_rows=API_ROWS,
+    api_request=_api_request,
+    after_page=_after_page,
+    after_api=_after_api,
+)
+globals().update(WALK.tests())
 
 
 def test_revoking_without_the_csrf_token_is_refused(walk):
@@ -335,14 +290,7 @@ def test_not_found_is_the_same_for_a_forbidden_certificate_and_a_missing_one(wal
 
 
 def test_the_leak_walk_covers_every_page_naming_a_certificate():
-    _prefix, resolver = get_resolver().namespace_dict["certificates"]
-    named = {
-        name
-        for name in _page_names()
-        for possibilities, *_rest in resolver.reverse_dict.getlist(name)
-        for _format, params in possibilities
-        if "identifier" in params
-    }
+    named = named_with("certificates", "identifier")
     # The public check answers for every certificate; its own sameness (unknown,
     # malformed, wrong check character) is tested with the page and the API.
     assert named - {"verify"} == {name for name, _role in LEAKS}
