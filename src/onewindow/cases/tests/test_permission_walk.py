@@ -25,7 +25,7 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.db import transaction
-from django.urls import get_resolver, reverse
+from django.urls import reverse
 
 from onewindow.cases import api as cases_api
 from onewindow.cases import views_staff
@@ -45,6 +45,17 @@ from onewindow.org.constants import DepartmentKind, Role
 from onewindow.org.models import Department, User, Window, Zone
 from onewindow.org.services import staff_create
 from onewindow.testing.clients import client_for, send
+from onewindow.testing.walk import (
+    L,
+    PermissionWalk,
+    R,
+    api_operations,
+    check,
+    first_allowed,
+    named_with,
+    params,
+    row_maker,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -56,11 +67,6 @@ API = "/api/v1"
 MISSING = "SFQ-2026-9999999"
 
 # -- the table's vocabulary --------------------------------------------------------------
-
-#: 302 to the login page.
-L = "302 to login"
-#: 302 onwards (not to the login page): the page's action succeeded (post/redirect/get).
-R = "302 onwards"
 
 #: The columns of every row, in this order.
 ROLES = (
@@ -78,9 +84,7 @@ ROLES = (
 )
 
 
-def row(*statuses) -> dict[str, int | str]:
-    assert len(statuses) == len(ROLES), statuses
-    return dict(zip(ROLES, statuses, strict=True))
+row = row_maker(ROLES)
 
 
 # -- the cases the rows use ------------------------------------------------------------------
@@ -354,19 +358,6 @@ def fresh_cache():
 # -- requests ---------------------------------------------------------------------------------
 
 
-def check(response, expected, what: str) -> None:
-    body = response.content[:300].decode(errors="replace") if not response.streaming else ""
-    got = response.status_code
-    if expected in (L, R):
-        location = response.get("Location", "")
-        to_login = location.startswith(reverse("login"))
-        ok = got == 302 and to_login == (expected == L)
-        got = f"{got} to {location!r}" if got == 302 else got
-    else:
-        ok = got == expected
-    assert ok, f"{what}: expected {expected}, got {got}\n{body}"
-
-
 # -- what each page row asks ----------------------------------------------------------------
 
 PageRequest = tuple[str, dict | None]
@@ -508,65 +499,40 @@ def _api_request(walk: Walk, method: str, path: str) -> tuple[str, dict | None, 
     return url, None, ({} if method == "POST" else None)
 
 
-# -- the tables cover everything --------------------------------------------------------------
+def _after_api(walk: Walk, key, role: str, response) -> None:
+    if response.status_code >= 400 and response.status_code != 405:
+        assert set(response.json()) == {"message", "code", "fields"}
 
 
-def _page_names() -> set[str]:
-    _prefix, resolver = get_resolver().namespace_dict["cases"]
-    return {key for key in resolver.reverse_dict if isinstance(key, str)}
+# -- the walk: pages and API rows (the actions' own rows are walked below) -----------------------
 
-
-def _api_operations() -> set[tuple[str, str]]:
-    return {
-        (method, path)
-        for path, view in cases_api.router.path_operations.items()
-        for operation in view.operations
-        for method in operation.methods
-    }
-
-
-def test_every_page_of_cases_has_rows_in_the_walk():
-    walked = {name for name, _method in PAGES}
-    assert _page_names() == walked
+WALK = PermissionWalk(
+    roles=ROLES,
+    namespace="cases",
+    pages=PAGES,
+    page_request=_page_request,
+    router=cases_api.router,
+    api_rows=API_ROWS,
+    api_request=_api_request,
+    api_walked_elsewhere=frozenset({("POST", "/cases/{number}/actions/{action}")}),
+    after_api=_after_api,
+)
+globals().update(WALK.tests())
 
 
 def test_every_action_of_the_case_page_is_walked():
     assert set(views_staff.ACTIONS) == set(PAGE_ACTIONS)
 
 
-def test_every_endpoint_of_the_cases_api_has_a_row():
-    operations = _api_operations()
-    served_rows = {key for key in API_ROWS if key in operations}
-    action_endpoint = ("POST", "/cases/{number}/actions/{action}")
-    assert operations - {action_endpoint} == served_rows
-    # The other rows ask a method the path does not serve: 405 for everyone.
-    for key, expected in API_ROWS.items():
-        if key not in operations:
-            assert set(expected.values()) == {405}, key
-            assert key[1] in {path for _method, path in operations}, key
-
-
 def test_every_action_of_the_api_is_walked():
     assert set(cases_api.ACTIONS) == set(API_ACTIONS)
 
 
-# -- the walk ---------------------------------------------------------------------------------
-
-
-def _params(table: dict, label: Callable) -> list:
-    return [pytest.param(key, role, id=f"{label(key)}-{role}") for key in table for role in ROLES]
-
-
-@pytest.mark.parametrize(("key", "role"), _params(PAGES, lambda key: f"{key[0]} {key[1]}"))
-def test_page(walk, key, role):
-    name, method = key
-    url, data = _page_request(walk, name, method)
-    response = send(client_for(walk.users[role], csrf=True), method, url, data)
-    check(response, PAGES[key][role], f"{method} {url} as {role}")
+# -- the actions, one row each ----------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("action", "role"), _params(PAGE_ACTIONS, lambda action: f"case_action {action}")
+    ("action", "role"), params(PAGE_ACTIONS, ROLES, lambda action: f"case_action {action}")
 )
 def test_page_action(walk, action, role):
     case_key, expected = PAGE_ACTIONS[action]
@@ -579,17 +545,9 @@ def test_page_action(walk, action, role):
         assert response["Location"] == reverse("cases:case", args=[case.number])
 
 
-@pytest.mark.parametrize(("key", "role"), _params(API_ROWS, lambda key: f"{key[0]} {key[1]}"))
-def test_api(walk, key, role):
-    method, path = key
-    url, query, body = _api_request(walk, method, path)
-    response = send(client_for(walk.users[role], csrf=True), method, url, query, json=body)
-    check(response, API_ROWS[key][role], f"{method} {url} as {role}")
-    if response.status_code >= 400 and response.status_code != 405:
-        assert set(response.json()) == {"message", "code", "fields"}
-
-
-@pytest.mark.parametrize(("action", "role"), _params(API_ACTIONS, lambda action: f"api {action}"))
+@pytest.mark.parametrize(
+    ("action", "role"), params(API_ACTIONS, ROLES, lambda action: f"api {action}")
+)
 def test_api_action(walk, action, role):
     case_key, expected = API_ACTIONS[action]
     case = walk.case(case_key)
@@ -606,18 +564,13 @@ def test_api_action(walk, action, role):
 # -- every write needs the CSRF token ---------------------------------------------------------
 
 
-def _first_allowed(expected: dict) -> str:
-    """The first role that gets past the access checks (it may still meet a 409)."""
-    return next(role for role in ROLES if expected[role] not in (L, 401, 403, 404, 405))
-
-
 @pytest.mark.parametrize("action", list(PAGE_ACTIONS))
 def test_a_page_action_without_the_csrf_token_is_refused(walk, action):
     case_key, expected = PAGE_ACTIONS[action]
     case = walk.case(case_key)
     before = Case.objects.values().get(pk=case.pk)
     url = reverse("cases:case_action", args=[case.number, action])
-    client = client_for(walk.users[_first_allowed(expected)], csrf=True)
+    client = client_for(walk.users[first_allowed(expected)], csrf=True)
     response = send(client, "POST", url, _page_action_data(walk, action, case_key), token=False)
     assert response.status_code == 403
     assert Case.objects.values().get(pk=case.pk) == before
@@ -629,7 +582,7 @@ def test_an_api_action_without_the_csrf_token_is_refused(walk, action):
     case = walk.case(case_key)
     before = Case.objects.values().get(pk=case.pk)
     url = f"{API}/cases/{case.number}/actions/{action}"
-    client = client_for(walk.users[_first_allowed(expected)], csrf=True)
+    client = client_for(walk.users[first_allowed(expected)], csrf=True)
     body = _api_action_body(walk, action, case_key)
     response = send(client, "POST", url, json=body, token=False)
     assert response.status_code == 403
@@ -652,7 +605,7 @@ def test_applying_over_the_api_without_the_csrf_token_is_refused(walk):
 def test_a_page_write_without_the_csrf_token_is_refused(walk, key):
     name, method = key
     url, data = _page_request(walk, name, method)
-    client = client_for(walk.users[_first_allowed(PAGES[key])], csrf=True)
+    client = client_for(walk.users[first_allowed(PAGES[key])], csrf=True)
     assert send(client, method, url, data, token=False).status_code == 403
 
 
@@ -745,15 +698,12 @@ def test_not_found_is_the_same_for_a_forbidden_case_and_a_missing_one(walk, kind
 
 
 def test_the_leak_walk_covers_every_url_naming_a_case(walk):
-    _prefix, resolver = get_resolver().namespace_dict["cases"]
-    pages = {
-        name
-        for name in _page_names()
-        for possibilities, *_rest in resolver.reverse_dict.getlist(name)
-        for _format, params in possibilities
-        if "number" in params
+    pages = named_with("cases", "number")
+    api = {
+        f"api {method} {path}"
+        for method, path in api_operations(cases_api.router)
+        if "{number}" in path
     }
-    api = {f"api {method} {path}" for method, path in _api_operations() if "{number}" in path}
     assert pages | api <= set(LEAK_KINDS)
     assert set(_leak_requests(walk, MISSING)) == set(LEAK_KINDS)
 
