@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import threading
 from contextlib import contextmanager
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -22,6 +22,7 @@ from onewindow.core.audit import (
     compute_hash,
 )
 from onewindow.core.models import AuditChainHead, AuditEvent
+from onewindow.testing.races import race
 
 pytestmark = pytest.mark.django_db
 
@@ -380,24 +381,13 @@ def test_concurrent_appends_keep_one_gapless_chain():
             "the in-memory test database is not shared between threads' connections"
         )
     threads, per_thread = 8, 25
-    start = threading.Barrier(threads)
-    errors: list[BaseException] = []
 
     def work(number: int) -> None:
-        try:
-            start.wait()
-            for index in range(per_thread):
-                audit_append(action="test.concurrent", data={"thread": number, "index": index})
-        except BaseException as error:  # reported below, in the test's thread
-            errors.append(error)
-        finally:
-            connection.close()
+        for index in range(per_thread):
+            audit_append(action="test.concurrent", data={"thread": number, "index": index})
 
-    workers = [threading.Thread(target=work, args=(n,)) for n in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
+    results = race(*(partial(work, n) for n in range(threads)), timeout=120)
+    errors = [result for result in results if isinstance(result, BaseException)]
 
     assert errors == []
     total = threads * per_thread
