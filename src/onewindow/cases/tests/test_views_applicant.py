@@ -28,6 +28,7 @@ from onewindow.catalog.tests.factories import (
     material,
 )
 from onewindow.testing.calendar import reset_calendar_cache
+from onewindow.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -86,16 +87,11 @@ def field_errors(html: str, field_id: str) -> str:
     return match.group(1) if match else ""
 
 
-def client_for(client, user):
-    client.force_login(user)
-    return client
-
-
 # -- apply for an item ---------------------------------------------------------------------
 
 
 def test_apply_form_lists_identity_fields_and_materials(client, world):
-    response = client_for(client, world.applicant_user).get(apply_url(world))
+    response = client_for(world.applicant_user, client=client).get(apply_url(world))
     assert response.status_code == 200
     html = response.content.decode()
     # The only identity is preselected.
@@ -110,7 +106,7 @@ def test_apply_form_lists_identity_fields_and_materials(client, world):
 
 
 def test_apply_item_creates_submits_and_stores_every_file(client, world):
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     response = client.post(apply_url(world), item_post(world))
     case = Case.objects.get()
     assert response.status_code == 302
@@ -129,7 +125,7 @@ def test_apply_item_creates_submits_and_stores_every_file(client, world):
 
 
 def test_apply_without_required_material_submits_and_done_page_warns(client, world):
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     response = client.post(apply_url(world), item_post(world, material_2=None))
     case = Case.objects.get()
     assert response.status_code == 302 and case.status == CaseStatus.SUBMITTED
@@ -154,7 +150,7 @@ def test_shared_and_certificate_materials_are_explained(client, world):
         ],
     )
     url = reverse("cases:apply_item", args=[version.item.implementation_code])
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     html = client.get(url).content.decode()
     assert 'name="material_1"' in html and 'name="material_2"' in html
     assert 'name="material_3"' not in html  # shared: nothing to upload
@@ -172,7 +168,7 @@ def test_shared_and_certificate_materials_are_explained(client, world):
 
 
 def test_missing_contact_is_refused_next_to_the_field_and_creates_nothing(client, world):
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     response = client.post(apply_url(world), item_post(world, contact=""))
     assert response.status_code == 422
     html = response.content.decode()
@@ -182,7 +178,7 @@ def test_missing_contact_is_refused_next_to_the_field_and_creates_nothing(client
 
 
 def test_bad_phone_is_refused_next_to_the_field(client, world):
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     response = client.post(apply_url(world), item_post(world, phone="电话"))
     assert response.status_code == 422
     assert "联系电话：请填写有效的电话号码" in field_errors(response.content.decode(), "id_phone")
@@ -200,7 +196,7 @@ def test_bad_phone_is_refused_next_to_the_field(client, world):
 def test_bad_upload_is_refused_next_to_its_material_and_creates_nothing(
     client, world, upload, message
 ):
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     response = client.post(apply_url(world), item_post(world, material_3=upload))
     assert response.status_code == 422
     html = response.content.decode()
@@ -215,7 +211,7 @@ def test_bad_upload_is_refused_next_to_its_material_and_creates_nothing(
 
 def test_too_large_upload_is_refused(client, world, settings):
     settings.ONEWINDOW_UPLOAD_MAX_BYTES = len(PDF_BYTES) - 1
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     response = client.post(apply_url(world), item_post(world, material_2=None, material_3=None))
     assert response.status_code == 422
     errors = field_errors(response.content.decode(), "id_material_1")
@@ -240,7 +236,7 @@ def test_a_failure_after_files_were_stored_leaves_no_case_and_no_file(client, wo
 
     monkeypatch.setattr(services, "material_upload", recording_upload)
     monkeypatch.setattr(services, "case_submit", failing_submit)
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     response = client.post(apply_url(world), item_post(world))
     assert response.status_code == 409
     assert "模拟提交失败" in response.content.decode()
@@ -251,7 +247,7 @@ def test_a_failure_after_files_were_stored_leaves_no_case_and_no_file(client, wo
 
 
 def test_applicant_not_represented_is_refused(client, world):
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     response = client.post(
         apply_url(world), item_post(world, applicant=str(world.other_applicant.pk))
     )
@@ -261,7 +257,7 @@ def test_applicant_not_represented_is_refused(client, world):
 
 
 def test_user_without_identity_is_told_how_to_proceed(client, world):
-    client_for(client, world.stranger)
+    client_for(world.stranger, client=client)
     page = client.get(apply_url(world))
     assert page.status_code == 200
     html = page.content.decode()
@@ -273,7 +269,7 @@ def test_user_without_identity_is_told_how_to_proceed(client, world):
 
 
 def test_staff_are_refused_and_anonymous_users_sent_to_login(client, world):
-    client_for(client, world.clerk)
+    client_for(world.clerk, client=client)
     assert client.get(apply_url(world)).status_code == 403
     assert client.post(apply_url(world), item_post(world)).status_code == 403
     client.logout()
@@ -285,7 +281,7 @@ def test_staff_are_refused_and_anonymous_users_sent_to_login(client, world):
 
 def test_unpublished_item_is_not_found(client, world):
     draft = make_item(world.zone, world.department, name="未发布事项", publish=False)
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     url = reverse("cases:apply_item", args=[draft.item.implementation_code])
     assert client.get(url).status_code == 404
     assert client.post(url, {"applicant": world.applicant.pk}).status_code == 404
@@ -297,7 +293,7 @@ def test_item_only_guided_online_cannot_be_applied_for_online(client, world):
     guide_only = make_item(
         world.zone, world.department, name="仅网上咨询事项", online_depth=OnlineDepth.GUIDE
     )
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     url = reverse("cases:apply_item", args=[guide_only.item.implementation_code])
     response = client.get(url)
     assert response.status_code == 404
@@ -307,7 +303,7 @@ def test_item_only_guided_online_cannot_be_applied_for_online(client, world):
 
 
 def test_pressing_submit_twice_makes_one_application(client, world):
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     first = client.post(apply_url(world), item_post(world, idempotency_key="tok-1"))
     second = client.post(apply_url(world), item_post(world, idempotency_key="tok-1"))
     assert Case.objects.count() == 1
@@ -349,7 +345,7 @@ def bundle_post(world, **overrides) -> dict:
 
 
 def test_apply_bundle_form_shows_its_fields_and_merged_materials(client, world, form_bundle):
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     html = client.get(reverse("cases:apply_bundle", args=[form_bundle.code])).content.decode()
     for name in ("form_company_name", "form_employees", "form_opening_date", "form_scale"):
         assert f'name="{name}"' in html
@@ -359,7 +355,7 @@ def test_apply_bundle_form_shows_its_fields_and_merged_materials(client, world, 
 
 
 def test_apply_bundle_creates_parent_children_and_materials(client, world, form_bundle):
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     response = client.post(
         reverse("cases:apply_bundle", args=[form_bundle.code]), bundle_post(world)
     )
@@ -389,7 +385,7 @@ def test_apply_bundle_creates_parent_children_and_materials(client, world, form_
 
 
 def test_bundle_missing_required_field_is_refused(client, world, form_bundle):
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     response = client.post(
         reverse("cases:apply_bundle", args=[form_bundle.code]),
         bundle_post(world, form_company_name="", form_employees="许多"),
@@ -402,7 +398,7 @@ def test_bundle_missing_required_field_is_refused(client, world, form_bundle):
 
 
 def test_bundle_bad_upload_creates_nothing(client, world, form_bundle):
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     response = client.post(
         reverse("cases:apply_bundle", args=[form_bundle.code]),
         bundle_post(world, material_5=exe_upload("合同.pdf")),
@@ -414,7 +410,7 @@ def test_bundle_bad_upload_creates_nothing(client, world, form_bundle):
 
 def test_unpublished_bundle_is_not_found(client, world):
     draft = make_bundle(world.zone, world.department, items=[world.item.item], code="draft-one")
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     assert client.get(reverse("cases:apply_bundle", args=[draft.code])).status_code == 404
 
 
@@ -423,7 +419,7 @@ def test_unpublished_bundle_is_not_found(client, world):
 
 def test_done_page_shows_number_query_code_and_links(client, world):
     case = world.submit()
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     response = client.get(reverse("cases:apply_done", args=[case.number]))
     assert response.status_code == 200
     html = response.content.decode()
@@ -436,7 +432,7 @@ def test_done_page_shows_number_query_code_and_links(client, world):
 
 def test_done_page_of_another_users_case_is_not_found(client, world):
     case = world.submit()
-    client_for(client, world.stranger)
+    client_for(world.stranger, client=client)
     assert client.get(reverse("cases:apply_done", args=[case.number])).status_code == 404
     client.logout()
     response = client.get(reverse("cases:apply_done", args=[case.number]))
@@ -446,7 +442,7 @@ def test_done_page_of_another_users_case_is_not_found(client, world):
 def test_done_page_of_a_child_goes_to_its_parent(client, world):
     parent = world.submit(bundle=world.bundle)
     child = parent.children.first()
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     response = client.get(reverse("cases:apply_done", args=[child.number]))
     assert response["Location"] == reverse("cases:apply_done", args=[parent.number])
 
@@ -464,7 +460,7 @@ def test_my_cases_lists_only_own_parent_cases_newest_first(client, world):
         channel="window",
         form_data={},
     )
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     response = client.get(reverse("cases:my_cases"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -485,7 +481,7 @@ def test_my_cases_marks_what_needs_the_applicant(client, world):
     case_accept(
         case=tolerated_case, actor=world.clerk, mode=AcceptanceMode.TOLERATED, tolerated=[row.pk]
     )
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     html = client.get(reverse("cases:my_cases")).content.decode()
     assert html.count("row--action") == 2
     assert "待补正" in html and "容缺待补" in html
@@ -495,7 +491,7 @@ def test_my_cases_marks_what_needs_the_applicant(client, world):
 def test_my_cases_is_paginated(client, world, monkeypatch):
     monkeypatch.setattr(views_applicant, "PAGE_SIZE", 2)
     numbers = [world.submit(upload=False).number for _ in range(3)]
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     first = client.get(reverse("cases:my_cases")).content.decode()
     second = client.get(reverse("cases:my_cases") + "?page=2").content.decode()
     assert numbers[2] in first and numbers[1] in first and numbers[0] not in first
@@ -513,7 +509,7 @@ def test_my_cases_query_count_does_not_grow_with_the_page(client, world):
 
     world.accepted()
     world.submit(bundle=world.bundle)
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     few = queries()
     world.accepted()
     world.submit(bundle=world.bundle)
@@ -522,13 +518,13 @@ def test_my_cases_query_count_does_not_grow_with_the_page(client, world):
 
 
 def test_my_cases_refuses_staff(client, world):
-    client_for(client, world.clerk)
+    client_for(world.clerk, client=client)
     assert client.get(reverse("cases:my_cases")).status_code == 403
 
 
 def test_my_cases_is_empty_for_a_user_without_identity(client, world):
     world.submit()
-    client_for(client, world.stranger)
+    client_for(world.stranger, client=client)
     html = client.get(reverse("cases:my_cases")).content.decode()
     assert "您还没有提交过申请" in html
 
@@ -550,7 +546,7 @@ def upload_url(case, row) -> str:
 def test_supplementing_a_tolerated_material_after_acceptance(client, world):
     case, row = tolerated_case(world)
     assert case.tolerance_due_on is not None
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     page = client.get(upload_url(case, row))
     assert page.status_code == 200 and "容缺补齐期限" in page.content.decode()
     response = client.post(upload_url(case, row), {"file": png_upload()})
@@ -564,7 +560,7 @@ def test_supplementing_a_tolerated_material_after_acceptance(client, world):
 
 def test_bad_supplement_is_refused_and_changes_nothing(client, world):
     case, row = tolerated_case(world)
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     response = client.post(upload_url(case, row), {"file": exe_upload("场所.pdf")})
     assert response.status_code == 422
     errors = field_errors(response.content.decode(), "id_file")
@@ -575,7 +571,7 @@ def test_bad_supplement_is_refused_and_changes_nothing(client, world):
 
 def test_upload_without_a_file_is_refused(client, world):
     case, row = tolerated_case(world)
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     response = client.post(upload_url(case, row), {})
     assert response.status_code == 422
     assert "营业场所证明：请选择要上传的文件" in field_errors(response.content.decode(), "id_file")
@@ -584,7 +580,7 @@ def test_upload_without_a_file_is_refused(client, world):
 def test_upload_of_a_material_locked_after_acceptance_is_refused(client, world):
     case, _row = tolerated_case(world)
     uploaded = case.materials.get(name="申请表")
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     response = client.post(upload_url(case, uploaded), {"file": pdf_upload()})
     assert response.status_code == 409
     assert "该材料不能再上传" in response.content.decode()
@@ -592,10 +588,10 @@ def test_upload_of_a_material_locked_after_acceptance_is_refused(client, world):
 
 def test_upload_refused_for_a_case_one_cannot_see(client, world):
     case, row = tolerated_case(world)
-    client_for(client, world.stranger)
+    client_for(world.stranger, client=client)
     assert client.get(upload_url(case, row)).status_code == 404
     assert client.post(upload_url(case, row), {"file": pdf_upload()}).status_code == 404
-    client_for(client, world.other_reviewer)
+    client_for(world.other_reviewer, client=client)
     assert client.post(upload_url(case, row), {"file": pdf_upload()}).status_code == 404
     row.refresh_from_db()
     assert row.state == MaterialState.TOLERATED
@@ -603,7 +599,7 @@ def test_upload_refused_for_a_case_one_cannot_see(client, world):
 
 def test_upload_refused_for_a_reviewer_who_sees_the_case(client, world):
     case, row = tolerated_case(world)
-    client_for(client, world.reviewer)
+    client_for(world.reviewer, client=client)
     assert client.get(upload_url(case, row)).status_code == 403
     assert client.post(upload_url(case, row), {"file": pdf_upload()}).status_code == 403
 
@@ -611,14 +607,14 @@ def test_upload_refused_for_a_reviewer_who_sees_the_case(client, world):
 def test_upload_of_another_cases_material_is_not_found(client, world):
     _case, row = tolerated_case(world)
     other = world.submit()
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     assert client.get(upload_url(other, row)).status_code == 404
 
 
 def test_window_clerk_uploads_during_pre_review(client, world):
     case = world.submit(skip=("营业场所证明",))
     row = case.materials.get(name="营业场所证明")
-    client_for(client, world.clerk)
+    client_for(world.clerk, client=client)
     response = client.post(upload_url(case, row), {"file": pdf_upload()})
     assert response.status_code == 302
     row.refresh_from_db()
@@ -629,7 +625,7 @@ def test_upload_for_a_child_case_goes_to_the_parents_material(client, world):
     parent = world.submit(bundle=world.bundle, skip=("施工合同",))
     child = parent.children.order_by("pk").last()
     row = parent.materials.get(name="施工合同")
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     response = client.post(upload_url(child, row), {"file": pdf_upload()})
     assert response["Location"] == reverse("cases:case", args=[child.number])
     row.refresh_from_db()
@@ -784,7 +780,7 @@ def test_notifications_list_own_newest_first_and_mark_all_read(client, world):
         recipient=world.applicant_user, case=case, kind="status", text="请补齐营业场所证明"
     )
     Notification.objects.create(recipient=world.stranger, kind="status", text="别人的消息")
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     html = client.get(reverse("cases:notifications")).content.decode()
     assert html.index(new.text) < html.index(old.text)
     assert "别人的消息" not in html
@@ -808,7 +804,7 @@ def test_staff_see_their_own_notifications(client, world):
     Notification.objects.create(
         recipient=world.reviewer, kind="task_yellow", text="审查任务即将到期", read_at=None
     )
-    client_for(client, world.reviewer)
+    client_for(world.reviewer, client=client)
     assert "审查任务即将到期" in client.get(reverse("cases:notifications")).content.decode()
 
 
@@ -845,7 +841,7 @@ def test_bundle_with_an_item_only_guided_online_is_applied_for_at_the_window(cli
     )
     page = client.get(reverse("bundle_guide", args=[bundle.code])).content.decode()
     assert reverse("cases:apply_bundle", args=[bundle.code]) not in page
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     response = client.get(reverse("cases:apply_bundle", args=[bundle.code]))
     assert response.status_code == 404
     assert "暂不支持在线申请" in response.content.decode()
@@ -855,6 +851,6 @@ def test_applicant_home_links_cases_and_messages(client, world):
     Notification.objects.create(
         recipient=world.applicant_user, kind="status", text="新消息", created_at=timezone.now()
     )
-    client_for(client, world.applicant_user)
+    client_for(world.applicant_user, client=client)
     html = client.get(reverse("home")).content.decode()
     assert reverse("cases:my_cases") in html and reverse("cases:notifications") in html
