@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from onewindow.cases import deadlines
 from onewindow.cases.constants import (
-    ACTIVE_TASK_STATUSES,
     CASE_OBJECT_TYPE,
     INTAKE_STATUSES,
     CaseStatus,
@@ -229,10 +228,6 @@ def case_tasks(case: Case) -> QuerySet[Task]:
     return case.tasks.select_related("department", "assignee", "completed_by").order_by(
         "opened_at", "pk"
     )
-
-
-def active_tasks_of(case: Case) -> QuerySet[Task]:
-    return case.tasks.filter(status__in=ACTIVE_TASK_STATUSES).select_related("department")
 
 
 @dataclass(frozen=True)

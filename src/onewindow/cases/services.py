@@ -1586,28 +1586,6 @@ def case_withdraw(*, case: Case, actor: User, reason: str = "") -> Case:
 # -- calendar changes ---------------------------------------------------------------------
 
 
-@transaction.atomic
-def recompute_provisional_deadlines(*, zone=None) -> int:
-    """Recompute provisional deadlines (the year's notice has been loaded since)."""
-    changed = 0
-    cases = Case.objects.select_for_update(of=("self",)).filter(deadline_provisional=True).running()
-    if zone is not None:
-        cases = cases.filter(zone=zone)
-    for case in cases.select_related("zone"):
-        before = case.deadline
-        _set_clock(case, start=case.accepted_on)
-        case.save(update_fields=[*CLOCK_FIELDS, "updated_at"])
-        if case.deadline != before:
-            changed += 1
-            _event(
-                case,
-                CaseEventAction.DEADLINE_RECOMPUTED,
-                actor=None,
-                data={"from": str(before), "to": str(case.deadline)},
-            )
-    return changed
-
-
 def recompute_deadlines(*, zone_id: int | None = None) -> int:
     """After a change of working days (a notice loaded, a zone's own day set or removed):
     recompute the clock of every running case of the zone (of all zones for a national

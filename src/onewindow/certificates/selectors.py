@@ -43,15 +43,6 @@ def certificates_for_case(case_number: str) -> QuerySet[Certificate]:
     )
 
 
-def certificates_by_identifiers(identifiers) -> dict[str, Certificate]:
-    return {
-        c.identifier: c
-        for c in Certificate.objects.filter(identifier__in=list(identifiers)).select_related(
-            "certificate_type"
-        )
-    }
-
-
 def stats_by_type(
     zone_id: int, *, date_from: date | None = None, date_to: date | None = None
 ) -> list[dict]:

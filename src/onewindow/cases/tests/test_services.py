@@ -44,7 +44,7 @@ from onewindow.cases.services import (
     case_withdraw,
     material_receive_paper,
     material_upload,
-    recompute_provisional_deadlines,
+    recompute_deadlines,
     task_claim,
     task_complete,
     task_decide,
@@ -897,7 +897,7 @@ def test_a_provisional_deadline_is_recomputed_when_the_year_s_notice_is_loaded(w
         actor="管理员",
     )
 
-    changed = recompute_provisional_deadlines(zone=world.zone)
+    changed = recompute_deadlines(zone_id=world.zone.pk)
 
     # With 1–4 Jan off: 5 Jan 9, 6 Jan 10.
     case = fresh(case)
@@ -908,7 +908,7 @@ def test_a_provisional_deadline_is_recomputed_when_the_year_s_notice_is_loaded(w
         case.number,
         {"from": "2027-01-05", "to": "2027-01-06"},
     )
-    assert recompute_provisional_deadlines(zone=world.zone) == 0
+    assert recompute_deadlines(zone_id=world.zone.pk) == 0
 
 
 # -- numbers and the audit trail -------------------------------------------------------------
