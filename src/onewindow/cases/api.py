@@ -17,18 +17,14 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
-import pydantic
 from django.conf import settings
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
-from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import APIKeyCookie
-from ninja.utils import check_csrf
 
 from onewindow.cases import deadlines, services, throttle
 from onewindow.cases.constants import CaseChannel, CaseStatus, Light, MaterialState
@@ -65,36 +61,16 @@ from onewindow.cases.schemas import (
 from onewindow.cases.selectors import case_certificates, case_clock, public_progress, task_inbox
 from onewindow.catalog.models import Bundle, ItemVersion
 from onewindow.certificates.models import CertificateStatus
+from onewindow.core.api_auth import session_auth
+from onewindow.core.api_body import json_object, validated
 from onewindow.core.calendar import WorkingCalendar
 from onewindow.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from onewindow.core.inputs import parse_json
 from onewindow.core.schemas import ERROR_RESPONSES, Error
 from onewindow.org.models import Department, User
 from onewindow.org.permissions import visible_applicants
 from onewindow.org.selectors import calendar_for_zone
 from onewindow.org.services import IdentifierChannel, identifier_show
 
-
-class SessionAuth(APIKeyCookie):
-    """Django's session, like ninja's ``django_auth``, but in the order a client needs:
-    not logged in is 401 (whatever the CSRF token), then a write without a valid CSRF
-    token is 403, both rendered as ``{"message", "code", "fields"}``."""
-
-    param_name = settings.SESSION_COOKIE_NAME
-
-    def _get_key(self, request: HttpRequest) -> str | None:
-        return request.COOKIES.get(self.param_name)
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
-        user = request.user
-        if not user.is_authenticated:
-            return None
-        if self.csrf and check_csrf(request) is not None:
-            raise Forbidden(_("CSRF 校验失败，请刷新页面后重试"), code="csrf_failed")
-        return user
-
-
-session_auth = SessionAuth()
 router = Router(tags=["cases"], auth=session_auth)
 
 #: Responses every authenticated endpoint may give.
@@ -102,7 +78,6 @@ READ_ERRORS = {401: Error, **ERROR_RESPONSES}
 WRITE_ERRORS = {401: Error, 403: Error, 409: Error, **ERROR_RESPONSES}
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-InputT = TypeVar("InputT", bound=InputSchema)
 
 CASE_RELATED = ("zone", "applicant", "department", "item_version__item", "bundle", "parent")
 
@@ -110,33 +85,8 @@ CASE_RELATED = ("zone", "applicant", "department", "item_version__item", "bundle
 # -- input -------------------------------------------------------------------------------
 
 
-def _json_body(request: HttpRequest) -> dict[str, Any]:
-    """The request's JSON object (an empty body is an empty object), read by the API's one
-    JSON parser (``core.inputs``: strict text, bounded nesting, 422 naming the field)."""
-    data = parse_json(request.body)
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ValidationFailed.for_field("body", _("请求体应为 JSON 对象"), code="invalid_json")
-    return data
-
-
-def _validate(schema: type[InputT], data: dict[str, Any]) -> InputT:
-    """``data`` as ``schema``; a mismatch goes to the project's validation handler, which
-    names each field (the same messages as ninja's own parameter errors)."""
-    try:
-        return schema.model_validate(data)
-    except pydantic.ValidationError as error:
-        raise NinjaValidationError(
-            [
-                {key: value for key, value in detail.items() if key != "input"}
-                for detail in error.errors(include_url=False)
-            ]
-        ) from None
-
-
 def _request_body(schema: type[InputSchema], *, required: bool = True) -> dict:
-    """Documents a body that the view validates itself (see :func:`_validate`)."""
+    """Documents a body that the view validates itself (``core.api_body.validated``)."""
     return {
         "requestBody": {
             "required": required,
@@ -394,8 +344,8 @@ def _replay(case: Case, digest: str) -> Case:
 )
 def case_create(request):
     user = request.auth
-    data = _json_body(request)
-    body = _validate(CaseCreateIn, data)
+    data = json_object(request)
+    body = validated(CaseCreateIn, data)
     key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
     if len(key) > MAX_IDEMPOTENCY_KEY_LENGTH:
         raise ValidationFailed.for_field(
@@ -621,7 +571,7 @@ def case_action(request, number: str, action: str):
         raise NotFound(_("没有该操作：{action}").format(action=action), code="unknown_action")
     schema, handler = entry
     case = _visible_case(user, number)
-    body = _validate(schema, _json_body(request))
+    body = validated(schema, json_object(request))
     handler(user, case, body)
     return _case_out(user, _reread(case), request)
 

@@ -12,8 +12,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
-from onewindow.cases.api import session_auth
 from onewindow.catalog.models import Item
+from onewindow.core.api_auth import session_auth
 from onewindow.core.errors import Forbidden, ValidationFailed
 from onewindow.core.schemas import Error
 from onewindow.insights import selectors

@@ -11,18 +11,14 @@ missing case and an existing one get the same answer.
 
 from __future__ import annotations
 
-import pydantic
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.errors import AuthenticationError
-from ninja.errors import ValidationError as NinjaValidationError
-from ninja.utils import check_csrf
 
 from onewindow.cases.models import Case
-from onewindow.core.errors import Forbidden, ValidationFailed
+from onewindow.core.api_auth import refuse_bad_csrf
+from onewindow.core.api_body import json_object, validated
 from onewindow.core.identifiers import fold_code
-from onewindow.core.inputs import parse_json
 from onewindow.core.schemas import Error
 from onewindow.reviews.constants import ACCOUNT_CHANNELS, LINK_CHANNELS
 from onewindow.reviews.links import invalid_link
@@ -41,20 +37,8 @@ RESPONSES = {201: RatingOut, 401: Error, 403: Error, 404: Error, 409: Error, 422
 
 
 def _body(request: HttpRequest) -> RatingIn:
-    """The JSON body as :class:`RatingIn`; mismatches go to the project's validation
-    handler, which names each field."""
-    data = parse_json(request.body)  # the API's one JSON parser (core.inputs)
-    if not isinstance(data, dict):
-        raise ValidationFailed.for_field("body", _("请求体应为 JSON 对象"), code="invalid_json")
-    try:
-        return RatingIn.model_validate(data)
-    except pydantic.ValidationError as error:
-        raise NinjaValidationError(
-            [
-                {key: value for key, value in detail.items() if key != "input"}
-                for detail in error.errors(include_url=False)
-            ]
-        ) from None
+    """The JSON body as :class:`RatingIn` (an empty body is not an object)."""
+    return validated(RatingIn, json_object(request, empty_is_object=False))
 
 
 def rating_out(rating: Rating) -> dict:
@@ -99,8 +83,8 @@ def rating_out(rating: Rating) -> dict:
 )
 def rating_create(request: HttpRequest):
     user = request.user
-    if user.is_authenticated and check_csrf(request) is not None:
-        raise Forbidden(_("CSRF 校验失败，请刷新页面后重试"), code="csrf_failed")
+    if user.is_authenticated:
+        refuse_bad_csrf(request)
     body = _body(request)
     if body.channel in ACCOUNT_CHANNELS and not user.is_authenticated:
         raise AuthenticationError()
