@@ -311,17 +311,6 @@ class ApplyForm(forms.Form):
     def text_fields(self) -> list[forms.BoundField]:
         return [self[name] for name, _key, _kind in self.form_field_names]
 
-    def add_service_error(self, error: ApplicationError) -> None:
-        """Put a service's refusal next to the field it names (or above the form)."""
-        placed = False
-        for field, messages in error.fields.items():
-            if field in self.fields:
-                for message in messages:
-                    self.add_error(field, message)
-                placed = True
-        if not placed:
-            self.add_error(None, error.message)
-
 
 class MaterialUploadForm(forms.Form):
     """One file for one material of a case (a supplement or a re-upload)."""

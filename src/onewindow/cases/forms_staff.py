@@ -1,7 +1,7 @@
 """Forms of the staff pages and of the case page's actions: input parsing only.
 
 The rules (who may, which materials, how long a reason) live in ``services``; a refusal
-from a service is put next to the field it names with :func:`add_application_error`.
+from a service is put next to the field it names (``core.forms.add_service_error``).
 Field names follow the services' error fields (``reason``, ``items``, ``tolerated`` …)
 so that a service's message lands beside the right input.
 """
@@ -24,7 +24,6 @@ from onewindow.cases.constants import (
     SuspensionKind,
 )
 from onewindow.cases.services import DEFAULT_REMEDY_NOTICE
-from onewindow.core.errors import ApplicationError
 
 #: The text the applicant signs for 告知承诺 (shown, then hashed with the signature). Its
 #: Chinese text is the binding one: it is what is signed, stored and printed, whatever the
@@ -47,19 +46,6 @@ def _binding(text) -> str:
     """``text`` in Chinese, the binding language of what applicants sign."""
     with translation.override("zh-hans"):
         return str(text)
-
-
-def add_application_error(form: forms.Form, error: ApplicationError) -> None:
-    """Put a service's refusal next to the fields it names (the form's own fields),
-    or above the form when it names none of them."""
-    placed = False
-    for name, messages in (error.fields or {}).items():
-        target = name if name in form.fields else None
-        for message in messages:
-            form.add_error(target, message)
-        placed = True
-    if not placed:
-        form.add_error(None, error.message)
 
 
 def _text(label, *, required=False, max_length=2000, rows=None, initial=None):

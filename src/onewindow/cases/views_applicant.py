@@ -52,6 +52,7 @@ from onewindow.catalog.bundles import MergedMaterial, merge_materials
 from onewindow.catalog.constants import OnlineDepth
 from onewindow.catalog.models import Bundle, ItemVersion
 from onewindow.core.errors import ApplicationError, NotFound, ValidationFailed
+from onewindow.core.forms import add_service_error
 from onewindow.org import pages as org_pages
 from onewindow.org.context_processors import zone as zone_context
 from onewindow.org.models import User, Zone
@@ -225,7 +226,7 @@ def _apply(
             raise Http404(error.message) from None
         if isinstance(error, NotFound):
             error = ValidationFailed.for_field("applicant", _("申请人：您不能代表所选的申请人"))
-        form.add_service_error(error)
+        add_service_error(form, error, others="drop")
         return render(request, "cases/applicant/apply.html", context, status=error.status)
     return redirect("cases:apply_done", number=case.number)
 

@@ -66,7 +66,6 @@ from onewindow.cases.forms_staff import (
     WalkInForm,
     WalkInSearchForm,
     WithdrawForm,
-    add_application_error,
 )
 from onewindow.cases.models import Case, CaseMaterial, Task
 from onewindow.cases.permissions import (
@@ -92,6 +91,7 @@ from onewindow.certificates.permissions import can_view as can_view_certificate
 from onewindow.core.audit import audit_append
 from onewindow.core.errors import ApplicationError, NotFound
 from onewindow.core.files import user_file_response
+from onewindow.core.forms import add_service_error
 from onewindow.org import pages as org_pages
 from onewindow.org.constants import Role, UserKind
 from onewindow.org.models import Applicant, Department, User
@@ -317,7 +317,7 @@ def desk_new(request: HttpRequest) -> HttpResponse:
                     for name, messages_ in error.fields.items()
                     if name != "form_data"
                 }
-                add_application_error(form, error)
+                add_service_error(form, error)
                 status = error.status
             else:
                 messages.success(
@@ -1112,7 +1112,7 @@ def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
         try:
             message = spec.run(user, case, task, data)
         except ApplicationError as error:
-            add_application_error(form, error)
+            add_service_error(form, error)
             status = error.status
             error_message = error.message
         else:

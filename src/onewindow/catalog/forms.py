@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.catalog.constants import ItemType
 from onewindow.catalog.search import MAX_QUERY_LENGTH
-from onewindow.core.errors import ValidationFailed
 from onewindow.org.models import Department, Zone
 
 
@@ -66,17 +65,6 @@ class ItemSearchForm(forms.Form):
     def clean_department(self) -> Department | None:
         code = self.cleaned_data["department"]
         return self.departments[code] if code else None
-
-    def add_search_error(self, error: ValidationFailed) -> None:
-        """Put a refusal of the search next to the field it names (``q`` is this form's)."""
-        placed = False
-        for name, messages in error.fields.items():
-            if name in self.fields:
-                for message in messages:
-                    self.add_error(name, message)
-                placed = True
-        if not placed:
-            self.add_error(None, error.message)
 
     @property
     def has_filters(self) -> bool:

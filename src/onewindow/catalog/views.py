@@ -21,6 +21,7 @@ from onewindow.catalog.models import ItemVersion, Material, Step
 from onewindow.catalog.search import result_page, search_bundles, search_items
 from onewindow.catalog.workflow import StepSpec, workflow_structure
 from onewindow.core.errors import NotFound, ValidationFailed
+from onewindow.core.forms import add_service_error
 from onewindow.org.context_processors import zone as zone_context
 from onewindow.org.models import Zone
 
@@ -203,7 +204,7 @@ def item_search(request: HttpRequest) -> HttpResponse:
         )
         bundles = search_bundles(zone=zone, query=query)
     except ValidationFailed as error:
-        form.add_search_error(error)
+        add_service_error(form, error, others="drop")
         return render(request, "catalog/item_search.html", context)
     page = _search_page(_with_flags(versions), _page_number(request.GET.get("page")))
     show_bundles = page.number == 1 and not (form.is_bound and form.has_filters)

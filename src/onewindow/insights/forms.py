@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.errors import ValidationFailed
+from onewindow.core.forms import add_service_error
 from onewindow.insights.selectors import FIGURES, check_period
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -40,9 +41,7 @@ class PeriodForm(forms.Form):
             try:
                 check_period(day_from, day_to)
             except ValidationFailed as error:
-                for name, messages in error.fields.items():
-                    for message in messages:
-                        self.add_error(name, message)
+                add_service_error(self, error)
         return data
 
 

@@ -95,17 +95,6 @@ class DeadlineForm(forms.Form):
         help_text=_("节假日安排尚未公布的年份，只按周末和元旦、劳动节、国庆节的固定日期推算"),
     )
 
-    def add_calendar_error(self, error) -> None:
-        """Put a calendar refusal (``ValidationFailed``) next to the field it names."""
-        placed = False
-        for name, messages in error.fields.items():
-            if name in self.fields:
-                for message in messages:
-                    self.add_error(name, message)
-                placed = True
-        if not placed:
-            self.add_error(None, error.message)
-
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{1,2})$")
 

@@ -20,6 +20,7 @@ from onewindow.core.calendar import (
     WorkingCalendar,
 )
 from onewindow.core.errors import NotFound, ValidationFailed
+from onewindow.core.forms import add_service_error
 from onewindow.core.selectors import national_calendar
 from onewindow.core.workers import task_problem_counts
 from onewindow.org import pages
@@ -86,7 +87,7 @@ def _deadline_calculator(request: HttpRequest, calendar: WorkingCalendar) -> dic
             )
             context["suggest_provisional"] = True
         except ValidationFailed as error:
-            form.add_calendar_error(error)
+            add_service_error(form, error, others="drop")
     return context
 
 

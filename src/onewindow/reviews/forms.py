@@ -11,20 +11,8 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.core.errors import ApplicationError
 from onewindow.reviews.constants import MAX_COMMENT_LENGTH, MAX_TEXT_LENGTH
 from onewindow.reviews.models import Level, RectificationStatus, ReturnVisitOutcome
-
-
-def add_application_error(form: forms.Form, error: ApplicationError) -> None:
-    """A service's refusal next to the fields it names, or above the form."""
-    placed = False
-    for name, messages in (error.fields or {}).items():
-        for message in messages:
-            form.add_error(name if name in form.fields else None, message)
-        placed = True
-    if not placed:
-        form.add_error(None, error.message)
 
 
 def _labelled(label, message):

@@ -30,6 +30,7 @@ from onewindow.cases.constants import CaseStatus
 from onewindow.cases.models import Case
 from onewindow.cases.permissions import access_case_by_number
 from onewindow.core.errors import ApplicationError, Conflict, NotFound
+from onewindow.core.forms import add_service_error
 from onewindow.org.constants import Role
 from onewindow.org.models import Department, User
 from onewindow.org.selectors import calendar_for_zone
@@ -41,7 +42,6 @@ from onewindow.reviews.forms import (
     RectifyForm,
     ReturnVisitForm,
     SupervisionFilterForm,
-    add_application_error,
 )
 from onewindow.reviews.models import (
     Channel,
@@ -128,7 +128,7 @@ def _rate(request: HttpRequest, case: Case, channel: str, token: str | None) -> 
                 context["refusal"] = error
                 return render(request, "reviews/rate.html", context, status=409)
             except ApplicationError as error:
-                add_application_error(form, error)
+                add_service_error(form, error)
             else:
                 request.session[LAST_RATING] = rating.pk
                 return redirect("reviews:thanks")
@@ -385,7 +385,7 @@ def rectification_action(request: HttpRequest, pk: int, action: str) -> HttpResp
         try:
             call(rectification, request.user, form.cleaned_data)
         except ApplicationError as error:
-            add_application_error(form, error)
+            add_service_error(form, error)
             status = error.status
             if isinstance(error, Conflict):
                 refusal = error.message
