@@ -354,18 +354,7 @@ class ApplicantAdminForm(forms.ModelForm):
 
     class Meta:
         model = Applicant
-        fields = [
-            "kind",
-            "name",
-            "park",
-            "uscc",
-            "id_number",
-            "passport_number",
-            "nationality",
-            "legal_representative",
-            "phone",
-            "address",
-        ]
+        fields = list(APPLICANT_FIELDS)
 
     def clean(self):
         cleaned = super().clean()

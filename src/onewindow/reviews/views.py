@@ -11,26 +11,22 @@ POST); input errors are shown next to their field (422).
 
 from __future__ import annotations
 
-import re
-
-import qrcode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from qrcode.image.svg import SvgPathFillImage
 
 from onewindow.cases.constants import CaseStatus
 from onewindow.cases.models import Case
 from onewindow.cases.permissions import access_case_by_number
 from onewindow.core.errors import ApplicationError, Conflict, NotFound
 from onewindow.core.forms import add_service_error
+from onewindow.core.qr import qr_svg
 from onewindow.org.constants import Role
 from onewindow.org.models import Department, User
 from onewindow.org.selectors import calendar_for_zone
@@ -190,19 +186,6 @@ def thanks(request: HttpRequest) -> HttpResponse:
 # -- the window's QR code ------------------------------------------------------------------------
 
 
-def qr_svg(data: str, *, label: str) -> str:
-    """An inline SVG QR code of ``data`` (white background, scalable, labelled)."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
-    code.add_data(data)
-    code.make(fit=True)
-    svg = code.make_image(image_factory=SvgPathFillImage).to_string(encoding="unicode")
-    svg = re.sub(r"^<\?xml[^>]*>\s*", "", svg)
-    svg = re.sub(r'\swidth="[^"]*"\sheight="[^"]*"', "", svg, count=1)
-    return svg.replace(
-        "<svg ", f'<svg class="rating-code__image" role="img" aria-label="{escape(label)}" ', 1
-    )
-
-
 @login_required
 @require_GET
 def rating_code(request: HttpRequest, number: str) -> HttpResponse:
@@ -229,7 +212,11 @@ def rating_code(request: HttpRequest, number: str) -> HttpResponse:
         link = links.rating_link_url(case, Channel.WINDOW)
         context["window"] = selectors.rating_window(case)
         context["link"] = link
-        context["svg"] = qr_svg(link, label=_("评价二维码：{number}").format(number=case.number))
+        context["svg"] = qr_svg(
+            link,
+            label=_("评价二维码：{number}").format(number=case.number),
+            css_class="rating-code__image",
+        )
     context["ratings"] = list(case.ratings.order_by("rated_at"))
     context["sms_link"] = (
         links.rating_link_url(case, Channel.SMS)
