@@ -165,7 +165,7 @@ def test_conflict_found_only_by_the_database_names_the_field(monkeypatch):
     # given a registration that slips past the service's check (a concurrent request)
     enterprise()
     monkeypatch.setattr(
-        "onewindow.org.services.Applicant.objects.filter",
+        "onewindow.org.services.applicants.Applicant.objects.filter",
         lambda **kwargs: Applicant.objects.none(),
     )
 
