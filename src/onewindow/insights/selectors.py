@@ -31,7 +31,7 @@ own department and item), so nothing is counted twice. Only accepted cases count
   (the rating's responsible department) and item (a bundle's rating has no item: it
   counts in the totals and its department, not in any item);
   ``satisfaction_rate`` (满意率) is the reviews formula
-  (:func:`onewindow.reviews.services.satisfaction_rate`: (非常满意 + 满意 + 基本满意) / all).
+  (:func:`onewindow.reviews.rates.satisfaction_rate`: (非常满意 + 满意 + 基本满意) / all).
 - ``bad`` (差评): those of the ratings that are 不满意 or 非常不满意, by the state of their
   rectification today: ``bad_overdue`` (逾期: open past its deadline, or rectified with
   the return visit past its deadline — the reviews rule), ``bad_open`` (整改中, not
@@ -89,7 +89,7 @@ from onewindow.reviews.models import (
     Rectification,
     RectificationStatus,
 )
-from onewindow.reviews.services import satisfaction_rate
+from onewindow.reviews.rates import satisfaction_rate
 
 __all__ = ["Figures", "Filters", "Summary", "figure_cases", "summary"]
 

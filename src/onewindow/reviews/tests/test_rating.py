@@ -38,7 +38,8 @@ from onewindow.reviews.models import (
     RectificationStatus,
     ReviewSettings,
 )
-from onewindow.reviews.services import rating_check, rating_submit, satisfaction_rate
+from onewindow.reviews.rates import satisfaction_rate
+from onewindow.reviews.services import rating_check, rating_submit
 from onewindow.reviews.tests.conftest import (
     D,
     at,
@@ -267,7 +268,7 @@ def test_a_race_lost_at_the_constraint_is_a_conflict(world, case):
     (PostgreSQL under concurrency): the loser gets the same 409."""
     winner = rate(case, actor=world.applicant_user)
     with (
-        mock.patch("onewindow.reviews.services.rating_refusal", return_value=None),
+        mock.patch("onewindow.reviews.services.rating.rating_refusal", return_value=None),
         pytest.raises(Conflict) as error,
     ):
         rate(case, actor=world.applicant_user)
@@ -343,7 +344,9 @@ def test_a_bad_rating_opens_a_rectification_and_tells_the_department(
             sent.append((user.username, text, case_number))
 
     with (
-        mock.patch("onewindow.reviews.services.get_notifier", return_value=Gateway()),
+        mock.patch(
+            "onewindow.reviews.services.rectifications.get_notifier", return_value=Gateway()
+        ),
         django_capture_on_commit_callbacks(execute=True),
     ):
         rating = rate(

@@ -1,0 +1,332 @@
+"""A bad rating's rectification and return visit (整改, 回访), with their deadlines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+
+from django.conf import settings as django_settings
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from onewindow.cases.models import Notification
+from onewindow.cases.notify import get_notifier
+from onewindow.core.audit import audit_append
+from onewindow.core.calendar import WorkingCalendar
+from onewindow.core.errors import Conflict, Forbidden, ValidationFailed
+from onewindow.org.constants import UserKind
+from onewindow.org.models import User
+from onewindow.org.selectors import calendar_for_zone
+from onewindow.reviews.constants import (
+    BAD_RATING_NOTIFICATION,
+    RECTIFICATION_OBJECT_TYPE,
+    ReviewEventAction,
+)
+from onewindow.reviews.models import (
+    Rating,
+    Rectification,
+    RectificationStatus,
+    ReturnVisitOutcome,
+    ReviewSettings,
+)
+from onewindow.reviews.permissions import (
+    HANDLER_ROLES,
+    can_handle_rectification,
+)
+from onewindow.reviews.selectors import review_settings_for
+from onewindow.reviews.services.common import (
+    NOTE_REQUIRED_OUTCOMES,
+    _actor_id,
+    _actor_name,
+    _text,
+    format_date,
+)
+
+# -- rectification ---------------------------------------------------------------------------
+
+
+def _handlers(department_id: int) -> list[User]:
+    """The department's reviewers and deciders (who are told of a bad rating)."""
+    return list(
+        User.objects.filter(
+            role_assignments__role__in=HANDLER_ROLES,
+            role_assignments__department_id=department_id,
+            is_active=True,
+            kind=UserKind.STAFF,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _open_rectification(
+    rating: Rating, *, settings: ReviewSettings, calendar: WorkingCalendar, today: dt.date
+) -> Rectification:
+    due = calendar.deadline(today, settings.rectification_days, allow_provisional=True)
+    rectification = Rectification.objects.create(
+        rating=rating,
+        zone_id=rating.zone_id,
+        department_id=rating.department_id,
+        status=RectificationStatus.OPEN,
+        opened_on=today,
+        due_on=due.date,
+        due_provisional=due.provisional,
+    )
+    audit_append(
+        action=ReviewEventAction.RECTIFICATION_OPENED,
+        actor="system",
+        object_type=RECTIFICATION_OBJECT_TYPE,
+        object_id=rectification.pk,
+        data={
+            "rating": rating.pk,
+            "case": rating.case.number,
+            "department": rating.case.department.code,
+            "due_on": str(due.date),
+            "provisional": due.provisional,
+            "limit_days": settings.rectification_days,
+        },
+    )
+    _notify_handlers(rectification, rating)
+    return rectification
+
+
+def _notify_handlers(rectification: Rectification, rating: Rating) -> None:
+    """In-app message to the department's reviewers and deciders, and the gateway
+    (``ONEWINDOW_NOTIFIER``) after commit."""
+    notifier = get_notifier()
+    case = rating.case
+    link = reverse("reviews:rectification", args=[rectification.pk])
+    for recipient in _handlers(rectification.department_id):
+        # Staff are written to in the zone's working language.
+        with translation.override(django_settings.LANGUAGE_CODE):
+            text = _(
+                "办件 {number}（{title}）收到差评“{level}”（{channel}），请于 {due} 前核实整改"
+                "并回访：{link}"
+            ).format(
+                number=case.number,
+                title=case.title,
+                level=rating.get_level_display(),
+                channel=rating.get_channel_display(),
+                due=format_date(rectification.due_on),
+                link=link,
+            )
+        Notification.objects.create(
+            recipient=recipient, case=case, kind=BAD_RATING_NOTIFICATION, text=text
+        )
+        transaction.on_commit(
+            partial(notifier.send, user=recipient, text=text, case_number=case.number),
+            robust=True,
+        )
+
+
+def _lock_rectification(rectification: Rectification) -> Rectification:
+    return (
+        Rectification.objects.select_for_update(of=("self",))
+        .select_related("rating", "zone", "department")
+        .get(pk=rectification.pk)
+    )
+
+
+def _require_handler(actor: User, rectification: Rectification) -> None:
+    if not can_handle_rectification(actor, rectification):
+        raise Forbidden(
+            _("只有责任部门（{department}）的审查或决定人员可以办理整改").format(
+                department=rectification.department.name
+            ),
+            code="not_permitted",
+        )
+
+
+@transaction.atomic
+def rectification_record(
+    *, rectification: Rectification, actor: User, verified_facts: str, measures: str
+) -> Rectification:
+    """整改: the department records what it verified and what it did; the return visit
+    is then due ``return_visit_days`` working days later."""
+    rectification = _lock_rectification(rectification)
+    _require_handler(actor, rectification)
+    if rectification.status != RectificationStatus.OPEN:
+        raise Conflict(_("该差评已登记整改情况"), code="already_rectified")
+    verified_facts = _text("verified_facts", verified_facts, _("核实情况"))
+    measures = _text("measures", measures, _("整改措施"))
+    now = timezone.now()
+    today = timezone.localdate(now)
+    settings = review_settings_for(rectification.zone)
+    visit_due = calendar_for_zone(rectification.zone).deadline(
+        today, settings.return_visit_days, allow_provisional=True
+    )
+    rectification.status = RectificationStatus.RECTIFIED
+    rectification.verified_facts = verified_facts
+    rectification.measures = measures
+    rectification.rectified_at = now
+    rectification.rectified_by = actor
+    rectification.on_time = today <= rectification.due_on
+    rectification.visit_due_on = visit_due.date
+    rectification.visit_due_provisional = visit_due.provisional
+    rectification.save(
+        update_fields=[
+            "status",
+            "verified_facts",
+            "measures",
+            "rectified_at",
+            "rectified_by",
+            "on_time",
+            "visit_due_on",
+            "visit_due_provisional",
+        ]
+    )
+    audit_append(
+        action=ReviewEventAction.RECTIFICATION_RECORDED,
+        actor=_actor_name(actor),
+        actor_id=_actor_id(actor),
+        object_type=RECTIFICATION_OBJECT_TYPE,
+        object_id=rectification.pk,
+        data={
+            "on_time": rectification.on_time,
+            "due_on": str(rectification.due_on),
+            "visit_due_on": str(visit_due.date),
+        },
+    )
+    return rectification
+
+
+def _require_rectified(rectification: Rectification) -> None:
+    if rectification.status == RectificationStatus.OPEN:
+        raise Conflict(_("请先登记核实情况和整改措施，再回访"), code="not_rectified")
+    if rectification.status == RectificationStatus.CLOSED:
+        raise Conflict(_("该整改事项已办结"), code="already_closed")
+
+
+@transaction.atomic
+def return_visit_record(
+    *, rectification: Rectification, actor: User, outcome: str, note: str = ""
+) -> Rectification:
+    """回访: the applicant's response after the rectification; closes it. An applicant
+    who cannot be reached, or is still dissatisfied, is recorded with a note."""
+    rectification = _lock_rectification(rectification)
+    _require_handler(actor, rectification)
+    _require_rectified(rectification)
+    if outcome not in ReturnVisitOutcome.values:
+        raise ValidationFailed.for_field(
+            "outcome", _("回访结果：请从列表中选择"), code="invalid_outcome"
+        )
+    note = _text("note", note, _("回访记录"), required=outcome in NOTE_REQUIRED_OUTCOMES)
+    now = timezone.now()
+    rectification.status = RectificationStatus.CLOSED
+    rectification.visit_outcome = outcome
+    rectification.visit_note = note
+    rectification.visited_at = now
+    rectification.visited_by = actor
+    rectification.closed_at = now
+    rectification.closed_by = actor
+    rectification.save(
+        update_fields=[
+            "status",
+            "visit_outcome",
+            "visit_note",
+            "visited_at",
+            "visited_by",
+            "closed_at",
+            "closed_by",
+        ]
+    )
+    audit_append(
+        action=ReviewEventAction.RETURN_VISIT_RECORDED,
+        actor=_actor_name(actor),
+        actor_id=_actor_id(actor),
+        object_type=RECTIFICATION_OBJECT_TYPE,
+        object_id=rectification.pk,
+        data={
+            "outcome": outcome,
+            "visit_due_on": str(rectification.visit_due_on),
+            "visited_on": str(timezone.localdate(now)),
+        },
+    )
+    return rectification
+
+
+@transaction.atomic
+def rectification_close_without_visit(
+    *, rectification: Rectification, actor: User, reason: str
+) -> Rectification:
+    """Close an anonymous bad rating's rectification without a return visit, for a
+    recorded reason. Real-name bad ratings must all be revisited."""
+    rectification = _lock_rectification(rectification)
+    _require_handler(actor, rectification)
+    _require_rectified(rectification)
+    if rectification.rating.real_name:
+        raise Conflict(
+            _("实名差评必须回访：请登记回访结果（无法联系的请选择“无法联系”并说明）"),
+            code="visit_required",
+        )
+    reason = _text("reason", reason, _("未回访理由"))
+    now = timezone.now()
+    rectification.status = RectificationStatus.CLOSED
+    rectification.close_reason = reason
+    rectification.closed_at = now
+    rectification.closed_by = actor
+    rectification.save(update_fields=["status", "close_reason", "closed_at", "closed_by"])
+    audit_append(
+        action=ReviewEventAction.CLOSED_WITHOUT_VISIT,
+        actor=_actor_name(actor),
+        actor_id=_actor_id(actor),
+        object_type=RECTIFICATION_OBJECT_TYPE,
+        object_id=rectification.pk,
+        data={"reason": reason},
+    )
+    return rectification
+
+
+def rectification_deadlines_recompute(*, zone_id: int | None = None) -> int:
+    """Provisional deadlines (a year whose holiday notice was not known) are counted again
+    once it is: each pending rectification with a provisional deadline, one per
+    transaction; returns how many moved."""
+    moved = 0
+    pending = Rectification.objects.filter(
+        Q(status=RectificationStatus.OPEN, due_provisional=True)
+        | Q(status=RectificationStatus.RECTIFIED, visit_due_provisional=True)
+    ).order_by("pk")
+    if zone_id is not None:
+        pending = pending.filter(zone_id=zone_id)
+    for pk in pending.values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            row = (
+                Rectification.objects.select_for_update(of=("self",))
+                .select_related("zone")
+                .get(pk=pk)
+            )
+            if _recompute(row):
+                moved += 1
+    return moved
+
+
+def _recompute(row: Rectification) -> bool:
+    settings = review_settings_for(row.zone)
+    calendar = calendar_for_zone(row.zone)
+    before = {"due_on": str(row.due_on), "visit_due_on": str(row.visit_due_on)}
+    changed = []
+    if row.status == RectificationStatus.OPEN and row.due_provisional:
+        # The limit in force when it was opened is not stored: the zone's current one.
+        due = calendar.deadline(row.opened_on, settings.rectification_days, allow_provisional=True)
+        row.due_on, row.due_provisional = due.date, due.provisional
+        changed += ["due_on", "due_provisional"]
+    if row.status == RectificationStatus.RECTIFIED and row.visit_due_provisional:
+        start = timezone.localdate(row.rectified_at)
+        due = calendar.deadline(start, settings.return_visit_days, allow_provisional=True)
+        row.visit_due_on, row.visit_due_provisional = due.date, due.provisional
+        changed += ["visit_due_on", "visit_due_provisional"]
+    after = {"due_on": str(row.due_on), "visit_due_on": str(row.visit_due_on)}
+    row.save(update_fields=changed)
+    if after == before:
+        return False
+    audit_append(
+        action=ReviewEventAction.DEADLINES_RECOMPUTED,
+        actor="system",
+        object_type=RECTIFICATION_OBJECT_TYPE,
+        object_id=row.pk,
+        data={"from": before, "to": after},
+    )
+    return True
