@@ -66,6 +66,7 @@ from onewindow.core.api_body import json_object, validated
 from onewindow.core.calendar import WorkingCalendar
 from onewindow.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from onewindow.core.schemas import ERROR_RESPONSES, Error
+from onewindow.core.throttle import request_address
 from onewindow.org.models import Department, User
 from onewindow.org.permissions import visible_applicants
 from onewindow.org.selectors import calendar_for_zone
@@ -149,7 +150,7 @@ def _applicant(user: User, case: Case, request: HttpRequest) -> dict:
         applicant=applicant,
         channel=IdentifierChannel.API,
         purpose=case.number,
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=request_address(request),
     )
     return {
         "name": applicant.name,

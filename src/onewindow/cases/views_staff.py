@@ -92,6 +92,7 @@ from onewindow.core.audit import audit_append
 from onewindow.core.errors import ApplicationError, NotFound
 from onewindow.core.files import user_file_response
 from onewindow.core.forms import add_service_error
+from onewindow.core.throttle import request_address
 from onewindow.org import pages as org_pages
 from onewindow.org.constants import Role, UserKind
 from onewindow.org.models import Applicant, Department, User
@@ -286,7 +287,7 @@ def desk_new(request: HttpRequest) -> HttpResponse:
         query, item_query = search.cleaned_data["q"], search.cleaned_data["item_q"]
         if query:
             context["applicants"], context["more_applicants"] = org_pages.applicant_search(
-                user, query, ip_address=request.META.get("REMOTE_ADDR")
+                user, query, ip_address=request_address(request)
             )
         if item_query:
             context["items"], context["bundles"] = _find_items(zone, item_query)
@@ -788,7 +789,7 @@ class CasePage:
             applicant=self.case.applicant,
             channel=IdentifierChannel.PAGE,
             purpose=self.case.number,
-            ip_address=self.request.META.get("REMOTE_ADDR"),
+            ip_address=request_address(self.request),
         )
         return shown.value
 
@@ -1148,7 +1149,7 @@ def material_file(request: HttpRequest, number: str, pk: int) -> FileResponse:
             object_type=CASE_OBJECT_TYPE,
             object_id=case.number,
             data={"material": row.name, "material_id": row.pk, "sha256": row.sha256},
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=request_address(request),
         )
     name = row.original_name or os.path.basename(row.file.name)
     return user_file_response(handle, content_type=row.content_type, filename=name)

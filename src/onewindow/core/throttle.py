@@ -47,6 +47,15 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR") or "unknown"
 
 
+def request_address(request: HttpRequest | None) -> str | None:
+    """The client address an audit event records: the same one the limits count (behind
+    the deployment's trusted proxies, the forwarded one), or None when there is none."""
+    if request is None:
+        return None
+    address = client_address(request)
+    return None if address == "unknown" else address
+
+
 class Counter(Protocol):
     def hit(self, key: str, window_start: int, seconds: int) -> int:
         """Add one to ``key``'s count in the window starting at ``window_start`` (epoch

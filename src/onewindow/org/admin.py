@@ -22,6 +22,7 @@ from onewindow.core.identifiers import (
     validate_passport_number,
     validate_uscc,
 )
+from onewindow.core.throttle import request_address
 from onewindow.org.admin_roles import can_manage_accounts, grant_conflict
 from onewindow.org.constants import DEPARTMENT_ROLES, ApplicantKind, Role
 from onewindow.org.models import (
@@ -413,7 +414,7 @@ def _admin_applicants(request, queryset):
 
 
 def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    return request_address(request)
 
 
 @admin.register(Applicant)

@@ -16,6 +16,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from onewindow.core.audit import AuditAction, audit_append
+from onewindow.core.throttle import request_address
 from onewindow.org import second_factor
 from onewindow.org.constants import UserKind
 from onewindow.org.login_throttle import username_mark
@@ -26,9 +27,7 @@ SECOND_FACTOR_CREDENTIAL = "second_factor"
 
 
 def _ip(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+    return request_address(request)
 
 
 @receiver(user_logged_in, dispatch_uid="onewindow.audit.login")

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.core.throttle import request_address
 from onewindow.org.auth_services import login_unlock
 
 #: Unlocking clears attempt records, so it needs the right to delete them.
@@ -56,9 +57,7 @@ class AccessAttemptAdmin(admin.ModelAdmin):
         if not request.user.has_perm(UNLOCK_PERMISSION):
             raise PermissionDenied
         for value in sorted({value for value in values if value}):
-            login_unlock(
-                actor=request.user, actor_ip=request.META.get("REMOTE_ADDR"), **{field: value}
-            )
+            login_unlock(actor=request.user, actor_ip=request_address(request), **{field: value})
             self.message_user(request, gettext("已解除锁定：{value}").format(value=value))
 
     @admin.action(description=_("解除所选账号的登录锁定"))

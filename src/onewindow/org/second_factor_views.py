@@ -22,6 +22,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 
 from onewindow.core.errors import Conflict, Forbidden, ValidationFailed
 from onewindow.core.qr import qr_svg
+from onewindow.core.throttle import request_address
 from onewindow.org import second_factor
 from onewindow.org.auth_audit import SECOND_FACTOR_CREDENTIAL
 from onewindow.org.auth_services import (
@@ -44,7 +45,7 @@ def _staff(request: HttpRequest):
 
 
 def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return request_address(request)
 
 
 def _next_url(request: HttpRequest) -> str:

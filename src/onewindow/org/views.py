@@ -22,6 +22,7 @@ from onewindow.core.calendar import (
 from onewindow.core.errors import NotFound, ValidationFailed
 from onewindow.core.forms import add_service_error
 from onewindow.core.selectors import national_calendar
+from onewindow.core.throttle import request_address
 from onewindow.core.workers import task_problem_counts
 from onewindow.org import pages
 from onewindow.org.admin_roles import can_manage_accounts
@@ -230,7 +231,7 @@ def applicant_search(request: HttpRequest) -> HttpResponse:
         context["form"] = form
         if form.is_valid():
             results, more = pages.applicant_search(
-                request.user, form.cleaned_data["q"], ip_address=request.META.get("REMOTE_ADDR")
+                request.user, form.cleaned_data["q"], ip_address=request_address(request)
             )
             context.update(results=results, more_results=more)
     return render(request, "org/applicant_search.html", context)
@@ -251,7 +252,7 @@ def applicant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         applicant=applicant,
         channel=IdentifierChannel.PAGE,
         purpose="applicant_detail",
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=request_address(request),
     )
     context = {
         "applicant": applicant,

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from onewindow.core.audit import AuditAction, audit_append
 from onewindow.core.errors import ValidationFailed
+from onewindow.core.throttle import request_address
 from onewindow.org import selectors
 from onewindow.org.admin_roles import can_view_audit_trail
 from onewindow.org.forms_account import (
@@ -30,7 +31,7 @@ from onewindow.org.services import audit_chain_verify, password_change
 
 
 def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return request_address(request)
 
 
 def _next_url(request: HttpRequest) -> str:

@@ -24,6 +24,7 @@ from onewindow.certificates.services import (
     mask_holder_identifier,
     mask_personal_facts,
 )
+from onewindow.core.throttle import request_address
 from onewindow.org.services import (
     identifier_show,
 )
@@ -114,7 +115,7 @@ def _staff_identifier_view(request: HttpRequest, certificate: Certificate, chann
         applicant=certificate.holder,
         channel=channel,
         purpose=certificate.identifier,
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=request_address(request),
     )
     return shown.full
 

@@ -43,6 +43,7 @@ from onewindow.certificates.views.common import (
 )
 from onewindow.certificates.views.public import typed_identifier
 from onewindow.core.errors import ApplicationError, Conflict, Forbidden
+from onewindow.core.throttle import request_address
 from onewindow.org.models import Applicant, User
 from onewindow.org.permissions import can_search_by_identifier
 from onewindow.org.services import (
@@ -104,7 +105,7 @@ def _by_holder_number(request: HttpRequest, certificates: QuerySet, query: str) 
         actor=request.user,
         query=number,
         found=found,
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=request_address(request),
     )
     return condition | personal
 

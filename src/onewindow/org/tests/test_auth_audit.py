@@ -158,3 +158,19 @@ def test_a_session_of_logins_forms_an_intact_chain(client, clerk, make_staff):
     result = audit_verify()
     assert result.ok and result.checked == AuditEvent.objects.count()
     assert PASSWORD not in everything_recorded()
+
+
+def test_behind_the_trusted_proxy_the_forwarded_address_is_recorded(client, clerk, settings):
+    # behind nginx every request comes from 127.0.0.1; the audit trail must name the client
+    settings.ONEWINDOW_TRUSTED_PROXY_HEADER = "HTTP_X_FORWARDED_FOR"
+    settings.ONEWINDOW_TRUSTED_PROXY_COUNT = 1
+    response = client.post(
+        reverse("login"),
+        {"username": "clerk", "password": PASSWORD},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+    )
+    assert response.status_code == 302
+
+    event = AuditEvent.objects.filter(action=AuditAction.LOGIN_SUCCEEDED).latest("sequence")
+    assert event.ip_address == "203.0.113.7"
