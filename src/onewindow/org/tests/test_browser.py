@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django_otp.oath import totp
+from playwright.sync_api import expect
 
 from onewindow.demo import org_data
 from onewindow.testing.calendar import reset_calendar_cache
@@ -136,7 +137,8 @@ def enrol_second_factor(page) -> None:
     secret = page.locator("#otp-secret").inner_text().replace(" ", "")
     page.get_by_label("验证码").fill(f"{totp(base64.b32decode(secret)):06d}")
     page.get_by_role("button", name="确认绑定").click()
-    assert page.locator("#recovery-codes li").count() == 5
+    # The click submits a form: wait for the page it lands on, never count the old one.
+    expect(page.locator("#recovery-codes li")).to_have_count(5)
     page.get_by_role("link", name="我已保存，继续").click()
     page.wait_for_url(lambda url: "/account/second-factor/" not in url)
 
