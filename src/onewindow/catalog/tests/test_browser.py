@@ -223,7 +223,8 @@ def test_filters_by_keyboard_and_bad_input_beside_the_field(catalog, open_page):
     page.keyboard.press("Tab")  # to the department select
     assert page.evaluate("document.activeElement.id") == "id_department"
     page.select_option("#id_department", label="公安分局出入境管理大队")
-    page.get_by_role("button", name="查询").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="查询").click()
     items = page.locator("#items")
     assert items.get_by_role("link", name="外国人居留许可").is_visible()
     assert items.get_by_role("link", name="外国人来华工作许可").count() == 0
