@@ -30,7 +30,7 @@ from onewindow.cases.services import (
     task_decide,
 )
 from onewindow.cases.tests.factories import pdf_upload
-from onewindow.cases.views_staff import MATERIAL_VIEWED
+from onewindow.cases.views_staff.common import MATERIAL_VIEWED
 from onewindow.core.audit import AuditAction, audit_verify
 from onewindow.core.models import AuditEvent
 from onewindow.demo.org_data import demo_id_number
