@@ -14,7 +14,6 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from onewindow.cases import services
 from onewindow.cases.constants import (
     AcceptanceMode,
     CaseEventAction,
@@ -29,7 +28,9 @@ from onewindow.cases.services import (
     case_create,
     case_suspend,
     case_withdraw,
+    delivery,
     material_upload,
+    materials,
     task_claim,
     task_complete,
     task_decide,
@@ -161,14 +162,14 @@ def test_a_child_decision_and_the_bundle_withdrawal_at_once_do_not_deadlock(worl
     decide = world.task(food, "decide")
 
     deciding = threading.Event()
-    original = services._decide
+    original = delivery._decide
 
     def slow_decide(*args, **kwargs):
         deciding.set()  # the decision holds its locks from here on
         threading.Event().wait(0.5)  # let the withdrawal start meanwhile
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_decide", slow_decide)
+    monkeypatch.setattr(delivery, "_decide", slow_decide)
 
     def withdraw():
         assert deciding.wait(TIMEOUT)
@@ -199,14 +200,14 @@ def test_a_child_suspension_during_a_bundle_supplement_does_not_deadlock(world, 
     food = Case.objects.get(parent=parent, item_version=world.item)
 
     supplementing = threading.Event()
-    original = services._clear_tolerance_when_supplied
+    original = materials._clear_tolerance_when_supplied
 
     def slow_clear(case):
         supplementing.set()  # the supplement holds the parent and the audit chain here
         threading.Event().wait(0.5)
         return original(case)
 
-    monkeypatch.setattr(services, "_clear_tolerance_when_supplied", slow_clear)
+    monkeypatch.setattr(materials, "_clear_tolerance_when_supplied", slow_clear)
 
     def suspend():
         assert supplementing.wait(TIMEOUT)

@@ -15,10 +15,9 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from onewindow.cases import services
 from onewindow.cases.constants import CaseEventAction
 from onewindow.cases.models import Case
-from onewindow.cases.services import recompute_deadlines
+from onewindow.cases.services import clock, recompute_deadlines
 from onewindow.core.audit import AuditAction, audit_verify
 from onewindow.core.models import AuditEvent, TaskLease
 from onewindow.org.constants import CalendarOverrideKind
@@ -102,7 +101,7 @@ def test_a_recomputation_cut_off_midway_then_run_again_ends_as_one_clean_run(wor
         for _ in range(3):
             world.accepted()
         close_on_wednesday(world)
-        set_clock = services._set_clock
+        set_clock = clock._set_clock
         calls = 0
 
         def dies_on_the_second_case(case, **kwargs):
@@ -114,7 +113,7 @@ def test_a_recomputation_cut_off_midway_then_run_again_ends_as_one_clean_run(wor
 
         # given a run killed while on the second case
         with (
-            mock.patch.object(services, "_set_clock", dies_on_the_second_case),
+            mock.patch.object(clock, "_set_clock", dies_on_the_second_case),
             pytest.raises(WorkerKilled),
         ):
             recompute_deadlines(zone_id=world.zone.pk)

@@ -222,6 +222,7 @@ def test_too_large_upload_is_refused(client, world, settings):
 def test_a_failure_after_files_were_stored_leaves_no_case_and_no_file(client, world, monkeypatch):
     """Files written before a later step fails go with the rolled-back rows."""
     from onewindow.cases import services
+    from onewindow.core.errors import Conflict
 
     stored = []
     real_upload = services.material_upload
@@ -232,7 +233,7 @@ def test_a_failure_after_files_were_stored_leaves_no_case_and_no_file(client, wo
         return row
 
     def failing_submit(**kwargs):
-        raise services.Conflict("模拟提交失败", code="simulated")
+        raise Conflict("模拟提交失败", code="simulated")
 
     monkeypatch.setattr(services, "material_upload", recording_upload)
     monkeypatch.setattr(services, "case_submit", failing_submit)

@@ -1,0 +1,81 @@
+"""Every write of cases: one use-case per function, each in a transaction.
+
+Shape of each service: lock (case first, then tasks by primary key), guard, write with
+``update_fields``, append an audit event, schedule side effects on commit. The status
+moves only through ``common._transition``, which checks ``ALLOWED_TRANSITIONS``.
+
+By use-case: ``intake`` (create, submit, correction, resubmission, refusal, withdrawal),
+``materials`` (uploads, paper, supplements, the certificate wallet), ``acceptance``,
+``workflow`` (the engine opening tasks), ``review`` (the tasks), ``clock`` (special
+procedures, extension, recomputation), ``delivery`` (decision, certificate, delivery,
+on-the-spot items); ``common`` and ``numbering`` hold what they share. Callers import
+from ``onewindow.cases.services``.
+"""
+
+from onewindow.cases.services.acceptance import case_accept
+from onewindow.cases.services.clock import (
+    case_extend,
+    case_resume,
+    case_suspend,
+    recompute_deadlines,
+)
+from onewindow.cases.services.delivery import (
+    DEFAULT_REMEDY_NOTICE,
+    case_handle_on_the_spot,
+    certificate_type_of,
+    task_decide,
+    task_deliver,
+)
+from onewindow.cases.services.intake import (
+    case_create,
+    case_refuse,
+    case_request_correction,
+    case_resubmit,
+    case_submit,
+    case_withdraw,
+)
+from onewindow.cases.services.materials import (
+    MATERIAL_OPEN_STATUSES,
+    SUPPLEMENT_STATUSES,
+    material_receive_paper,
+    material_upload,
+    wallet_material_lines,
+)
+from onewindow.cases.services.notifications import notifications_mark_read
+from onewindow.cases.services.review import (
+    task_claim,
+    task_complete,
+    task_request_co_review,
+    task_return,
+    task_transfer,
+)
+
+__all__ = [
+    "DEFAULT_REMEDY_NOTICE",
+    "MATERIAL_OPEN_STATUSES",
+    "SUPPLEMENT_STATUSES",
+    "case_accept",
+    "case_create",
+    "case_extend",
+    "case_handle_on_the_spot",
+    "case_refuse",
+    "case_request_correction",
+    "case_resubmit",
+    "case_resume",
+    "case_submit",
+    "case_suspend",
+    "case_withdraw",
+    "certificate_type_of",
+    "material_receive_paper",
+    "material_upload",
+    "notifications_mark_read",
+    "recompute_deadlines",
+    "task_claim",
+    "task_complete",
+    "task_decide",
+    "task_deliver",
+    "task_request_co_review",
+    "task_return",
+    "task_transfer",
+    "wallet_material_lines",
+]

@@ -1,0 +1,241 @@
+"""受理: normal, tolerated (容缺) or on a commitment (告知承诺); the clock starts and the
+workflow's first steps open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onewindow.cases.constants import (
+    DEFAULT_TOLERANCE_DAYS,
+    DEFAULT_VERIFICATION_DAYS,
+    SATISFIED_MATERIAL_STATES,
+    AcceptanceMode,
+    CaseAction,
+    CaseEventAction,
+    MaterialState,
+)
+from onewindow.cases.models import (
+    Case,
+    CaseMaterial,
+    Commitment,
+)
+from onewindow.cases.permissions import (
+    can_intake,
+)
+from onewindow.cases.services.common import (
+    CLOCK_FIELDS,
+    _children,
+    _ensure,
+    _event,
+    _lock,
+    _require,
+    _set_clock,
+    _today,
+    _transition,
+)
+from onewindow.cases.services.workflow import _start
+from onewindow.core.errors import Conflict, ValidationFailed
+from onewindow.inspections.services import commitment_verification_open
+from onewindow.org.models import User
+from onewindow.org.selectors import calendar_for_zone
+
+# -- acceptance -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_accept(
+    *,
+    case: Case,
+    actor: User,
+    mode: str = AcceptanceMode.NORMAL,
+    tolerated: Sequence[int] = (),
+    tolerance_due_on: dt.date | None = None,
+    committed: Sequence[int] = (),
+    commitment_text: str = "",
+    commitment_signed_name: str = "",
+) -> Case:
+    """受理: normally, with tolerated missing materials (容缺), or on a commitment (告知承诺).
+
+    Every required material must be satisfied, tolerated (if the catalog allows it for
+    that material) or replaced by the signed commitment (idem). The clock starts today.
+    """
+    case = _lock(case)
+    _require(can_intake(actor, case), _("只有窗口人员可以受理"))
+    if case.is_child:
+        raise Conflict(_("一件事的子件随主件一并受理"), code="child_case")
+    _ensure(case, CaseAction.ACCEPT)
+    if mode not in AcceptanceMode.values:
+        raise ValidationFailed.for_field("mode", _("受理方式无效"), code="invalid_mode")
+    materials = {row.pk: row for row in CaseMaterial.objects.select_for_update().filter(case=case)}
+    tolerated, committed = set(tolerated), set(committed)
+    errors: dict[str, list[str]] = {}
+    unknown = (tolerated | committed) - set(materials)
+    if unknown:
+        errors.setdefault("materials", []).append(_("所选材料不属于该办件"))
+    if mode == AcceptanceMode.TOLERATED:
+        if not tolerated:
+            errors.setdefault("tolerated", []).append(_("容缺受理须至少选择一项容缺材料"))
+        for pk in tolerated & set(materials):
+            row = materials[pk]
+            if not row.tolerable:
+                errors.setdefault("tolerated", []).append(
+                    _("“{name}”不在可容缺材料之列").format(name=row.name)
+                )
+            elif row.state in SATISFIED_MATERIAL_STATES:
+                errors.setdefault("tolerated", []).append(
+                    _("“{name}”已提交，无需容缺").format(name=row.name)
+                )
+    elif tolerated:
+        errors.setdefault("tolerated", []).append(_("只有容缺受理可以选择容缺材料"))
+    if mode == AcceptanceMode.COMMITMENT:
+        if not committed:
+            errors.setdefault("committed", []).append(_("告知承诺须至少选择一项以承诺替代的材料"))
+        for pk in committed & set(materials):
+            if not materials[pk].commitment_allowed:
+                errors.setdefault("committed", []).append(
+                    _("“{name}”不适用告知承诺").format(name=materials[pk].name)
+                )
+        if not (commitment_text or "").strip():
+            errors.setdefault("commitment_text", []).append(_("请出示并确认承诺书内容"))
+        if not (commitment_signed_name or "").strip():
+            errors.setdefault("commitment_signed_name", []).append(_("承诺人须签名"))
+    elif committed:
+        errors.setdefault("committed", []).append(_("只有告知承诺受理可以选择承诺替代材料"))
+    covered = tolerated | committed
+    missing = [
+        row.name
+        for pk, row in materials.items()
+        if row.required and row.state not in SATISFIED_MATERIAL_STATES and pk not in covered
+    ]
+    if missing:
+        errors.setdefault("materials", []).append(
+            _("以下必要材料尚未提交：{names}").format(names="、".join(missing))
+        )
+    today = _today()
+    calendar = calendar_for_zone(case.zone)
+    if mode == AcceptanceMode.TOLERATED and not errors:
+        if tolerance_due_on is None:
+            tolerance_due_on = calendar.deadline(
+                today, DEFAULT_TOLERANCE_DAYS, allow_provisional=True
+            ).date
+        elif tolerance_due_on <= today:
+            errors.setdefault("tolerance_due_on", []).append(_("容缺补齐期限应晚于今天"))
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise ValidationFailed(first, code="acceptance_invalid", fields=errors)
+
+    now = timezone.now()
+    for pk in tolerated:
+        materials[pk].state = MaterialState.TOLERATED
+        materials[pk].save(update_fields=["state"])
+    for pk in committed:
+        materials[pk].state = MaterialState.COMMITTED
+        materials[pk].save(update_fields=["state"])
+    case.acceptance_mode = mode
+    case.accepted_at = now
+    case.accepted_on = today
+    case.accepted_by = actor
+    case.tolerance_due_on = tolerance_due_on if mode == AcceptanceMode.TOLERATED else None
+    if case.is_bundle:
+        case.limit_days = case.bundle.promised_limit_days
+        case.legal_limit_days = None
+    else:
+        case.limit_days = case.item_version.promised_limit_days
+        case.legal_limit_days = case.item_version.legal_limit_days
+    _set_clock(case, start=today)
+    accept_fields = [
+        "acceptance_mode",
+        "accepted_at",
+        "accepted_on",
+        "accepted_by",
+        "tolerance_due_on",
+        "limit_days",
+        "legal_limit_days",
+        *CLOCK_FIELDS,
+    ]
+    data = {
+        "mode": mode,
+        "deadline": str(case.deadline),
+        "limit_days": case.limit_days,
+        "tolerated": sorted(materials[pk].name for pk in tolerated),
+        "committed": sorted(materials[pk].name for pk in committed),
+    }
+    if case.tolerance_due_on:
+        data["tolerance_due_on"] = str(case.tolerance_due_on)
+    _transition(
+        case,
+        CaseAction.ACCEPT,
+        actor=actor,
+        event=CaseEventAction.ACCEPTED,
+        data=data,
+        fields=accept_fields,
+    )
+    if mode == AcceptanceMode.COMMITMENT:
+        _sign_commitment(
+            case,
+            actor=actor,
+            text=commitment_text.strip(),
+            signed_name=commitment_signed_name.strip(),
+            materials=sorted(materials[pk].name for pk in committed),
+            calendar=calendar,
+        )
+    children = _children(case)
+    for child in children:
+        child.acceptance_mode = mode
+        child.accepted_at, child.accepted_on, child.accepted_by = now, today, actor
+        child.tolerance_due_on = case.tolerance_due_on
+        child.limit_days = child.item_version.promised_limit_days
+        child.legal_limit_days = child.item_version.legal_limit_days
+        _set_clock(child, start=today)
+        _transition(
+            child,
+            CaseAction.ACCEPT,
+            actor=actor,
+            event=CaseEventAction.ACCEPTED,
+            data={"mode": mode, "deadline": str(child.deadline), "parent": case.number},
+            fields=accept_fields,
+        )
+    if case.is_bundle:
+        _transition(
+            case, CaseAction.START_REVIEW, actor=actor, event=CaseEventAction.REVIEW_STARTED
+        )
+        for child in children:
+            _start(child, actor=actor)
+    else:
+        _start(case, actor=actor)
+    return case
+
+
+def _sign_commitment(case, *, actor, text, signed_name, materials, calendar) -> None:
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    Commitment.objects.create(
+        case=case,
+        text=text,
+        text_sha256=digest,
+        signed_name=signed_name[:100],
+        signed_at=timezone.now(),
+        materials=materials,
+    )
+    _event(
+        case,
+        CaseEventAction.COMMITMENT_SIGNED,
+        actor=actor,
+        data={"signed_name": signed_name, "sha256": digest, "materials": materials},
+    )
+    commitment_verification_open(
+        zone=case.zone,
+        case_number=case.number,
+        item_name=case.title,
+        applicant=case.applicant,
+        department=case.department,
+        materials=materials,
+        commitment_sha256=digest,
+        due_on=calendar.deadline(_today(), DEFAULT_VERIFICATION_DAYS, allow_provisional=True).date,
+    )

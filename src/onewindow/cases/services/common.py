@@ -1,0 +1,169 @@
+"""What the case services share: the audit event, the status transition, the locks (case
+first, then tasks by primary key), the guards and the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onewindow.cases import deadlines
+from onewindow.cases.constants import (
+    ALLOWED_TRANSITIONS,
+    CASE_OBJECT_TYPE,
+    CaseAction,
+    CaseStatus,
+)
+from onewindow.cases.models import (
+    Case,
+    Task,
+)
+from onewindow.core.audit import audit_append
+from onewindow.core.errors import Conflict, Forbidden, ValidationFailed
+from onewindow.org.models import User
+from onewindow.org.selectors import calendar_for_zone
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _actor_name(actor: User | None) -> str:
+    if actor is None:
+        return "system"
+    return actor.get_username()
+
+
+def _event(
+    case: Case,
+    action: str,
+    *,
+    actor: User | None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    audit_append(
+        action=action,
+        actor=_actor_name(actor),
+        actor_id=actor.pk if actor is not None else "",
+        object_type=CASE_OBJECT_TYPE,
+        object_id=case.number,
+        data=data or {},
+    )
+
+
+def _ensure(case: Case, action: str) -> str:
+    """The status ``action`` leads to from the case's status, or a clear refusal."""
+    target = ALLOWED_TRANSITIONS.get((case.status, action))
+    if target is None:
+        raise Conflict(
+            _("办件当前状态为“{status}”，不能执行“{action}”").format(
+                status=CaseStatus(case.status).label, action=CaseAction(action).label
+            ),
+            code="transition_not_allowed",
+        )
+    return target
+
+
+def _transition(
+    case: Case,
+    action: str,
+    *,
+    actor: User | None,
+    event: str,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    fields: Sequence[str] = (),
+) -> None:
+    """The only place a case's status changes: checks the table, writes, records."""
+    target = _ensure(case, action)
+    before = case.status
+    case.status = target
+    case.save(update_fields=["status", "updated_at", *fields])
+    payload = {"from": before, "to": target}
+    if reason:
+        payload["reason"] = reason
+    payload.update(data or {})
+    _event(case, event, actor=actor, data=payload)
+
+
+def _lock(case: Case) -> Case:
+    """The case row, locked and fresh (read → decide → write under the lock).
+
+    A bundle child's parent is locked first: every bundle-wide service (acceptance,
+    withdrawal, unified delivery, materials) holds the parent while it locks or updates the
+    children, and a child's decision may decide the parent; child-then-parent against
+    parent-then-children deadlocks (so does a child row against the audit chain head).
+    """
+    if case.parent_id is not None:  # a case's parent never changes
+        Case.objects.select_for_update().filter(pk=case.parent_id).values_list("pk").get()
+    return (
+        # ``of=("self",)``: only the case row. PostgreSQL refuses FOR UPDATE on the nullable
+        # side of an outer join (item_version, bundle), and would otherwise lock the zone,
+        # department and applicant rows too, serialising every case of the zone.
+        Case.objects.select_for_update(of=("self",))
+        .select_related("zone", "item_version", "bundle", "department", "applicant")
+        .get(pk=case.pk)
+    )
+
+
+def _lock_task(task: Task) -> tuple[Case, Task]:
+    """Lock the task's case, then the task (the fixed order: case, then tasks by pk)."""
+    case = _lock(task.case)
+    locked = (
+        Task.objects.select_for_update(of=("self",)).select_related("department").get(pk=task.pk)
+    )
+    locked.case = case
+    return case, locked
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise Forbidden(message, code="not_permitted")
+
+
+def _text(field: str, value: str | None, label: str, *, max_length: int = 2000) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationFailed.for_field(
+            field, _("{label}不能为空").format(label=label), code="required"
+        )
+    if len(value) > max_length:
+        raise ValidationFailed.for_field(
+            field,
+            _("{label}不能超过 {max} 个字").format(label=label, max=max_length),
+            code="too_long",
+        )
+    return value
+
+
+def _children(case: Case) -> list[Case]:
+    if not case.is_bundle:
+        return []
+    return list(
+        Case.objects.select_for_update(of=("self",))
+        .select_related("zone", "item_version", "department", "applicant")
+        .filter(parent=case)
+        .order_by("pk")
+    )
+
+
+def _set_clock(case: Case, *, start: dt.date) -> None:
+    result = deadlines.clock(
+        calendar_for_zone(case.zone),
+        start=start,
+        limit_days=case.limit_days or 0,
+        paused_days=case.paused_days,
+        extension_days=case.extension_days,
+    )
+    case.deadline = result.deadline
+    case.yellow_from = result.yellow_from
+    case.deadline_provisional = result.provisional
+
+
+CLOCK_FIELDS = ["deadline", "yellow_from", "deadline_provisional"]

@@ -1,0 +1,388 @@
+"""From the application to acceptance's door: create, submit, the correction notice
+(补正), resubmission, refusal (不予受理) and withdrawal (撤回).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onewindow.cases.constants import (
+    ACTIVE_TASK_STATUSES,
+    CaseAction,
+    CaseChannel,
+    CaseEventAction,
+    CaseStatus,
+    MaterialState,
+)
+from onewindow.cases.models import (
+    Case,
+    CaseMaterial,
+    Suspension,
+)
+from onewindow.cases.permissions import (
+    can_act_as_applicant,
+    can_intake,
+    can_withdraw,
+)
+from onewindow.cases.services.common import _children, _event, _lock, _require, _text, _transition
+from onewindow.cases.services.materials import _fill_from_wallet
+from onewindow.cases.services.numbering import _number
+from onewindow.cases.services.workflow import _cancel_task
+from onewindow.catalog.bundles import merge_materials
+from onewindow.catalog.constants import (
+    MaterialSource,
+    OnlineDepth,
+    VersionStatus,
+)
+from onewindow.catalog.models import Bundle, BundleItem, ItemVersion
+from onewindow.core.errors import Conflict, NotFound, ValidationFailed
+from onewindow.org.constants import Role
+from onewindow.org.models import Applicant, User, Window
+from onewindow.org.permissions import represented_applicant_ids
+
+
+def _material_rows(case: Case, versions: Sequence[ItemVersion]) -> list[CaseMaterial]:
+    """The case's material list: one item's, or the bundle's merged (asked once)."""
+    rows = []
+    # In a bundle, a certificate that another item of the same bundle issues (the work
+    # permit before the residence permit) is not asked of the applicant.
+    produced = {version.certificate_type_id for version in versions if version.certificate_type_id}
+    for position, line in enumerate(merge_materials(versions), start=1):
+        state = MaterialState.MISSING
+        reference = ""
+        if line.source in (MaterialSource.DEPARTMENT, MaterialSource.NOT_NEEDED):
+            state = MaterialState.SHARED
+        elif len(versions) > 1 and line.certificate_type_id in produced:
+            state = MaterialState.SHARED
+            reference = "本一件事内其他事项的办理结果"  # stored data: the binding Chinese
+        rows.append(
+            CaseMaterial(
+                case=case,
+                material=line.materials[0],
+                position=position,
+                name=line.name,
+                merge_key=line.key,
+                required=line.required,
+                tolerable=line.tolerable,
+                commitment_allowed=line.commitment_allowed,
+                state=state,
+                reference=reference,
+            )
+        )
+    return rows
+
+
+def _published_version(version: ItemVersion) -> ItemVersion:
+    if version.status != VersionStatus.PUBLISHED:
+        raise ValidationFailed.for_field(
+            "item", _("该事项版本未发布或已停用，不能申请"), code="item_not_published"
+        )
+    return version
+
+
+# -- creating and submitting ---------------------------------------------------------------
+
+
+@transaction.atomic
+def case_create(
+    *,
+    actor: User,
+    applicant: Applicant,
+    item_version: ItemVersion | None = None,
+    bundle: Bundle | None = None,
+    channel: str = CaseChannel.ONLINE,
+    form_data: dict[str, Any] | None = None,
+    language: str = "zh-hans",
+    window: Window | None = None,
+    idempotency_key: str = "",
+    request_digest: str = "",
+    submit: bool = True,
+) -> Case:
+    """A new application for an item or a bundle (by the applicant online, or by a clerk
+    at the window for a walk-in). A bundle becomes a parent case with a child per item."""
+    if (item_version is None) == (bundle is None):
+        raise ValidationFailed.for_field("item", _("请选择一个事项或一件事"), code="item_or_bundle")
+    zone = bundle.zone if bundle is not None else item_version.item.zone
+    if actor.zone_id != zone.pk:
+        raise NotFound(_("事项不存在"), code="item_not_found")
+    if channel not in CaseChannel.values:
+        raise ValidationFailed.for_field("channel", _("申请渠道无效"), code="invalid_channel")
+    if actor.has_role(Role.WINDOW_CLERK):
+        pass  # a walk-in application taken at the desk, for any applicant
+    elif actor.is_applicant and applicant.pk in represented_applicant_ids(actor):
+        if channel != CaseChannel.ONLINE:
+            raise ValidationFailed.for_field(
+                "channel", _("申请人只能网上申请"), code="invalid_channel"
+            )
+    else:
+        raise NotFound(_("申请人不存在"), code="applicant_not_found")
+    if window is not None and window.zone_id != zone.pk:
+        raise ValidationFailed.for_field("window", _("窗口不属于该开发区"))
+    form_data = dict(form_data or {})
+
+    if bundle is not None:
+        if bundle.status != VersionStatus.PUBLISHED:
+            raise ValidationFailed.for_field(
+                "bundle", _("该一件事未发布，不能申请"), code="bundle_not_published"
+            )
+        order = list(
+            BundleItem.objects.filter(bundle=bundle)
+            .order_by("position")
+            .values_list("item_id", flat=True)
+        )
+        published = {
+            version.item_id: version
+            for version in ItemVersion.objects.published()
+            .filter(item_id__in=order)
+            .select_related("department")
+            .prefetch_related("materials")
+        }
+        versions = [published[item_id] for item_id in order if item_id in published]
+        if not versions:
+            raise ValidationFailed.for_field(
+                "bundle", _("该一件事没有可申请的事项"), code="bundle_empty"
+            )
+        missing = [
+            field["label"]
+            for field in bundle.form_fields or []
+            if field.get("required") and not str(form_data.get(field["key"], "")).strip()
+        ]
+        if missing:
+            raise ValidationFailed(
+                _("申请表有必填项未填写：{fields}").format(fields="、".join(missing)),
+                code="form_incomplete",
+                fields={"form_data": [_("请填写：{f}").format(f=name) for name in missing]},
+            )
+        title, department = bundle.name, bundle.lead_department
+    else:
+        versions = [_published_version(item_version)]
+        title, department = item_version.name, item_version.department
+    if channel == CaseChannel.ONLINE:
+        offline = [v.name for v in versions if v.online_depth < OnlineDepth.PRE_REVIEW]
+        if offline:
+            # 网办深度 Ⅰ: the guide is online, the application is made at the window.
+            raise ValidationFailed.for_field(
+                "item",
+                _("以下事项暂不支持在线申请，请到窗口办理：{names}").format(
+                    names="、".join(offline)
+                ),
+                code="not_online",
+            )
+
+    case = Case(
+        zone=zone,
+        bundle=bundle,
+        item_version=None if bundle is not None else versions[0],
+        title=title,
+        department=department,
+        applicant=applicant,
+        submitted_by=actor,
+        channel=channel,
+        window=window,
+        language=(language or "zh-hans")[:10],
+        form_data=form_data,
+        idempotency_key=idempotency_key,
+        request_digest=request_digest,
+    )
+    _number(case)
+    try:
+        with transaction.atomic():
+            case.save(force_insert=True)
+    except IntegrityError as error:
+        if (
+            idempotency_key
+            and Case.objects.filter(submitted_by=actor, idempotency_key=idempotency_key).exists()
+        ):
+            raise Conflict(_("该幂等键已用于另一份申请"), code="idempotency_key_reused") from error
+        raise
+    CaseMaterial.objects.bulk_create(_material_rows(case, versions))
+    _event(
+        case,
+        CaseEventAction.CREATED,
+        actor=actor,
+        data={"to": CaseStatus.DRAFT, "channel": channel, "title": title},
+    )
+    if bundle is not None:
+        for version in versions:
+            child = Case(
+                zone=zone,
+                parent=case,
+                item_version=version,
+                title=version.name,
+                department=version.department,
+                applicant=applicant,
+                submitted_by=actor,
+                channel=channel,
+                window=window,
+                language=case.language,
+                form_data=form_data,
+            )
+            _number(child)
+            child.query_code = case.query_code
+            child.save(force_insert=True)
+            _event(
+                child,
+                CaseEventAction.CREATED,
+                actor=actor,
+                data={"to": CaseStatus.DRAFT, "parent": case.number, "title": child.title},
+            )
+    if submit:
+        case = case_submit(case=case, actor=actor)
+    return case
+
+
+@transaction.atomic
+def case_submit(*, case: Case, actor: User) -> Case:
+    case = _lock(case)
+    _require(
+        can_act_as_applicant(actor, case) or can_intake(actor, case),
+        _("只有申请人或窗口人员可以提交申请"),
+    )
+    if case.is_child:
+        raise Conflict(_("一件事的子件随主件一并提交"), code="child_case")
+    now = timezone.now()
+    case.submitted_at = now
+    _transition(
+        case,
+        CaseAction.SUBMIT,
+        actor=actor,
+        event=CaseEventAction.SUBMITTED,
+        fields=["submitted_at"],
+    )
+    children = _children(case)
+    for child in children:
+        child.submitted_at = now
+        _transition(
+            child,
+            CaseAction.SUBMIT,
+            actor=actor,
+            event=CaseEventAction.SUBMITTED,
+            fields=["submitted_at"],
+        )
+    _fill_from_wallet(case, actor=actor, children=children)
+    return case
+
+
+# -- pre-review at the window --------------------------------------------------------------
+
+
+@transaction.atomic
+def case_request_correction(*, case: Case, actor: User, items: Iterable[str]) -> Case:
+    """补正告知: one complete list (行政许可法 art. 32). A second request may only repeat
+    items of the first list that are still not put right, never add new ones."""
+    case = _lock(case)
+    _require(can_intake(actor, case), _("只有窗口人员可以作出补正告知"))
+    if case.is_child:
+        raise Conflict(_("一件事的子件随主件一并处理"), code="child_case")
+    cleaned = [str(item).strip() for item in items if str(item).strip()]
+    if not cleaned:
+        raise ValidationFailed.for_field(
+            "items", _("请一次性列明需要补正的全部内容"), code="required"
+        )
+    if len(cleaned) > 50 or any(len(item) > 500 for item in cleaned):
+        raise ValidationFailed.for_field("items", _("补正内容过长"), code="too_long")
+    if case.correction_items:
+        new = [item for item in cleaned if item not in case.correction_items]
+        if new:
+            raise ValidationFailed(
+                _("补正告知须一次性提出，不能追加首次告知以外的内容：{items}").format(
+                    items="；".join(new)
+                ),
+                code="correction_not_at_once",
+                fields={"items": [_("首次告知未列出：{i}").format(i=item) for item in new]},
+            )
+    case.correction_items = cleaned
+    case.correction_requested_at = timezone.now()
+    _transition(
+        case,
+        CaseAction.REQUEST_CORRECTION,
+        actor=actor,
+        event=CaseEventAction.CORRECTION_REQUESTED,
+        data={"items": cleaned},
+        fields=["correction_items", "correction_requested_at"],
+    )
+    return case
+
+
+@transaction.atomic
+def case_resubmit(*, case: Case, actor: User) -> Case:
+    case = _lock(case)
+    _require(
+        can_act_as_applicant(actor, case) or can_intake(actor, case),
+        _("只有申请人或窗口人员可以重新提交"),
+    )
+    if case.is_child:
+        raise Conflict(_("一件事的子件随主件一并提交"), code="child_case")
+    _transition(case, CaseAction.RESUBMIT, actor=actor, event=CaseEventAction.RESUBMITTED)
+    _fill_from_wallet(case, actor=actor)
+    return case
+
+
+@transaction.atomic
+def case_refuse(*, case: Case, actor: User, reason: str, legal_basis: str) -> Case:
+    """不予受理: with reasons and the legal basis."""
+    case = _lock(case)
+    _require(can_intake(actor, case), _("只有窗口人员可以作出不予受理决定"))
+    if case.is_child:
+        raise Conflict(_("一件事的子件随主件一并处理"), code="child_case")
+    case.refusal_reason = _text("reason", reason, _("不予受理理由"))
+    case.refusal_legal_basis = _text("legal_basis", legal_basis, _("不予受理依据"))
+    fields = ["refusal_reason", "refusal_legal_basis"]
+    _transition(
+        case,
+        CaseAction.REFUSE,
+        actor=actor,
+        event=CaseEventAction.REFUSED,
+        reason=case.refusal_reason,
+        data={"legal_basis": case.refusal_legal_basis},
+        fields=fields,
+    )
+    for child in _children(case):
+        child.refusal_reason = case.refusal_reason
+        child.refusal_legal_basis = case.refusal_legal_basis
+        _transition(
+            child,
+            CaseAction.REFUSE,
+            actor=actor,
+            event=CaseEventAction.REFUSED,
+            reason=case.refusal_reason,
+            fields=fields,
+        )
+    return case
+
+
+# -- withdrawal -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_withdraw(*, case: Case, actor: User, reason: str = "") -> Case:
+    """撤回: by the applicant (or the clerk for them) at any time before a decision."""
+    case = _lock(case)
+    _require(can_withdraw(actor, case), _("只有申请人或窗口人员可以撤回申请"))
+    if case.is_child:
+        raise Conflict(_("一件事须整体撤回"), code="child_case")
+    reason = (reason or "").strip()[:500]
+    now = timezone.now()
+    for target in [case, *_children(case)]:
+        target.withdrawn_at = now
+        target.withdrawal_reason = reason
+        if target.status == CaseStatus.SUSPENDED:
+            Suspension.objects.filter(case=target, ended_at__isnull=True).update(
+                ended_at=now, ended_on=timezone.localdate(now), ended_by=actor
+            )
+        _transition(
+            target,
+            CaseAction.WITHDRAW,
+            actor=actor,
+            event=CaseEventAction.WITHDRAWN,
+            reason=reason,
+            fields=["withdrawn_at", "withdrawal_reason"],
+        )
+        for task in target.tasks.select_for_update().filter(status__in=ACTIVE_TASK_STATUSES):
+            _cancel_task(task, actor=actor, reason="申请人已撤回")  # stored: Chinese
+    return case

@@ -1,0 +1,229 @@
+"""Materials: uploads, paper received at the window, tolerated gaps supplemented, and the
+materials filled from the applicant's certificate wallet at submission (免提交).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onewindow.cases.constants import (
+    CaseEventAction,
+    CaseStatus,
+    MaterialState,
+)
+from onewindow.cases.models import (
+    Case,
+    CaseMaterial,
+)
+from onewindow.cases.permissions import (
+    can_intake,
+    can_upload,
+)
+from onewindow.cases.services.common import _event, _lock, _require
+from onewindow.catalog.bundles import merge_materials
+from onewindow.catalog.constants import (
+    MaterialSource,
+)
+from onewindow.catalog.models import ItemVersion
+from onewindow.certificates.models import CertificateType
+from onewindow.certificates.services import certificate_use_for_material
+from onewindow.core.errors import Conflict, ValidationFailed
+from onewindow.org.models import User
+
+# -- 免提交: materials filled from the applicant's certificate wallet ----------------------
+
+
+def _case_versions(case: Case, children: Sequence[Case] | None = None) -> list[ItemVersion]:
+    """The item versions a case applies for: its own, or its children's (a bundle)."""
+    if not case.is_bundle:
+        return [case.item_version]
+    if children is None:
+        children = list(Case.objects.filter(parent=case).select_related("item_version"))
+    ids = [child.item_version_id for child in sorted(children, key=lambda child: child.pk)]
+    versions = ItemVersion.objects.filter(pk__in=ids).prefetch_related("materials").in_bulk()
+    return [versions[pk] for pk in ids]
+
+
+def wallet_material_lines(versions: Sequence[ItemVersion]) -> dict[str, int]:
+    """merge key → certificate type of the material lines a certificate may fill: those
+    whose source is an e-certificate type (a bundle asks the strictest source of its
+    items, so a line another item wants brought in person is not among them)."""
+    return {
+        line.key: line.certificate_type_id
+        for line in merge_materials(versions)
+        if line.source == MaterialSource.CERTIFICATE and line.certificate_type_id
+    }
+
+
+def _fill_from_wallet(case: Case, *, actor: User, children: Sequence[Case] | None = None) -> None:
+    """免提交 at submission: every material still missing whose source is a certificate
+    type the applicant holds (its own, valid today) is filled by reference to that
+    certificate, and the use is logged (调用记录: who, which case, what for). Revoked,
+    expired and other holders' certificates never fill anything."""
+    rows = [
+        row
+        for row in CaseMaterial.objects.select_for_update().filter(case=case).order_by("position")
+        if row.state == MaterialState.MISSING
+    ]
+    if not rows:
+        return
+    lines = wallet_material_lines(_case_versions(case, children))
+    wanted = [row for row in rows if row.merge_key in lines]
+    if not wanted:
+        return
+    types = CertificateType.objects.in_bulk({lines[row.merge_key] for row in wanted})
+    now = timezone.now()
+    for row in wanted:
+        certificate = certificate_use_for_material(
+            holder=case.applicant,
+            certificate_type=types[lines[row.merge_key]],
+            actor=actor,
+            case_number=case.number,
+            purpose=f"{case.title}：{row.name}",
+        )
+        if certificate is None:
+            continue
+        row.state = MaterialState.CERTIFICATE
+        row.reference = certificate.identifier
+        row.uploaded_by = actor
+        row.uploaded_at = now
+        row.save(update_fields=["state", "reference", "uploaded_by", "uploaded_at"])
+        _event(
+            case,
+            CaseEventAction.MATERIAL_FROM_CERTIFICATE,
+            actor=actor,
+            data={
+                "material": row.name,
+                "identifier": certificate.identifier,
+                "type": certificate.certificate_type.name,
+            },
+        )
+
+
+# -- materials ------------------------------------------------------------------------------
+
+
+def _material(case: Case, material_id: int) -> CaseMaterial:
+    owner = case.parent if case.is_child else case
+    row = CaseMaterial.objects.select_for_update().filter(case=owner, pk=material_id).first()
+    if row is None:
+        raise ValidationFailed.for_field("material", _("该办件没有这项材料"), code="no_material")
+    return row
+
+
+#: Before acceptance any material may be given; after it, only a tolerated (容缺) one.
+MATERIAL_OPEN_STATUSES = (CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.CORRECTION_REQUESTED)
+#: A tolerated (容缺) material is owed from acceptance on, also after delivery: the case
+#: goes on without it, and the applicant still supplies it (or it becomes a credit record).
+SUPPLEMENT_STATUSES = (
+    CaseStatus.ACCEPTED,
+    CaseStatus.IN_REVIEW,
+    CaseStatus.SUSPENDED,
+    CaseStatus.APPROVED,
+    CaseStatus.DENIED,
+    CaseStatus.DELIVERED,
+)
+
+
+def _material_open(case: Case, row: CaseMaterial) -> bool:
+    """Whether ``row`` may be given now; True when it supplements a tolerated gap."""
+    supplementing = row.state == MaterialState.TOLERATED and case.status in SUPPLEMENT_STATUSES
+    if not (case.status in MATERIAL_OPEN_STATUSES or supplementing):
+        raise Conflict(
+            _("办件当前状态为“{status}”，该材料不能再上传").format(
+                status=CaseStatus(case.status).label
+            ),
+            code="material_locked",
+        )
+    return supplementing
+
+
+def _clear_tolerance_when_supplied(case: Case) -> None:
+    """Every tolerated gap is filled: no due date any more (on a bundle's children too)."""
+    if case.materials.filter(state=MaterialState.TOLERATED).exists():
+        return
+    case.tolerance_due_on = None
+    case.save(update_fields=["tolerance_due_on", "updated_at"])
+    Case.objects.filter(parent=case).update(tolerance_due_on=None, updated_at=timezone.now())
+
+
+@transaction.atomic
+def material_upload(*, case: Case, material_id: int, uploaded, actor: User) -> CaseMaterial:
+    """Attach a file to a material; checked by content first, so a bad file changes
+    nothing. After acceptance only a tolerated (容缺) material may be supplemented."""
+    from onewindow.cases.uploads import inspect_upload
+
+    info = inspect_upload(uploaded)  # raises before anything is written
+    # A bundle's materials live on its parent: given through a child, they go there.
+    case = _lock(case.parent if case.is_child else case)
+    _require(can_upload(actor, case), _("无权为该办件上传材料"))
+    row = _material(case, material_id)
+    supplementing = _material_open(case, row)
+    old_file = row.file.name if row.file else ""
+    row.token = secrets.token_hex(16)
+    row.file.save(row.token + info.extension, uploaded, save=False)
+    stored = row.file.name
+    if old_file:  # the replaced file goes once the new one is committed
+        transaction.on_commit(lambda: _delete_file(row, old_file))
+    now = timezone.now()
+    row.original_name = (getattr(uploaded, "name", "") or "")[:255]
+    row.content_type = info.content_type
+    row.size = info.size
+    row.sha256 = info.sha256
+    row.uploaded_by = actor
+    row.uploaded_at = now
+    event = CaseEventAction.MATERIAL_UPLOADED
+    if supplementing:
+        row.supplemented_at = now
+        event = CaseEventAction.MATERIAL_SUPPLEMENTED
+    row.state = MaterialState.UPLOADED
+    try:
+        row.save()
+        _event(
+            case,
+            event,
+            actor=actor,
+            data={"material": row.name, "sha256": info.sha256, "size": info.size},
+        )
+    except Exception:
+        _delete_file(row, stored)
+        raise
+    if supplementing:
+        _clear_tolerance_when_supplied(case)
+    return row
+
+
+def _delete_file(row: CaseMaterial, name: str) -> None:
+    if name:
+        row.file.storage.delete(name)
+
+
+@transaction.atomic
+def material_receive_paper(*, case: Case, material_id: int, actor: User) -> CaseMaterial:
+    """The clerk received the paper original at the window (the same states as an upload)."""
+    case = _lock(case.parent if case.is_child else case)
+    _require(can_intake(actor, case), _("只有窗口人员可以收取纸质材料"))
+    row = _material(case, material_id)
+    supplementing = _material_open(case, row)
+    row.state = MaterialState.PAPER
+    row.uploaded_by = actor
+    row.uploaded_at = timezone.now()
+    if supplementing:
+        row.supplemented_at = row.uploaded_at
+    row.save(update_fields=["state", "uploaded_by", "uploaded_at", "supplemented_at"])
+    _event(
+        case,
+        CaseEventAction.MATERIAL_SUPPLEMENTED
+        if supplementing
+        else CaseEventAction.MATERIAL_UPLOADED,
+        actor=actor,
+        data={"material": row.name, "paper": True},
+    )
+    if supplementing:
+        _clear_tolerance_when_supplied(case)
+    return row

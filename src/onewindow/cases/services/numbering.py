@@ -1,0 +1,37 @@
+"""Case numbers (zone-year-sequence, under a row lock on the counter) and query codes."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.utils import timezone
+
+from onewindow.cases.models import (
+    Case,
+    CaseNumberSequence,
+)
+
+QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+QUERY_CODE_LENGTH = 8
+
+
+def _new_query_code() -> str:
+    return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(QUERY_CODE_LENGTH))
+
+
+def _next_number(case: Case, year: int) -> tuple[int, str]:
+    """The next sequence of the zone's year, under a row lock (safe on PostgreSQL)."""
+    CaseNumberSequence.objects.bulk_create(
+        [CaseNumberSequence(zone_id=case.zone_id, year=year, last=0)], ignore_conflicts=True
+    )
+    counter = CaseNumberSequence.objects.select_for_update().get(zone_id=case.zone_id, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last, f"{case.zone.code}-{year}-{counter.last:07d}"
+
+
+def _number(case: Case) -> None:
+    year = timezone.localdate().year
+    case.year = year
+    case.sequence, case.number = _next_number(case, year)
+    case.query_code = _new_query_code()

@@ -1,0 +1,200 @@
+"""The tasks of the review: claim, complete, return, transfer and co-review (会签)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onewindow.cases.constants import (
+    ACTIVE_TASK_STATUSES,
+    CaseEventAction,
+    CaseStatus,
+    TaskKind,
+    TaskStatus,
+)
+from onewindow.cases.models import (
+    Case,
+    Task,
+)
+from onewindow.cases.permissions import (
+    holds_task_role,
+)
+from onewindow.cases.services.common import _ensure, _event, _lock_task, _text
+from onewindow.cases.services.workflow import (
+    _advance,
+    _cancel_task,
+    _finish_task,
+    _open_task,
+    _plan,
+)
+from onewindow.catalog.constants import (
+    StepKind,
+)
+from onewindow.catalog.workflow import StepSpec
+from onewindow.core.errors import Conflict, Forbidden, ValidationFailed
+from onewindow.org.constants import Role
+from onewindow.org.models import Department, User
+
+# -- tasks --------------------------------------------------------------------------------
+
+
+def _task_for(actor: User, task: Task, *, action: str | None = None) -> tuple[Case, Task]:
+    """Lock and check a task its holder acts on; ``action`` is the case transition the act
+    makes (decisions), refused by the table's rule when the case's status does not allow it."""
+    case, task = _lock_task(task)
+    if not task.is_active:
+        raise Conflict(
+            _("该任务已{status}，不能再办理").format(status=TaskStatus(task.status).label),
+            code="task_not_active",
+        )
+    if not holds_task_role(actor, task):
+        raise Forbidden(_("您不是该任务所在部门的办理人员"), code="not_permitted")
+    if task.assignee_id is not None and task.assignee_id != actor.pk:
+        raise Conflict(_("该任务已由{name}签收办理").format(name=task.assignee), code="task_taken")
+    if case.status == CaseStatus.SUSPENDED and task.kind != TaskKind.DELIVERY:
+        if action is not None:
+            _ensure(case, action)
+        raise Conflict(_("办件处于特别程序中，请先结束特别程序"), code="case_suspended")
+    return case, task
+
+
+@transaction.atomic
+def task_claim(*, task: Task, actor: User) -> Task:
+    case, task = _lock_task(task)
+    if task.status == TaskStatus.CLAIMED and task.assignee_id == actor.pk:
+        return task
+    if task.status != TaskStatus.OPEN:
+        if task.status == TaskStatus.CLAIMED:
+            raise Conflict(
+                _("该任务已由{name}签收办理").format(name=task.assignee), code="task_taken"
+            )
+        raise Conflict(
+            _("该任务已{status}，不能签收").format(status=TaskStatus(task.status).label),
+            code="task_not_active",
+        )
+    if not holds_task_role(actor, task):
+        raise Forbidden(_("您不是该任务所在部门的办理人员"), code="not_permitted")
+    task.status = TaskStatus.CLAIMED
+    task.assignee = actor
+    task.save(update_fields=["status", "assignee", "updated_at"])
+    _event(case, CaseEventAction.TASK_CLAIMED, actor=actor, data={"task": task.pk})
+    return task
+
+
+@transaction.atomic
+def task_complete(*, task: Task, actor: User, comment: str = "") -> Task:
+    """Approve a review, inspection or co-review step; the next steps open."""
+    case, task = _task_for(actor, task)
+    if task.kind in (TaskKind.DECISION, TaskKind.DELIVERY):
+        raise Conflict(_("决定和送达环节请使用对应的操作"), code="wrong_task_action")
+    if task.co_reviews.filter(status__in=ACTIVE_TASK_STATUSES).exists():
+        raise Conflict(_("会签尚未全部完成，不能提交"), code="co_review_pending")
+    _finish_task(task, actor=actor, outcome="approved", comment=(comment or "").strip()[:2000])
+    if task.parent_task_id is None:
+        _advance(case, actor=actor)
+    return task
+
+
+@transaction.atomic
+def task_return(*, task: Task, actor: User, reason: str) -> Task:
+    """Send the case back to the previous step(s) with a reason."""
+    case, task = _task_for(actor, task)
+    reason = _text("reason", reason, _("退回理由"))
+    if task.parent_task_id is not None:
+        raise Conflict(_("会签任务不能退回，请填写会签意见"), code="wrong_task_action")
+    plan = _plan(case)
+    previous = [plan.steps[key] for key in plan.steps[task.step_key].after]
+    targets = [step for step in previous if step.kind != StepKind.ACCEPTANCE]
+    if not targets:
+        raise Conflict(
+            _("上一环节为窗口受理，不能退回；如材料有误，请联系申请人或作出决定"),
+            code="cannot_return",
+        )
+    task.status = TaskStatus.RETURNED
+    task.completed_at = timezone.now()
+    task.completed_by = actor
+    task.comment = reason
+    task.save(update_fields=["status", "completed_at", "completed_by", "comment", "updated_at"])
+    for co_review in task.co_reviews.filter(status__in=ACTIVE_TASK_STATUSES):
+        _cancel_task(co_review, actor=actor, reason=reason)
+    _event(
+        case,
+        CaseEventAction.TASK_RETURNED,
+        actor=actor,
+        data={"task": task.pk, "step": task.step_key, "to": [s.key for s in targets]},
+    )
+    for step in targets:
+        _open_task(case, step, actor=actor)
+    return task
+
+
+@transaction.atomic
+def task_transfer(*, task: Task, actor: User, to_user: User, reason: str) -> Task:
+    """Hand the task to a colleague holding the same role in the same department."""
+    case, task = _task_for(actor, task)
+    reason = _text("reason", reason, _("转办理由"))
+    if to_user.pk == actor.pk:
+        raise ValidationFailed.for_field("to_user", _("不能转给自己"), code="same_user")
+    if not to_user.is_active or not holds_task_role(to_user, task):
+        raise ValidationFailed.for_field(
+            "to_user", _("接收人不是该任务所在部门的办理人员"), code="not_a_holder"
+        )
+    task.assignee = to_user
+    task.status = TaskStatus.CLAIMED
+    task.save(update_fields=["assignee", "status", "updated_at"])
+    _event(
+        case,
+        CaseEventAction.TASK_TRANSFERRED,
+        actor=actor,
+        data={"task": task.pk, "to": to_user.get_username(), "reason": reason},
+    )
+    return task
+
+
+@transaction.atomic
+def task_request_co_review(
+    *, task: Task, actor: User, department: Department, reason: str, limit_days: int = 3
+) -> Task:
+    """会签: ask another department to review in parallel; this task waits for it."""
+    case, task = _task_for(actor, task)
+    reason = _text("reason", reason, _("会签事由"))
+    if department.zone_id != case.zone_id:
+        raise ValidationFailed.for_field("department", _("部门不属于该开发区"))
+    if department.pk == task.department_id:
+        raise ValidationFailed.for_field(
+            "department", _("请选择其他部门会签"), code="same_department"
+        )
+    if task.kind not in (TaskKind.REVIEW, TaskKind.INSPECTION):
+        raise Conflict(_("只有审查环节可以发起会签"), code="wrong_task_action")
+    if not 1 <= limit_days <= 20:
+        raise ValidationFailed.for_field("limit_days", _("会签时限应为 1 至 20 个工作日"))
+    if task.co_reviews.filter(department=department, status__in=ACTIVE_TASK_STATUSES).exists():
+        raise Conflict(_("已向该部门发起会签"), code="co_review_exists")
+    step = StepSpec(
+        key=task.step_key,
+        name=_("会签：{name}").format(name=task.name)[:100],
+        kind=TaskKind.CO_REVIEW,
+        role=Role.REVIEWER,
+        limit_days=limit_days,
+    )
+    co_review = _open_task(
+        case,
+        step,
+        actor=actor,
+        kind=TaskKind.CO_REVIEW,
+        department=department,
+        parent_task=task,
+    )
+    _event(
+        case,
+        CaseEventAction.CO_REVIEW_REQUESTED,
+        actor=actor,
+        data={
+            "task": task.pk,
+            "co_review": co_review.pk,
+            "department": department.name,
+            "reason": reason,
+        },
+    )
+    return co_review

@@ -1,0 +1,146 @@
+"""The workflow engine: a case's steps open as tasks when their predecessors are done."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from onewindow.cases import deadlines
+from onewindow.cases.constants import (
+    ACTIVE_TASK_STATUSES,
+    CaseAction,
+    CaseEventAction,
+    CaseStatus,
+    TaskStatus,
+)
+from onewindow.cases.models import (
+    Case,
+    Task,
+)
+from onewindow.cases.services.common import _event, _today, _transition
+from onewindow.catalog.constants import (
+    StepKind,
+)
+from onewindow.catalog.workflow import StepSpec, WorkflowPlan, workflow_structure
+from onewindow.org.models import Department, User
+from onewindow.org.selectors import calendar_for_zone
+
+# -- the workflow engine --------------------------------------------------------------------
+
+
+def _plan(case: Case) -> WorkflowPlan:
+    steps = [StepSpec.of(step) for step in case.item_version.steps.all()]
+    return workflow_structure(steps)
+
+
+def _start(case: Case, *, actor: User) -> None:
+    """Accepted → in review: the acceptance step is done by the acceptance itself; the
+    steps after it open as tasks at once (in parallel where the DAG allows)."""
+    _transition(case, CaseAction.START_REVIEW, actor=actor, event=CaseEventAction.REVIEW_STARTED)
+    plan = _plan(case)
+    start = plan.steps[plan.order[0]]
+    if start.kind == StepKind.ACCEPTANCE:
+        task = _open_task(case, start, actor=actor)
+        _finish_task(task, actor=actor, outcome="accepted", comment="")
+    _advance(case, actor=actor, plan=plan)
+
+
+def _open_task(
+    case: Case,
+    step: StepSpec,
+    *,
+    actor: User | None,
+    kind: str | None = None,
+    department: Department | None = None,
+    parent_task: Task | None = None,
+) -> Task:
+    today = _today()
+    result = deadlines.clock(calendar_for_zone(case.zone), start=today, limit_days=step.limit_days)
+    task = Task.objects.create(
+        case=case,
+        step_key=step.key,
+        name=step.name,
+        kind=kind or step.kind,
+        role=step.role,
+        department_id=(department.pk if department else step.department_id or case.department_id),
+        parent_task=parent_task,
+        limit_days=step.limit_days,
+        opened_at=timezone.now(),
+        opened_on=today,
+        deadline=result.deadline,
+        yellow_from=result.yellow_from,
+    )
+    _event(
+        case,
+        CaseEventAction.TASK_OPENED,
+        actor=actor,
+        data={
+            "task": task.pk,
+            "step": step.key,
+            "name": step.name,
+            "department": task.department_id,
+            "deadline": str(task.deadline),
+        },
+    )
+    return task
+
+
+def _finish_task(task: Task, *, actor: User, outcome: str, comment: str) -> None:
+    task.status = TaskStatus.DONE
+    task.assignee = task.assignee or actor
+    task.completed_at = timezone.now()
+    task.completed_by = actor
+    task.outcome = outcome
+    task.comment = comment
+    task.save(
+        update_fields=[
+            "status",
+            "assignee",
+            "completed_at",
+            "completed_by",
+            "outcome",
+            "comment",
+            "updated_at",
+        ]
+    )
+    _event(
+        task.case,
+        CaseEventAction.TASK_COMPLETED,
+        actor=actor,
+        data={"task": task.pk, "step": task.step_key, "outcome": outcome, "comment": comment},
+    )
+
+
+def _latest_tasks(case: Case) -> dict[str, Task]:
+    latest: dict[str, Task] = {}
+    for task in case.tasks.filter(parent_task__isnull=True).order_by("opened_at", "pk"):
+        latest[task.step_key] = task
+    return latest
+
+
+def _advance(case: Case, *, actor: User | None, plan: WorkflowPlan | None = None) -> None:
+    """Open every step whose predecessors are all done and that is not open or done."""
+    if case.status != CaseStatus.IN_REVIEW:
+        return
+    plan = plan or _plan(case)
+    latest = _latest_tasks(case)
+    for key in plan.order:
+        step = plan.steps[key]
+        current = latest.get(key)
+        if current is not None and current.status in (*ACTIVE_TASK_STATUSES, TaskStatus.DONE):
+            continue
+        before = plan.predecessors.get(key) or list(step.after)
+        if not all(
+            latest.get(b) is not None and latest[b].status == TaskStatus.DONE for b in before
+        ):
+            continue
+        if step.kind == StepKind.DELIVERY:
+            continue  # delivery follows the decision (see _after_decision)
+        latest[key] = _open_task(case, step, actor=actor)
+
+
+def _cancel_task(task: Task, *, actor: User | None, reason: str) -> None:
+    task.status = TaskStatus.CANCELLED
+    task.completed_at = timezone.now()
+    task.comment = reason
+    task.save(update_fields=["status", "completed_at", "comment", "updated_at"])
+    _event(task.case, CaseEventAction.TASK_CANCELLED, actor=actor, data={"task": task.pk})
