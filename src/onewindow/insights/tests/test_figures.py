@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from onewindow.insights import selectors, services
 from onewindow.insights.aggregates import Median
 from onewindow.insights.models import CalendarDay, CaseFact
+from onewindow.insights.selectors import medians
 from onewindow.insights.tests.dataset import MARCH, TODAY, at, build_march, build_today
 from onewindow.org.selectors import calendar_for_zone
 
@@ -371,7 +372,7 @@ def test_long_periods_take_the_same_medians_from_counts(world, march, now, monke
     else:
         services.calendar_refresh(zone=world.zone)
     sorted_ = _march(world)
-    monkeypatch.setattr(selectors, "MEDIAN_SORT_MAX_DAYS", 0)
+    monkeypatch.setattr(medians, "MEDIAN_SORT_MAX_DAYS", 0)
 
     counted = _march(world)
     counted_today = selectors.summary(_filters(world, day_to=TODAY), on=TODAY)

@@ -1,0 +1,145 @@
+"""Case counts of a period: the daily roll-up through the zone's mark, the cases after
+it (one statement), and the lights now."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Count, F, Q, Sum
+
+from onewindow.cases.constants import AcceptanceMode
+from onewindow.cases.models import Case
+from onewindow.core.selectors import calendar_revision
+from onewindow.insights.models import DailyFigures, RollupState
+from onewindow.insights.rows import Filters, as_date, literal, narrow, rows_sql
+from onewindow.insights.selectors.figures import COUNTS
+
+
+def _mark(zone_id: int) -> dt.date | None:
+    states = RollupState.objects.filter(zone_id=zone_id)
+    return states.values_list("rolled_through", flat=True).first()
+
+
+def calendar_ready(zone_id: int) -> bool:
+    """Whether the zone's working days have been copied for SQL since they last changed
+    (else live durations are missing or stale until ``onewindow insights-rollup``)."""
+    built = (
+        RollupState.objects.filter(zone_id=zone_id)
+        .values_list("calendar_revision", flat=True)
+        .first()
+    )
+    return built is not None and built == calendar_revision()
+
+
+def _stored_counts(filters: Filters, stored_to: dt.date):
+    """The daily roll-up through the mark: per (department, item), and per day for the
+    trend (two grouped queries over a few rows a day)."""
+    daily = narrow(
+        DailyFigures.objects.filter(
+            zone_id=filters.zone_id, day__range=(filters.day_from, stored_to)
+        ),
+        filters,
+        item_field="item_id",
+    ).order_by()
+    cells = daily.values("department_id", "item_id").annotate(
+        **{f"n_{name}": Sum(name) for name in COUNTS}
+    )
+    days = daily.values("day").annotate(n_accepted=Sum("accepted"), n_decided=Sum("decided"))
+    return (
+        [
+            (row["department_id"], row["item_id"], {name: row[f"n_{name}"] for name in COUNTS})
+            for row in cells
+        ],
+        [(row["day"], row["n_accepted"], row["n_decided"]) for row in days],
+    )
+
+
+#: Live rows of ``f`` added up per family, department, item, day and working days.
+LIVE_COUNTS = (
+    "COUNT(*)",
+    "SUM(CASE WHEN r_mode = " + literal(AcceptanceMode.TOLERATED) + " THEN 1 ELSE 0 END)",
+    "SUM(CASE WHEN r_mode = " + literal(AcceptanceMode.COMMITMENT) + " THEN 1 ELSE 0 END)",
+    "SUM(CASE WHEN r_on_time THEN 1 ELSE 0 END)",
+    "SUM(CASE WHEN r_visits = 0 THEN 1 ELSE 0 END)",
+    "SUM(CASE WHEN r_visits <= 1 THEN 1 ELSE 0 END)",
+)
+
+
+@dataclass
+class LiveCounts:
+    """The days after the mark, read from the cases in one statement."""
+
+    cells: list  # (department, item, counts)
+    days: list  # (day, accepted, decided)
+    durations: dict  # (family, item) → {working days: cases}
+
+
+def _live_counts(filters: Filters, mark: dt.date | None) -> LiveCounts:
+    """Like :func:`_stored_counts` for the days after the mark, with the working days of
+    each decision and delivery counted per value (for the medians)."""
+    sql, params = rows_sql(filters, mark, stored=False)
+    sql += (
+        f"SELECT fam, r_department, r_item, day, r_days, {', '.join(LIVE_COUNTS)} FROM f "
+        "GROUP BY fam, r_department, r_item, day, r_days"
+    )
+    cells: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
+    days: dict[dt.date, list[int]] = defaultdict(lambda: [0, 0])
+    durations: dict = defaultdict(lambda: defaultdict(int))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for (
+        family,
+        department,
+        item,
+        day,
+        value,
+        count,
+        tolerated,
+        commitment,
+        on_time,
+        online,
+        one_visit,
+    ) in rows:
+        cell = cells[(department, item)]
+        if family == "a":
+            cell["accepted"] += count
+            cell["tolerated"] += tolerated or 0
+            cell["commitment"] += commitment or 0
+            days[as_date(day)][0] += count
+            continue
+        prefix = "decision" if family == "d" else "delivery"
+        if value is not None:
+            cell[f"{prefix}_days_total"] += value * count
+            cell[f"{prefix}_days_count"] += count
+            durations[(family, item)][value] += count
+        if family == "d":
+            cell["decided"] += count
+            cell["on_time"] += on_time or 0
+            cell["online"] += online or 0
+            cell["one_visit"] += one_visit or 0
+            days[as_date(day)][1] += count
+        else:
+            cell["delivered"] += count
+    return LiveCounts(
+        cells=[(department, item, counts) for (department, item), counts in cells.items()],
+        days=[(day, accepted, decided) for day, (accepted, decided) in days.items()],
+        durations=durations,
+    )
+
+
+def _lights(filters: Filters, on: dt.date) -> list[dict]:
+    """Yellow and red item cases now, per (department, item) (one grouped query)."""
+    cases = Case.objects.warned(on).filter(zone_id=filters.zone_id, item_version__isnull=False)
+    cases = narrow(cases, filters, item_field="item_version__item_id")
+    return list(
+        cases.order_by()
+        .values("department_id", item_id=F("item_version__item_id"))
+        .annotate(
+            red=Count("pk", filter=Q(deadline__lt=on)),
+            yellow=Count("pk", filter=Q(deadline__gte=on)),
+        )
+    )

@@ -1,0 +1,186 @@
+"""Every figure of the dashboard for one question, per department, per item and per day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from onewindow.catalog.models import Item, ItemVersion
+from onewindow.insights.rows import Filters, as_date, split
+from onewindow.insights.selectors.counts import (
+    _lights,
+    _live_counts,
+    _mark,
+    _stored_counts,
+    calendar_ready,
+)
+from onewindow.insights.selectors.figures import (
+    COUNTS,
+    DepartmentRow,
+    Figures,
+    ItemRow,
+    Summary,
+    TrendPoint,
+)
+from onewindow.insights.selectors.medians import _medians
+from onewindow.insights.selectors.period import check_period, today
+from onewindow.insights.selectors.ratings import _bad_states, _ratings
+from onewindow.org.models import Department
+from onewindow.reviews.models import BAD_LEVELS
+
+#: Periods longer than this are charted by month instead of by day.
+DAILY_TREND_MAX_DAYS = 62
+
+
+def item_names(item_ids) -> dict[int, tuple[str, int]]:
+    """Each item's name and department: its latest version's (one query)."""
+    names: dict[int, tuple[str, int]] = {}
+    for item_id, name, department_id in (
+        ItemVersion.objects.filter(item_id__in=list(item_ids))
+        .order_by("item_id", "-version")
+        .values_list("item_id", "name", "department_id")
+    ):
+        names.setdefault(item_id, (name, department_id))
+    return names
+
+
+def zone_items(zone_id: int) -> list[tuple[int, str]]:
+    """The zone's items with their current names, by name (for the filter)."""
+    ids = Item.objects.filter(zone_id=zone_id).values_list("pk", flat=True)
+    names = item_names(ids)
+    return sorted(((pk, name) for pk, (name, _d) in names.items()), key=lambda row: row[1])
+
+
+def _trend(
+    filters: Filters, accepted: dict[dt.date, int], decided: dict[dt.date, int]
+) -> tuple[list[TrendPoint], bool]:
+    """Per day, or per month for long periods (sums over days, never over cases)."""
+    by_month = (filters.day_to - filters.day_from).days >= DAILY_TREND_MAX_DAYS
+    points: list[TrendPoint] = []
+    day = filters.day_from
+    while day <= filters.day_to:
+        if by_month:
+            next_month = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            last = min(filters.day_to, next_month - dt.timedelta(days=1))
+            label = f"{day.year}-{day.month:02d}"
+        else:
+            last = day
+            label = day.isoformat()
+        span = [day + dt.timedelta(days=n) for n in range((last - day).days + 1)]
+        points.append(
+            TrendPoint(
+                label=label,
+                day_from=day,
+                day_to=last,
+                accepted=sum(accepted.get(each, 0) for each in span),
+                decided=sum(decided.get(each, 0) for each in span),
+            )
+        )
+        day = last + dt.timedelta(days=1)
+    return points, by_month
+
+
+def _add_counts(target: Figures, counts: dict[str, int]) -> None:
+    for name in COUNTS:
+        setattr(target, name, getattr(target, name) + int(counts[name] or 0))
+
+
+def summary(filters: Filters, *, on: dt.date | None = None) -> Summary:
+    """Every figure of the dashboard for ``filters``: a dozen queries whatever the data
+    (fewer when the facts, or the live cases, alone answer the period)."""
+    on = on or today()
+    check_period(filters.day_from, filters.day_to)
+    mark = _mark(filters.zone_id)
+    days = split(filters, mark)
+    totals = Figures()
+    by_department: dict[int, Figures] = defaultdict(Figures)
+    by_item: dict[int, Figures] = defaultdict(Figures)
+    accepted_days: dict[dt.date, int] = defaultdict(int)
+    decided_days: dict[dt.date, int] = defaultdict(int)
+    sources = []
+    if days.stored_to is not None:
+        sources.append(_stored_counts(filters, days.stored_to))
+    live = _live_counts(filters, mark) if days.live_from is not None else None
+    if live is not None:
+        sources.append((live.cells, live.days))
+    for cells, per_day in sources:
+        for department, item, counts in cells:
+            for target in (totals, by_department[department], by_item[item]):
+                _add_counts(target, counts)
+        for day, accepted, decided in per_day:
+            accepted_days[as_date(day)] += int(accepted or 0)
+            decided_days[as_date(day)] += int(decided or 0)
+    for (family, item), value in _medians(filters, mark, days, live).items():
+        target = totals if item is None else by_item[item]
+        if family == "d":
+            target.decision_days_median = value
+        else:
+            target.delivery_days_median = value
+    for row in _lights(filters, on):
+        lights = Figures(yellow=row["yellow"], red=row["red"])
+        for target in (totals, by_department[row["department_id"]], by_item[row["item_id"]]):
+            target.add(lights)
+    for department, item, level, count in _ratings(filters, days):
+        rated = Figures(
+            ratings=count, levels={level: count}, bad=count if level in BAD_LEVELS else 0
+        )
+        targets = [totals, by_department[department]]
+        if item is not None:
+            targets.append(by_item[item])
+        for target in targets:
+            target.add(rated)
+    for row in _bad_states(filters, on):
+        states = Figures(
+            bad_open=row["open"],
+            bad_overdue=row["overdue"],
+            bad_rectified=row["rectified"],
+            bad_closed=row["closed"],
+        )
+        targets = [totals, by_department[row["r_department"]]]
+        if row["r_item"] is not None:
+            targets.append(by_item[row["r_item"]])
+        for target in targets:
+            target.add(states)
+    departments = {
+        department.pk: department
+        for department in Department.objects.filter(zone_id=filters.zone_id)
+    }
+    names = item_names(key for key, figures in by_item.items() if not figures.is_empty())
+    department_rows = sorted(
+        (
+            DepartmentRow(departments[key], figures)
+            for key, figures in by_department.items()
+            if key in departments and not figures.is_empty()
+        ),
+        key=lambda row: (row.department.sort_order, row.department.code),
+    )
+    item_rows = sorted(
+        (
+            ItemRow(
+                item_id=key,
+                name=names.get(key, (str(key), None))[0],
+                department_name=(
+                    departments[names[key][1]].name
+                    if key in names and names[key][1] in departments
+                    else ""
+                ),
+                figures=figures,
+            )
+            for key, figures in by_item.items()
+            if not figures.is_empty()
+        ),
+        key=lambda row: (-row.figures.decided, -row.figures.accepted, row.name),
+    )
+    trend, by_month = _trend(filters, accepted_days, decided_days)
+    return Summary(
+        filters=filters,
+        today=on,
+        rolled_through=mark,
+        live_from=days.live_from,
+        totals=totals,
+        departments=department_rows,
+        items=item_rows,
+        trend=trend,
+        trend_by_month=by_month,
+        calendar_ready=calendar_ready(filters.zone_id),
+    )
