@@ -18,9 +18,10 @@ from django.db import transaction
 from onewindow.core.audit import AuditAction
 from onewindow.core.calendar import CalendarNotCovered, DayKind
 from onewindow.core.errors import ValidationFailed
+from onewindow.core.holiday_notice import parse_holiday_notice
 from onewindow.core.models import AuditEvent, HolidayNotice, HolidayNoticeDay
 from onewindow.core.selectors import calendar_revision, national_calendar
-from onewindow.core.services import holiday_notice_load, parse_holiday_notice
+from onewindow.core.services import holiday_notice_load
 
 D = dt.date
 EXAMPLE = Path(__file__).resolve().parents[4] / "docs/examples/holidays-2027.example.json"

@@ -6,7 +6,7 @@ assumed). Loading replaces whatever was known about the year (chinesecalendar's 
 an earlier load) and bumps the calendar revision, so every process rebuilds its working
 calendar on its next question; the cases module recomputes the deadlines it stored as
 provisional. The file format is documented in
-:func:`onewindow.core.services.parse_holiday_notice`; an example is
+:func:`onewindow.core.holiday_notice.parse_holiday_notice`; an example is
 ``docs/examples/holidays-2027.example.json``.
 """
 
