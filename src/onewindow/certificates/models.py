@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.core.transitions import TransitionTable
 from onewindow.org.models import Applicant, Department, User, Zone
 
 
@@ -115,6 +116,23 @@ class CertificateStatus(models.TextChoices):
     VALID = "valid", _("有效")
     REVOKED = "revoked", _("已注销")
     EXPIRED = "expired", _("已过期")  # never stored: derived from valid_until
+
+
+class CertificateAction(models.TextChoices):
+    """What moves a certificate (the verbs of its transition table)."""
+
+    REVOKE = "revoke", _("注销")
+
+
+#: (from status, action) → to status over the stored status (``expired`` is derived from
+#: ``valid_until``, never stored: an expired certificate may still be revoked). Anything
+#: else is refused (core.transitions, ADR 0017).
+CERTIFICATE_TRANSITIONS = TransitionTable(
+    subject=_("电子证照"),
+    statuses=CertificateStatus,
+    actions=CertificateAction,
+    moves={(CertificateStatus.VALID, CertificateAction.REVOKE): CertificateStatus.REVOKED},
+)
 
 
 class HolderKind(models.TextChoices):

@@ -19,7 +19,9 @@ from onewindow.certificates import facts as facts_module
 from onewindow.certificates.identifiers import build_identifier, normalise
 from onewindow.certificates.keys import active_key, load_private_key
 from onewindow.certificates.models import (
+    CERTIFICATE_TRANSITIONS,
     Certificate,
+    CertificateAction,
     CertificateSequence,
     CertificateStatus,
     CertificateType,
@@ -30,8 +32,9 @@ from onewindow.certificates.models import (
 from onewindow.certificates.permissions import can_revoke
 from onewindow.certificates.signing import canonical_json, sign, verify
 from onewindow.core.audit import audit_append, audit_lock_chain
-from onewindow.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from onewindow.core.errors import Forbidden, NotFound, ValidationFailed
 from onewindow.core.identifiers import codes_match, fold_code, mask_identifier, mask_name
+from onewindow.core.transitions import transition
 from onewindow.org.constants import ApplicantKind
 from onewindow.org.models import Applicant, Department, User
 
@@ -164,23 +167,22 @@ def certificate_revoke(*, certificate: Certificate, actor: User, reason: str) ->
         raise ValidationFailed.for_field("reason", _("请填写注销原因"))
     if len(reason) > 500:
         raise ValidationFailed.for_field("reason", _("注销原因不能超过 500 个字"))
-    if certificate.status == CertificateStatus.REVOKED:
-        raise Conflict(
-            _("该证照已于 %(date)s 注销") % {"date": timezone.localdate(certificate.revoked_at)},
-            code="already_revoked",
-        )
-    certificate.status = CertificateStatus.REVOKED
+    CERTIFICATE_TRANSITIONS.check(certificate, CertificateAction.REVOKE)
     certificate.revoked_at = timezone.now()
     certificate.revoked_reason = reason
     certificate.revoked_by = actor
-    certificate.save(update_fields=["status", "revoked_at", "revoked_reason", "revoked_by"])
-    audit_append(
-        action="certificate.revoked",
-        actor=actor.username,
-        actor_id=actor.pk,
+    # The only place a certificate's status changes (CERTIFICATE_TRANSITIONS).
+    transition(
+        certificate,
+        CertificateAction.REVOKE,
+        table=CERTIFICATE_TRANSITIONS,
+        event="certificate.revoked",
         object_type="certificates.Certificate",
         object_id=certificate.identifier,
-        data={"reason": reason},
+        actor=actor.username,
+        actor_id=actor.pk,
+        reason=reason,
+        fields=["revoked_at", "revoked_reason", "revoked_by"],
     )
     return certificate
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from onewindow.reviews.models import Channel
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.core.transitions import TransitionTable
+from onewindow.reviews.models import Channel, RectificationStatus
 
 
 class ReviewEventAction:
@@ -17,6 +21,32 @@ class ReviewEventAction:
     DEADLINES_RECOMPUTED = "rectification.deadlines_recomputed"
     SETTINGS_CHANGED = "review_settings.changed"
 
+
+class RectificationAction(models.TextChoices):
+    """What moves a rectification (the verbs of its transition table)."""
+
+    RECTIFY = "rectify", _("登记整改")
+    VISIT = "visit", _("登记回访并办结")
+    CLOSE_WITHOUT_VISIT = "close", _("不回访办结")
+
+
+S, A = RectificationStatus, RectificationAction
+
+#: 整改 → 回访 (Rectification's docstring): (from status, action) → to status; anything
+#: else is refused (core.transitions, ADR 0017). Closing without a visit is further
+#: limited to anonymous ratings (``rectification_close_without_visit``).
+RECTIFICATION_TRANSITIONS = TransitionTable(
+    subject=_("整改事项"),
+    statuses=RectificationStatus,
+    actions=RectificationAction,
+    moves={
+        (S.OPEN, A.RECTIFY): S.RECTIFIED,
+        (S.RECTIFIED, A.VISIT): S.CLOSED,
+        (S.RECTIFIED, A.CLOSE_WITHOUT_VISIT): S.CLOSED,
+    },
+)
+
+del S, A
 
 #: Audit object types (``object_id`` is the row's primary key).
 RATING_OBJECT_TYPE = "rating"
@@ -40,3 +70,5 @@ DEFAULT_LINK_MAX_AGE_DAYS = 90
 
 #: In-app notification kind sent to the department's reviewers and deciders.
 BAD_RATING_NOTIFICATION = "rating_bad"
+#: Notification kind of the SMS rating invitation (backends only, no in-app row).
+RATING_INVITATION_NOTIFICATION = "rating_invitation"

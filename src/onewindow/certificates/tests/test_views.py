@@ -884,7 +884,7 @@ def test_a_certificate_is_revoked_once(client, decider, administrator, certifica
         revoke_url(certificate), {"reason": "再次注销"}
     )
     assert response.status_code == 409
-    assert "该证照已于" in response.content.decode()
+    assert "电子证照当前状态为“已注销”，不能执行“注销”" in response.content.decode()
     certificate.refresh_from_db()
     assert certificate.revoked_reason == "撤销许可"
 

@@ -18,7 +18,9 @@ from django.views.decorators.http import require_GET, require_POST
 from onewindow.certificates import selectors
 from onewindow.certificates.identifiers import normalise
 from onewindow.certificates.models import (
+    CERTIFICATE_TRANSITIONS,
     Certificate,
+    CertificateAction,
     CertificateStatus,
     CertificateType,
     HolderKind,
@@ -197,7 +199,9 @@ def _render_detail(
     user = request.user
     _with_states([certificate], timezone.localdate())
     full = _staff_identifier_view(request, certificate, IdentifierChannel.PAGE)
-    revocable = certificate.status == CertificateStatus.VALID and can_revoke(user, certificate)
+    revocable = CERTIFICATE_TRANSITIONS.allows(
+        certificate.status, CertificateAction.REVOKE
+    ) and can_revoke(user, certificate)
     context = {
         "certificate": certificate,
         "facts": _signed_facts(certificate, masked=not full),

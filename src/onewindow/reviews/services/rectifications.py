@@ -17,12 +17,15 @@ from onewindow.cases.notify import get_notifier
 from onewindow.core.audit import audit_append
 from onewindow.core.calendar import WorkingCalendar
 from onewindow.core.errors import Conflict, Forbidden, ValidationFailed
+from onewindow.core.transitions import transition
 from onewindow.org.constants import UserKind
 from onewindow.org.models import User
 from onewindow.org.selectors import calendar_for_zone
 from onewindow.reviews.constants import (
     BAD_RATING_NOTIFICATION,
     RECTIFICATION_OBJECT_TYPE,
+    RECTIFICATION_TRANSITIONS,
+    RectificationAction,
     ReviewEventAction,
 )
 from onewindow.reviews.models import (
@@ -130,6 +133,31 @@ def _lock_rectification(rectification: Rectification) -> Rectification:
     )
 
 
+def _transition(
+    rectification: Rectification,
+    action: str,
+    *,
+    actor: User,
+    event: str,
+    data: dict,
+    fields: list[str],
+) -> None:
+    """The only place a rectification's status changes (``RECTIFICATION_TRANSITIONS``),
+    on the row ``_lock_rectification`` locked."""
+    transition(
+        rectification,
+        action,
+        table=RECTIFICATION_TRANSITIONS,
+        event=event,
+        object_type=RECTIFICATION_OBJECT_TYPE,
+        object_id=rectification.pk,
+        actor=_actor_name(actor),
+        actor_id=_actor_id(actor),
+        data=data,
+        fields=fields,
+    )
+
+
 def _require_handler(actor: User, rectification: Rectification) -> None:
     if not can_handle_rectification(actor, rectification):
         raise Forbidden(
@@ -148,8 +176,7 @@ def rectification_record(
     is then due ``return_visit_days`` working days later."""
     rectification = _lock_rectification(rectification)
     _require_handler(actor, rectification)
-    if rectification.status != RectificationStatus.OPEN:
-        raise Conflict(_("该差评已登记整改情况"), code="already_rectified")
+    RECTIFICATION_TRANSITIONS.check(rectification, RectificationAction.RECTIFY)
     verified_facts = _text("verified_facts", verified_facts, _("核实情况"))
     measures = _text("measures", measures, _("整改措施"))
     now = timezone.now()
@@ -158,7 +185,6 @@ def rectification_record(
     visit_due = calendar_for_zone(rectification.zone).deadline(
         today, settings.return_visit_days, allow_provisional=True
     )
-    rectification.status = RectificationStatus.RECTIFIED
     rectification.verified_facts = verified_facts
     rectification.measures = measures
     rectification.rectified_at = now
@@ -166,9 +192,17 @@ def rectification_record(
     rectification.on_time = today <= rectification.due_on
     rectification.visit_due_on = visit_due.date
     rectification.visit_due_provisional = visit_due.provisional
-    rectification.save(
-        update_fields=[
-            "status",
+    _transition(
+        rectification,
+        RectificationAction.RECTIFY,
+        actor=actor,
+        event=ReviewEventAction.RECTIFICATION_RECORDED,
+        data={
+            "on_time": rectification.on_time,
+            "due_on": str(rectification.due_on),
+            "visit_due_on": str(visit_due.date),
+        },
+        fields=[
             "verified_facts",
             "measures",
             "rectified_at",
@@ -176,28 +210,9 @@ def rectification_record(
             "on_time",
             "visit_due_on",
             "visit_due_provisional",
-        ]
-    )
-    audit_append(
-        action=ReviewEventAction.RECTIFICATION_RECORDED,
-        actor=_actor_name(actor),
-        actor_id=_actor_id(actor),
-        object_type=RECTIFICATION_OBJECT_TYPE,
-        object_id=rectification.pk,
-        data={
-            "on_time": rectification.on_time,
-            "due_on": str(rectification.due_on),
-            "visit_due_on": str(visit_due.date),
-        },
+        ],
     )
     return rectification
-
-
-def _require_rectified(rectification: Rectification) -> None:
-    if rectification.status == RectificationStatus.OPEN:
-        raise Conflict(_("请先登记核实情况和整改措施，再回访"), code="not_rectified")
-    if rectification.status == RectificationStatus.CLOSED:
-        raise Conflict(_("该整改事项已办结"), code="already_closed")
 
 
 @transaction.atomic
@@ -208,42 +223,37 @@ def return_visit_record(
     who cannot be reached, or is still dissatisfied, is recorded with a note."""
     rectification = _lock_rectification(rectification)
     _require_handler(actor, rectification)
-    _require_rectified(rectification)
+    RECTIFICATION_TRANSITIONS.check(rectification, RectificationAction.VISIT)
     if outcome not in ReturnVisitOutcome.values:
         raise ValidationFailed.for_field(
             "outcome", _("回访结果：请从列表中选择"), code="invalid_outcome"
         )
     note = _text("note", note, _("回访记录"), required=outcome in NOTE_REQUIRED_OUTCOMES)
     now = timezone.now()
-    rectification.status = RectificationStatus.CLOSED
     rectification.visit_outcome = outcome
     rectification.visit_note = note
     rectification.visited_at = now
     rectification.visited_by = actor
     rectification.closed_at = now
     rectification.closed_by = actor
-    rectification.save(
-        update_fields=[
-            "status",
+    _transition(
+        rectification,
+        RectificationAction.VISIT,
+        actor=actor,
+        event=ReviewEventAction.RETURN_VISIT_RECORDED,
+        data={
+            "outcome": outcome,
+            "visit_due_on": str(rectification.visit_due_on),
+            "visited_on": str(timezone.localdate(now)),
+        },
+        fields=[
             "visit_outcome",
             "visit_note",
             "visited_at",
             "visited_by",
             "closed_at",
             "closed_by",
-        ]
-    )
-    audit_append(
-        action=ReviewEventAction.RETURN_VISIT_RECORDED,
-        actor=_actor_name(actor),
-        actor_id=_actor_id(actor),
-        object_type=RECTIFICATION_OBJECT_TYPE,
-        object_id=rectification.pk,
-        data={
-            "outcome": outcome,
-            "visit_due_on": str(rectification.visit_due_on),
-            "visited_on": str(timezone.localdate(now)),
-        },
+        ],
     )
     return rectification
 
@@ -256,7 +266,7 @@ def rectification_close_without_visit(
     recorded reason. Real-name bad ratings must all be revisited."""
     rectification = _lock_rectification(rectification)
     _require_handler(actor, rectification)
-    _require_rectified(rectification)
+    RECTIFICATION_TRANSITIONS.check(rectification, RectificationAction.CLOSE_WITHOUT_VISIT)
     if rectification.rating.real_name:
         raise Conflict(
             _("实名差评必须回访：请登记回访结果（无法联系的请选择“无法联系”并说明）"),
@@ -264,18 +274,16 @@ def rectification_close_without_visit(
         )
     reason = _text("reason", reason, _("未回访理由"))
     now = timezone.now()
-    rectification.status = RectificationStatus.CLOSED
     rectification.close_reason = reason
     rectification.closed_at = now
     rectification.closed_by = actor
-    rectification.save(update_fields=["status", "close_reason", "closed_at", "closed_by"])
-    audit_append(
-        action=ReviewEventAction.CLOSED_WITHOUT_VISIT,
-        actor=_actor_name(actor),
-        actor_id=_actor_id(actor),
-        object_type=RECTIFICATION_OBJECT_TYPE,
-        object_id=rectification.pk,
+    _transition(
+        rectification,
+        RectificationAction.CLOSE_WITHOUT_VISIT,
+        actor=actor,
+        event=ReviewEventAction.CLOSED_WITHOUT_VISIT,
         data={"reason": reason},
+        fields=["close_reason", "closed_at", "closed_by"],
     )
     return rectification
 

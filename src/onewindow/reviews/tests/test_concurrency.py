@@ -57,7 +57,7 @@ def test_two_colleagues_rectify_at_once(world):
     done, errors = split(race(rectify(world.reviewer), rectify(world.decider)))
 
     assert len(done) == 1 and len(errors) == 1
-    assert errors[0].code == "already_rectified"
+    assert errors[0].code == "transition_not_allowed"
     assert Rectification.objects.get().rectified_by == done[0].rectified_by
 
 

@@ -174,6 +174,11 @@ def test_rectified_on_the_last_day_is_on_time_and_the_visit_is_due_5_days_later(
         ReviewEventAction.RECTIFICATION_RECORDED,
         ReviewEventAction.RETURN_VISIT_RECORDED,
     ]
+    moves = AuditEvent.objects.filter(object_type="rectification").order_by("sequence")[1:]
+    assert [(event.data["from"], event.data["to"]) for event in moves] == [
+        ("open", "rectified"),
+        ("rectified", "closed"),
+    ]
 
 
 def test_rectified_a_day_late_is_not_on_time(world):
@@ -214,7 +219,8 @@ def test_rectified_once(world):
     rectification = rectify(bad_rating(world), world.reviewer, day=RATED)
     with pytest.raises(Conflict) as error:
         rectify(rectification, world.decider, day=RATED)
-    assert error.value.code == "already_rectified"
+    assert (error.value.status, error.value.code) == (409, "transition_not_allowed")
+    assert error.value.message == "整改事项当前状态为“已整改，待回访”，不能执行“登记整改”"
 
 
 # -- the return visit -------------------------------------------------------------------------
@@ -224,7 +230,9 @@ def test_no_visit_before_the_rectification(world):
     rectification = bad_rating(world)
     with pytest.raises(Conflict) as error:
         visit(rectification, world.reviewer, day=RATED)
-    assert error.value.code == "not_rectified"
+    assert (error.value.status, error.value.code) == (409, "transition_not_allowed")
+    assert error.value.message == "整改事项当前状态为“待整改”，不能执行“登记回访并办结”"
+    assert Rectification.objects.get().status == RectificationStatus.OPEN
 
 
 def test_an_unreachable_or_still_dissatisfied_applicant_is_recorded_with_a_note(world):
@@ -258,7 +266,8 @@ def test_a_closed_rectification_takes_no_second_visit(world):
     )
     with pytest.raises(Conflict) as error:
         visit(rectification, world.reviewer, day=RATED)
-    assert error.value.code == "already_closed"
+    assert (error.value.status, error.value.code) == (409, "transition_not_allowed")
+    assert error.value.message == "整改事项当前状态为“已办结”，不能执行“登记回访并办结”"
 
 
 def test_a_visit_by_someone_outside_the_department_is_refused(world):
@@ -301,10 +310,12 @@ def test_an_anonymous_bad_rating_may_still_be_revisited(world):
 
 def test_closing_without_a_visit_needs_the_rectification_first(world):
     rectification = bad_rating(world, anonymous=True)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as error:
         rectification_close_without_visit(
             rectification=rectification, actor=world.reviewer, reason="匿名"
         )
+    assert (error.value.status, error.value.code) == (409, "transition_not_allowed")
+    assert error.value.message == "整改事项当前状态为“待整改”，不能执行“不回访办结”"
 
 
 # -- what the supervisor sees ---------------------------------------------------------------

@@ -534,7 +534,7 @@ def test_the_rectification_page_and_its_forms(world, open_rectification):
         {"reason": "不回访"},
     )
     assert again.status_code == 409
-    assert "该整改事项已办结" in text(again)
+    assert "整改事项当前状态为“已办结”，不能执行“不回访办结”" in text(again)
 
 
 def test_an_anonymous_rectification_may_be_closed_without_a_visit(world, case):
