@@ -15,7 +15,6 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from onewindow.core.audit import AuditAction, audit_append
 from onewindow.core.errors import ValidationFailed
 from onewindow.core.throttle import request_address
 from onewindow.org import selectors
@@ -27,7 +26,11 @@ from onewindow.org.forms_account import (
     StaffPasswordChangeForm,
 )
 from onewindow.org.passwords import max_age_days, staff_password_expired
-from onewindow.org.services import audit_chain_verify, password_change
+from onewindow.org.services import (
+    audit_chain_verify,
+    audit_trail_view_record,
+    password_change,
+)
 
 
 def _ip(request: HttpRequest) -> str | None:
@@ -96,16 +99,11 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
             before=cleaned.get("before"),
             limit=PAGE_SIZE,
         )
-        audit_append(
-            action=AuditAction.AUDIT_TRAIL_VIEWED,
-            actor=user.get_username(),
-            actor_id=user.pk,
-            object_type="audit_trail",
-            data={
-                "filters": form.filters() if request.GET else {},
-                "before": cleaned.get("before"),
-                "shown": len(events),
-            },
+        audit_trail_view_record(
+            actor=user,
+            filters=form.filters() if request.GET else {},
+            before=cleaned.get("before"),
+            shown=len(events),
             ip_address=_ip(request),
         )
     else:

@@ -1,14 +1,17 @@
 """Writes of the organisation: one use-case per function, each in a transaction.
 
 By use-case: ``applicants`` (registration, the admin's edits, representations),
-``accounts`` (staff accounts, role grants, passwords, the audit trail's verification),
-``identifiers`` (full views and look-ups of personal numbers), ``calendar`` (the zone's
-working-day overrides). Callers import from ``onewindow.org.services``.
+``accounts`` (staff accounts, role grants, passwords, the audit trail's viewing and
+verification), ``identifiers`` (a staff member's full view of a personal number:
+``identifier_show``, the one service every page, API, PDF and admin response calls; and
+look-ups by number), ``calendar`` (the zone's working-day overrides). Callers import from
+``onewindow.org.services``.
 """
 
 from onewindow.org.services.accounts import (
     account_recorded,
     audit_chain_verify,
+    audit_trail_view_record,
     password_change,
     role_grant,
     role_revoke,
@@ -45,6 +48,7 @@ __all__ = [
     "applicant_register",
     "applicant_remove",
     "audit_chain_verify",
+    "audit_trail_view_record",
     "calendar_override_remove",
     "calendar_override_set",
     "fold_query",

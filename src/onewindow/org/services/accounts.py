@@ -1,4 +1,5 @@
-"""Staff accounts, role grants, passwords and the audit trail's verification (ADR 0010)."""
+"""Staff accounts, role grants, passwords, the audit trail's viewing and verification
+(ADR 0010)."""
 
 from __future__ import annotations
 
@@ -270,3 +271,26 @@ def audit_chain_verify(*, actor: User) -> VerifyResult:
     result = audit_verify()
     audit_record_verification(result, actor=actor.get_username(), actor_id=actor.pk)
     return result
+
+
+def audit_trail_view_record(
+    *,
+    actor: User,
+    filters: dict,
+    before: int | None,
+    shown: int,
+    ip_address: str | None = None,
+) -> None:
+    """The audit administrator opened a page of the audit trail: the viewing is itself an
+    ``audit.trail_viewed`` event, with the filters as typed, the page (``before``) and how
+    many events were shown. Refused to anyone else, as the page is."""
+    if not can_view_audit_trail(actor):
+        raise Forbidden(_("只有审计管理员可以查阅审计日志"), code="not_audit_admin")
+    audit_append(
+        action=AuditAction.AUDIT_TRAIL_VIEWED,
+        actor=actor.get_username(),
+        actor_id=actor.pk,
+        object_type="audit_trail",
+        data={"filters": filters, "before": before, "shown": shown},
+        ip_address=ip_address,
+    )

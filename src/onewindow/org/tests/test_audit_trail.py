@@ -14,8 +14,10 @@ from django.urls import reverse
 
 from conftest import sign_in
 from onewindow.core.audit import AuditAction, audit_append
+from onewindow.core.errors import Forbidden
 from onewindow.core.models import AuditEvent
 from onewindow.org.constants import Role
+from onewindow.org.services import audit_trail_view_record
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +75,22 @@ def test_viewing_is_audited_with_the_filters(auditor_client, auditor):
     event = AuditEvent.objects.filter(action=AuditAction.AUDIT_TRAIL_VIEWED).get()
     assert (event.actor, event.actor_id) == ("auditor", str(auditor.pk))
     assert event.data["filters"] == {"actor": "wang", "action": "test.first"}
+
+
+def test_the_viewing_service_records_one_event_with_the_page_and_the_address(auditor):
+    audit_trail_view_record(
+        actor=auditor, filters={"actor": "wang"}, before=120, shown=50, ip_address="10.0.0.7"
+    )
+    event = AuditEvent.objects.filter(action=AuditAction.AUDIT_TRAIL_VIEWED).get()
+    assert (event.object_type, event.ip_address) == ("audit_trail", "10.0.0.7")
+    assert event.data == {"filters": {"actor": "wang"}, "before": 120, "shown": 50}
+
+
+def test_the_viewing_service_refuses_anyone_but_the_audit_administrator(make_staff):
+    clerk = make_staff(Role.WINDOW_CLERK, username="clerk")
+    with pytest.raises(Forbidden):
+        audit_trail_view_record(actor=clerk, filters={}, before=None, shown=0)
+    assert not AuditEvent.objects.filter(action=AuditAction.AUDIT_TRAIL_VIEWED).exists()
 
 
 def test_filters_action_actor_object_and_dates(auditor_client):
