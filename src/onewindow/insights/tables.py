@@ -9,9 +9,9 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from onewindow.insights.formats import number, percent
 from onewindow.insights.links import DrillLinks
 from onewindow.insights.selectors import DepartmentRow, Figures, ItemRow
-from onewindow.insights.templatetags.insights import number, percent
 
 #: (header, figure to drill into, how to show it); "days" columns show the average, and
 #: for items the median after it.

@@ -1,4 +1,6 @@
-"""The app layering of DESIGN.md holds: import-linter's contract in pyproject.toml is kept.
+"""The app layering of DESIGN.md holds: import-linter's contracts in pyproject.toml are kept,
+between apps and inside each app (interfaces > services > selectors > models; only URL
+confs and the API router import views and API modules).
 
 The contract lists apps not built yet as optional layers (in parentheses); it is
 exhaustive, so a new app fails here until it is placed in the list.
@@ -108,3 +110,50 @@ def test_an_app_outside_the_layers_breaks_the_contract(project_copy):
 
     assert result.returncode != 0
     assert "onewindow.newapp" in result.stdout
+
+
+INTRA_APP = "Inside each app"
+ENTRY_POINTS = "Only URL confs and the API router import a view or an API module"
+
+
+def append_line(project: Path, dotted: str, line: str) -> None:
+    path = project / "src" / Path(*dotted.split(".")).with_suffix(".py")
+    path.write_text(path.read_text() + "\n" + line + "\n")
+
+
+@pytest.mark.parametrize(
+    ("module", "line", "contract"),
+    [
+        ("onewindow.catalog.selectors", "import onewindow.catalog.services", INTRA_APP),
+        ("onewindow.reviews.models", "from onewindow.reviews import services", INTRA_APP),
+        ("onewindow.reviews.views", "from onewindow.reviews import api", INTRA_APP),
+    ],
+)
+def test_inside_an_app_a_lower_layer_importing_a_higher_one_breaks_a_contract(
+    project_copy, module, line, contract
+):
+    append_line(project_copy, module, line)
+
+    result = lint(project_copy, project_copy / "src")
+
+    assert result.returncode != 0
+    assert contract in result.stdout.replace("\n", " ")
+    assert module in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "source"),
+    [
+        ("onewindow.cases.leak", "from onewindow.cases import api\n"),
+        ("onewindow.insights.leak", "import onewindow.reviews.views\n"),
+        ("onewindow.demo.leak", "import onewindow.api\n"),
+    ],
+)
+def test_only_url_confs_and_the_router_import_views_and_api_modules(project_copy, module, source):
+    add_module(project_copy, module, source)
+
+    result = lint(project_copy, project_copy / "src")
+
+    assert result.returncode != 0
+    assert re.search(r"Contracts: \d+ kept, 1 broken", result.stdout)
+    assert ENTRY_POINTS in result.stdout and module in result.stdout
