@@ -108,6 +108,8 @@ INSTALLED_APPS = [
     "onewindow.cases",
     "onewindow.reviews",
     "onewindow.insights",
+    # The site's shell: navigation, home pages, login landings (docs/decisions/0022).
+    "onewindow.portal",
     "onewindow.demo",
 ]
 
@@ -151,7 +153,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "onewindow.org.context_processors.zone",
-                "onewindow.cases.context_processors.desks",
+                "onewindow.portal.context_processors.navigation",
             ],
         },
     },

@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("onewindow.cases.urls")),
     path("", include("onewindow.catalog.urls")),
+    path("", include("onewindow.portal.urls")),
     path("", include("onewindow.org.urls")),
     path("", include("onewindow.certificates.urls")),
     path("", include("onewindow.reviews.urls")),

@@ -13,7 +13,6 @@ from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -34,6 +33,7 @@ from onewindow.org.auth_services import (
 )
 from onewindow.org.constants import UserKind
 from onewindow.org.forms import SecondFactorForm
+from onewindow.org.landing import landing_url
 from onewindow.org.login_throttle import is_locked, lockout_response
 
 
@@ -55,7 +55,7 @@ def _next_url(request: HttpRequest) -> str:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return reverse("home")
+    return landing_url(request.user)
 
 
 def _with_next(page: str, target: str) -> HttpResponse:

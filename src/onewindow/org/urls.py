@@ -5,11 +5,10 @@ from onewindow.org import second_factor_views, views, views_account, views_tasks
 from onewindow.org.forms import LoginForm
 
 urlpatterns = [
-    path("", views.portal, name="portal"),
     path("calendar/", views.calendar, name="calendar"),
     path(
         "login/",
-        auth_views.LoginView.as_view(
+        views_account.LoginView.as_view(
             template_name="org/login.html",
             authentication_form=LoginForm,
             redirect_authenticated_user=True,
@@ -37,7 +36,6 @@ urlpatterns = [
     path("account/password/", views_account.password_change_page, name="password_change"),
     path("audit/", views_account.audit_trail, name="audit_trail"),
     path("audit/verify/", views_account.audit_trail_verify, name="audit_trail_verify"),
-    path("home/", views.home, name="home"),
     # Background tasks: stuck, waiting, failed; run a failed one again (docs/decisions/0012).
     path("admin-tasks/", views_tasks.background_tasks, name="background_tasks"),
     path(

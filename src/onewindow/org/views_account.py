@@ -4,8 +4,10 @@ selector, and renders."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -25,6 +27,7 @@ from onewindow.org.forms_account import (
     AuditTrailFilterForm,
     StaffPasswordChangeForm,
 )
+from onewindow.org.landing import landing_url
 from onewindow.org.passwords import max_age_days, staff_password_expired
 from onewindow.org.services import (
     audit_chain_verify,
@@ -44,6 +47,14 @@ def _next_url(request: HttpRequest) -> str:
     ):
         return target
     return ""
+
+
+class LoginView(auth_views.LoginView):
+    """The login page; afterwards a safe ``next`` wins, else the user's work page
+    (``landing_url``)."""
+
+    def get_default_redirect_url(self) -> str:
+        return landing_url(self.request.user)
 
 
 @login_required
@@ -66,7 +77,7 @@ def password_change_page(request: HttpRequest) -> HttpResponse:
             else:
                 update_session_auth_hash(request, user)
                 messages.success(request, _("密码已修改。"))
-                return redirect(_next_url(request) or "home")
+                return redirect(_next_url(request) or settings.LOGIN_REDIRECT_URL)
         status = 422
     context = {
         "form": form,

@@ -12,7 +12,7 @@ from conftest import PASSWORD, otp_login, sign_in
 from onewindow.core.audit import AuditAction, ChainBreak, VerifyResult, audit_append
 from onewindow.core.models import AuditEvent
 from onewindow.demo.org_data import demo_id_number, demo_uscc
-from onewindow.org import views
+from onewindow.org import home_panels
 from onewindow.org.constants import (
     ApplicantKind,
     CalendarOverrideKind,
@@ -229,10 +229,48 @@ def test_login_page_has_chinese_labels_and_autocomplete(client, zone):
     assert 'autocomplete="current-password"' in html
 
 
-def test_login_redirects_to_home(client, clerk):
-    response = client.post(reverse("login"), {"username": "clerk", "password": PASSWORD})
+@pytest.mark.parametrize(
+    ("roles", "landing"),
+    [
+        # each role lands on its work page (registered by the app that owns it)
+        ((Role.WINDOW_CLERK,), "cases:desk"),
+        ((Role.REVIEWER,), "cases:inbox"),
+        ((Role.DECIDER,), "cases:inbox"),
+        ((Role.SUPERVISOR,), "cases:board"),
+        ((Role.ANALYST,), "insights:dashboard"),
+        # the others keep the home page
+        ((Role.REGULATOR,), "home"),
+        ((Role.ADMINISTRATOR,), "home"),
+        ((Role.SECURITY_ADMIN,), "home"),
+        ((Role.AUDIT_ADMIN,), "home"),
+        ((), "home"),
+        # several roles: the first work page in the order desk, inbox, board, dashboard
+        ((Role.SUPERVISOR, Role.WINDOW_CLERK), "cases:desk"),
+        ((Role.ANALYST, Role.DECIDER), "cases:inbox"),
+        ((Role.ANALYST, Role.SUPERVISOR), "cases:board"),
+        ((Role.ADMINISTRATOR, Role.ANALYST), "insights:dashboard"),
+    ],
+)
+def test_login_lands_on_the_role_s_work_page(client, make_staff, roles, landing):
+    make_staff(*roles, username="landing")
+    response = client.post(reverse("login"), {"username": "landing", "password": PASSWORD})
     assert response.status_code == 302
-    assert response.url == reverse("home")
+    assert response.url == reverse(landing)
+
+
+def test_an_applicant_lands_on_their_cases(client, person):
+    user, _applicant = person
+    response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.url == reverse("cases:my_cases")
+
+
+def test_the_landing_page_opens_for_the_clerk(client, clerk):
+    response = client.post(
+        reverse("login"), {"username": "clerk", "password": PASSWORD}, follow=True
+    )
+    assert response.redirect_chain == [(reverse("cases:desk"), 302)]
+    assert response.status_code == 200
 
 
 def test_login_follows_a_safe_next(client, clerk):
@@ -248,7 +286,7 @@ def test_login_refuses_a_foreign_next(client, clerk):
         reverse("login"),
         {"username": "clerk", "password": PASSWORD, "next": "https://evil.example/"},
     )
-    assert response.url == reverse("home")
+    assert response.url == reverse("cases:desk")
 
 
 def test_wrong_password_shows_the_error_beside_the_form(client, clerk):
@@ -276,10 +314,10 @@ def test_inactive_account_cannot_log_in(client, clerk):
     assert "_auth_user_id" not in client.session
 
 
-def test_signed_in_user_visiting_login_goes_home(client, clerk):
+def test_signed_in_user_visiting_login_goes_to_the_work_page(client, clerk):
     client.force_login(clerk)
     response = client.get(reverse("login"))
-    assert response.status_code == 302 and response.url == reverse("home")
+    assert response.status_code == 302 and response.url == reverse("cases:desk")
 
 
 # -- /home/: access and the permission matrix ----------------------------------------------------
@@ -450,7 +488,7 @@ def test_administrator_without_admin_permissions_gets_no_dead_admin_links(client
 
 def test_administrator_is_alerted_to_a_broken_audit_chain(client, administrator, monkeypatch):
     broken = VerifyResult(4, ChainBreak(5, "content does not match its hash"))
-    monkeypatch.setattr(views, "audit_verify", lambda **kwargs: broken)
+    monkeypatch.setattr(home_panels, "audit_verify", lambda **kwargs: broken)
     otp_login(client, administrator)
     html = client.get(reverse("home")).content.decode()
     assert "审计链断裂" in html and "第 5 号事件" in html

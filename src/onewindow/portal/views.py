@@ -1,0 +1,48 @@
+"""The portal's pages: the public entrance (服务大厅) and the signed-in user's home page,
+whose panels the apps contribute through ``core.registry`` (the ``portal.home.staff`` and
+``portal.home.applicant`` slots)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from onewindow.org import pages
+from onewindow.org.constants import Role, UserKind
+from onewindow.org.home_panels import site_zone, staff_home
+
+#: The heading of a home page with exactly one staff role.
+ROLE_HOME_TITLES = {
+    Role.WINDOW_CLERK: gettext_lazy("综合窗口工作台"),
+    Role.REVIEWER: gettext_lazy("审查工作台"),
+    Role.DECIDER: gettext_lazy("审批决定工作台"),
+    Role.SUPERVISOR: gettext_lazy("电子监察工作台"),
+    Role.REGULATOR: gettext_lazy("监管工作台"),
+    Role.ADMINISTRATOR: gettext_lazy("系统管理工作台"),
+    Role.ANALYST: gettext_lazy("数据分析工作台"),
+    Role.SECURITY_ADMIN: gettext_lazy("安全管理工作台"),
+    Role.AUDIT_ADMIN: gettext_lazy("安全审计工作台"),
+}
+
+
+@require_GET
+def portal(request: HttpRequest) -> HttpResponse:
+    zone = site_zone(request)
+    directory = pages.portal_directory(zone) if zone is not None else None
+    return render(request, "portal/portal.html", {"directory": directory})
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's home: one panel per staff role, or the applicant's identities."""
+    user = request.user
+    if user.kind == UserKind.APPLICANT:
+        return render(request, "portal/home_applicant.html", {"title": _("我的办事主页")})
+    roles = staff_home(request)["roles"]  # read once; the panels share it
+    title = ROLE_HOME_TITLES[next(iter(roles))] if len(roles) == 1 else _("我的工作台")
+    return render(request, "portal/home.html", {"title": title})
