@@ -15,6 +15,7 @@ import rules
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
+from onewindow.cases import rules as case_rules
 from onewindow.cases.constants import AcceptanceMode
 from onewindow.cases.models import Case, Task
 from onewindow.core.errors import NotFound
@@ -75,45 +76,53 @@ def can_view_case(user: User, case: Case) -> bool:
     return visible_cases(user, Case.objects.filter(pk=case.pk)).exists()
 
 
+def actor_of(user: User) -> case_rules.Actor:
+    """What ``cases.rules`` needs to know of ``user`` (its queries cached on the user)."""
+    if not user.is_authenticated:
+        return case_rules.Actor()
+    staff = user.is_active and user.kind == UserKind.STAFF
+    applicant = user.kind == UserKind.APPLICANT
+    return case_rules.Actor(
+        pk=user.pk,
+        zone_id=user.zone_id,
+        is_applicant=applicant,
+        roles=user.role_set() if staff else frozenset(),
+        department_roles=department_roles(user),
+        applicant_ids=represented_applicant_ids(user) if applicant else frozenset(),
+    )
+
+
+def active_departments(case: Case) -> set[int]:
+    """The departments with an active task of ``case`` (who handles it now)."""
+    return set(case.tasks.active().values_list("department_id", flat=True))
+
+
 @rules.predicate
 def represents_case_applicant(user: User, case: Case) -> bool:
-    return bool(
-        case is not None
-        and user.is_authenticated
-        and user.kind == UserKind.APPLICANT
-        and case.applicant_id in represented_applicant_ids(user)
-    )
+    return case is not None and case_rules.represents_applicant(actor_of(user), case)
 
 
 @rules.predicate
 def is_zone_clerk(user: User, case: Case) -> bool:
-    return bool(
-        case is not None
-        and user.is_authenticated
-        and user.has_role(Role.WINDOW_CLERK)
-        and user.zone_id == case.zone_id
-    )
+    return case is not None and case_rules.is_zone_clerk(actor_of(user), case)
 
 
 @rules.predicate
 def holds_task_role(user: User, task: Task) -> bool:
-    return (task is not None and (task.role, task.department_id) in department_roles(user)) or (
-        task is not None and task.role == Role.WINDOW_CLERK and is_zone_clerk(user, task.case)
-    )
+    return task is not None and case_rules.holds_task_role(actor_of(user), task)
 
 
 @rules.predicate
 def decides_for_case(user: User, case: Case) -> bool:
-    return case is not None and (Role.DECIDER, case.department_id) in department_roles(user)
+    return case is not None and case_rules.decides_for_case(actor_of(user), case)
 
 
 @rules.predicate
 def handles_case(user: User, case: Case) -> bool:
     """Holds a reviewer or decider role in a department with an active task of the case."""
-    if case is None:
+    if case is None or not departments_with_role(user, Role.REVIEWER, Role.DECIDER):
         return False
-    handling = departments_with_role(user, Role.REVIEWER, Role.DECIDER)
-    return bool(handling) and case.tasks.active().filter(department_id__in=handling).exists()
+    return case_rules.handles_case(actor_of(user), active_departments(case))
 
 
 @rules.predicate

@@ -8,10 +8,12 @@ By use-case: ``intake`` (create, submit, correction, resubmission, refusal, with
 ``materials`` (uploads, paper, supplements, the certificate wallet), ``acceptance``,
 ``workflow`` (the engine opening tasks), ``review`` (the tasks), ``clock`` (special
 procedures, extension, recomputation), ``delivery`` (decision, certificate, delivery,
-on-the-spot items); ``common`` and ``numbering`` hold what they share. Callers import
-from ``onewindow.cases.services``.
+on-the-spot items); ``common`` and ``numbering`` hold what they share. Who may do what,
+when, is asked of ``cases.rules`` (the guards). Callers import from
+``onewindow.cases.services``.
 """
 
+from onewindow.cases.rules import MATERIAL_OPEN_STATUSES, SUPPLEMENT_STATUSES
 from onewindow.cases.services.acceptance import case_accept
 from onewindow.cases.services.clock import (
     case_extend,
@@ -35,8 +37,6 @@ from onewindow.cases.services.intake import (
     case_withdraw,
 )
 from onewindow.cases.services.materials import (
-    MATERIAL_OPEN_STATUSES,
-    SUPPLEMENT_STATUSES,
     material_receive_paper,
     material_upload,
     wallet_material_lines,

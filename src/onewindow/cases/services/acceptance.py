@@ -26,22 +26,18 @@ from onewindow.cases.models import (
     CaseMaterial,
     Commitment,
 )
-from onewindow.cases.permissions import (
-    can_intake,
-)
 from onewindow.cases.services.common import (
     CLOCK_FIELDS,
     _children,
-    _ensure,
     _event,
     _lock,
-    _require,
+    _may,
     _set_clock,
     _today,
     _transition,
 )
 from onewindow.cases.services.workflow import _start
-from onewindow.core.errors import Conflict, ValidationFailed
+from onewindow.core.errors import ValidationFailed
 from onewindow.inspections.services import commitment_verification_open
 from onewindow.org.models import User
 from onewindow.org.selectors import calendar_for_zone
@@ -67,10 +63,7 @@ def case_accept(
     that material) or replaced by the signed commitment (idem). The clock starts today.
     """
     case = _lock(case)
-    _require(can_intake(actor, case), _("只有窗口人员可以受理"))
-    if case.is_child:
-        raise Conflict(_("一件事的子件随主件一并受理"), code="child_case")
-    _ensure(case, CaseAction.ACCEPT)
+    _may(actor, case, "accept")
     if mode not in AcceptanceMode.values:
         raise ValidationFailed.for_field("mode", _("受理方式无效"), code="invalid_mode")
     materials = {row.pk: row for row in CaseMaterial.objects.select_for_update().filter(case=case)}

@@ -22,8 +22,10 @@ from onewindow.cases.models import (
     Case,
     Task,
 )
+from onewindow.cases.permissions import active_departments, actor_of
+from onewindow.cases.rules import case_action, require
 from onewindow.core.audit import audit_append
-from onewindow.core.errors import Conflict, Forbidden, ValidationFailed
+from onewindow.core.errors import Conflict, ValidationFailed
 from onewindow.org.models import User
 from onewindow.org.selectors import calendar_for_zone
 
@@ -122,9 +124,10 @@ def _lock_task(task: Task) -> tuple[Case, Task]:
     return case, locked
 
 
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise Forbidden(message, code="not_permitted")
+def _may(actor: User, case: Case, action: str) -> None:
+    """Refuse unless ``cases.rules`` lets ``actor`` take ``action`` on the locked case."""
+    departments = active_departments(case) if action in ("suspend", "resume") else ()
+    require(case_action(actor_of(actor), case, action, active_departments=departments))
 
 
 def _text(field: str, value: str | None, label: str, *, max_length: int = 2000) -> str:

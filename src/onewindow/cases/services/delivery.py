@@ -24,8 +24,16 @@ from onewindow.cases.models import (
     Task,
 )
 from onewindow.cases.services.acceptance import case_accept
-from onewindow.cases.services.common import _children, _event, _lock, _text, _transition
-from onewindow.cases.services.review import _task_for
+from onewindow.cases.services.common import (
+    _children,
+    _event,
+    _lock,
+    _lock_task,
+    _may,
+    _text,
+    _transition,
+)
+from onewindow.cases.services.review import _may_task, _task_for
 from onewindow.cases.services.workflow import _cancel_task, _finish_task, _open_task, _plan
 from onewindow.catalog.constants import (
     HandlingKind,
@@ -65,10 +73,7 @@ def task_decide(
     decider gives (the rest come from the applicant, the application form and the issue
     itself). A missing fact refuses the whole decision, naming ``certificate_facts.<key>``.
     """
-    action = CaseAction.DENY if decision == Decision.DENIED else CaseAction.APPROVE
-    case, task = _task_for(actor, task, action=action)
-    if task.kind != TaskKind.DECISION:
-        raise Conflict(_("该任务不是决定环节"), code="wrong_task_action")
+    case, task = _task_for(actor, task, "decide", decision=decision)
     _decide(case, actor=actor, decision=decision, reason=reason, remedy_notice=remedy_notice)
     if decision == Decision.APPROVED:
         _issue_certificate(case, actor=actor, facts=certificate_facts)
@@ -207,12 +212,9 @@ def _deliver(case: Case, *, actor: User) -> None:
 @transaction.atomic
 def task_deliver(*, task: Task, actor: User, comment: str = "") -> Case:
     """送达 / 统一出件: hand over the result; a bundle's children are delivered together."""
-    case, task = _task_for(actor, task)
-    if task.kind != TaskKind.DELIVERY:
-        raise Conflict(_("该任务不是送达环节"), code="wrong_task_action")
+    case, task = _lock_task(task)
     children = _children(case)
-    if any(child.status not in (CaseStatus.APPROVED, CaseStatus.DENIED) for child in children):
-        raise Conflict(_("一件事的事项尚未全部办结，不能统一出件"), code="bundle_not_ready")
+    _may_task(actor, case, task, "deliver", children=children)
     _finish_task(task, actor=actor, outcome="delivered", comment=(comment or "").strip()[:500])
     _deliver(case, actor=actor)
     for child in children:
@@ -232,8 +234,7 @@ def case_handle_on_the_spot(
     """即办件: accepted, decided and delivered at the window in one go (an item that
     issues a certificate issues it then, as any approval does)."""
     locked = _lock(case)
-    if locked.is_bundle or locked.item_version.handling_kind != HandlingKind.IMMEDIATE:
-        raise Conflict(_("只有即办件可以当场办结"), code="not_immediate")
+    _may(actor, locked, "on_the_spot")
     case_accept(case=locked, actor=actor)
     task = locked.tasks.filter(kind=TaskKind.DECISION, status__in=ACTIVE_TASK_STATUSES).first()
     if task is None:

@@ -24,12 +24,7 @@ from onewindow.cases.models import (
     CaseMaterial,
     Suspension,
 )
-from onewindow.cases.permissions import (
-    can_act_as_applicant,
-    can_intake,
-    can_withdraw,
-)
-from onewindow.cases.services.common import _children, _event, _lock, _require, _text, _transition
+from onewindow.cases.services.common import _children, _event, _lock, _may, _text, _transition
 from onewindow.cases.services.materials import _fill_from_wallet
 from onewindow.cases.services.numbering import _number
 from onewindow.cases.services.workflow import _cancel_task
@@ -239,12 +234,7 @@ def case_create(
 @transaction.atomic
 def case_submit(*, case: Case, actor: User) -> Case:
     case = _lock(case)
-    _require(
-        can_act_as_applicant(actor, case) or can_intake(actor, case),
-        _("只有申请人或窗口人员可以提交申请"),
-    )
-    if case.is_child:
-        raise Conflict(_("一件事的子件随主件一并提交"), code="child_case")
+    _may(actor, case, "submit")
     now = timezone.now()
     case.submitted_at = now
     _transition(
@@ -276,9 +266,7 @@ def case_request_correction(*, case: Case, actor: User, items: Iterable[str]) ->
     """补正告知: one complete list (行政许可法 art. 32). A second request may only repeat
     items of the first list that are still not put right, never add new ones."""
     case = _lock(case)
-    _require(can_intake(actor, case), _("只有窗口人员可以作出补正告知"))
-    if case.is_child:
-        raise Conflict(_("一件事的子件随主件一并处理"), code="child_case")
+    _may(actor, case, "request_correction")
     cleaned = [str(item).strip() for item in items if str(item).strip()]
     if not cleaned:
         raise ValidationFailed.for_field(
@@ -312,12 +300,7 @@ def case_request_correction(*, case: Case, actor: User, items: Iterable[str]) ->
 @transaction.atomic
 def case_resubmit(*, case: Case, actor: User) -> Case:
     case = _lock(case)
-    _require(
-        can_act_as_applicant(actor, case) or can_intake(actor, case),
-        _("只有申请人或窗口人员可以重新提交"),
-    )
-    if case.is_child:
-        raise Conflict(_("一件事的子件随主件一并提交"), code="child_case")
+    _may(actor, case, "resubmit")
     _transition(case, CaseAction.RESUBMIT, actor=actor, event=CaseEventAction.RESUBMITTED)
     _fill_from_wallet(case, actor=actor)
     return case
@@ -327,9 +310,7 @@ def case_resubmit(*, case: Case, actor: User) -> Case:
 def case_refuse(*, case: Case, actor: User, reason: str, legal_basis: str) -> Case:
     """不予受理: with reasons and the legal basis."""
     case = _lock(case)
-    _require(can_intake(actor, case), _("只有窗口人员可以作出不予受理决定"))
-    if case.is_child:
-        raise Conflict(_("一件事的子件随主件一并处理"), code="child_case")
+    _may(actor, case, "refuse")
     case.refusal_reason = _text("reason", reason, _("不予受理理由"))
     case.refusal_legal_basis = _text("legal_basis", legal_basis, _("不予受理依据"))
     fields = ["refusal_reason", "refusal_legal_basis"]
@@ -363,9 +344,7 @@ def case_refuse(*, case: Case, actor: User, reason: str, legal_basis: str) -> Ca
 def case_withdraw(*, case: Case, actor: User, reason: str = "") -> Case:
     """撤回: by the applicant (or the clerk for them) at any time before a decision."""
     case = _lock(case)
-    _require(can_withdraw(actor, case), _("只有申请人或窗口人员可以撤回申请"))
-    if case.is_child:
-        raise Conflict(_("一件事须整体撤回"), code="child_case")
+    _may(actor, case, "withdraw")
     reason = (reason or "").strip()[:500]
     now = timezone.now()
     for target in [case, *_children(case)]:

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from onewindow.cases.constants import (
     CaseEventAction,
-    CaseStatus,
     MaterialState,
 )
 from onewindow.cases.models import (
@@ -21,10 +20,15 @@ from onewindow.cases.models import (
     CaseMaterial,
 )
 from onewindow.cases.permissions import (
-    can_intake,
-    can_upload,
+    actor_of,
 )
-from onewindow.cases.services.common import _event, _lock, _require
+from onewindow.cases.rules import (
+    material_giver,
+    material_open,
+    require,
+    supplements,
+)
+from onewindow.cases.services.common import _event, _lock
 from onewindow.catalog.bundles import merge_materials
 from onewindow.catalog.constants import (
     MaterialSource,
@@ -32,7 +36,7 @@ from onewindow.catalog.constants import (
 from onewindow.catalog.models import ItemVersion
 from onewindow.certificates.models import CertificateType
 from onewindow.certificates.services import certificate_use_for_material
-from onewindow.core.errors import Conflict, ValidationFailed
+from onewindow.core.errors import ValidationFailed
 from onewindow.org.models import User
 
 # -- 免提交: materials filled from the applicant's certificate wallet ----------------------
@@ -116,31 +120,14 @@ def _material(case: Case, material_id: int) -> CaseMaterial:
     return row
 
 
-#: Before acceptance any material may be given; after it, only a tolerated (容缺) one.
-MATERIAL_OPEN_STATUSES = (CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.CORRECTION_REQUESTED)
-#: A tolerated (容缺) material is owed from acceptance on, also after delivery: the case
-#: goes on without it, and the applicant still supplies it (or it becomes a credit record).
-SUPPLEMENT_STATUSES = (
-    CaseStatus.ACCEPTED,
-    CaseStatus.IN_REVIEW,
-    CaseStatus.SUSPENDED,
-    CaseStatus.APPROVED,
-    CaseStatus.DENIED,
-    CaseStatus.DELIVERED,
-)
-
-
-def _material_open(case: Case, row: CaseMaterial) -> bool:
-    """Whether ``row`` may be given now; True when it supplements a tolerated gap."""
-    supplementing = row.state == MaterialState.TOLERATED and case.status in SUPPLEMENT_STATUSES
-    if not (case.status in MATERIAL_OPEN_STATUSES or supplementing):
-        raise Conflict(
-            _("办件当前状态为“{status}”，该材料不能再上传").format(
-                status=CaseStatus(case.status).label
-            ),
-            code="material_locked",
-        )
-    return supplementing
+def _giving(actor: User, case: Case, material_id: int, action: str) -> tuple[CaseMaterial, bool]:
+    """The locked material row ``actor`` may give now by ``action`` (``cases.rules``),
+    and whether it supplements a tolerated gap."""
+    facts = actor_of(actor)
+    require(material_giver(facts, case, action))
+    row = _material(case, material_id)
+    require(material_open(case, row))
+    return row, supplements(case, row)
 
 
 def _clear_tolerance_when_supplied(case: Case) -> None:
@@ -161,9 +148,7 @@ def material_upload(*, case: Case, material_id: int, uploaded, actor: User) -> C
     info = inspect_upload(uploaded)  # raises before anything is written
     # A bundle's materials live on its parent: given through a child, they go there.
     case = _lock(case.parent if case.is_child else case)
-    _require(can_upload(actor, case), _("无权为该办件上传材料"))
-    row = _material(case, material_id)
-    supplementing = _material_open(case, row)
+    row, supplementing = _giving(actor, case, material_id, "upload")
     old_file = row.file.name if row.file else ""
     row.token = secrets.token_hex(16)
     row.file.save(row.token + info.extension, uploaded, save=False)
@@ -207,9 +192,7 @@ def _delete_file(row: CaseMaterial, name: str) -> None:
 def material_receive_paper(*, case: Case, material_id: int, actor: User) -> CaseMaterial:
     """The clerk received the paper original at the window (the same states as an upload)."""
     case = _lock(case.parent if case.is_child else case)
-    _require(can_intake(actor, case), _("只有窗口人员可以收取纸质材料"))
-    row = _material(case, material_id)
-    supplementing = _material_open(case, row)
+    row, supplementing = _giving(actor, case, material_id, "receive_paper")
     row.state = MaterialState.PAPER
     row.uploaded_by = actor
     row.uploaded_at = timezone.now()

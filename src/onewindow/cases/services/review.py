@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,7 +11,6 @@ from django.utils.translation import gettext as _
 from onewindow.cases.constants import (
     ACTIVE_TASK_STATUSES,
     CaseEventAction,
-    CaseStatus,
     TaskKind,
     TaskStatus,
 )
@@ -18,9 +19,11 @@ from onewindow.cases.models import (
     Task,
 )
 from onewindow.cases.permissions import (
+    actor_of,
     holds_task_role,
 )
-from onewindow.cases.services.common import _ensure, _event, _lock_task, _text
+from onewindow.cases.rules import require, task_action
+from onewindow.cases.services.common import _event, _lock_task, _text
 from onewindow.cases.services.workflow import (
     _advance,
     _cancel_task,
@@ -32,49 +35,30 @@ from onewindow.catalog.constants import (
     StepKind,
 )
 from onewindow.catalog.workflow import StepSpec
-from onewindow.core.errors import Conflict, Forbidden, ValidationFailed
+from onewindow.core.errors import Conflict, ValidationFailed
 from onewindow.org.constants import Role
 from onewindow.org.models import Department, User
 
 # -- tasks --------------------------------------------------------------------------------
 
 
-def _task_for(actor: User, task: Task, *, action: str | None = None) -> tuple[Case, Task]:
-    """Lock and check a task its holder acts on; ``action`` is the case transition the act
-    makes (decisions), refused by the table's rule when the case's status does not allow it."""
+def _may_task(actor: User, case: Case, task: Task, action: str, **facts: Any) -> None:
+    """Refuse unless ``cases.rules`` lets ``actor`` take ``action`` on the locked task."""
+    require(task_action(actor_of(actor), task, action, case=case, **facts))
+
+
+def _task_for(actor: User, task: Task, action: str, **facts: Any) -> tuple[Case, Task]:
+    """Lock the task's case, then the task, and check that ``actor`` may act on it."""
     case, task = _lock_task(task)
-    if not task.is_active:
-        raise Conflict(
-            _("该任务已{status}，不能再办理").format(status=TaskStatus(task.status).label),
-            code="task_not_active",
-        )
-    if not holds_task_role(actor, task):
-        raise Forbidden(_("您不是该任务所在部门的办理人员"), code="not_permitted")
-    if task.assignee_id is not None and task.assignee_id != actor.pk:
-        raise Conflict(_("该任务已由{name}签收办理").format(name=task.assignee), code="task_taken")
-    if case.status == CaseStatus.SUSPENDED and task.kind != TaskKind.DELIVERY:
-        if action is not None:
-            _ensure(case, action)
-        raise Conflict(_("办件处于特别程序中，请先结束特别程序"), code="case_suspended")
+    _may_task(actor, case, task, action, **facts)
     return case, task
 
 
 @transaction.atomic
 def task_claim(*, task: Task, actor: User) -> Task:
-    case, task = _lock_task(task)
-    if task.status == TaskStatus.CLAIMED and task.assignee_id == actor.pk:
-        return task
-    if task.status != TaskStatus.OPEN:
-        if task.status == TaskStatus.CLAIMED:
-            raise Conflict(
-                _("该任务已由{name}签收办理").format(name=task.assignee), code="task_taken"
-            )
-        raise Conflict(
-            _("该任务已{status}，不能签收").format(status=TaskStatus(task.status).label),
-            code="task_not_active",
-        )
-    if not holds_task_role(actor, task):
-        raise Forbidden(_("您不是该任务所在部门的办理人员"), code="not_permitted")
+    case, task = _task_for(actor, task, "claim")
+    if task.status == TaskStatus.CLAIMED:
+        return task  # claimed by the actor already
     task.status = TaskStatus.CLAIMED
     task.assignee = actor
     task.save(update_fields=["status", "assignee", "updated_at"])
@@ -85,11 +69,9 @@ def task_claim(*, task: Task, actor: User) -> Task:
 @transaction.atomic
 def task_complete(*, task: Task, actor: User, comment: str = "") -> Task:
     """Approve a review, inspection or co-review step; the next steps open."""
-    case, task = _task_for(actor, task)
-    if task.kind in (TaskKind.DECISION, TaskKind.DELIVERY):
-        raise Conflict(_("决定和送达环节请使用对应的操作"), code="wrong_task_action")
-    if task.co_reviews.filter(status__in=ACTIVE_TASK_STATUSES).exists():
-        raise Conflict(_("会签尚未全部完成，不能提交"), code="co_review_pending")
+    case, task = _lock_task(task)
+    pending = task.co_reviews.filter(status__in=ACTIVE_TASK_STATUSES).exists()
+    _may_task(actor, case, task, "complete", co_reviews_pending=pending)
     _finish_task(task, actor=actor, outcome="approved", comment=(comment or "").strip()[:2000])
     if task.parent_task_id is None:
         _advance(case, actor=actor)
@@ -99,10 +81,8 @@ def task_complete(*, task: Task, actor: User, comment: str = "") -> Task:
 @transaction.atomic
 def task_return(*, task: Task, actor: User, reason: str) -> Task:
     """Send the case back to the previous step(s) with a reason."""
-    case, task = _task_for(actor, task)
+    case, task = _task_for(actor, task, "return")
     reason = _text("reason", reason, _("退回理由"))
-    if task.parent_task_id is not None:
-        raise Conflict(_("会签任务不能退回，请填写会签意见"), code="wrong_task_action")
     plan = _plan(case)
     previous = [plan.steps[key] for key in plan.steps[task.step_key].after]
     targets = [step for step in previous if step.kind != StepKind.ACCEPTANCE]
@@ -132,7 +112,7 @@ def task_return(*, task: Task, actor: User, reason: str) -> Task:
 @transaction.atomic
 def task_transfer(*, task: Task, actor: User, to_user: User, reason: str) -> Task:
     """Hand the task to a colleague holding the same role in the same department."""
-    case, task = _task_for(actor, task)
+    case, task = _task_for(actor, task, "transfer")
     reason = _text("reason", reason, _("转办理由"))
     if to_user.pk == actor.pk:
         raise ValidationFailed.for_field("to_user", _("不能转给自己"), code="same_user")
@@ -157,7 +137,7 @@ def task_request_co_review(
     *, task: Task, actor: User, department: Department, reason: str, limit_days: int = 3
 ) -> Task:
     """会签: ask another department to review in parallel; this task waits for it."""
-    case, task = _task_for(actor, task)
+    case, task = _task_for(actor, task, "co_review")
     reason = _text("reason", reason, _("会签事由"))
     if department.zone_id != case.zone_id:
         raise ValidationFailed.for_field("department", _("部门不属于该开发区"))
@@ -165,8 +145,6 @@ def task_request_co_review(
         raise ValidationFailed.for_field(
             "department", _("请选择其他部门会签"), code="same_department"
         )
-    if task.kind not in (TaskKind.REVIEW, TaskKind.INSPECTION):
-        raise Conflict(_("只有审查环节可以发起会签"), code="wrong_task_action")
     if not 1 <= limit_days <= 20:
         raise ValidationFailed.for_field("limit_days", _("会签时限应为 1 至 20 个工作日"))
     if task.co_reviews.filter(department=department, status__in=ACTIVE_TASK_STATUSES).exists():
