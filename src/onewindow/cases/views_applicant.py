@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -30,7 +29,6 @@ from onewindow.cases import selectors, services, throttle
 from onewindow.cases.constants import (
     CLOCK_STATUSES,
     INTAKE_STATUSES,
-    CaseChannel,
     CaseStatus,
     MaterialState,
 )
@@ -40,7 +38,7 @@ from onewindow.cases.forms_applicant import (
     TrackForm,
     size_limit_text,
 )
-from onewindow.cases.models import Case, CaseMaterial, Notification, material_storage
+from onewindow.cases.models import Case, CaseMaterial, Notification
 from onewindow.cases.permissions import (
     access_case_by_number,
     can_upload,
@@ -218,8 +216,23 @@ def _apply(
     if not form.is_valid():
         return render(request, "cases/applicant/apply.html", context, status=422)
     try:
-        case = _create_and_submit(
-            request, form, item_version=item_version, bundle=bundle, key=_key(key) if key else ""
+        case = services.case_apply(
+            actor=user,
+            applicant=form.applicant,
+            item_version=item_version,
+            bundle=bundle,
+            form_data=form.form_data(),
+            files=[
+                services.MaterialFile(
+                    merge_key=entry.line.key,
+                    name=entry.line.name,
+                    field=entry.field_name,
+                    file=uploaded,
+                )
+                for entry, uploaded in form.uploads()
+            ],
+            language=getattr(request, "LANGUAGE_CODE", "zh-hans"),
+            idempotency_key=_key(key) if key else "",
         )
     except ApplicationError as error:
         if isinstance(error, NotFound) and error.code != "applicant_not_found":
@@ -234,68 +247,6 @@ def _apply(
 def _key(token: str) -> str:
     """The idempotency key stored for a web form's token (never mistaken for an API's)."""
     return "web:" + token[:64]
-
-
-def _create_and_submit(
-    request: HttpRequest,
-    form: ApplyForm,
-    *,
-    item_version: ItemVersion | None,
-    bundle: Bundle | None,
-    key: str,
-) -> Case:
-    """Create the case, attach every file, submit: all or nothing. Files written before a
-    failure are removed with the rows that named them."""
-    user = request.user
-    stored: list[str] = []
-    try:
-        with transaction.atomic():
-            case = services.case_create(
-                actor=user,
-                applicant=form.applicant,
-                item_version=item_version,
-                bundle=bundle,
-                channel=CaseChannel.ONLINE,
-                form_data=form.form_data(),
-                language=getattr(request, "LANGUAGE_CODE", "zh-hans"),
-                idempotency_key=key,
-                submit=False,
-            )
-            rows = {row.merge_key: row for row in case.materials.all()}
-            for entry, uploaded in form.uploads():
-                row = rows.get(entry.line.key)
-                if row is None:
-                    raise ValidationFailed.for_field(
-                        entry.field_name,
-                        _("{name}：材料清单已更新，请刷新页面后重新提交").format(
-                            name=entry.line.name
-                        ),
-                        code="material_list_changed",
-                    )
-                try:
-                    saved = services.material_upload(
-                        case=case, material_id=row.pk, uploaded=uploaded, actor=user
-                    )
-                except ValidationFailed as error:
-                    messages_ = error.fields.get("file") or [error.message]
-                    raise ValidationFailed(
-                        error.message,
-                        code=error.code,
-                        fields={
-                            entry.field_name: [
-                                _("{name}：{message}").format(name=entry.line.name, message=m)
-                                for m in messages_
-                            ]
-                        },
-                    ) from error
-                stored.append(saved.file.name)
-            services.case_submit(case=case, actor=user)
-    except Exception:
-        storage = material_storage()
-        for name in stored:
-            storage.delete(name)
-        raise
-    return case
 
 
 @login_required

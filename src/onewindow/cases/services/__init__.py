@@ -5,6 +5,7 @@ Shape of each service: lock (case first, then tasks by primary key), guard, writ
 moves only through ``common._transition``, which checks ``ALLOWED_TRANSITIONS``.
 
 By use-case: ``intake`` (create, submit, correction, resubmission, refusal, withdrawal),
+``application`` (the online application: create, attach the files, submit at once),
 ``materials`` (uploads, paper, supplements, the certificate wallet), ``acceptance``,
 ``workflow`` (the engine opening tasks), ``review`` (the tasks), ``clock`` (special
 procedures, extension, recomputation), ``delivery`` (decision, certificate, delivery,
@@ -15,6 +16,7 @@ when, is asked of ``cases.rules`` (the guards). Callers import from
 
 from onewindow.cases.rules import MATERIAL_OPEN_STATUSES, SUPPLEMENT_STATUSES
 from onewindow.cases.services.acceptance import case_accept
+from onewindow.cases.services.application import MaterialFile, case_apply
 from onewindow.cases.services.clock import (
     case_extend,
     case_resume,
@@ -54,7 +56,9 @@ __all__ = [
     "DEFAULT_REMEDY_NOTICE",
     "MATERIAL_OPEN_STATUSES",
     "SUPPLEMENT_STATUSES",
+    "MaterialFile",
     "case_accept",
+    "case_apply",
     "case_create",
     "case_extend",
     "case_handle_on_the_spot",

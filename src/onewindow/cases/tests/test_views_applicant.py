@@ -221,11 +221,11 @@ def test_too_large_upload_is_refused(client, world, settings):
 
 def test_a_failure_after_files_were_stored_leaves_no_case_and_no_file(client, world, monkeypatch):
     """Files written before a later step fails go with the rolled-back rows."""
-    from onewindow.cases import services
+    from onewindow.cases.services import application
     from onewindow.core.errors import Conflict
 
     stored = []
-    real_upload = services.material_upload
+    real_upload = application.material_upload
 
     def recording_upload(**kwargs):
         row = real_upload(**kwargs)
@@ -235,8 +235,8 @@ def test_a_failure_after_files_were_stored_leaves_no_case_and_no_file(client, wo
     def failing_submit(**kwargs):
         raise Conflict("模拟提交失败", code="simulated")
 
-    monkeypatch.setattr(services, "material_upload", recording_upload)
-    monkeypatch.setattr(services, "case_submit", failing_submit)
+    monkeypatch.setattr(application, "material_upload", recording_upload)
+    monkeypatch.setattr(application, "case_submit", failing_submit)
     client_for(world.applicant_user, client=client)
     response = client.post(apply_url(world), item_post(world))
     assert response.status_code == 409
