@@ -28,7 +28,7 @@ from ninja import Query, Router, Status
 
 from onewindow.cases import deadlines, services, throttle
 from onewindow.cases.constants import CaseChannel, CaseStatus, Light, MaterialState
-from onewindow.cases.models import Case, CaseMaterial, Task
+from onewindow.cases.models import Case, Task
 from onewindow.cases.permissions import (
     access_case_by_number,
     can_view_query_code,
@@ -58,7 +58,7 @@ from onewindow.cases.schemas import (
     TransferIn,
     WithdrawIn,
 )
-from onewindow.cases.selectors import case_certificates, case_clock, public_progress, task_inbox
+from onewindow.cases.selectors import CaseView, case_view, public_progress, task_inbox
 from onewindow.catalog.models import Bundle, ItemVersion
 from onewindow.certificates.models import CertificateStatus
 from onewindow.core.api_auth import session_auth
@@ -70,7 +70,7 @@ from onewindow.core.throttle import request_address
 from onewindow.org.models import Department, User
 from onewindow.org.permissions import visible_applicants
 from onewindow.org.selectors import calendar_for_zone
-from onewindow.org.services import IdentifierChannel, identifier_show
+from onewindow.org.services import IdentifierChannel
 
 router = Router(tags=["cases"], auth=session_auth)
 
@@ -141,17 +141,10 @@ def _task_row(task: Task, *, today: dt.date, calendars: dict[int, WorkingCalenda
     }
 
 
-def _applicant(user: User, case: Case, request: HttpRequest) -> dict:
+def _applicant(view: CaseView) -> dict:
     """The case's applicant; the identifier by the one rule (``org.permissions``), a staff
     member's full view recorded once for this response (ADR 0015)."""
-    applicant = case.applicant
-    shown = identifier_show(
-        viewer=user,
-        applicant=applicant,
-        channel=IdentifierChannel.API,
-        purpose=case.number,
-        ip_address=request_address(request),
-    )
+    applicant, shown = view.case.applicant, view.identifier
     return {
         "name": applicant.name,
         "kind": applicant.kind,
@@ -163,18 +156,14 @@ def _applicant(user: User, case: Case, request: HttpRequest) -> dict:
 
 def _case_out(user: User, case: Case, request: HttpRequest) -> dict:
     """The case as ``user`` (who may see it) sees it: one response, one identifier view."""
-    today = timezone.localdate()
-    clock = case_clock(case, on=today)
-    owner = case.parent if case.is_child else case
-    materials = CaseMaterial.objects.filter(case=owner).order_by("position")
-    tasks = (
-        Task.objects.active()
-        .filter(case=case)
-        .with_light(today)
-        .select_related("case__zone", "department", "assignee")
-        .order_by("opened_at", "pk")
+    view = case_view(
+        viewer=user,
+        case=case,
+        channel=IdentifierChannel.API,
+        ip_address=request_address(request),
+        on=timezone.localdate(),
     )
-    children = case.children.order_by("pk") if case.is_bundle else Case.objects.none()
+    today, clock = view.today, view.clock
     decided = bool(case.decision)
     show_code = can_view_query_code(user, case)
     return {
@@ -188,7 +177,7 @@ def _case_out(user: User, case: Case, request: HttpRequest) -> dict:
         "parent": case.parent.number if case.parent_id else None,
         "channel": case.channel,
         "channel_label": case.get_channel_display(),
-        "applicant": _applicant(user, case, request),
+        "applicant": _applicant(view),
         "department": _department(case.department),
         "submitted_at": case.submitted_at,
         "accepted_on": case.accepted_on,
@@ -235,7 +224,7 @@ def _case_out(user: User, case: Case, request: HttpRequest) -> dict:
                 "status_label": child.get_status_display(),
                 "decision": child.decision,
             }
-            for child in children
+            for child in view.children
         ],
         "materials": [
             {
@@ -249,17 +238,16 @@ def _case_out(user: User, case: Case, request: HttpRequest) -> dict:
                 "state_label": str(MaterialState(row.state).label),
                 "certificate": (row.reference if row.state == MaterialState.CERTIFICATE else None),
             }
-            for row in materials
+            for row in view.materials
         ],
-        "certificates": [
-            _certificate_out(certificate, today) for certificate in case_certificates(case)
-        ],
-        "tasks": [_task_row(task, today=today, calendars={}) for task in tasks],
+        "certificates": [_certificate_out(certificate) for certificate in view.certificates],
+        "tasks": [_task_row(task, today=today, calendars={}) for task in view.active_tasks],
     }
 
 
-def _certificate_out(certificate, today: dt.date) -> dict:
-    status = certificate.effective_status(today)
+def _certificate_out(certificate) -> dict:
+    """One certificate of a ``CaseView`` (its status today read once)."""
+    status = certificate.status_today
     return {
         "identifier": certificate.identifier,
         "type": certificate.certificate_type.name,

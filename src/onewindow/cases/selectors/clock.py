@@ -1,0 +1,69 @@
+"""A case's clock as a page shows it: today, the case's remaining working days and
+light, remaining days added to the rows of one page (O(1) each from the precomputed
+calendar)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from onewindow.cases import deadlines
+from onewindow.cases.constants import CaseStatus
+from onewindow.cases.models import Case, Task
+from onewindow.org.selectors import calendar_for_zone
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+@dataclass(frozen=True)
+class ClockView:
+    deadline: dt.date | None
+    remaining: int | None
+    light: str
+    provisional: bool
+
+
+def case_clock(case: Case, *, on: dt.date | None = None) -> ClockView:
+    """The case's clock for one page (remaining working days, the light)."""
+    on = on or today()
+    running = case.clock_running and case.deadline is not None
+    remaining = None
+    if running and case.status != CaseStatus.SUSPENDED:
+        remaining = deadlines.remaining_working_days(
+            calendar_for_zone(case.zone), on, case.deadline
+        )
+    return ClockView(
+        deadline=case.deadline,
+        remaining=remaining,
+        light=deadlines.light(
+            today=on,
+            deadline=case.deadline,
+            yellow_from=case.yellow_from,
+            running=running,
+            paused=case.status == CaseStatus.SUSPENDED,
+        ),
+        provisional=case.deadline_provisional,
+    )
+
+
+def with_remaining(rows, *, on: dt.date | None = None):
+    """Attach ``remaining`` working days to each row of one page (tasks or cases)."""
+    on = on or today()
+    rows = list(rows)
+    calendars = {}
+    for row in rows:
+        zone = row.case.zone_id if isinstance(row, Task) else row.zone_id
+        if zone not in calendars:
+            calendars[zone] = calendar_for_zone(
+                row.case.zone if isinstance(row, Task) else row.zone
+            )
+        row.remaining = (
+            deadlines.remaining_working_days(calendars[zone], on, row.deadline)
+            if row.deadline
+            else None
+        )
+    return rows

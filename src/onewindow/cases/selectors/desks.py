@@ -1,0 +1,141 @@
+"""The staff desks' lists: the task inbox, the supervision board, the intake queue and
+容缺 overdue. Lights and sorting are computed in SQL (``with_light``: dates compared
+with today)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+
+from onewindow.cases.constants import INTAKE_STATUSES, CaseStatus, Light, MaterialState
+from onewindow.cases.models import Case, Task
+from onewindow.cases.permissions import departments_with_role, visible_cases
+from onewindow.cases.selectors.clock import today
+from onewindow.org.constants import Role
+from onewindow.org.models import User
+
+PAGE_SIZE = 50
+WARNED_LIGHTS = (Light.YELLOW, Light.RED)
+
+
+def task_inbox(
+    user: User,
+    *,
+    on: dt.date | None = None,
+    light: str | None = None,
+    mine: bool = False,
+) -> QuerySet[Task]:
+    """Active tasks the user may take (their role in their departments), most urgent
+    first: red, then by step deadline. ``light`` filters (in SQL); ``mine`` keeps the
+    ones the user has claimed."""
+    on = on or today()
+    holder = Q(pk__in=[])
+    for role in (Role.REVIEWER, Role.DECIDER):
+        departments = departments_with_role(user, role)
+        if departments:
+            holder |= Q(role=role, department_id__in=departments)
+    if user.has_role(Role.WINDOW_CLERK):
+        holder |= Q(role=Role.WINDOW_CLERK, case__zone_id=user.zone_id)
+    tasks = (
+        Task.objects.active()
+        .filter(holder)
+        .filter(Q(assignee__isnull=True) | Q(assignee=user))
+        .with_light(on)
+        .select_related("case", "case__applicant", "department", "assignee")
+        .order_by("deadline", "opened_at", "pk")
+    )
+    if mine:
+        tasks = tasks.filter(assignee=user)
+    if light in Light.values:
+        tasks = tasks.filter(light=light)
+    return tasks
+
+
+def supervisor_board(
+    user: User,
+    *,
+    on: dt.date | None = None,
+    department_id: int | None = None,
+    light: str | None = None,
+) -> QuerySet[Task]:
+    """Every yellow and red task in the user's zone, with who holds it: a department
+    late inside a case that is still on time shows here too. Most overdue first."""
+    on = on or today()
+    tasks = (
+        _warned_tasks(user, on)
+        .with_light(on)
+        .select_related("case", "department", "assignee")
+        .order_by("deadline", "pk")
+    )
+    if department_id:
+        tasks = tasks.filter(department_id=department_id)
+    if light in WARNED_LIGHTS:
+        tasks = tasks.filter(light=light)
+    return tasks
+
+
+def _warned_tasks(user: User, on: dt.date) -> QuerySet[Task]:
+    """Active yellow or red tasks of the user's zone whose case clock runs. The zone is
+    the department's (a tiny join) and the few suspended cases are excluded as a set,
+    so the query walks the partial index of active tasks only."""
+    suspended = Case.objects.filter(zone_id=user.zone_id, status=CaseStatus.SUSPENDED).values("pk")
+    return (
+        Task.objects.active()
+        .filter(department__zone_id=user.zone_id, yellow_from__lte=on)
+        .exclude(case_id__in=suspended)
+    )
+
+
+def warned_cases(user: User, *, on: dt.date | None = None, light: str | None = None):
+    """Yellow and red cases of the user's zone (the case clock, not the step clocks)."""
+    on = on or today()
+    cases = (
+        Case.objects.warned(on)
+        .filter(zone_id=user.zone_id)
+        .with_light(on)
+        .select_related("department", "applicant")
+        .order_by("deadline", "pk")
+    )
+    if light in WARNED_LIGHTS:
+        cases = cases.filter(light=light)
+    return cases
+
+
+def board_counts(user: User, *, on: dt.date | None = None) -> dict[str, int]:
+    """Yellow and red counts, cases and tasks, for the board's header (four queries)."""
+    on = on or today()
+    cases = Case.objects.warned(on).filter(zone_id=user.zone_id)
+    tasks = _warned_tasks(user, on)
+    return {
+        "cases_red": cases.filter(deadline__lt=on).count(),
+        "cases_yellow": cases.filter(deadline__gte=on).count(),
+        "tasks_red": tasks.filter(deadline__lt=on).count(),
+        "tasks_yellow": tasks.filter(deadline__gte=on).count(),
+    }
+
+
+def intake_queue(user: User) -> QuerySet[Case]:
+    """Applications waiting at the window (pre-review or correction), oldest first."""
+    return (
+        visible_cases(user)
+        .filter(status__in=INTAKE_STATUSES, parent__isnull=True)
+        .select_related("applicant", "item_version", "bundle")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def overdue_supplements(user: User, *, on: dt.date | None = None) -> QuerySet[Case]:
+    """容缺 cases whose tolerated materials are past their due date (for the clerk)."""
+    on = on or today()
+    return (
+        visible_cases(user)
+        .filter(
+            tolerance_due_on__lt=on,
+            parent__isnull=True,
+            materials__state=MaterialState.TOLERATED,
+        )
+        .distinct()
+        .select_related("applicant")
+        .order_by("tolerance_due_on", "pk")
+    )
