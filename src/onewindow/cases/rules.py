@@ -281,9 +281,10 @@ def _taken(task: Task) -> Refused:
     return Refused(_("该任务已由{name}签收办理").format(name=task.assignee), "task_taken")
 
 
-def _work(actor: Actor, task: Task, case: Case, decision: str | None = None) -> Verdict:
-    """The checks every act on a claimed (or open) task passes first; a decision is also
-    refused by the table when the case's status does not allow it."""
+def task_work(actor: Actor, task: Task, case: Case, decision: str | None = None) -> Verdict:
+    """The checks every act on a claimed (or open) task passes first: active, the
+    holder's, not taken by another, the case not suspended (but for the delivery). A
+    decision is also refused by the table when the case's status does not allow it."""
     if task.status not in (TaskStatus.OPEN, TaskStatus.CLAIMED):
         return Refused(
             _("该任务已{status}，不能再办理").format(status=TaskStatus(task.status).label),
@@ -337,11 +338,11 @@ def task_action(
         return ALLOWED if holds_task_role(actor, task, case) else _not_a_holder()
     if action == "decide":
         return _first(
-            lambda: _work(actor, task, case, decision),
+            lambda: task_work(actor, task, case, decision),
             lambda: ALLOWED if task.kind == TaskKind.DECISION else _wrong(_("该任务不是决定环节")),
             lambda: transition_verdict(case, _decision_action(decision)),
         )
-    verdict = _work(actor, task, case)
+    verdict = task_work(actor, task, case)
     if not verdict:
         return verdict
     if action == "complete":

@@ -408,6 +408,21 @@ def test_receive_paper_material(client, world):
     assert "该办件没有这项材料" in text(response)
 
 
+def test_paper_is_received_during_a_correction_as_the_service_allows(client, world):
+    """补正: the applicant may bring the paper original to the window. The page offers
+    what the service accepts (cases.rules answers both; the page once left it out)."""
+    case = world.submit(skip=("申请表",))
+    row = case.materials.get(name="申请表")
+    case_request_correction(case=case, actor=world.clerk, items=["请提交申请表"])
+    html = text(page(client, world.clerk, reverse("cases:case", args=[case.number])))
+    assert f'id="form-m{row.pk}-receive_paper"' in html
+    assert act(client, world.clerk, case, "receive_paper", {"material": row.pk}).status_code == 302
+    row.refresh_from_db()
+    assert row.state == MaterialState.PAPER
+    html = text(page(client, world.clerk, reverse("cases:case", args=[case.number])))
+    assert f'id="form-m{row.pk}-receive_paper"' not in html  # given: nothing more to offer
+
+
 def test_on_the_spot_item(client, world):
     case = world.submit(world.immediate)
     html = text(page(client, world.clerk, reverse("cases:case", args=[case.number])))

@@ -13,31 +13,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from onewindow.cases import notices, selectors
+from onewindow.cases import notices, rules, selectors
 from onewindow.cases.constants import (
     ACTIVE_TASK_STATUSES,
-    DECIDED_STATUSES,
-    SATISFIED_MATERIAL_STATES,
-    TERMINAL_STATUSES,
     AcceptanceMode,
     CaseStatus,
     Decision,
-    MaterialState,
     TaskKind,
     TaskStatus,
 )
 from onewindow.cases.models import Case, CaseMaterial, Task
 from onewindow.cases.permissions import (
-    can_extend,
-    can_intake,
-    can_suspend,
-    can_upload,
-    can_withdraw,
-    holds_task_role,
+    actor_of,
     is_zone_clerk,
-    represents_case_applicant,
 )
-from onewindow.cases.services import SUPPLEMENT_STATUSES
 from onewindow.cases.views_staff.action_forms import (
     ACTION_TEXT,
     TASK_ACTIONS_BY_KIND,
@@ -151,83 +140,47 @@ class CasePage:
         return context
 
     def _actions(self, tasks: list[Task], materials: list[CaseMaterial]) -> dict:
-        case, user = self.case, self.user
-        status = case.status
-        clerk = bool(can_intake(user, case))
-        intake = []
-        if clerk and status == CaseStatus.SUBMITTED and not case.is_child:
-            intake = [self.form("accept"), self.form("request_correction"), self.form("refuse")]
-            if case.item_version is not None and case.item_version.is_immediate:
-                intake.insert(0, self.form("on_the_spot"))
-        receive_paper = {}
-        if clerk and not case.is_child:
-            for row in materials:
-                before = status in (CaseStatus.DRAFT, CaseStatus.SUBMITTED)
-                supplement = row.state == MaterialState.TOLERATED and status in SUPPLEMENT_STATUSES
-                if (before and row.state not in SATISFIED_MATERIAL_STATES) or supplement:
-                    row.paper_action = self.form("receive_paper", material=row)
-                    receive_paper[row.pk] = row.paper_action
-        upload_rows = {}
-        if not case.is_child and can_upload(user, case):
-            before = status in (
-                CaseStatus.DRAFT,
-                CaseStatus.SUBMITTED,
-                CaseStatus.CORRECTION_REQUESTED,
-            )
-            after = status in SUPPLEMENT_STATUSES
-            # A submitted file is replaced only while the applicant corrects (补正).
-            replacing = status in (CaseStatus.DRAFT, CaseStatus.CORRECTION_REQUESTED)
-            for row in materials:
-                replaceable = before and (
-                    row.state == MaterialState.MISSING
-                    or (replacing and row.state == MaterialState.UPLOADED)
-                )
-                supplement = after and row.state == MaterialState.TOLERATED
-                if replaceable or supplement:
-                    row.upload_action = self.form("upload", material=row)
-                    upload_rows[row.pk] = row.upload_action
+        """The forms of what the user may do now: ``cases.rules`` decides, as it does for
+        the services; the page adds only which of them are of use where."""
+        case = self.case
+        actor = actor_of(self.user)
+        active = {task.department_id for task in tasks if task.status in ACTIVE_TASK_STATUSES}
+        verdicts = rules.case_actions(actor, case, active_departments=active)
+        intake = [
+            self.form(action)
+            for action in ("on_the_spot", "accept", "request_correction", "refuse")
+            if verdicts[action]
+        ]
+        # A bundle's materials are given on the parent's page.
+        receive_paper, upload_rows = {}, {}
+        for row in [] if case.is_child else materials:
+            if self._offers(actor, row, "receive_paper"):
+                row.paper_action = self.form("receive_paper", material=row)
+                receive_paper[row.pk] = row.paper_action
+            if self._offers(actor, row, "upload"):
+                row.upload_action = self.form("upload", material=row)
+                upload_rows[row.pk] = row.upload_action
         task_panels = []
         for task in tasks:
-            if task.status not in ACTIVE_TASK_STATUSES or not holds_task_role(user, task):
-                continue
-            if task.assignee_id not in (None, user.pk):
-                continue
+            work = rules.task_work(actor, task, case)
+            if not work and work.code != "case_suspended":
+                continue  # not the user's, or no longer active
             panel = TaskPanel(task=task)
-            if status == CaseStatus.SUSPENDED and task.kind != TaskKind.DELIVERY:
+            if not work:
                 panel.suspended = True
             elif task.status == TaskStatus.OPEN and task.kind != TaskKind.DELIVERY:
                 panel.actions.append(self.form("claim", task))
             else:
                 for action in TASK_ACTIONS_BY_KIND.get(task.kind, ()):
-                    if action == "return" and task.parent_task_id is not None:
-                        continue
-                    panel.actions.append(self.form(action, task))
+                    if rules.task_action(actor, task, action, case=case):
+                        panel.actions.append(self.form(action, task))
             task_panels.append(panel)
-        case_actions = []
-        if status == CaseStatus.IN_REVIEW and can_suspend(user, case):
-            case_actions.append(self.form("suspend"))
-        if status == CaseStatus.SUSPENDED and can_suspend(user, case):
-            case_actions.append(self.form("resume"))
-        if (
-            status in (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW)
-            and not case.extension_days
-            and can_extend(user, case)
-        ):
-            case_actions.append(self.form("extend"))
-        applicant_actions = []
-        if (
-            not case.is_child
-            and status == CaseStatus.CORRECTION_REQUESTED
-            and (clerk or represents_case_applicant(user, case))
-        ):
-            applicant_actions.append(self.form("resubmit"))
-        if (
-            not case.is_child
-            and status not in TERMINAL_STATUSES
-            and status not in DECIDED_STATUSES
-            and can_withdraw(user, case)
-        ):
-            applicant_actions.append(self.form("withdraw"))
+        case_actions = [
+            self.form(action) for action in ("suspend", "resume", "extend") if verdicts[action]
+        ]
+        applicant_actions = [
+            self.form(action) for action in ("resubmit", "withdraw") if verdicts[action]
+        ]
         return {
             "intake": intake,
             "receive_paper": receive_paper,
@@ -236,6 +189,11 @@ class CasePage:
             "case_actions": case_actions,
             "applicant_actions": applicant_actions,
         }
+
+    def _offers(self, actor: rules.Actor, row: CaseMaterial, action: str) -> bool:
+        return bool(rules.material_action(actor, self.case, row, action)) and (
+            rules.material_wanted(self.case, row, action)
+        )
 
 
 @login_required
