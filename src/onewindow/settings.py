@@ -260,9 +260,17 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # put back in the queue, or marked failed once it has been started this many times.
 ONEWINDOW_TASK_LEASE_SECONDS = int(os.environ.get("ONEWINDOW_TASK_LEASE_SECONDS") or 300)
 ONEWINDOW_TASK_MAX_ATTEMPTS = int(os.environ.get("ONEWINDOW_TASK_MAX_ATTEMPTS") or 3)
-#: Where reminders go besides the in-app inbox: an SMS/e-mail gateway class. The console
-#: backend prints them (demo); a zone plugs in its gateway with the same interface.
-ONEWINDOW_NOTIFIER = os.environ.get("ONEWINDOW_NOTIFIER", "onewindow.cases.notify.ConsoleNotifier")
+#: Where notifications go besides the in-app inbox (docs/notifications.md): backend classes,
+#: comma-separated dotted paths. The console backend logs them (development, the demo); a
+#: zone adds "onewindow.core.notifications.EmailNotifier" or its own SMS gateway (a
+#: subclass of onewindow.core.notifications.SmsNotifier). "" sends nothing.
+ONEWINDOW_NOTIFIERS = [
+    path.strip()
+    for path in os.environ.get(
+        "ONEWINDOW_NOTIFIERS", "onewindow.core.notifications.ConsoleNotifier"
+    ).split(",")
+    if path.strip()
+]
 
 # -- Shared cache and request limits (ADR 0011) ------------------------------------------
 # One cache for every worker: Redis when ONEWINDOW_CACHE_URL (redis://…) is set, otherwise

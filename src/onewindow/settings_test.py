@@ -37,3 +37,6 @@ if not ONEWINDOW_CACHE_URL:
 # (HSTS and the secure cookies stay as in production). Throw-away keys need no passphrase.
 SECURE_SSL_REDIRECT = False
 ONEWINDOW_ALLOW_PLAINTEXT_KEYS = True
+
+# -- Notifications: the in-app inbox only; a test that checks a backend sets its own list.
+ONEWINDOW_NOTIFIERS: list[str] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from onewindow.cases.models import Case, CaseMaterial, Notification, Suspension, Task
+from onewindow.cases.models import Case, CaseMaterial, Suspension, Task
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -72,10 +72,3 @@ class SuspensionAdmin(ReadOnlyAdmin):
     list_display = ["case", "kind", "started_on", "ended_on", "paused_days"]
     list_filter = ["kind"]
     raw_id_fields = ["case"]
-
-
-@admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["recipient", "kind", "created_at", "read_at"]
-    list_filter = ["kind"]
-    raw_id_fields = ["recipient", "case", "task"]

@@ -13,6 +13,10 @@ class CasesConfig(AppConfig):
 
         calendar_changed.connect(on_calendar_changed, dispatch_uid="cases.recompute_deadlines")
 
+        from onewindow.cases import notifications
+
+        notifications.register()  # the kinds of message cases sends (core.notifications)
+
         from django.db.models import Exists, OuterRef, Q
 
         from onewindow.cases.models import Case

@@ -474,34 +474,3 @@ class Commitment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} · {self.signed_name}"
-
-
-class Notification(models.Model):
-    """An in-app message to a staff member or applicant (reminders, status changes)."""
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True)
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, null=True, blank=True)
-    kind = models.CharField(max_length=40)
-    text = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("消息")
-        verbose_name_plural = _("消息")
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
-        constraints = [
-            # One reminder per task, light and person: the reminder job may run twice.
-            models.UniqueConstraint(
-                fields=["recipient", "task", "kind"],
-                condition=Q(task__isnull=False),
-                name="notification_once_per_task_kind",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.text[:40]

@@ -3,8 +3,9 @@
 - A task whose light turns yellow or red notifies its holder: the assignee, or else every
   active staff member who holds the task's role in the task's department (for the window
   clerk's steps: the clerks of the case's zone, as ``permissions.holds_task_role``). One
-  in-app notification per task, light and person (a unique constraint), so the job may
-  run twice; the SMS/e-mail gateway is told only of new ones, after commit.
+  in-app notification per task, light and person (a dedup key, unique per recipient), so
+  the job may run twice; the notifier backends are told only of new ones, after commit
+  (``core.notifications.notify``).
 - A tolerated (容缺) material not supplied by its due date is recorded once per case as
   ``case.supplement_overdue`` (the credit module reads these) and the applicant's
   representatives are told in the inbox.
@@ -17,12 +18,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from functools import partial
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from onewindow.cases.constants import (
     ACTIVE_TASK_STATUSES,
@@ -32,10 +32,18 @@ from onewindow.cases.constants import (
     Light,
     MaterialState,
 )
-from onewindow.cases.models import Case, CaseMaterial, Notification, Task
-from onewindow.cases.notify import Notifier, get_notifier
+from onewindow.cases.models import Case, CaseMaterial, Task
+from onewindow.cases.notifications import (
+    SUPPLEMENT_OVERDUE_KIND,
+    TASK_KINDS,
+    case_key,
+    case_link,
+    case_subject,
+    task_key,
+)
 from onewindow.cases.services import SUPPLEMENT_STATUSES
 from onewindow.core.audit import audit_append
+from onewindow.core.notifications import notify
 from onewindow.org.constants import Role, UserKind
 from onewindow.org.models import User
 
@@ -43,13 +51,6 @@ logger = logging.getLogger(__name__)
 
 SYSTEM_ACTOR = "system"
 WARNED_LIGHTS = (Light.YELLOW, Light.RED)
-SUPPLEMENT_OVERDUE_KIND = "supplement_overdue"
-
-
-def format_date(value: dt.date) -> str:
-    return _("{year}年{month:02d}月{day:02d}日").format(
-        year=value.year, month=value.month, day=value.day
-    )
 
 
 # --- task lights ----------------------------------------------------------------------
@@ -59,7 +60,6 @@ def remind_warned_tasks(*, today: dt.date | None = None) -> int:
     """Notify the holders of active tasks that turned yellow or red since the last run;
     return the number of notifications created."""
     today = today or timezone.localdate()
-    notifier = get_notifier()
     tasks = (
         Task.objects.with_light(today)
         .filter(status__in=ACTIVE_TASK_STATUSES, light__in=WARNED_LIGHTS)
@@ -71,14 +71,14 @@ def remind_warned_tasks(*, today: dt.date | None = None) -> int:
     created = 0
     for task in tasks.iterator(chunk_size=500):
         try:
-            created += _remind_task(task, light=task.light, today=today, notifier=notifier)
+            created += _remind_task(task, light=task.light, today=today)
         except Exception:
             logger.exception("reminder for task %s failed", task.pk)
     return created
 
 
 @transaction.atomic
-def _remind_task(task: Task, *, light: str, today: dt.date, notifier: Notifier) -> int:
+def _remind_task(task: Task, *, light: str, today: dt.date) -> int:
     # Lock the task and decide again: since the query, another run may have handled it,
     # or the task may have been completed, its case suspended or its deadline extended.
     current = (
@@ -91,21 +91,20 @@ def _remind_task(task: Task, *, light: str, today: dt.date, notifier: Notifier) 
     if current is None or current[0] != light or current[1] == light:
         return 0
     case = task.case
-    text = task_reminder_text(task, light=light)
+    kind = TASK_KINDS[light]
+    context = task_reminder_context(task)
     created = 0
     for recipient in task_recipients(task):
-        _, is_new = Notification.objects.get_or_create(
-            recipient=recipient,
-            task=task,
-            kind=f"task_{light}",
-            defaults={"case": case, "text": text},
+        notification = notify(
+            recipient,
+            kind,
+            context,
+            link=case_link(case.number),
+            subject=case_subject(case.number),
+            key=task_key(task.pk, kind),
         )
-        if is_new:
+        if notification is not None:
             created += 1
-            transaction.on_commit(
-                partial(notifier.send, user=recipient, text=text, case_number=case.number),
-                robust=True,
-            )
     Task.objects.filter(pk=task.pk).update(light_notified=light)
     audit_append(
         action=CaseEventAction.TASK_LIGHT_CHANGED,
@@ -134,16 +133,9 @@ def task_recipients(task: Task) -> list[User]:
     )
 
 
-def task_reminder_text(task: Task, *, light: str) -> str:
-    if light == Light.RED:
-        template = _(
-            "办件 {number}「{step}」环节已超期（红灯），办理期限为 {deadline}，请尽快办理。"
-        )
-    else:
-        template = _("办件 {number}「{step}」环节将于 {deadline} 到期（黄灯），请及时办理。")
-    return template.format(
-        number=task.case.number, step=task.name, deadline=format_date(task.deadline)
-    )
+def task_reminder_context(task: Task) -> dict[str, Any]:
+    """What a task reminder says (``cases.notifications`` words it per light)."""
+    return {"number": task.case.number, "step": task.name, "deadline": task.deadline}
 
 
 # --- overdue supplements --------------------------------------------------------------
@@ -202,20 +194,22 @@ def _record_overdue_supplement(case_id: int, *, today: dt.date) -> int:
         data={"materials": names, "due_on": str(case.tolerance_due_on)},
     )
     Case.objects.filter(pk=case.pk).update(supplement_overdue_recorded=True)
-    with translation.override(case.language):
-        text = _(
-            "办件 {number} 容缺受理的材料（{materials}）未在 {due_on} 前补齐，已记录逾期，"
-            "请尽快补齐。"
-        ).format(
-            number=case.number,
-            materials="、".join(names),
-            due_on=format_date(case.tolerance_due_on),
-        )
+    context = {
+        "number": case.number,
+        "materials": names,
+        "due_on": case.tolerance_due_on,
+        "language": case.language,
+    }
     representatives = User.objects.filter(
         representations__applicant_id=case.applicant_id, is_active=True
     ).distinct()
-    Notification.objects.bulk_create(
-        Notification(recipient=user, case=case, task=None, kind=SUPPLEMENT_OVERDUE_KIND, text=text)
-        for user in representatives
-    )
+    for user in representatives.order_by("pk"):
+        notify(
+            user,
+            SUPPLEMENT_OVERDUE_KIND,
+            context,
+            link=case_link(case.number),
+            subject=case_subject(case.number),
+            key=case_key(case.pk, SUPPLEMENT_OVERDUE_KIND),
+        )
     return 1

@@ -38,7 +38,7 @@ from onewindow.cases.forms_applicant import (
     TrackForm,
     size_limit_text,
 )
-from onewindow.cases.models import Case, CaseMaterial, Notification
+from onewindow.cases.models import Case, CaseMaterial
 from onewindow.cases.permissions import (
     access_case_by_number,
     can_upload,
@@ -51,6 +51,8 @@ from onewindow.catalog.constants import OnlineDepth
 from onewindow.catalog.models import Bundle, ItemVersion
 from onewindow.core.errors import ApplicationError, NotFound, ValidationFailed
 from onewindow.core.forms import add_service_error
+from onewindow.core.models import Notification
+from onewindow.core.notifications import notifications_mark_read, unread_count
 from onewindow.org import pages as org_pages
 from onewindow.org.context_processors import zone as zone_context
 from onewindow.org.models import User, Zone
@@ -411,10 +413,10 @@ def notifications(request: HttpRequest) -> HttpResponse:
     mine = Notification.objects.filter(recipient=request.user)
     if request.method == "POST":
         # The user's own read flags: no case changes, nothing for the audit trail.
-        count = services.notifications_mark_read(user=request.user)
+        count = notifications_mark_read(user=request.user)
         if count:
             messages.success(request, _("已将 {count} 条消息标为已读").format(count=count))
         return redirect("cases:notifications")
-    page = _page(request, mine.select_related("case").order_by("-created_at", "-pk"))
-    context = {"page": page, "unread": mine.filter(read_at__isnull=True).count()}
+    page = _page(request, mine.order_by("-created_at", "-pk"))
+    context = {"page": page, "unread": unread_count(request.user)}
     return render(request, "cases/applicant/notifications.html", context)

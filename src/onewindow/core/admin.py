@@ -2,7 +2,8 @@
 
 Holiday notices are loaded with the management command (it validates the whole notice,
 bumps the calendar revision and writes the audit chain); audit events are append-only
-and protected from change (等保 level 3), so the admin only lists them.
+and protected from change (等保 level 3), so the admin only lists them; notifications are
+written by ``core.notifications.notify`` and read by their recipients.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.core.models import AuditEvent, HolidayNotice, HolidayNoticeDay
+from onewindow.core.models import AuditEvent, HolidayNotice, HolidayNoticeDay, Notification
 
 
 class ReadOnlyAdminMixin:
@@ -72,3 +73,13 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if not event.object_type:
             return "—"
         return f"{event.object_type}:{event.object_id}"
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["recipient", "kind", "subject_type", "subject_id", "created_at", "read_at"]
+    list_filter = ["kind", "subject_type"]
+    search_fields = ["=subject_id", "recipient__username"]
+    list_select_related = ["recipient"]
+    raw_id_fields = ["recipient"]
+    show_full_result_count = False

@@ -1,8 +1,11 @@
-"""Core records: the audit chain and the holiday notices loaded by administrators."""
+"""Core records: the audit chain, the holiday notices loaded by administrators, task
+leases and the in-app notifications."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -196,3 +199,56 @@ class TaskLease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_result_id} {self.worker_id} → {self.expires_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Notification(models.Model):
+    """消息: an in-app message to one user (a reminder, a status change, a bad rating to
+    answer), written only by :func:`onewindow.core.notifications.notify`.
+
+    Core names no app: what the message is about is ``subject_type`` / ``subject_id`` (as
+    the audit chain's ``object_type`` / ``object_id``) and where it leads is ``link``, a URL
+    path. ``key``, when not empty, makes the message once per recipient (a reminder job may
+    run twice); messages without a key are never deduplicated.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("收件人"),
+    )
+    kind = models.CharField(_("类别"), max_length=40)
+    title = models.CharField(_("标题"), max_length=200, blank=True)
+    text = models.TextField(_("内容"))
+    link = models.CharField(_("链接"), max_length=500, blank=True)
+    subject_type = models.CharField(_("对象类型"), max_length=40, blank=True)
+    subject_id = models.CharField(_("对象标识"), max_length=64, blank=True)
+    key = models.CharField(_("去重键"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("消息")
+        verbose_name_plural = _("消息")
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="core_notification_unread"),
+            models.Index(fields=["subject_type", "subject_id"], name="core_notification_subject"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "key"],
+                condition=~models.Q(key=""),
+                name="core_notification_once_per_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+    @property
+    def link_label(self) -> str:
+        """The words of the inbox link, as the notification's kind registered them."""
+        from onewindow.core.notifications.kinds import link_label
+
+        return link_label(self.kind)

@@ -6,3 +6,8 @@ class ReviewsConfig(AppConfig):
     name = "onewindow.reviews"
     label = "reviews"
     verbose_name = _("好差评")
+
+    def ready(self) -> None:
+        from onewindow.reviews import notifications
+
+        notifications.register()  # the kinds of message reviews sends (core.notifications)

@@ -5,7 +5,7 @@ Cases cannot call reviews (a lower layer never imports a higher one), so a perio
 pulls the cases delivered since the last run: every delivered top-level case (a bundle is
 rated on its parent) whose rating window is still open, that has no invitation yet and no
 rating on any channel, gets one text message with its signed SMS-channel link, through
-``settings.ONEWINDOW_NOTIFIER`` (the same gateway as the case reminders).
+the notifier backends (``core.notifications.notify_contact``: no in-app message).
 
 Who receives it: the first of the applicant's representatives with a mobile number (the
 one who applied online first, then the legal representative), else the applicant's own
@@ -21,22 +21,23 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
-from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
-from onewindow.cases.constants import CaseStatus
+from onewindow.cases.constants import CASE_OBJECT_TYPE, CaseStatus
 from onewindow.cases.models import Case
-from onewindow.cases.notify import Notifier, get_notifier, mask_phone
 from onewindow.core.audit import audit_append
+from onewindow.core.notifications import Contact, mask_phone, notify_contact
 from onewindow.org.constants import Capacity
 from onewindow.org.models import Representation, User, Zone
 from onewindow.org.selectors import calendar_for_zone
-from onewindow.reviews.constants import INVITATION_OBJECT_TYPE, ReviewEventAction
+from onewindow.reviews.constants import (
+    INVITATION_OBJECT_TYPE,
+    RATING_INVITATION_NOTIFICATION,
+    ReviewEventAction,
+)
 from onewindow.reviews.links import rating_link_url
 from onewindow.reviews.models import (
     Channel,
@@ -49,19 +50,8 @@ from onewindow.reviews.selectors import (
     rating_window,
     review_settings_for,
 )
-from onewindow.reviews.services import format_date
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class PhoneContact:
-    """An applicant without an account: the gateway gets its phone number (the console
-    gateway logs ``username`` and the masked phone; an e-mail gateway skips it)."""
-
-    username: str
-    phone: str
-    email: str = ""
 
 
 def invitation_candidates(zone: Zone, *, on: dt.date):
@@ -87,18 +77,17 @@ def send_invitations(*, today: dt.date | None = None) -> int:
     """Invite every candidate case of every zone; returns how many messages were sent.
     Each case in its own transaction: one failure is logged, the rest still go."""
     today = today or timezone.localdate()
-    notifier = get_notifier()
     sent = 0
     for zone in Zone.objects.order_by("pk"):
         for case_id in invitation_candidates(zone, on=today).values_list("pk", flat=True):
             try:
-                sent += _invite(case_id, today=today, notifier=notifier)
+                sent += _invite(case_id, today=today)
             except Exception:
                 logger.exception("rating invitation for case %s failed", case_id)
     return sent
 
 
-def _recipient(case: Case) -> User | PhoneContact | None:
+def _recipient(case: Case) -> User | Contact | None:
     representations = sorted(
         Representation.objects.filter(
             applicant_id=case.applicant_id, user__is_active=True
@@ -114,28 +103,27 @@ def _recipient(case: Case) -> User | PhoneContact | None:
     if with_phone:
         return with_phone[0]
     if case.applicant.phone:
-        return PhoneContact(username=case.applicant.name, phone=case.applicant.phone)
+        # An applicant without an account: the backends get its registered number.
+        return Contact(username=case.applicant.name, phone=case.applicant.phone)
     if users:  # no number anywhere: the gateway may still reach the account (e-mail)
         return users[0]
     return None
 
 
-def invitation_text(case: Case, *, link: str, closes_on: dt.date) -> str:
-    with translation.override(case.language):
-        return _(
-            "【{zone}】您申请的“{title}”（办件编号 {number}）已办结。欢迎对本次服务评价："
-            "{link} （{date}前有效）"
-        ).format(
-            zone=case.zone.name,
-            title=case.title,
-            number=case.number,
-            link=link,
-            date=format_date(closes_on),
-        )
+def invitation_context(case: Case, *, link: str, closes_on: dt.date) -> dict:
+    """What the invitation says (``reviews.notifications`` words it)."""
+    return {
+        "zone": case.zone.name,
+        "title": case.title,
+        "number": case.number,
+        "link": link,
+        "closes_on": closes_on,
+        "language": case.language,
+    }
 
 
 @transaction.atomic
-def _invite(case_id: int, *, today: dt.date, notifier: Notifier) -> int:
+def _invite(case_id: int, *, today: dt.date) -> int:
     case = Case.objects.select_related("zone", "applicant").get(pk=case_id)
     window = rating_window(
         case, settings=review_settings_for(case.zone), calendar=calendar_for_zone(case.zone)
@@ -165,10 +153,12 @@ def _invite(case_id: int, *, today: dt.date, notifier: Notifier) -> int:
     )
     if recipient is None:
         return 0
-    text = invitation_text(
-        case, link=rating_link_url(case, Channel.SMS), closes_on=window.closes_on
-    )
-    transaction.on_commit(
-        partial(notifier.send, user=recipient, text=text, case_number=case.number), robust=True
+    link = rating_link_url(case, Channel.SMS)
+    notify_contact(
+        recipient,
+        RATING_INVITATION_NOTIFICATION,
+        invitation_context(case, link=link, closes_on=window.closes_on),
+        link=link,
+        subject=(CASE_OBJECT_TYPE, case.number),
     )
     return 1

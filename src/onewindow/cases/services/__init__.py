@@ -43,7 +43,6 @@ from onewindow.cases.services.materials import (
     material_upload,
     wallet_material_lines,
 )
-from onewindow.cases.services.notifications import notifications_mark_read
 from onewindow.cases.services.review import (
     task_claim,
     task_complete,
@@ -72,7 +71,6 @@ __all__ = [
     "certificate_type_of",
     "material_receive_paper",
     "material_upload",
-    "notifications_mark_read",
     "recompute_deadlines",
     "task_claim",
     "task_complete",

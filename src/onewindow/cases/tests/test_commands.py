@@ -12,10 +12,10 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from onewindow.cases.constants import AcceptanceMode, CaseEventAction
-from onewindow.cases.models import Case, Notification
+from onewindow.cases.models import Case
 from onewindow.cases.services import case_accept
 from onewindow.cli import main
-from onewindow.core.models import AuditEvent
+from onewindow.core.models import AuditEvent, Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -46,10 +46,11 @@ def overdue(world) -> Case:
 def test_run_reminds_red_tasks_and_records_the_overdue_supplement(overdue, world):
     output = run()
 
-    reminders = Notification.objects.filter(task__case=overdue, kind="task_red")
+    about_the_case = Notification.objects.filter(subject_type="case", subject_id=overdue.number)
+    reminders = about_the_case.filter(kind="task_red")
     assert {n.recipient for n in reminders} == {world.reviewer, world.reviewer2}
     assert output == summary_line(2, 1)
-    assert Notification.objects.filter(case=overdue, kind="supplement_overdue").count() == 1
+    assert about_the_case.filter(kind="supplement_overdue").count() == 1
     assert AuditEvent.objects.filter(
         action=CaseEventAction.SUPPLEMENT_OVERDUE, object_id=overdue.number
     ).exists()

@@ -11,14 +11,13 @@ import pytest
 import time_machine
 from django_tasks_db.models import DBTaskResult
 
-from onewindow.cases.constants import CaseEventAction, CaseStatus, MaterialState, TaskStatus
-from onewindow.cases.models import Case, Notification
+from onewindow.cases.constants import CaseEventAction, CaseStatus, MaterialState
+from onewindow.cases.models import Case
 from onewindow.cases.services import (
     case_accept,
     case_create,
     material_receive_paper,
     material_upload,
-    notifications_mark_read,
     recompute_deadlines,
     task_claim,
     task_complete,
@@ -188,27 +187,6 @@ def test_the_window_can_receive_it_on_paper_after_delivery(world):
 
     row.refresh_from_db()
     assert row.state == MaterialState.PAPER
-
-
-# -- notifications -------------------------------------------------------------------------------
-
-
-def test_marking_messages_read_touches_only_the_user_s_unread_ones(world):
-    case = world.accepted()
-    task = world.task(case, "review", status=(TaskStatus.OPEN,))
-    mine = Notification.objects.create(
-        recipient=world.reviewer, case=case, task=task, kind="task_yellow", text="黄灯"
-    )
-    other = Notification.objects.create(
-        recipient=world.reviewer2, case=case, task=task, kind="task_yellow", text="黄灯"
-    )
-
-    assert notifications_mark_read(user=world.reviewer) == 1
-    assert notifications_mark_read(user=world.reviewer) == 0
-
-    mine.refresh_from_db()
-    other.refresh_from_db()
-    assert mine.read_at is not None and other.read_at is None
 
 
 # -- what is signed is the binding Chinese text ------------------------------------------

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import logging
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 
 from onewindow.cases import reminders
@@ -19,12 +17,12 @@ from onewindow.cases.constants import (
     TaskKind,
     TaskStatus,
 )
-from onewindow.cases.models import Case, CaseMaterial, Notification, Task
-from onewindow.cases.notify import ConsoleNotifier, EmailNotifier, get_notifier, mask_phone
+from onewindow.cases.models import Case, CaseMaterial, Task
+from onewindow.cases.notifications import task_key
 from onewindow.cases.reminders import remind_overdue_supplements, remind_warned_tasks
 from onewindow.cases.tasks import send_reminders
 from onewindow.catalog.tests.factories import make_item, uscc_for
-from onewindow.core.models import AuditEvent
+from onewindow.core.models import AuditEvent, Notification
 from onewindow.org.constants import ApplicantKind, Capacity, Role
 from onewindow.org.models import Applicant, Representation
 
@@ -35,17 +33,19 @@ RECORDER = "onewindow.cases.tests.test_reminders.RecordingNotifier"
 
 
 class RecordingNotifier:
-    """A gateway that remembers what it was asked to send."""
+    """A notifier backend that remembers what it was asked to send."""
 
     sent: list[dict] = []
 
-    def send(self, *, user, text: str, case_number: str = "") -> None:
-        RecordingNotifier.sent.append({"user": user.username, "text": text, "case": case_number})
+    def send(self, message) -> None:
+        RecordingNotifier.sent.append(
+            {"user": message.recipient.username, "text": message.text, "case": message.subject_id}
+        )
 
 
 @pytest.fixture(autouse=True)
 def recording_notifier(settings):
-    settings.ONEWINDOW_NOTIFIER = RECORDER
+    settings.ONEWINDOW_NOTIFIERS = [RECORDER]
     RecordingNotifier.sent = []
     return RecordingNotifier.sent
 
@@ -140,7 +140,7 @@ def run(capture, **kwargs) -> int:
 
 def recipients(task: Task, kind: str) -> set[str]:
     return set(
-        Notification.objects.filter(task=task, kind=kind).values_list(
+        Notification.objects.filter(key=task_key(task.pk, kind)).values_list(
             "recipient__username", flat=True
         )
     )
@@ -165,9 +165,11 @@ def test_yellow_task_notifies_its_assignee_only(
     assert created == 1
     notification = Notification.objects.get()
     assert notification.recipient == reviewer
-    assert notification.case == case
-    assert notification.task == task
+    assert (notification.subject_type, notification.subject_id) == ("case", case.number)
+    assert notification.link == f"/cases/{case.number}/"
+    assert notification.key == f"task:{task.pk}:task_yellow"
     assert notification.kind == "task_yellow"
+    assert notification.title == f"办件提醒：{case.number}"
     assert notification.text == (
         f"办件 {case.number}「审查」环节将于 2026年12月01日 到期（黄灯），请及时办理。"
     )
@@ -197,7 +199,7 @@ def test_unassigned_red_task_notifies_the_role_holders_of_its_department(
     assert created == 2
     assert recipients(task, "task_red") == {"li", "zhao"}
     assert {message["user"] for message in recording_notifier} == {"li", "zhao"}
-    text = Notification.objects.filter(task=task).first().text
+    text = Notification.objects.filter(key__startswith=f"task:{task.pk}:").first().text
     assert "已超期（红灯）" in text
     assert "2026年11月20日" in text
     assert task.case.number in text
@@ -315,14 +317,14 @@ def test_one_failing_task_does_not_stop_the_others(
     make_staff(Role.REVIEWER, username="li")
     broken = yellow_task(make_case())
     fine = yellow_task(make_case())
-    real = reminders.task_reminder_text
+    real = reminders.task_reminder_context
 
-    def text(task, *, light):
+    def context(task):
         if task.pk == broken.pk:
             raise RuntimeError("boom")
-        return real(task, light=light)
+        return real(task)
 
-    monkeypatch.setattr(reminders, "task_reminder_text", text)
+    monkeypatch.setattr(reminders, "task_reminder_context", context)
 
     assert run(django_capture_on_commit_callbacks) == 1
 
@@ -371,8 +373,8 @@ def test_an_overdue_supplement_is_recorded_once(
     assert event.data == {"materials": ["食品安全管理制度", "场所平面图"], "due_on": "2026-11-24"}
     notification = Notification.objects.get(kind="supplement_overdue")
     assert notification.recipient == representative
-    assert notification.case == case
-    assert notification.task is None
+    assert (notification.subject_type, notification.subject_id) == ("case", case.number)
+    assert notification.key == f"case:{case.pk}:supplement_overdue"
     assert "食品安全管理制度、场所平面图" in notification.text
     assert "2026年11月24日" in notification.text
 
@@ -435,53 +437,8 @@ def test_send_reminders_can_be_enqueued():
     assert result.task.name == "send_reminders"
 
 
-# --- notifiers ------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("phone", "masked"),
-    [
-        ("13812345678", "138****5678"),
-        ("+8613812345678", "+86*******5678"),
-        ("", ""),
-        ("1234", "****"),
-    ],
-)
-def test_mask_phone(phone, masked):
-    assert mask_phone(phone) == masked
-
-
-def test_console_notifier_logs_one_masked_line(make_staff, caplog):
-    user = make_staff(Role.REVIEWER, username="li")
-    user.phone = "13812345678"
-
-    with caplog.at_level(logging.INFO, logger="onewindow.notify"):
-        ConsoleNotifier().send(user=user, text="办件提醒", case_number="SFQ-2026-0000001")
-
-    assert caplog.messages == ["[提醒] to li (138****5678): 办件提醒"]
-
-
-def test_console_notifier_never_raises():
-    ConsoleNotifier().send(user=object(), text="x")
-
-
-def test_email_notifier_mails_users_with_an_address(make_staff):
-    with_address = make_staff(Role.REVIEWER, username="li")
-    with_address.email = "li@example.gov.cn"
-    without = make_staff(Role.DECIDER, username="wang")
-
-    EmailNotifier().send(user=with_address, text="请及时办理。", case_number="SFQ-2026-0000001")
-    EmailNotifier().send(user=without, text="请及时办理。")
-
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == ["li@example.gov.cn"]
-    assert mail.outbox[0].body == "请及时办理。"
-    assert "SFQ-2026-0000001" in mail.outbox[0].subject
-
-
-def test_get_notifier_builds_the_configured_class(settings):
-    settings.ONEWINDOW_NOTIFIER = "onewindow.cases.notify.ConsoleNotifier"
-    assert isinstance(get_notifier(), ConsoleNotifier)
+# --- a real worker ------------------------------------------------------------------
+# (The backends themselves are tested in core/tests/test_notifications.py.)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -505,9 +462,7 @@ def test_a_task_changed_since_the_query_is_left_alone(
     Task.objects.filter(pk=task.pk).update(status=TaskStatus.DONE)  # completed meanwhile
 
     with django_capture_on_commit_callbacks(execute=True):
-        created = reminders._remind_task(
-            task, light=task.light, today=TODAY, notifier=RecordingNotifier()
-        )
+        created = reminders._remind_task(task, light=task.light, today=TODAY)
 
     assert created == 0
     assert not Notification.objects.exists()
@@ -538,8 +493,8 @@ class DyingNotifier(RecordingNotifier):
 
     die_after = 0
 
-    def send(self, **kwargs) -> None:
-        super().send(**kwargs)
+    def send(self, message) -> None:
+        super().send(message)
         if len(RecordingNotifier.sent) == DyingNotifier.die_after:
             raise WorkerKilled
 
@@ -551,14 +506,14 @@ def test_a_run_killed_midway_then_run_again_sends_each_reminder_once(
     make_staff(Role.REVIEWER, username="li")
     tasks = [yellow_task(make_case()) for _ in range(3)]
     # given a worker killed right after the second message went out
-    settings.ONEWINDOW_NOTIFIER = "onewindow.cases.tests.test_reminders.DyingNotifier"
+    settings.ONEWINDOW_NOTIFIERS = ["onewindow.cases.tests.test_reminders.DyingNotifier"]
     DyingNotifier.die_after = 2
     with pytest.raises(WorkerKilled):
         remind_warned_tasks(today=TODAY)
     assert len(RecordingNotifier.sent) == 2
 
     # when the job runs again (and once more)
-    settings.ONEWINDOW_NOTIFIER = RECORDER
+    settings.ONEWINDOW_NOTIFIERS = [RECORDER]
     assert remind_warned_tasks(today=TODAY) == 1
     assert remind_warned_tasks(today=TODAY) == 0
 

@@ -17,7 +17,7 @@ from PIL import Image
 
 from onewindow.cases import throttle, views_applicant
 from onewindow.cases.constants import AcceptanceMode, CaseStatus, MaterialState
-from onewindow.cases.models import Case, CaseMaterial, Notification
+from onewindow.cases.models import Case, CaseMaterial
 from onewindow.cases.services import case_accept, case_create, case_request_correction
 from onewindow.cases.tests.factories import PDF_BYTES, World, pdf_upload
 from onewindow.catalog.constants import OnlineDepth
@@ -27,6 +27,7 @@ from onewindow.catalog.tests.factories import (
     make_item,
     material,
 )
+from onewindow.core.models import Notification
 from onewindow.testing.calendar import reset_calendar_cache
 from onewindow.testing.clients import client_for
 
@@ -772,13 +773,22 @@ def test_track_page_and_api_share_one_allowance(client, world):
 # -- messages ------------------------------------------------------------------------------
 
 
+def about(case) -> dict:
+    """The fields of a notification about ``case`` (as cases.notifications writes them)."""
+    link = reverse("cases:case", args=[case.number])
+    return {"link": link, "subject_type": "case", "subject_id": case.number}
+
+
 def test_notifications_list_own_newest_first_and_mark_all_read(client, world):
     case = world.submit()
     old = Notification.objects.create(
-        recipient=world.applicant_user, case=case, kind="status", text="您的申请已提交"
+        recipient=world.applicant_user, kind="status", text="您的申请已提交", **about(case)
     )
     new = Notification.objects.create(
-        recipient=world.applicant_user, case=case, kind="status", text="请补齐营业场所证明"
+        recipient=world.applicant_user,
+        kind="supplement_overdue",
+        text="请补齐营业场所证明",
+        **about(case),
     )
     Notification.objects.create(recipient=world.stranger, kind="status", text="别人的消息")
     client_for(world.applicant_user, client=client)
@@ -787,6 +797,7 @@ def test_notifications_list_own_newest_first_and_mark_all_read(client, world):
     assert "别人的消息" not in html
     assert html.count("notification--unread") == 2 and "2 条未读" in html
     assert reverse("cases:case", args=[case.number]) in html
+    assert "查看办件" in html  # the link words the kind registered
     response = client.post(reverse("cases:notifications"))
     assert response.status_code == 302
     assert not Notification.objects.filter(recipient=world.applicant_user, read_at=None).exists()

@@ -30,7 +30,7 @@ from onewindow.cases.constants import (
     TaskKind,
     TaskStatus,
 )
-from onewindow.cases.models import Case, CaseMaterial, Commitment, Notification, Task
+from onewindow.cases.models import Case, CaseMaterial, Commitment, Task
 from onewindow.cases.selectors import overdue_supplements, public_progress
 from onewindow.catalog.constants import HandlingKind
 from onewindow.certificates.models import Certificate, CertificateStatus, CertificateUse
@@ -38,7 +38,7 @@ from onewindow.certificates.selectors import wallet
 from onewindow.certificates.services import certificate_verify
 from onewindow.core.audit import audit_verify
 from onewindow.core.identifiers import validate_uscc
-from onewindow.core.models import AuditEvent
+from onewindow.core.models import AuditEvent, Notification
 from onewindow.demo import case_data, catalog_data, certificate_data, org_data, review_data
 from onewindow.demo.case_data import Planner, load_cases
 from onewindow.demo.management.commands.demo import CASE_PAGES

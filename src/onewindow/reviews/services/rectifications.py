@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 
-from django.conf import settings as django_settings
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onewindow.cases.models import Notification
-from onewindow.cases.notify import get_notifier
+from onewindow.cases.constants import CASE_OBJECT_TYPE
 from onewindow.core.audit import audit_append
 from onewindow.core.calendar import WorkingCalendar
 from onewindow.core.errors import Conflict, Forbidden, ValidationFailed
+from onewindow.core.locks import lock_row
+from onewindow.core.notifications import notify
 from onewindow.core.transitions import transition
 from onewindow.org.constants import UserKind
 from onewindow.org.models import User
@@ -45,7 +44,6 @@ from onewindow.reviews.services.common import (
     _actor_id,
     _actor_name,
     _text,
-    format_date,
 )
 
 # -- rectification ---------------------------------------------------------------------------
@@ -97,40 +95,30 @@ def _open_rectification(
 
 
 def _notify_handlers(rectification: Rectification, rating: Rating) -> None:
-    """In-app message to the department's reviewers and deciders, and the gateway
-    (``ONEWINDOW_NOTIFIER``) after commit."""
-    notifier = get_notifier()
+    """In-app message to the department's reviewers and deciders, handed to the notifier
+    backends after commit (``core.notifications``)."""
     case = rating.case
-    link = reverse("reviews:rectification", args=[rectification.pk])
+    context = {
+        "number": case.number,
+        "title": case.title,
+        "level": rating.get_level_display(),
+        "channel": rating.get_channel_display(),
+        "due": rectification.due_on,
+        "link": reverse("reviews:rectification", args=[rectification.pk]),
+    }
     for recipient in _handlers(rectification.department_id):
-        # Staff are written to in the zone's working language.
-        with translation.override(django_settings.LANGUAGE_CODE):
-            text = _(
-                "办件 {number}（{title}）收到差评“{level}”（{channel}），请于 {due} 前核实整改"
-                "并回访：{link}"
-            ).format(
-                number=case.number,
-                title=case.title,
-                level=rating.get_level_display(),
-                channel=rating.get_channel_display(),
-                due=format_date(rectification.due_on),
-                link=link,
-            )
-        Notification.objects.create(
-            recipient=recipient, case=case, kind=BAD_RATING_NOTIFICATION, text=text
-        )
-        transaction.on_commit(
-            partial(notifier.send, user=recipient, text=text, case_number=case.number),
-            robust=True,
+        notify(
+            recipient,
+            BAD_RATING_NOTIFICATION,
+            context,
+            link=reverse("cases:case", args=[case.number]),
+            subject=(CASE_OBJECT_TYPE, case.number),
         )
 
 
 def _lock_rectification(rectification: Rectification) -> Rectification:
-    return (
-        Rectification.objects.select_for_update(of=("self",))
-        .select_related("rating", "zone", "department")
-        .get(pk=rectification.pk)
-    )
+    """The rectification row, locked and fresh (only its own row: core.locks)."""
+    return lock_row(Rectification, pk=rectification.pk, related=("rating", "zone", "department"))
 
 
 def _transition(
@@ -301,11 +289,7 @@ def rectification_deadlines_recompute(*, zone_id: int | None = None) -> int:
         pending = pending.filter(zone_id=zone_id)
     for pk in pending.values_list("pk", flat=True).iterator():
         with transaction.atomic():
-            row = (
-                Rectification.objects.select_for_update(of=("self",))
-                .select_related("zone")
-                .get(pk=pk)
-            )
+            row = lock_row(Rectification, pk=pk, related=("zone",))
             if _recompute(row):
                 moved += 1
     return moved

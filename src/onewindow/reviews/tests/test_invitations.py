@@ -29,14 +29,14 @@ class Gateway:
     def __init__(self):
         self.sent = []
 
-    def send(self, *, user, text, case_number=""):
-        self.sent.append((user, text, case_number))
+    def send(self, message):
+        self.sent.append((message.recipient, message.text, message.subject_id))
 
 
 @pytest.fixture
 def gateway():
     gateway = Gateway()
-    with mock.patch("onewindow.reviews.invitations.get_notifier", return_value=gateway):
+    with mock.patch("onewindow.core.notifications.backends.get_notifiers", return_value=[gateway]):
         yield gateway
 
 
@@ -128,9 +128,9 @@ def test_two_workers_racing_invite_once(world, gateway, django_capture_on_commit
     case = deliver_immediate(world, DELIVERED)
     with time_machine.travel(at(DELIVERED, 20), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
-            assert invitations._invite(case.pk, today=DELIVERED, notifier=gateway) == 1
+            assert invitations._invite(case.pk, today=DELIVERED) == 1
         with django_capture_on_commit_callbacks(execute=True):
-            assert invitations._invite(case.pk, today=DELIVERED, notifier=gateway) == 0
+            assert invitations._invite(case.pk, today=DELIVERED) == 0
     assert len(gateway.sent) == 1
     assert RatingInvitation.objects.count() == 1
 

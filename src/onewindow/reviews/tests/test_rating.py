@@ -23,9 +23,8 @@ from django.db import IntegrityError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from onewindow.cases.models import Notification
 from onewindow.core.errors import Conflict, NotFound, ValidationFailed
-from onewindow.core.models import AuditEvent
+from onewindow.core.models import AuditEvent, Notification
 from onewindow.org.constants import Capacity
 from onewindow.org.models import Representation, User
 from onewindow.reviews import links
@@ -340,13 +339,11 @@ def test_a_bad_rating_opens_a_rectification_and_tells_the_department(
     sent = []
 
     class Gateway:
-        def send(self, *, user, text, case_number=""):
-            sent.append((user.username, text, case_number))
+        def send(self, message):
+            sent.append((message.recipient.username, message.text, message.subject_id))
 
     with (
-        mock.patch(
-            "onewindow.reviews.services.rectifications.get_notifier", return_value=Gateway()
-        ),
+        mock.patch("onewindow.core.notifications.backends.get_notifiers", return_value=[Gateway()]),
         django_capture_on_commit_callbacks(execute=True),
     ):
         rating = rate(
@@ -366,6 +363,8 @@ def test_a_bad_rating_opens_a_rectification_and_tells_the_department(
     notes = Notification.objects.filter(kind="rating_bad")
     assert {note.recipient.username for note in notes} == handlers
     assert {username for username, _text, _number in sent} == handlers
+    assert {number for _username, _text, number in sent} == {case.number}
+    assert {(note.subject_type, note.subject_id) for note in notes} == {("case", case.number)}
     text = notes.first().text
     assert case.number in text and "非常不满意" in text and "2026年10月15日" in text
     assert f"/reviews/rectifications/{rectification.pk}/" in text
