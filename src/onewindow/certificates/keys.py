@@ -24,6 +24,7 @@ from onewindow.certificates.models import KeyStatus, SigningKey
 from onewindow.certificates.signing import key_id_for
 from onewindow.core.audit import audit_append
 from onewindow.core.errors import Conflict
+from onewindow.core.locks import lock_rows
 from onewindow.org.models import Zone
 
 
@@ -128,7 +129,7 @@ def _new_key(zone: Zone, *, actor: str, action: str) -> SigningKey:
 @transaction.atomic
 def key_generate(*, zone: Zone, actor: str = "system") -> SigningKey:
     """The zone's first signing key. Refused when one is already signing (rotate instead)."""
-    locked = list(SigningKey.objects.select_for_update().filter(zone=zone, status=KeyStatus.ACTIVE))
+    locked = lock_rows(SigningKey, zone=zone, status=KeyStatus.ACTIVE)
     if locked:
         raise Conflict(
             _("开发区 %(zone)s 已有签发中的密钥 %(key)s；如需更换请轮换密钥")
@@ -142,7 +143,8 @@ def key_generate(*, zone: Zone, actor: str = "system") -> SigningKey:
 def key_rotate(*, zone: Zone, actor: str = "system") -> SigningKey:
     """A new signing key; the previous one is kept, published, for verification only."""
     now = timezone.now()
-    SigningKey.objects.select_for_update().filter(zone=zone, status=KeyStatus.ACTIVE).update(
+    active = lock_rows(SigningKey, zone=zone, status=KeyStatus.ACTIVE)
+    SigningKey.objects.filter(pk__in=[key.pk for key in active]).update(
         status=KeyStatus.RETIRED, retired_at=now
     )
     return _new_key(zone, actor=actor, action="certificates.key_rotated")

@@ -31,9 +31,10 @@ from onewindow.certificates.models import (
 )
 from onewindow.certificates.permissions import can_revoke
 from onewindow.certificates.signing import canonical_json, sign, verify
-from onewindow.core.audit import audit_append, audit_lock_chain
+from onewindow.core.audit import audit_append
 from onewindow.core.errors import Forbidden, NotFound, ValidationFailed
 from onewindow.core.identifiers import codes_match, fold_code, mask_identifier, mask_name
+from onewindow.core.locks import lock_counter, lock_row
 from onewindow.core.transitions import transition
 from onewindow.org.constants import ApplicantKind
 from onewindow.org.models import Applicant, Department, User
@@ -50,12 +51,14 @@ def holder_identity(holder: Applicant) -> tuple[str, str]:
 
 
 def _next_serial(zone_id: int, certificate_type: CertificateType) -> int:
-    CertificateSequence.objects.bulk_create(
-        [CertificateSequence(zone_id=zone_id, certificate_type=certificate_type, last=0)],
-        ignore_conflicts=True,
-    )
-    counter = CertificateSequence.objects.select_for_update().get(
-        zone_id=zone_id, certificate_type=certificate_type
+    # A counter: locked after the audit chain head (core.locks, ADR 0019), so a decision
+    # that issues a certificate (case, task, head, serial) and a certificate issued alone
+    # (head, serial) take them in one order.
+    counter = lock_counter(
+        CertificateSequence,
+        zone_id=zone_id,
+        certificate_type=certificate_type,
+        defaults={"last": 0},
     )
     counter.last += 1
     counter.save(update_fields=["last"])
@@ -96,7 +99,6 @@ def certificate_issue(
     private_key = load_private_key(key)
     issued_on = issued_on or timezone.localdate()
     valid_until = facts_module.valid_until_for(certificate_type, issued_on)
-    audit_lock_chain()  # lock order: the audit chain head, then the serial counter
     serial = _next_serial(zone.pk, certificate_type)
     certified = facts_module.assemble_facts(
         certificate_type=certificate_type,
@@ -159,7 +161,7 @@ def certificate_issue(
 @transaction.atomic
 def certificate_revoke(*, certificate: Certificate, actor: User, reason: str) -> Certificate:
     """注销: by a decider of the issuing department or an administrator, with a reason."""
-    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    certificate = lock_row(Certificate, pk=certificate.pk)
     if not can_revoke(actor, certificate):
         raise Forbidden(_("只有发证部门的审批决定人或管理员可以注销证照"), code="forbidden")
     reason = (reason or "").strip()

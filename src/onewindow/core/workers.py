@@ -37,8 +37,9 @@ from django.utils.translation import gettext as _
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from onewindow.core.audit import AuditAction, audit_append, audit_lock_chain
+from onewindow.core.audit import AuditAction, audit_append
 from onewindow.core.errors import Conflict, NotFound
+from onewindow.core.locks import lock_shared_row
 from onewindow.core.models import TaskLease
 
 logger = logging.getLogger(__name__)
@@ -198,17 +199,14 @@ def tasks_reclaim(
 
 def _reclaim_one(pk: Any, *, seconds: float, attempts: int, now: dt.datetime) -> str | None:
     with transaction.atomic():
-        # Lock order: the audit chain head first, then the task (core.audit).
-        audit_lock_chain()
-        row = (
-            DBTaskResult.objects.select_for_update(skip_locked=True)
-            .filter(pk=pk, status=RUNNING)
-            .first()
+        # Lock order: the audit chain head first, then the task (core.locks).
+        row = lock_shared_row(
+            DBTaskResult, pk=pk, status=RUNNING, skip_locked=True, missing_ok=True
         )
         if row is None:  # another reclaimer has it, or it finished since the query
             return None
         holder = row.worker_ids[-1] if row.worker_ids else ""
-        lease = TaskLease.objects.select_for_update().filter(task_result_id=pk).first()
+        lease = lock_shared_row(TaskLease, task_result_id=pk, missing_ok=True)
         if lease is not None and lease.worker_id == holder:
             expired_at = lease.expires_at
         else:  # no lease of the worker that claimed it last: count from the start
@@ -276,8 +274,7 @@ def task_retry(*, task_result_id: Any, actor: Any) -> DBTaskResult:
     """Put a failed task back in the queue: it runs again from its start, with a fresh
     attempt count; the failure it had is kept in the audit event."""
     with transaction.atomic():
-        audit_lock_chain()
-        row = DBTaskResult.objects.select_for_update().filter(pk=task_result_id).first()
+        row = lock_shared_row(DBTaskResult, pk=task_result_id, missing_ok=True)
         if row is None:
             raise NotFound(_("任务不存在"), code="task_not_found")
         if row.status != FAILED:

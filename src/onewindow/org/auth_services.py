@@ -13,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onewindow.core.audit import AuditAction, audit_append
 from onewindow.core.errors import Conflict, Forbidden, ValidationFailed
+from onewindow.core.locks import lock_first
 from onewindow.org.login_throttle import fold_username, username_mark
 from onewindow.org.models import User
 from onewindow.org.second_factor import clean_token, requires_device
@@ -78,12 +79,7 @@ def totp_enrol_begin(*, user: User) -> TOTPDevice:
     shown until a code from it confirms it."""
     if confirmed_totp_device(user) is not None:
         raise Conflict(_("已启用双因素验证"), code="second_factor_enrolled")
-    device = (
-        TOTPDevice.objects.select_for_update()
-        .filter(user=user, confirmed=False)
-        .order_by("pk")
-        .first()
-    )
+    device = lock_first(TOTPDevice, user=user, confirmed=False)
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
     return device
@@ -114,12 +110,7 @@ def totp_enrol_confirm(
     recovery codes (returned once, to be shown once). A wrong code is audited and refused
     (``ValidationFailed``, committed: the failure must stay recorded)."""
     with transaction.atomic():
-        device = (
-            TOTPDevice.objects.select_for_update()
-            .filter(user=user, confirmed=False)
-            .order_by("pk")
-            .first()
-        )
+        device = lock_first(TOTPDevice, user=user, confirmed=False)
         if device is None or confirmed_totp_device(user) is not None:
             raise Conflict(
                 _("没有待确认的验证器，请重新开始绑定"), code="second_factor_not_pending"

@@ -12,11 +12,11 @@ from onewindow.core.audit import (
     AuditAction,
     VerifyResult,
     audit_append,
-    audit_lock_chain,
     audit_record_verification,
     audit_verify,
 )
 from onewindow.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from onewindow.core.locks import lock_chain_head, lock_shared_row
 from onewindow.org.admin_roles import can_manage_accounts, can_view_audit_trail, grant_conflict
 from onewindow.org.constants import (
     ADMIN_SITE_ROLES,
@@ -144,7 +144,7 @@ def staff_create(
     if errors:
         raise ValidationFailed(errors[0], code="password_invalid", fields={"password": errors})
     user.set_password(password)
-    audit_lock_chain()  # lock order: the chain head first, as every audited service
+    lock_chain_head()  # lock order: the chain head first, as every audited service
     try:
         with transaction.atomic():
             user.save(force_insert=True)
@@ -184,8 +184,7 @@ def role_grant(
     _require_account_manager(actor)
     if actor.pk == user.pk:
         raise Forbidden(_("不能给自己授予角色"), code="self_grant")
-    audit_lock_chain()
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = lock_shared_row(User, pk=user.pk)  # after the chain head (core.locks)
     if user.kind != UserKind.STAFF:
         raise ValidationFailed.for_field("user", _("只能给工作人员授予角色"))
     department = department if role in DEPARTMENT_ROLES else None
@@ -209,8 +208,7 @@ def role_revoke(
     _require_account_manager(actor)
     if actor.pk == user.pk:
         raise Forbidden(_("不能撤销自己的角色"), code="self_revoke")
-    audit_lock_chain()
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = lock_shared_row(User, pk=user.pk)  # after the chain head (core.locks)
     department = department if role in DEPARTMENT_ROLES else None
     assignment = user.role_assignments.filter(role=role, department=department).first()
     if assignment is None:
@@ -227,7 +225,7 @@ def password_change(*, user: User, password: str, ip_address: str | None = None)
     errors = _password_errors(password, user)
     if errors:
         raise ValidationFailed(errors[0], code="password_invalid", fields={"password": errors})
-    audit_lock_chain()
+    lock_chain_head()
     user.set_password(password)
     # Saving runs the validators' password_changed hooks: the history keeps the new hash.
     user.save(update_fields=["password", "password_changed_at"])

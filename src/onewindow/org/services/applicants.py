@@ -16,6 +16,7 @@ from onewindow.core.identifiers import (
     validate_passport_number,
     validate_uscc,
 )
+from onewindow.core.locks import lock_row
 from onewindow.org.constants import (
     ApplicantKind,
     Capacity,
@@ -158,7 +159,7 @@ def applicant_change(*, actor: User, applicant: Applicant, changes: dict) -> App
         raise ValidationFailed.for_field(
             sorted(unknown)[0], _("不能修改此项：{field}").format(field=sorted(unknown)[0])
         )
-    applicant = Applicant.objects.select_for_update().get(pk=applicant.pk)
+    applicant = lock_row(Applicant, pk=applicant.pk)
     current = {name: getattr(applicant, name) for name in APPLICANT_FIELDS}
     current["nationality"] = applicant.nationality.code or ""
     merged = {**current, **changes}

@@ -1,0 +1,43 @@
+"""The locks a rectification's moves take, in the order of ADR 0019 (PostgreSQL): the
+rectification row, then the audit chain head."""
+
+from __future__ import annotations
+
+from onewindow.reviews.models import Channel, Level, ReturnVisitOutcome
+from onewindow.reviews.services import (
+    rating_submit,
+    rectification_record,
+    return_visit_record,
+)
+from onewindow.reviews.tests.conftest import deliver_immediate
+from onewindow.testing.locks import CHAIN_HEAD, locked_tables, postgresql_only
+
+pytestmark = postgresql_only
+
+ROW_THEN_HEAD = ["reviews_rectification", CHAIN_HEAD]
+
+
+def bad_rating(world):
+    case = deliver_immediate(world, None)
+    return rating_submit(
+        case=case, channel=Channel.ONLINE, level=Level.DISSATISFIED, actor=world.applicant_user
+    ).rectification
+
+
+def test_rectifying_then_visiting_lock_the_row_then_the_chain_head(world):
+    rectification = bad_rating(world)
+
+    with locked_tables() as rectified:
+        rectification_record(
+            rectification=rectification,
+            actor=world.reviewer,
+            verified_facts="属实",
+            measures="已改进",
+        )
+    with locked_tables() as visited:
+        return_visit_record(
+            rectification=rectification, actor=world.reviewer, outcome=ReturnVisitOutcome.SATISFIED
+        )
+
+    assert rectified == ROW_THEN_HEAD
+    assert visited == ROW_THEN_HEAD
