@@ -138,7 +138,7 @@ def sign_in(browser, live_server):
         page.get_by_label("用户名").fill(username)
         page.get_by_label("密码").fill(PASSWORD)
         page.get_by_role("button", name="登录", exact=True).click()
-        page.wait_for_url("**/home/")
+        page.wait_for_url(lambda url: "/login/" not in url)  # the role's work page
         return page
 
     yield sign_in_

@@ -82,8 +82,8 @@ class Watched:
         self.page.get_by_label("用户名").fill(username)
         self.page.get_by_label("密码").fill(org_data.DEMO_PASSWORD)
         self.page.get_by_role("button", name="登录", exact=True).click()
-        self.page.wait_for_url("**/home/")
-        self.check("/home/")
+        self.page.wait_for_url(lambda url: "/login/" not in url)  # the role's work page
+        self.check(self.page.url)
 
     def close(self) -> None:
         self.context.close()

@@ -63,8 +63,8 @@ def log_in(page, username: str) -> None:
     page.get_by_role("button", name="登录", exact=True).click()
     if username == "admin":  # administrators go on to the second factor
         page.wait_for_url(lambda url: "/account/second-factor/" in url)
-    else:
-        page.wait_for_url("**/home/")
+    else:  # the role's work page (the home page for users without one)
+        page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def test_portal_on_desktop_and_phone(demo, open_page):
@@ -105,6 +105,8 @@ def test_keyboard_login_as_window_clerk(demo, open_page):
     assert page.evaluate("document.activeElement.id") == "id_password"
     page.keyboard.type(org_data.DEMO_PASSWORD)
     page.keyboard.press("Enter")
+    page.wait_for_url("**/desk/")  # the clerk's work page; the home page is one link away
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="我的工作台").click()
     page.wait_for_url("**/home/")
     assert page.locator("h1").inner_text() == "综合窗口工作台"
     assert page.get_by_role("heading", name="窗口受理").is_visible()
@@ -121,9 +123,11 @@ def test_wrong_password_is_announced_beside_the_form(demo, open_page):
     assert "用户名或密码不正确" in alert.inner_text()
 
 
-def test_enterprise_applicant_home(demo, open_page):
+def test_enterprise_applicant_home(demo, open_page, live_server):
     page = open_page("/login/")
     log_in(page, "enterprise")
+    page.wait_for_url("**/my/cases/")  # an applicant lands on their cases
+    page.goto(live_server.url + "/home/")
     assert page.locator("h1").inner_text() == "我的办事主页"
     assert page.get_by_role("heading", name="我代表的申请人").is_visible()
     assert page.get_by_text(org_data.demo_uscc("91", 1)).is_visible()
@@ -158,7 +162,7 @@ def test_administrator_enrols_a_second_factor_and_reaches_the_admin(demo, open_p
     assert "管理后台" in page.locator("#site-name").inner_text()
 
 
-def test_administrator_and_supervisor_homes(demo, open_page):
+def test_administrator_and_supervisor_homes(demo, open_page, live_server):
     page = open_page("/login/")
     log_in(page, "admin")
     enrol_second_factor(page)
@@ -168,18 +172,22 @@ def test_administrator_and_supervisor_homes(demo, open_page):
 
     page = open_page("/login/")
     log_in(page, "supervisor")
+    page.wait_for_url("**/board/")  # the supervisor's work page
+    page.goto(live_server.url + "/home/")
     assert page.locator("h1").inner_text() == "电子监察工作台"
     assert page.get_by_role("heading", name="审计日志（最近 20 条）").is_visible()
     screenshot(page, "home-supervisor")
 
 
-def test_homes_fit_a_phone(demo, open_page):
+def test_homes_fit_a_phone(demo, open_page, live_server):
     for username in ("clerk", "admin", "supervisor", "person"):
         page = open_page("/login/", viewport=PHONE)
         log_in(page, username)
         if username == "admin":
             assert horizontal_overflow(page) <= 0, "second-factor enrolment"
             enrol_second_factor(page)
+        assert horizontal_overflow(page) <= 0, username  # the work page
+        page.goto(live_server.url + "/home/")
         assert horizontal_overflow(page) <= 0, username
     screenshot(page, "home-person-phone")
 
