@@ -2,40 +2,42 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
-from onewindow.org.constants import DepartmentKind, Role, UserKind
+from onewindow.org.constants import Role
 from onewindow.org.models import Department, User, Window, Zone
-from onewindow.org.services import staff_create
+from onewindow.testing import worlds
+from onewindow.testing.worlds import PASSWORD  # noqa: F401 (``from conftest import PASSWORD``)
 
-PASSWORD = "test-Password-2026"
+#: Fixtures shared by every app's tests: real-browser tests (``browser``, ``open_page``,
+#: ``signed_in``).
+pytest_plugins = ["onewindow.testing.browser"]
 
 
 @pytest.fixture
 def zone(db) -> Zone:
-    return Zone.objects.create(code="SFQ", name="示范经济技术开发区", division_code="320192")
+    return worlds.zone()
 
 
 @pytest.fixture
 def department(zone) -> Department:
-    return Department.objects.create(
-        zone=zone, code="SCJG", name="市场监督管理局", kind=DepartmentKind.FUNCTIONAL
-    )
+    return worlds.department(zone)
 
 
 @pytest.fixture
 def other_department(zone) -> Department:
-    return Department.objects.create(
-        zone=zone, code="ZJJ", name="住房和城乡建设局", kind=DepartmentKind.FUNCTIONAL
-    )
+    return worlds.department(zone, "ZJJ", "住房和城乡建设局")
 
 
 @pytest.fixture
 def window(zone, department) -> Window:
-    return Window.objects.create(zone=zone, code="A01", name="综合受理窗口一", kind="comprehensive")
+    return worlds.window(zone)
+
+
+@pytest.fixture
+def world(zone, department, other_department, window):
+    """The cases ``World`` (cases/tests/factories.py): people of every role, items, a bundle."""
+    return worlds.case_world(worlds.Places(zone, department, other_department, window))
 
 
 @pytest.fixture
@@ -43,15 +45,7 @@ def make_staff(zone, department):
     """make_staff(Role.REVIEWER) → a saved staff user with that role (password PASSWORD)."""
 
     def make(*roles: str, username: str | None = None, dept: Department | None = None) -> User:
-        name = username or "_".join(roles) or "staff"
-        return staff_create(
-            zone=zone,
-            username=name,
-            password=PASSWORD,
-            display_name=name,
-            roles=list(roles),
-            department=dept or department,
-        )
+        return worlds.staff(zone, *roles, username=username, department=dept or department)
 
     return make
 
@@ -59,10 +53,7 @@ def make_staff(zone, department):
 @pytest.fixture
 def make_applicant_user(zone):
     def make(username: str = "applicant") -> User:
-        user = User(username=username, kind=UserKind.APPLICANT, zone=zone, display_name=username)
-        user.set_password(PASSWORD)
-        user.save()
-        return user
+        return worlds.applicant_user(zone, username, display_name=username)
 
     return make
 
@@ -91,35 +82,3 @@ def login_request(address: str = "127.0.0.1"):
     from django.test import RequestFactory
 
     return RequestFactory().post("/login/", REMOTE_ADDR=address)
-
-
-# --- real-browser tests (Debian's Chromium through Playwright; never a downloaded browser) --
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium for the session. Skipped on a machine without it, except in
-    CI, where a missing browser is a failure (``.ci/run`` installs it)."""
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium")
-        pytest.skip("needs Debian's chromium (apt-get install chromium)")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls that fixtures
-    # and live_server make are still synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()

@@ -62,12 +62,23 @@ def client_for(user: User | None, *, client: Client | None = None, csrf: bool = 
     return client
 
 
-def send(client: Client, method: str, url: str, data=None, *, json=None, token: bool = True):
-    """One request: form ``data`` (the query for GET) or a ``json`` body; the CSRF header
-    with ``TOKEN`` unless ``token`` is false."""
+def send(
+    client: Client,
+    method: str,
+    url: str,
+    data=None,
+    *,
+    json=None,
+    body: str | bytes | None = None,
+    token: bool = True,
+):
+    """One request: form ``data`` (the query for GET), a ``json`` body, or a JSON ``body``
+    as written (it may be malformed); the CSRF header with ``TOKEN`` unless ``token`` is
+    false."""
     headers = {"X-CSRFToken": TOKEN} if token else {}
     if json is not None:
         body = jsonlib.dumps(json, ensure_ascii=False)
+    if body is not None:
         return client.generic(method, url, body, content_type="application/json", headers=headers)
     if method == "GET":
         return client.get(url, data, headers=headers)

@@ -12,12 +12,12 @@ the others go to the test's ``tmp_path``.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import Page, expect
 from reportlab.pdfgen import canvas
 
@@ -33,12 +33,12 @@ from onewindow.demo import catalog_data, org_data
 from onewindow.org.constants import Role
 from onewindow.org.models import RoleAssignment
 from onewindow.org.services import staff_create
+from onewindow.testing.browser import SCREENSHOTS, screenshot
 from onewindow.testing.calendar import reset_calendar_cache
 
 pytestmark = [pytest.mark.browser]
 
-DESKTOP = {"width": 1280, "height": 900}
-SCREENSHOT = Path(settings.REPOSITORY_DIR) / "docs" / "screenshots" / "bundle-delivery.png"
+SCREENSHOT = SCREENSHOTS / "bundle-delivery.png"
 PASSWORD = org_data.DEMO_PASSWORD
 
 BUNDLE = "外国人来华工作一件事"
@@ -152,25 +152,9 @@ def demo(transactional_db):
 
 
 @pytest.fixture
-def sign_in(browser, live_server):
-    """sign_in(username) → a page of a fresh Chinese browser, signed in at the login page."""
-    contexts = []
-
-    def sign_in_(username: str) -> Page:
-        context = browser.new_context(locale="zh-CN", viewport=DESKTOP)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(live_server.url + "/login/")
-        page.get_by_label("用户名").fill(username)
-        page.get_by_label("密码").fill(PASSWORD)
-        page.get_by_role("button", name="登录", exact=True).click()
-        page.wait_for_url(lambda url: "/login/" not in url)  # the role's work page
-        return page
-
-    yield sign_in_
-    for context in contexts:
-        context.close()
+def sign_in(signed_in):
+    """sign_in(username) → a page of a fresh Chinese browser, a demo user signed in."""
+    return functools.partial(signed_in, password=PASSWORD)
 
 
 @pytest.fixture
@@ -236,11 +220,6 @@ def task_panel(page: Page, task: str):
 
 def case_status(page: Page):
     return page.locator(".case-head .status")
-
-
-def screenshot(page: Page, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(path), full_page=True)
 
 
 # -- the test ------------------------------------------------------------------------------

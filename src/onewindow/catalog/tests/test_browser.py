@@ -7,10 +7,8 @@ Screenshots land in ``test-artifacts/`` (not committed) for a person to look at.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from onewindow.catalog.constants import OnlineDepth, StepKind, StepRole
 from onewindow.catalog.tests.factories import (
@@ -21,11 +19,8 @@ from onewindow.catalog.tests.factories import (
 )
 from onewindow.demo import org_data
 from onewindow.org.models import Department, Window
+from onewindow.testing.browser import ARTIFACTS, PHONE, horizontal_overflow, screenshot
 from onewindow.testing.calendar import reset_calendar_cache
-
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-ARTIFACTS = Path(settings.REPOSITORY_DIR) / "test-artifacts"
 
 pytestmark = [pytest.mark.browser]
 
@@ -126,32 +121,6 @@ def catalog(transactional_db):
     )
     yield {"work": work, "residence": residence}
     reset_calendar_cache()
-
-
-@pytest.fixture
-def open_page(browser, live_server):
-    """open_page(path, viewport=DESKTOP) → a page at ``path`` in a fresh Chinese browser."""
-    contexts = []
-
-    def open_(path: str = "/", viewport: dict = DESKTOP):
-        context = browser.new_context(locale="zh-CN", viewport=viewport)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(live_server.url + path)
-        return page
-
-    yield open_
-    for context in contexts:
-        context.close()
-
-
-def screenshot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def horizontal_overflow(page) -> int:
-    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
 def test_search_foreigner_and_open_the_bundle_guide(catalog, open_page):

@@ -13,28 +13,25 @@ Screenshots (committed): ``docs/screenshots/certificate-verify.png`` (1280 wide)
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 
 import pypdfium2
 import pytest
 import zxingcpp
-from django.conf import settings
 from django.core.cache import cache
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from onewindow.certificates.keys import key_generate
 from onewindow.certificates.models import Certificate, CertificateStatus, CertificateType
 from onewindow.certificates.services import certificate_issue
-from onewindow.org.constants import ApplicantKind, Capacity, DepartmentKind, Role, UserKind
-from onewindow.org.models import Applicant, Department, Representation, User, Zone
-from onewindow.org.services import staff_create
+from onewindow.org.constants import ApplicantKind, Capacity, Role
+from onewindow.org.models import Applicant
+from onewindow.testing import worlds
+from onewindow.testing.browser import PHONE, SCREENSHOTS, screenshot
 
 pytestmark = [pytest.mark.browser]
 
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-SCREENSHOTS = Path(settings.REPOSITORY_DIR) / "docs" / "screenshots"
-PASSWORD = "test-Password-2026"
 PREMISES = "示范经济技术开发区创新路 8 号一层 101 室"
 
 
@@ -44,14 +41,8 @@ def issued(transactional_db, settings, live_server):
     QR code pointing at the live server."""
     settings.ONEWINDOW_PUBLIC_URL = live_server.url
     cache.clear()
-    zone = Zone.objects.create(code="SFQ", name="示范经济技术开发区", division_code="320192")
-    department = Department.objects.create(
-        zone=zone,
-        code="SCJG",
-        name="市场监督管理局",
-        kind=DepartmentKind.FUNCTIONAL,
-        uscc="11320192MB1234567J",
-    )
+    zone = worlds.zone()
+    department = worlds.department(zone, uscc="11320192MB1234567J")
     licence = CertificateType.objects.create(
         code="SCJG002",
         name="食品经营许可证",
@@ -75,19 +66,15 @@ def issued(transactional_db, settings, live_server):
         uscc="91320192MA1W2K000P",
         legal_representative="王五",
     )
-    holder = User(username="holder", kind=UserKind.APPLICANT, zone=zone, display_name="王五")
-    holder.set_password(PASSWORD)
-    holder.save()
-    Representation.objects.create(
-        user=holder, applicant=enterprise, capacity=Capacity.LEGAL_REPRESENTATIVE
+    worlds.applicant_user(
+        zone,
+        "holder",
+        represents=enterprise,
+        capacity=Capacity.LEGAL_REPRESENTATIVE,
+        display_name="王五",
     )
-    decider = staff_create(
-        zone=zone,
-        username="decider",
-        password=PASSWORD,
-        display_name="赵决定",
-        roles=[Role.DECIDER],
-        department=department,
+    decider = worlds.staff(
+        zone, Role.DECIDER, username="decider", display_name="赵决定", department=department
     )
     key_generate(zone=zone)
     registration = CertificateType.objects.create(
@@ -126,24 +113,9 @@ def issued(transactional_db, settings, live_server):
 
 
 @pytest.fixture
-def sign_in(browser, live_server):
-    contexts = []
-
-    def sign_in_(username: str, viewport=DESKTOP) -> Page:
-        context = browser.new_context(locale="zh-CN", viewport=viewport, accept_downloads=True)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(live_server.url + "/login/")
-        page.get_by_label("用户名").fill(username)
-        page.get_by_label("密码").fill(PASSWORD)
-        page.get_by_role("button", name="登录", exact=True).click()
-        page.wait_for_url(lambda url: "/login/" not in url)  # the role's work page
-        return page
-
-    yield sign_in_
-    for context in contexts:
-        context.close()
+def sign_in(signed_in):
+    """sign_in(username, viewport=DESKTOP) → a signed-in page that accepts downloads."""
+    return functools.partial(signed_in, accept_downloads=True)
 
 
 def qr_codes(pdf: bytes) -> list[str]:
@@ -160,13 +132,8 @@ def qr_codes(pdf: bytes) -> list[str]:
     ]
 
 
-def screenshot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
-
-
 def test_the_qr_code_of_a_downloaded_certificate_opens_its_check(
-    issued, sign_in, browser, live_server
+    issued, sign_in, open_page, live_server
 ):
     certificate: Certificate = issued
     bare_url = f"{live_server.url}/verify/{certificate.identifier}"
@@ -183,7 +150,7 @@ def test_the_qr_code_of_a_downloaded_certificate_opens_its_check(
     expect(cards.filter(has_text="2024-05-05")).to_contain_text("! 已过期")
     card = cards.filter(has_text=certificate.identifier)
     expect(card).to_contain_text("✓ 有效")
-    screenshot(holder, "certificate-wallet.png")
+    screenshot(holder, SCREENSHOTS / "certificate-wallet.png")
     with holder.expect_download() as download_info:
         card.get_by_role("link", name="下载 PDF 食品经营许可证").click()
     download = download_info.value
@@ -195,55 +162,47 @@ def test_the_qr_code_of_a_downloaded_certificate_opens_its_check(
     assert qr_codes(content) == [expected_url]
 
     # Anyone who scans it (a fresh browser, not signed in) sees the verdict at once.
-    visitor = browser.new_context(locale="zh-CN", viewport=DESKTOP)
-    try:
-        page = visitor.new_page()
-        # Typed without its code, the address asks for it: the keyboard alone gets on.
-        page.goto(bare_url)
-        expect(page.get_by_label("证照标识")).to_have_value(certificate.identifier)
-        expect(page.get_by_label("查验码")).to_be_focused()
-        page.keyboard.type(certificate.verification_code.lower())
-        page.keyboard.press("Enter")
-        expect(page.get_by_role("status").get_by_role("heading", level=1)).to_have_text("✓ 有效")
-        # The scanned address shows the verdict at once.
-        page.goto(expected_url)
-        verdict = page.get_by_role("status")
-        expect(verdict.get_by_role("heading", level=1)).to_have_text("✓ 有效")
-        expect(verdict).to_contain_text("签名验证通过，证照未注销，有效期至")
-        facts = page.get_by_role("table", name="证照记载的信息")
-        expect(facts.get_by_role("row", name="经营场所")).to_contain_text(PREMISES)
-        expect(facts.get_by_role("row", name="法定代表人")).to_contain_text("王五")
-        expect(page.get_by_text("签名有效")).to_be_visible()
-        screenshot(page, "certificate-verify.png")
-        phone = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True)
-        try:
-            small = phone.new_page()
-            small.goto(expected_url)
-            expect(small.get_by_role("heading", level=1)).to_have_text("✓ 有效")
-            width = small.evaluate("document.documentElement.scrollWidth")
-            assert width <= PHONE["width"], f"the page is {width}px wide on a phone"
-            screenshot(small, "certificate-verify-phone.png")
-        finally:
-            phone.close()
+    page = open_page()
+    # Typed without its code, the address asks for it: the keyboard alone gets on.
+    page.goto(bare_url)
+    expect(page.get_by_label("证照标识")).to_have_value(certificate.identifier)
+    expect(page.get_by_label("查验码")).to_be_focused()
+    page.keyboard.type(certificate.verification_code.lower())
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status").get_by_role("heading", level=1)).to_have_text("✓ 有效")
+    # The scanned address shows the verdict at once.
+    page.goto(expected_url)
+    verdict = page.get_by_role("status")
+    expect(verdict.get_by_role("heading", level=1)).to_have_text("✓ 有效")
+    expect(verdict).to_contain_text("签名验证通过，证照未注销，有效期至")
+    facts = page.get_by_role("table", name="证照记载的信息")
+    expect(facts.get_by_role("row", name="经营场所")).to_contain_text(PREMISES)
+    expect(facts.get_by_role("row", name="法定代表人")).to_contain_text("王五")
+    expect(page.get_by_text("签名有效")).to_be_visible()
+    screenshot(page, SCREENSHOTS / "certificate-verify.png")
+    small = open_page(viewport=PHONE, is_mobile=True)
+    small.goto(expected_url)
+    expect(small.get_by_role("heading", level=1)).to_have_text("✓ 有效")
+    width = small.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page is {width}px wide on a phone"
+    screenshot(small, SCREENSHOTS / "certificate-verify-phone.png")
 
-        # A decider of the issuing department revokes it, giving the reason.
-        decider = sign_in("decider")
-        decider_nav = decider.get_by_role("navigation", name="主导航")
-        decider_nav.get_by_role("link", name="电子证照", exact=True).click()
-        decider.wait_for_url("**/certificates/")
-        decider.get_by_label("持证主体").fill(certificate.identifier)
-        decider.get_by_role("button", name="筛选").click()
-        expect(decider.locator("#certificates tbody tr")).to_have_count(1)
-        decider.get_by_role("link", name="食品经营许可证").click()
-        decider.get_by_label("注销原因").fill("经营者申请注销：门店停止营业")
-        decider.get_by_role("button", name="注销", exact=True).click()
-        expect(decider.locator(".messages")).to_contain_text("已注销证照")
-        certificate.refresh_from_db()
-        assert certificate.status == CertificateStatus.REVOKED
+    # A decider of the issuing department revokes it, giving the reason.
+    decider = sign_in("decider")
+    decider_nav = decider.get_by_role("navigation", name="主导航")
+    decider_nav.get_by_role("link", name="电子证照", exact=True).click()
+    decider.wait_for_url("**/certificates/")
+    decider.get_by_label("持证主体").fill(certificate.identifier)
+    decider.get_by_role("button", name="筛选").click()
+    expect(decider.locator("#certificates tbody tr")).to_have_count(1)
+    decider.get_by_role("link", name="食品经营许可证").click()
+    decider.get_by_label("注销原因").fill("经营者申请注销：门店停止营业")
+    decider.get_by_role("button", name="注销", exact=True).click()
+    expect(decider.locator(".messages")).to_contain_text("已注销证照")
+    certificate.refresh_from_db()
+    assert certificate.status == CertificateStatus.REVOKED
 
-        # The same address now says so, with the date.
-        page.reload()
-        expect(page.get_by_role("status").get_by_role("heading", level=1)).to_have_text("✕ 已注销")
-        expect(page.get_by_role("status")).to_contain_text("注销，不再有效")
-    finally:
-        visitor.close()
+    # The same address now says so, with the date.
+    page.reload()
+    expect(page.get_by_role("status").get_by_role("heading", level=1)).to_have_text("✕ 已注销")
+    expect(page.get_by_role("status")).to_contain_text("注销，不再有效")

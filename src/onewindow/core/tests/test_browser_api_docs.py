@@ -7,32 +7,25 @@ Screenshot (committed): ``docs/screenshots/api-docs.png`` (1280 × 900, the firs
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
+
+from onewindow.testing.browser import CSP_LISTENER, SCREENSHOTS, screenshot, watch
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-SCREENSHOT = Path(settings.REPOSITORY_DIR) / "docs" / "screenshots" / "api-docs.png"
-#: Collects every CSP violation the page reports.
-LISTEN = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", function (event) {
-  window.__cspViolations.push(event.violatedDirective + " " + (event.blockedURI || "inline"));
-});
-"""
+SCREENSHOT = SCREENSHOTS / "api-docs.png"
 
 
-def test_the_api_documentation_lists_the_operations_without_internet(browser, live_server):
+def test_the_api_documentation_lists_the_operations_without_internet(open_page, live_server):
     local = urlsplit(live_server.url).netloc
     elsewhere: list[str] = []
     problems: list[str] = []
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    context.add_init_script(LISTEN)
+    page = open_page(timeout=15_000)
+    context = page.context
+    context.add_init_script(CSP_LISTENER)
 
     def offline(route) -> None:
         if urlsplit(route.request.url).netloc == local:
@@ -42,17 +35,7 @@ def test_the_api_documentation_lists_the_operations_without_internet(browser, li
             route.abort("internetdisconnected")
 
     context.route("**/*", offline)
-    page = context.new_page()
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(f"console: {message.text}")
-            if message.type == "error"
-            and not message.location.get("url", "").endswith("/favicon.ico")
-            else None
-        ),
-    )
+    watch(page, problems, labelled=True)
 
     # when
     response = page.goto(live_server.url + "/api/v1/docs")
@@ -76,6 +59,4 @@ def test_the_api_documentation_lists_the_operations_without_internet(browser, li
     assert page.evaluate("window.__cspViolations") == []
     assert problems == []
     assert elsewhere == []
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT))  # the first screen: the operations
-    context.close()
+    screenshot(page, SCREENSHOT, full_page=False)  # the first screen: the operations

@@ -9,7 +9,7 @@ operation is a 422 naming the parameter (a 404 naming it in the path: such a pat
 nothing).
 
 These tests live with the demo app because they use every app's endpoints; the world is
-the cases test world (``cases/tests/factories.py``).
+the cases test world (the root conftest's ``world``).
 """
 
 from __future__ import annotations
@@ -21,26 +21,10 @@ from urllib.parse import quote
 import pytest
 from django.test import Client
 
-from onewindow.cases.tests.factories import World, make_world
+from onewindow.testing.clients import client_for, send
 
 API = "/api/v1"
 ERROR_KEYS = {"message", "code", "fields"}
-
-
-@pytest.fixture
-def world(zone, department, other_department, window) -> World:
-    return make_world(zone, department, other_department, window)
-
-
-@pytest.fixture
-def client_for(world):
-    def make(user=None) -> Client:
-        client = Client()
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return make
 
 
 def openapi() -> dict:
@@ -110,7 +94,7 @@ def all_operations() -> list[tuple[str, str, list[str]]]:
 
 
 @pytest.fixture
-def target(world, client_for):
+def target(world):
     """How to reach each operation past its authentication and object lookup, so the body
     is read: the applicant's session and a case of theirs."""
     case = world.submit()
@@ -123,10 +107,6 @@ def target(world, client_for):
         return path
 
     return client_for(world.applicant_user), url
-
-
-def send(client: Client, method: str, url: str, text: str):
-    return getattr(client, method)(url, data=text.encode(), content_type="application/json")
 
 
 def refused(response, field: str, *, code: str = "invalid", status: int = 422) -> str:
@@ -168,7 +148,7 @@ def test_a_nul_or_a_control_character_in_any_string_field_is_named(target):
         for name, is_array in fields_of(document, schema, "string"):
             for value in ["a\u0000b", "a\u001bb"]:
                 payload = {name: [value] if is_array else value}
-                response = send(client, method, url(path, title), json.dumps(payload))
+                response = send(client, method.upper(), url(path, title), body=json.dumps(payload))
                 field = f"{name}.0" if is_array else name
                 assert "控制字符" in refused(response, field), (path, title, name)
                 probed += 1
@@ -181,17 +161,17 @@ def test_a_lone_surrogate_in_any_string_field_is_named(target):
     for method, path, title, schema in json_operations():
         for name, is_array in fields_of(document, schema, "string"):
             value = '["\\ud800"]' if is_array else '"\\ud800"'
-            response = send(client, method, url(path, title), f'{{"{name}": {value}}}')
+            response = send(client, method.upper(), url(path, title), body=f'{{"{name}": {value}}}')
             field = f"{name}.0" if is_array else name
             assert "代理项" in refused(response, field), (path, title, name)
 
 
-def test_a_nul_in_a_free_form_object_is_named_by_its_path(world, client_for):
+def test_a_nul_in_a_free_form_object_is_named_by_its_path(world):
     client = client_for(world.applicant_user)
     payload = {"item": world.item.item.implementation_code, "applicant": world.applicant.pk}
     payload["form"] = {"contact": "张三", "notes": ["ok", "a\u0000"]}
 
-    response = send(client, "post", f"{API}/cases", json.dumps(payload))
+    response = send(client, "POST", f"{API}/cases", body=json.dumps(payload))
 
     refused(response, "form.notes.1")
 
@@ -200,7 +180,7 @@ def test_nesting_5000_deep_is_refused_on_every_body(target):
     client, url = target
     deep = '{"x": ' + "[" * 5_000 + "]" * 5_000 + "}"
     for method, path, title, _schema in json_operations():
-        response = send(client, method, url(path, title), deep)
+        response = send(client, method.upper(), url(path, title), body=deep)
         assert "嵌套" in refused(response, "body"), path
 
 
@@ -212,24 +192,24 @@ def test_an_integer_field_takes_only_an_integer(target, value):
     for method, path, title, schema in json_operations():
         for name, is_array in fields_of(document, schema, "integer"):
             text = f'{{"{name}": {"[" + value + "]" if is_array else value}}}'
-            response = send(client, method, url(path, title), text)
+            response = send(client, method.upper(), url(path, title), body=text)
             field = f"{name}.0" if is_array else name
             assert refused(response, field) == "应为整数", (path, title, name)
             probed += 1
     assert probed >= 5
 
 
-def test_applicant_true_is_not_applicant_1(world, client_for):
+def test_applicant_true_is_not_applicant_1(world):
     client = client_for(world.clerk)
     payload = f'{{"item": "{world.item.item.implementation_code}", "applicant": true}}'
 
-    refused(send(client, "post", f"{API}/cases", payload), "applicant")
+    refused(send(client, "POST", f"{API}/cases", body=payload), "applicant")
 
 
 def test_an_anonymous_rating_with_a_nul_is_a_422(client):
     text = '{"case_number": "SFQ-2026-0000001\\u0000", "channel": "window", "level": 5}'
 
-    refused(send(client, "post", f"{API}/reviews", text), "case_number")
+    refused(send(client, "POST", f"{API}/reviews", body=text), "case_number")
 
 
 # -- path and query parameters --------------------------------------------------------------

@@ -22,21 +22,10 @@ from onewindow.catalog.models import ItemVersion
 from onewindow.certificates.models import Certificate
 from onewindow.demo import org_data
 from onewindow.org.models import User, Zone
+from onewindow.testing.browser import CSP_LISTENER, log_in, watch
 from onewindow.testing.calendar import reset_calendar_cache
 
 pytestmark = [pytest.mark.browser]
-
-DESKTOP = {"width": 1280, "height": 900}
-#: Collects every CSP violation the page reports, with the directive and the blocked URL.
-LISTEN = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", function (event) {
-  window.__cspViolations.push(
-    event.violatedDirective + " " + (event.blockedURI || "inline") + " " + event.sourceFile
-    + ":" + event.lineNumber
-  );
-});
-"""
 
 
 @pytest.fixture
@@ -50,19 +39,12 @@ def demo_zone(transactional_db) -> Zone:
 class Watched:
     """A browser context whose pages report CSP violations, console errors and page errors."""
 
-    def __init__(self, browser, base: str) -> None:
+    def __init__(self, open_page, base: str) -> None:
         self.base = base
         self.problems: list[str] = []
-        self.context = browser.new_context(locale="zh-CN", viewport=DESKTOP)
-        self.context.set_default_timeout(15_000)
-        self.context.add_init_script(LISTEN)
-        self.page = self.context.new_page()
-        self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-        self.page.on("console", self._console)
-
-    def _console(self, message) -> None:
-        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
-            self.problems.append(f"console: {message.text}")
+        self.page = open_page(timeout=15_000)
+        self.page.context.add_init_script(CSP_LISTENER)
+        watch(self.page, self.problems, labelled=True)
 
     def visit(self, path: str) -> Page:
         response = self.page.goto(self.base + path)
@@ -79,17 +61,11 @@ class Watched:
 
     def sign_in(self, username: str) -> None:
         self.visit("/login/")
-        self.page.get_by_label("用户名").fill(username)
-        self.page.get_by_label("密码").fill(org_data.DEMO_PASSWORD)
-        self.page.get_by_role("button", name="登录", exact=True).click()
-        self.page.wait_for_url(lambda url: "/login/" not in url)  # the role's work page
-        self.check(self.page.url)
-
-    def close(self) -> None:
-        self.context.close()
+        log_in(self.page, username, password=org_data.DEMO_PASSWORD)
+        self.check("/home/")
 
 
-def test_the_main_pages_pass_the_content_security_policy(browser, live_server, demo_zone):
+def test_the_main_pages_pass_the_content_security_policy(open_page, live_server, demo_zone):
     zone = demo_zone
     certificate = Certificate.objects.filter(zone=zone).order_by("id").first()
     item = (
@@ -113,7 +89,7 @@ def test_the_main_pages_pass_the_content_security_policy(browser, live_server, d
     watched = []
 
     # anyone
-    public = Watched(browser, live_server.url)
+    public = Watched(open_page, live_server.url)
     watched.append(public)
     for path in (
         "/",
@@ -126,14 +102,14 @@ def test_the_main_pages_pass_the_content_security_policy(browser, live_server, d
     public.visit(certificate.verification_path())  # the check itself, its 查验码 included
 
     # the window clerk: the desk and a case page
-    clerk = Watched(browser, live_server.url)
+    clerk = Watched(open_page, live_server.url)
     watched.append(clerk)
     clerk.sign_in("clerk")
     clerk.visit("/desk/")
     clerk.visit(f"/cases/{case.number}/")
 
     # the enterprise: the rating page's comment counter runs from its static file
-    applicant = Watched(browser, live_server.url)
+    applicant = Watched(open_page, live_server.url)
     watched.append(applicant)
     applicant.sign_in("enterprise")
     page = applicant.visit(f"/rate/{to_rate.number}/")
@@ -141,7 +117,7 @@ def test_the_main_pages_pass_the_content_security_policy(browser, live_server, d
     expect(page.locator("#comment-counter")).to_have_text("还可输入 998 字")
 
     # a leader: the dashboard's charts, and a tooltip drawn as HTML with style attributes
-    leader = Watched(browser, live_server.url)
+    leader = Watched(open_page, live_server.url)
     watched.append(leader)
     leader.sign_in("analyst")
     page = leader.visit("/insights/")
@@ -153,6 +129,4 @@ def test_the_main_pages_pass_the_content_security_policy(browser, live_server, d
     leader.check("/insights/ tooltip")
 
     problems = [problem for one in watched for problem in one.problems]
-    for one in watched:
-        one.close()
     assert problems == []

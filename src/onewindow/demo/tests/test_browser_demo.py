@@ -23,28 +23,24 @@ from __future__ import annotations
 
 import datetime as dt
 from io import StringIO
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from onewindow.cases.constants import CaseStatus
 from onewindow.cases.models import Case
 from onewindow.demo import case_data, org_data
 from onewindow.org.models import User, Zone
 from onewindow.reviews.models import SATISFIED_LEVELS, Channel, Level, Rating
+from onewindow.testing.browser import PHONE, SCREENSHOTS, log_in, screenshot
 from onewindow.testing.calendar import reset_calendar_cache
 
 pytestmark = [pytest.mark.browser]
 
 #: The smallest count: the fixed stories and one case of each recipe (37 cases).
 COUNT = 1
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-SCREENSHOTS = Path(settings.REPOSITORY_DIR) / "docs" / "screenshots"
 CHARTS = ["chart-volume", "chart-rates", "chart-trend", "chart-days", "chart-bad"]
 COMMENT = "网上申请、进度提醒都很方便，按时办结。"
 
@@ -60,38 +56,6 @@ def demo_zone(transactional_db) -> Zone:
 @pytest.fixture
 def errors() -> list[str]:
     return []
-
-
-@pytest.fixture
-def open_page(browser, errors):
-    contexts = []
-
-    def open_(viewport, **options) -> Page:
-        context = browser.new_context(locale="zh-CN", viewport=viewport, **options)
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("console", lambda message: _record(errors, message))
-        return page
-
-    yield open_
-    for context in contexts:
-        context.close()
-
-
-def _record(errors: list[str], message) -> None:
-    """Console errors, but the browser's own request for /favicon.ico (the site has none)."""
-    if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
-        errors.append(message.text)
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(base + "/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(org_data.DEMO_PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_url(lambda url: "/login/" not in url)  # the role's work page
 
 
 def test_a_demo_case_rated_by_the_enterprise_on_the_leaders_dashboard(
@@ -115,8 +79,8 @@ def test_a_demo_case_rated_by_the_enterprise_on_the_leaders_dashboard(
     assert ratings_before > 0  # the demo's own ratings
 
     # 1. the enterprise rates it on a phone
-    phone = open_page(PHONE, has_touch=True, is_mobile=True)
-    sign_in(phone, live_server.url, "enterprise")
+    phone = open_page(viewport=PHONE, timeout=15_000, errors=errors, has_touch=True, is_mobile=True)
+    log_in(phone, "enterprise", password=org_data.DEMO_PASSWORD, base=live_server.url)
     phone.goto(live_server.url + "/my/cases/")
     row = phone.locator("tbody tr").filter(has_text=case.number)
     row.get_by_role("link", name=f"去评价：{case.title}").click()
@@ -129,7 +93,7 @@ def test_a_demo_case_rated_by_the_enterprise_on_the_leaders_dashboard(
     phone.get_by_label("意见或建议（选填）").fill(COMMENT)
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], width
-    phone.screenshot(path=str(SCREENSHOTS / "demo-rating.png"), full_page=True)
+    screenshot(phone, SCREENSHOTS / "demo-rating.png")
     with phone.expect_navigation():
         phone.get_by_role("button", name="提交评价").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("感谢您的评价")
@@ -154,8 +118,8 @@ def test_a_demo_case_rated_by_the_enterprise_on_the_leaders_dashboard(
     ).count()
     assert decided > 0
 
-    page = open_page(DESKTOP)
-    sign_in(page, live_server.url, "analyst")
+    page = open_page(timeout=15_000, errors=errors)
+    log_in(page, "analyst", password=org_data.DEMO_PASSWORD, base=live_server.url)
     page.goto(f"{live_server.url}/insights/?from={day_from.isoformat()}&to={today.isoformat()}")
     expect(page.get_by_role("heading", name="统计分析与电子监察")).to_be_visible()
     expect(page.locator(".insights-period")).to_contain_text(
@@ -175,7 +139,7 @@ def test_a_demo_case_rated_by_the_enterprise_on_the_leaders_dashboard(
     headers = page.locator("#chart-rates-table tbody th").all_text_contents()
     assert department in headers, headers
     page.wait_for_timeout(800)  # the charts' entry animation
-    page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
+    screenshot(page, SCREENSHOTS / "dashboard.png")
 
     # 3. drill down: the ratings behind the satisfaction figure
     satisfaction.locator(".kpi__detail").get_by_role("link", name=str(total)).click()

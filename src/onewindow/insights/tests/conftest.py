@@ -1,26 +1,13 @@
-"""Insights test fixtures: the cases ``World`` and the hand-counted March of ``dataset``."""
+"""Insights test fixtures: the hand-counted March of ``dataset`` over the cases ``World``
+(the root conftest's ``world``)."""
 
 from __future__ import annotations
 
 import pytest
 import time_machine
 
-from onewindow.cases.tests.factories import World, make_world
 from onewindow.insights.tests.dataset import TODAY, March, at, build_march
-from onewindow.testing.calendar import reset_calendar_cache
-
-
-@pytest.fixture(autouse=True)
-def fresh_calendars():
-    """Calendars are cached per process by revision; a test's database starts afresh."""
-    reset_calendar_cache()
-    yield
-    reset_calendar_cache()
-
-
-@pytest.fixture
-def world(zone, department, other_department, window) -> World:
-    return make_world(zone, department, other_department, window)
+from onewindow.testing.calendar import fresh_calendars  # noqa: F401 (autouse)
 
 
 @pytest.fixture

@@ -14,18 +14,12 @@ from playwright.sync_api import expect
 from onewindow.insights import services
 from onewindow.insights.tests.dataset import build_march
 from onewindow.org.models import User
+from onewindow.testing.browser import log_in, screenshot, watch
 from onewindow.testing.calendar import reset_calendar_cache
 
 pytestmark = [pytest.mark.browser]
 
-PASSWORD = "test-Password-2026"
 CHARTS = ["chart-volume", "chart-rates", "chart-trend", "chart-days", "chart-bad"]
-
-
-def _record(errors: list[str], message) -> None:
-    """Console errors, but the browser's own request for /favicon.ico (the site has none)."""
-    if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
-        errors.append(message.text)
 
 
 @pytest.fixture
@@ -37,20 +31,11 @@ def zone_of_march(transactional_db, world):
     reset_calendar_cache()
 
 
-def test_the_dashboard_as_a_leader(browser, live_server, world, zone_of_march, tmp_path):
+def test_the_dashboard_as_a_leader(open_page, live_server, world, zone_of_march, tmp_path):
     analyst = User.objects.get(pk=world.analyst.pk)
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
     errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: _record(errors, message))
-
-    page.goto(live_server.url + "/login/")
-    page.get_by_label("用户名").fill(analyst.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_url(lambda url: "/login/" not in url)  # the role's work page
+    page = open_page(timeout=15_000, errors=errors)
+    log_in(page, analyst.username, base=live_server.url)
 
     page.goto(live_server.url + "/insights/?from=2026-03-01&to=2026-03-31")
     expect(page.get_by_role("heading", name="统计分析与电子监察")).to_be_visible()
@@ -67,7 +52,7 @@ def test_the_dashboard_as_a_leader(browser, live_server, world, zone_of_march, t
     kpi = page.locator(".kpi").filter(has_text="受理件数")
     expect(kpi.locator(".kpi__value")).to_have_text("12")
     page.wait_for_timeout(600)  # the charts' entry animation
-    page.screenshot(path=str(tmp_path / "dashboard-march.png"), full_page=True)
+    screenshot(page, tmp_path / "dashboard-march.png")
 
     # Drill down: the late case behind the on-time rate.
     page.locator(".kpi").filter(has_text="按时办结率").get_by_role("link", name="1").click()
@@ -75,22 +60,18 @@ def test_the_dashboard_as_a_leader(browser, live_server, world, zone_of_march, t
     late = zone_of_march.cases["C4"].number
     expect(page.get_by_role("link", name=late)).to_be_visible()
     expect(page.get_by_role("cell", name="超期")).to_be_visible()
-    page.screenshot(path=str(tmp_path / "drill-down.png"), full_page=True)
+    screenshot(page, tmp_path / "drill-down.png")
 
     # The public summary, as anyone sees it (another context: no session).
-    public = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    anonymous = public.new_page()
+    anonymous = open_page()
     anonymous.on("pageerror", lambda error: errors.append(str(error)))
     anonymous.goto(live_server.url + "/public/service-summary/?from=2026-03-01&to=2026-03-31")
     expect(anonymous.get_by_role("heading", name="政务服务评价公开")).to_be_visible()
     expect(anonymous.get_by_role("row", name="市场监督管理局 7 85.7% 6 50.0%")).to_be_visible()
-    anonymous.screenshot(path=str(tmp_path / "public-summary.png"), full_page=True)
-    public.close()
+    screenshot(anonymous, tmp_path / "public-summary.png")
 
     # On a phone: no sideways scrolling of the page; the charts still draw.
-    phone = context.new_page()
-    phone.on("pageerror", lambda error: errors.append(str(error)))
-    phone.on("console", lambda message: _record(errors, message))
+    phone = watch(page.context.new_page(), errors)
     phone.set_viewport_size({"width": 390, "height": 844})
     phone.goto(live_server.url + "/insights/?from=2026-03-01&to=2026-03-31")
     expect(phone.locator("#chart-rates canvas")).to_have_count(1)
@@ -99,7 +80,6 @@ def test_the_dashboard_as_a_leader(browser, live_server, world, zone_of_march, t
     )
     assert overflow <= 0
     phone.wait_for_timeout(600)
-    phone.screenshot(path=str(tmp_path / "dashboard-phone.png"), full_page=True)
-    context.close()
+    screenshot(phone, tmp_path / "dashboard-phone.png")
 
     assert errors == []

@@ -29,17 +29,10 @@ from onewindow.org.models import (
 )
 from onewindow.org.selectors import calendar_for_zone
 from onewindow.org.services import applicant_register, calendar_override_set
-from onewindow.testing.calendar import reset_calendar_cache
+from onewindow.testing.calendar import fresh_calendars  # noqa: F401 (autouse)
 
 VALID_USCC = demo_uscc("91", 7)
 VALID_ID = demo_id_number(dt.date(1985, 6, 1), 123)
-
-
-@pytest.fixture(autouse=True)
-def fresh_calendar_cache():
-    reset_calendar_cache()
-    yield
-    reset_calendar_cache()
 
 
 @pytest.fixture

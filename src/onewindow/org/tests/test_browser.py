@@ -6,19 +6,15 @@ Screenshots land in ``test-artifacts/`` (not committed) for a person to look at.
 from __future__ import annotations
 
 import base64
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django_otp.oath import totp
 from playwright.sync_api import expect
 
 from onewindow.demo import org_data
+from onewindow.testing.browser import PHONE, horizontal_overflow, screenshot, signed_in_page
+from onewindow.testing.browser import log_in as form_log_in
 from onewindow.testing.calendar import reset_calendar_cache
-
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-ARTIFACTS = Path(settings.REPOSITORY_DIR) / "test-artifacts"
 
 pytestmark = [pytest.mark.browser]
 
@@ -31,40 +27,14 @@ def demo(transactional_db):
     reset_calendar_cache()
 
 
-@pytest.fixture
-def open_page(browser, live_server):
-    """open_page(path, viewport=DESKTOP) → a page at ``path`` in a fresh Chinese browser."""
-    contexts = []
-
-    def open_(path: str = "/", viewport: dict = DESKTOP):
-        context = browser.new_context(locale="zh-CN", viewport=viewport)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(live_server.url + path)
-        return page
-
-    yield open_
-    for context in contexts:
-        context.close()
-
-
-def screenshot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def horizontal_overflow(page) -> int:
-    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+def _at_second_factor(url: str) -> bool:
+    return "/account/second-factor/" in url
 
 
 def log_in(page, username: str) -> None:
-    page.fill("#id_username", username)
-    page.fill("#id_password", org_data.DEMO_PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    if username == "admin":  # administrators go on to the second factor
-        page.wait_for_url(lambda url: "/account/second-factor/" in url)
-    else:  # the role's work page (the home page for users without one)
-        page.wait_for_url(lambda url: "/login/" not in url)
+    """A demo user through the login form: administrators go on to the second factor."""
+    landing = _at_second_factor if username == "admin" else signed_in_page
+    form_log_in(page, username, password=org_data.DEMO_PASSWORD, landing=landing)
 
 
 def test_portal_on_desktop_and_phone(demo, open_page):

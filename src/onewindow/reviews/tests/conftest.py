@@ -1,4 +1,4 @@
-"""Reviews test data: the cases ``World`` (cases/tests/factories.py) and delivered cases
+"""Reviews test data: delivered cases of the cases ``World`` (the root conftest's ``world``)
 made through the case services at a chosen moment."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ import contextlib
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-import pytest
 import time_machine
 
 from onewindow.cases.constants import CaseStatus, TaskStatus
@@ -20,8 +19,9 @@ from onewindow.cases.services import (
     task_decide,
     task_deliver,
 )
-from onewindow.cases.tests.factories import World, make_world
-from onewindow.testing.calendar import reset_calendar_cache
+from onewindow.cases.tests.factories import World
+from onewindow.testing.calendar import fresh_calendars  # noqa: F401 (autouse)
+from onewindow.testing.worlds import case_in
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 D = dt.date
@@ -29,19 +29,6 @@ D = dt.date
 
 def at(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI)
-
-
-@pytest.fixture(autouse=True)
-def fresh_calendars():
-    """Calendars are cached per process by revision; a test's database starts afresh."""
-    reset_calendar_cache()
-    yield
-    reset_calendar_cache()
-
-
-@pytest.fixture
-def world(zone, department, other_department, window) -> World:
-    return make_world(zone, department, other_department, window)
 
 
 def deliver_immediate(world: World, day: dt.date | None, *, applicant_user=None) -> Case:
@@ -59,8 +46,7 @@ def deliver_immediate(world: World, day: dt.date | None, *, applicant_user=None)
 def deliver_item(world: World, day: dt.date) -> Case:
     """A 承诺件 accepted, reviewed, approved and delivered through its tasks on ``day``."""
     with time_machine.travel(at(day, 9), tick=False):
-        case = world.decided()
-        task_deliver(task=world.task(case, "deliver"), actor=world.clerk)
+        case = case_in(world, CaseStatus.DELIVERED)
     return Case.objects.select_related("zone", "department", "parent").get(pk=case.pk)
 
 

@@ -15,6 +15,7 @@ from onewindow.api import api
 from onewindow.reviews import links
 from onewindow.reviews.models import Channel, Rating
 from onewindow.reviews.tests.conftest import D, at, deliver_bundle, deliver_immediate
+from onewindow.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -31,13 +32,6 @@ def frozen():
 @pytest.fixture
 def case(world):
     return deliver_immediate(world, DELIVERED)
-
-
-def client_for(user=None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def post(client: Client, body, **headers):

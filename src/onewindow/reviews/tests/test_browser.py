@@ -15,7 +15,6 @@ The cases are delivered now (the browser's cookies follow the real clock).
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 import zxingcpp
@@ -26,14 +25,10 @@ from playwright.sync_api import Page, expect
 from onewindow.reviews import links
 from onewindow.reviews.models import Channel, Rating, Rectification, RectificationStatus
 from onewindow.reviews.tests.conftest import deliver_immediate
+from onewindow.testing.browser import PHONE, SCREENSHOTS, screenshot
 from onewindow.testing.calendar import reset_calendar_cache
 
 pytestmark = [pytest.mark.browser]
-
-PASSWORD = "test-Password-2026"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-SCREENSHOTS = Path(settings.REPOSITORY_DIR) / "docs" / "screenshots"
 
 
 @pytest.fixture
@@ -43,46 +38,17 @@ def browser_world(transactional_db, world):
     reset_calendar_cache()
 
 
-@pytest.fixture
-def context(browser):
-    contexts = []
-
-    def open_(viewport=DESKTOP, **options):
-        context = browser.new_context(locale="zh-CN", viewport=viewport, **options)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_
-    for context in contexts:
-        context.close()
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(base + "/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_url(lambda url: "/login/" not in url)  # the role's work page
-
-
-def screenshot(page: Page, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(path), full_page=True)
-
-
 def no_sideways_scroll(page: Page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], width
 
 
 def test_the_applicant_rates_on_a_phone_with_the_keyboard(
-    browser_world, context, live_server, tmp_path
+    browser_world, signed_in, live_server, tmp_path
 ):
     world = browser_world
     case = deliver_immediate(world, None)
-    page = context(PHONE, has_touch=True, is_mobile=True)
-    sign_in(page, live_server.url, world.applicant_user.username)
+    page = signed_in(world.applicant_user.username, PHONE, has_touch=True, is_mobile=True)
 
     page.goto(live_server.url + "/my/cases/")
     row = page.locator("tbody tr").filter(has_text=case.number)
@@ -128,15 +94,14 @@ def test_the_applicant_rates_on_a_phone_with_the_keyboard(
 
 
 def test_the_window_qr_code_a_bad_rating_and_its_rectification(
-    browser_world, context, live_server, tmp_path, monkeypatch
+    browser_world, signed_in, open_page, live_server, tmp_path, monkeypatch
 ):
     world = browser_world
     monkeypatch.setattr(settings, "ONEWINDOW_PUBLIC_URL", live_server.url)
     case = deliver_immediate(world, None)
 
     # 1. the clerk shows the QR code; it decodes to this case's window link
-    clerk = context()
-    sign_in(clerk, live_server.url, world.clerk.username)
+    clerk = signed_in(world.clerk.username)
     clerk.goto(f"{live_server.url}/reviews/cases/{case.number}/qr/")
     image = clerk.get_by_role("img", name=f"评价二维码：{case.number}")
     expect(image).to_be_visible()
@@ -149,7 +114,7 @@ def test_the_window_qr_code_a_bad_rating_and_its_rectification(
     assert (claim.case_id, claim.channel) == (case.pk, Channel.WINDOW)
 
     # 2. a visitor without an account scans it and gives a bad rating
-    visitor = context(PHONE, has_touch=True, is_mobile=True)
+    visitor = open_page(viewport=PHONE, timeout=10_000, has_touch=True, is_mobile=True)
     visitor.goto(link)
     expect(visitor.get_by_text("本评价为匿名评价")).to_be_visible()
     visitor.get_by_text("不满意", exact=True).click()
@@ -161,8 +126,7 @@ def test_the_window_qr_code_a_bad_rating_and_its_rectification(
     assert not rectification.rating.real_name
 
     # 3. the department's reviewer rectifies it and closes it without a visit
-    reviewer = context()
-    sign_in(reviewer, live_server.url, world.reviewer.username)
+    reviewer = signed_in(world.reviewer.username)
     reviewer.goto(live_server.url + "/reviews/rectifications/")
     expect(reviewer.get_by_text("剩 15 个工作日")).to_be_visible()
     screenshot(reviewer, tmp_path / "rectifications.png")
@@ -181,8 +145,7 @@ def test_the_window_qr_code_a_bad_rating_and_its_rectification(
     assert Rectification.objects.get().status == RectificationStatus.CLOSED
 
     # 4. the supervisor sees it closed
-    supervisor = context()
-    sign_in(supervisor, live_server.url, world.supervisor.username)
+    supervisor = signed_in(world.supervisor.username)
     supervisor.goto(live_server.url + "/reviews/supervision/")
     expect(supervisor.locator(".rectifications")).to_have_count(0)  # none pending
     supervisor.get_by_label("状态").select_option("closed")
