@@ -18,15 +18,24 @@ page or endpoint without a row fails until someone decides who may use it), then
 every (row, role) request through a client that enforces CSRF and holds a real token,
 and compare the answer with the row. The module provides a ``walk`` fixture: the world,
 with ``walk.users[role]`` the user of each role (``None`` for anonymous).
+
+A role that may open almost nothing is walked over the whole site instead, every URL read
+from the resolver (pages, the admin site, the API), so a page added later is walked
+without anyone writing a row for it::
+
+    WALK = SiteWalk(role="audit_admin", open=ALWAYS_OPEN | AUDIT_ADMIN_PAGES, ...)
+    globals().update(WALK.tests())
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
-from django.urls import get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.resolvers import RegexPattern, RoutePattern
 
 from onewindow.testing.clients import client_for, send
 
@@ -187,3 +196,87 @@ class PermissionWalk:
                 self.after_api(walk, key, role, response)
 
         return test_api
+
+
+# -- the whole site, one role ------------------------------------------------------------------
+
+#: Sample values for path converters; "1" resolves as an int, a str, a slug and a path.
+SAMPLE = "1"
+
+
+def _route(pattern) -> str | None:
+    """The URL text of one pattern with each parameter replaced by a sample value."""
+    if isinstance(pattern, RoutePattern):
+        return re.sub(r"<(?:\w+:)?\w+>", SAMPLE, str(pattern._route))
+    if isinstance(pattern, RegexPattern):
+        regex = pattern._regex.lstrip("^").rstrip("$").replace("\\Z", "")
+        # named groups → a sample (admin's app list: an app label), no other regex syntax
+        regex = re.sub(r"\(\?P<app_label>[^)]*\)", "org", regex)
+        regex = re.sub(r"\(\?P<\w+>[^)]*\)", SAMPLE, regex)
+        if re.search(r"[\\()\[\]*+?|]", regex):
+            return None
+        return regex
+    return None
+
+
+def site_urls(patterns=None, prefix: str = "", namespace: str = "") -> Iterator[tuple]:
+    """(URL, namespace, name) for every pattern of the site, parameters filled in."""
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    for entry in patterns:
+        part = _route(entry.pattern)
+        if part is None:
+            continue
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}:{entry.namespace}" if entry.namespace else namespace
+            yield from site_urls(entry.url_patterns, prefix + part, inner.strip(":"))
+        elif isinstance(entry, URLPattern):
+            yield "/" + prefix + part, namespace, entry.name
+
+
+@dataclass
+class SiteWalk:
+    """One role over every URL of the site: each answers one of ``refused`` to each of
+    ``methods``, except the ``open`` URL names (outside any namespace). ``landmarks``
+    are (namespace, name) pairs the walk must meet (proof that it sees the whole site);
+    it must walk ``at_least`` URLs. The tests take the module's ``walk`` fixture, with
+    ``walk.users[role]`` the role's user."""
+
+    role: str
+    open: frozenset[str]
+    landmarks: tuple[tuple[str, str], ...] = ()
+    refused: tuple[int, ...] = (403, 404)
+    methods: tuple[str, ...] = ("GET", "POST")
+    at_least: int = 100
+
+    def tests(self) -> dict[str, Callable]:
+        """The walk's test functions, by name, for the module's ``globals()``."""
+        return {
+            "test_the_walk_sees_the_whole_site": self._whole_site(),
+            f"test_every_other_url_refuses_the_{self.role}": self._refusals(),
+        }
+
+    def _whole_site(self) -> Callable:
+        def test_the_walk_sees_the_whole_site():
+            urls = list(site_urls())
+            names = {(namespace, name) for _url, namespace, name in urls}
+            assert set(self.landmarks) <= names, set(self.landmarks) - names
+            assert any(url.startswith("/api/") for url, _namespace, _name in urls)
+            assert len(names) > self.at_least
+
+        return test_the_walk_sees_the_whole_site
+
+    def _refusals(self) -> Callable:
+        def test_every_other_url_refuses(walk):
+            client = client_for(walk.users[self.role], csrf=True)
+            walked = 0
+            for url, namespace, name in site_urls():
+                if not namespace and name in self.open:
+                    continue
+                for method in self.methods:
+                    status = send(client, method, url).status_code
+                    assert status in self.refused, f"{method} {url} ({name}): {status}"
+                walked += 1
+            assert walked > self.at_least
+
+        return test_every_other_url_refuses

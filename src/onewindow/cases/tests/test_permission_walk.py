@@ -39,11 +39,10 @@ from onewindow.cases.services import (
     task_complete,
     task_decide,
 )
-from onewindow.cases.tests.factories import World, make_world, pdf_upload
+from onewindow.cases.tests.factories import World, pdf_upload
 from onewindow.cases.views_staff import actions as staff_actions
-from onewindow.org.constants import DepartmentKind, Role
-from onewindow.org.models import Department, User, Window, Zone
-from onewindow.org.services import staff_create
+from onewindow.org.constants import Role
+from onewindow.org.models import User
 from onewindow.testing.clients import client_for, send
 from onewindow.testing.walk import (
     L,
@@ -56,12 +55,12 @@ from onewindow.testing.walk import (
     params,
     row_maker,
 )
+from onewindow.testing.worlds import case_world, staff, zone_world
 
 pytestmark = pytest.mark.django_db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=SHANGHAI)  # a Monday
-PASSWORD = "test-Password-2026"
 API = "/api/v1"
 #: A well-formed number no case has.
 MISSING = "SFQ-2026-9999999"
@@ -238,24 +237,14 @@ def _on_commitment(world: World) -> Case:
 
 
 def _build() -> Walk:
-    zone = Zone.objects.create(code="SFQ", name="示范经济技术开发区", division_code="320192")
-    department = Department.objects.create(
-        zone=zone, code="SCJG", name="市场监督管理局", kind=DepartmentKind.FUNCTIONAL
-    )
-    other_department = Department.objects.create(
-        zone=zone, code="ZJJ", name="住房和城乡建设局", kind=DepartmentKind.FUNCTIONAL
-    )
-    window = Window.objects.create(
-        zone=zone, code="A01", name="综合受理窗口一", kind="comprehensive"
-    )
-    world = make_world(zone, department, other_department, window)
-    administrator = staff_create(
-        zone=zone,
+    places = zone_world()
+    world = case_world(places)
+    administrator = staff(
+        places.zone,
+        Role.ADMINISTRATOR,
         username="w_administrator",
-        password=PASSWORD,
         display_name="管理员",
-        roles=[Role.ADMINISTRATOR],
-        department=department,
+        department=places.department,
     )
     users = {
         "anonymous": None,

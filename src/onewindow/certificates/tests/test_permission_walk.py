@@ -23,15 +23,14 @@ from onewindow.certificates.identifiers import build_identifier
 from onewindow.certificates.keys import key_generate
 from onewindow.certificates.models import Certificate, CertificateStatus, CertificateType
 from onewindow.certificates.services import certificate_issue
-from onewindow.org.constants import ApplicantKind, Capacity, DepartmentKind, Role, UserKind
-from onewindow.org.models import Applicant, Department, Representation, User, Zone
-from onewindow.org.services import staff_create
+from onewindow.org.constants import ApplicantKind, Role
+from onewindow.org.models import Applicant, User
+from onewindow.testing import worlds
 from onewindow.testing.clients import client_for, send
 from onewindow.testing.walk import L, PermissionWalk, R, named_with, row_maker
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "test-Password-2026"
 API = "/api/v1"
 ISSUER_USCC = "11320192MB1234567J"
 
@@ -106,40 +105,16 @@ class Walk:
     certificate: Certificate
 
 
-def _staff(zone, username, role, department) -> User:
-    return staff_create(
-        zone=zone,
-        username=username,
-        password=PASSWORD,
-        display_name=username,
-        roles=[role],
-        department=department,
-    )
-
-
-def _applicant_user(zone, username, applicant) -> User:
-    user = User(username=username, kind=UserKind.APPLICANT, zone=zone, display_name=username)
-    user.set_password(PASSWORD)
-    user.save()
-    Representation.objects.create(user=user, applicant=applicant, capacity=Capacity.HANDLER)
-    return user
-
-
 def _build() -> Walk:
-    zone = Zone.objects.create(code="SFQ", name="示范经济技术开发区", division_code="320192")
-    issuer = Department.objects.create(
-        zone=zone,
-        code="SCJG",
-        name="市场监督管理局",
-        kind=DepartmentKind.FUNCTIONAL,
-        uscc=ISSUER_USCC,
-    )
-    other = Department.objects.create(
-        zone=zone, code="ZJJ", name="住房和城乡建设局", kind=DepartmentKind.FUNCTIONAL
-    )
-    far = Zone.objects.create(code="QTQ", name="另一个开发区", division_code="320193")
-    far_department = Department.objects.create(
-        zone=far, code="SCJG", name="另一区市场监督管理局", kind=DepartmentKind.FUNCTIONAL
+    zone = worlds.zone()
+    issuer = worlds.department(zone, uscc=ISSUER_USCC)
+    other = worlds.department(zone, "ZJJ", "住房和城乡建设局")
+    far_department = worlds.department_elsewhere(
+        "SCJG",
+        "另一区市场监督管理局",
+        zone_code="QTQ",
+        zone_name="另一个开发区",
+        division_code="320193",
     )
     enterprise = Applicant.objects.create(
         kind=ApplicantKind.ENTERPRISE, name="示范食品有限公司", uscc="91320192MA1W2K000P"
@@ -158,20 +133,26 @@ def _build() -> Walk:
         ],
     )
     key_generate(zone=zone)
-    decider = _staff(zone, "p_decider", Role.DECIDER, issuer)
+    #: role → (username, staff role, department)
+    staff = {
+        "clerk": ("p_clerk", Role.WINDOW_CLERK, issuer),
+        "reviewer": ("p_reviewer", Role.REVIEWER, issuer),
+        "decider": ("p_decider", Role.DECIDER, issuer),
+        "other_decider": ("p_other_decider", Role.DECIDER, other),
+        "supervisor": ("p_supervisor", Role.SUPERVISOR, issuer),
+        "analyst": ("p_analyst", Role.ANALYST, issuer),
+        "administrator": ("p_administrator", Role.ADMINISTRATOR, issuer),
+        "other_zone": ("p_far_administrator", Role.ADMINISTRATOR, far_department),
+    }
     users = {
         "anonymous": None,
-        "holder": _applicant_user(zone, "p_holder", enterprise),
-        "other_applicant": _applicant_user(zone, "p_other", stranger),
-        "clerk": _staff(zone, "p_clerk", Role.WINDOW_CLERK, issuer),
-        "reviewer": _staff(zone, "p_reviewer", Role.REVIEWER, issuer),
-        "decider": decider,
-        "other_decider": _staff(zone, "p_other_decider", Role.DECIDER, other),
-        "supervisor": _staff(zone, "p_supervisor", Role.SUPERVISOR, issuer),
-        "analyst": _staff(zone, "p_analyst", Role.ANALYST, issuer),
-        "administrator": _staff(zone, "p_administrator", Role.ADMINISTRATOR, issuer),
-        "other_zone": _staff(far, "p_far_administrator", Role.ADMINISTRATOR, far_department),
+        "holder": worlds.applicant_user(zone, "p_holder", represents=enterprise),
+        "other_applicant": worlds.applicant_user(zone, "p_other", represents=stranger),
+    } | {
+        key: worlds.staff(department.zone, role, username=username, department=department)
+        for key, (username, role, department) in staff.items()
     }
+    decider = users["decider"]
     certificate = certificate_issue(certificate_type=licence, holder=enterprise, actor=decider)
     return Walk(users=users, certificate=certificate)
 

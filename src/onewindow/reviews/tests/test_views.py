@@ -9,7 +9,6 @@ closes on Thu 15 Oct, see test_rating.py).
 from __future__ import annotations
 
 import re
-from urllib.parse import urlencode
 
 import pytest
 import time_machine
@@ -71,116 +70,7 @@ def text(response) -> str:
     return re.sub(r"\s+", " ", response.content.decode())
 
 
-# -- the permission matrix ----------------------------------------------------------------
-
-ROLES = (
-    "anonymous",
-    "applicant",  # represents the case's applicant
-    "stranger",  # an applicant user representing nobody
-    "clerk",
-    "reviewer",  # of the responsible department
-    "other_reviewer",  # of another department
-    "decider",
-    "supervisor",
-    "regulator",
-    "analyst",
-    "administrator",
-)
-L = "login"
-R = "redirect"
-
-
-def row(*answers):
-    return dict(zip(ROLES, answers, strict=True))
-
-
-#: (name, method) → the answer of each role. The "rectification" rows use a bad rating's
-#: rectification in the reviewer's department; "rate_link" a window link (no login).
-MATRIX = {
-    ("rate", "GET"): row(L, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404),
-    ("rate", "POST"): row(L, R, 404, 404, 404, 404, 404, 404, 404, 404, 404),
-    ("rate", "PUT"): row(L, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
-    ("rate_link", "GET"): row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-    ("rate_link", "POST"): row(R, R, R, R, R, R, R, R, R, R, R),
-    ("thanks", "GET"): row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-    ("thanks", "POST"): row(405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
-    ("rating_code", "GET"): row(L, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403),
-    ("rating_code", "POST"): row(L, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
-    ("rectifications", "GET"): row(L, 403, 403, 403, 200, 200, 200, 403, 403, 403, 403),
-    ("rectifications", "POST"): row(L, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
-    ("rectification", "GET"): row(L, 404, 404, 404, 200, 404, 200, 200, 404, 404, 404),
-    ("rectification", "POST"): row(L, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
-    ("rectification_action", "POST"): row(L, 404, 404, 404, R, 404, R, 403, 404, 404, 404),
-    ("rectification_action", "GET"): row(L, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
-    ("supervision", "GET"): row(L, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403),
-    ("supervision", "POST"): row(L, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
-}
-
-
-def test_the_matrix_covers_every_page():
-    from onewindow.reviews import urls
-
-    names = {pattern.name for pattern in urls.urlpatterns}
-    assert names == {name for name, _method in MATRIX}
-
-
-@pytest.fixture
-def users(world, administrator):
-    return {
-        "anonymous": None,
-        "applicant": world.applicant_user,
-        "stranger": world.stranger,
-        "clerk": world.clerk,
-        "reviewer": world.reviewer,
-        "other_reviewer": world.other_reviewer,
-        "decider": world.decider,
-        "supervisor": world.supervisor,
-        "regulator": world.regulator,
-        "analyst": world.analyst,
-        "administrator": administrator,
-    }
-
-
-@pytest.mark.parametrize(("name", "method"), list(MATRIX))
-def test_permission_matrix(world, users, name, method):
-    case = deliver_immediate(world, DELIVERED)
-    bad = deliver_immediate(world, DELIVERED)
-    rectification = rate_online(bad, world.applicant_user, Level.DISSATISFIED).rectification
-    args = {
-        "rate": [case.number],
-        "rate_link": [links.rating_token(case, Channel.WINDOW)],
-        "rating_code": [case.number],
-        "rectification": [rectification.pk],
-        "rectification_action": [rectification.pk, "rectify"],
-    }.get(name, [])
-    url = reverse(f"reviews:{name}", args=args)
-    data = {
-        "rate": {"level": "4", "comment": "好"},
-        "rate_link": {"level": "5"},
-        "rectification_action": {"verified_facts": "属实", "measures": "已改进"},
-    }.get(name, {})
-    for role, expected in MATRIX[(name, method)].items():
-        client = client_for(users[role])
-        response = client.generic(
-            method, url, data=_encode(data), content_type="application/x-www-form-urlencoded"
-        )
-        if expected == L:
-            assert response.status_code == 302, (role, response.status_code)
-            assert response["Location"].startswith(reverse("login")), role
-        elif expected == R:
-            assert response.status_code == 302, (role, response.status_code)
-            assert not response["Location"].startswith(reverse("login")), role
-            # undo, so the next role finds the same state
-            Rating.objects.filter(case=case).delete()
-            Rectification.objects.filter(pk=rectification.pk).update(
-                status=RectificationStatus.OPEN, rectified_at=None, on_time=None
-            )
-        else:
-            assert response.status_code == expected, (role, response.status_code)
-
-
-def _encode(data: dict) -> str:
-    return urlencode(data)
+# -- the permission walk is test_permission_walk.py --------------------------------------------
 
 
 def test_writes_need_the_csrf_token(world, case):
