@@ -32,9 +32,9 @@ from onewindow.catalog.models import Bundle, ItemVersion
 from onewindow.catalog.tests.factories import make_bundle, make_item, material, uscc_for
 from onewindow.org.constants import ApplicantKind, Capacity, Role
 from onewindow.org.models import Applicant, Department, User, Window, Zone
-from onewindow.org.services import applicant_register, staff_create
-
-PASSWORD = "test-Password-2026"
+from onewindow.org.services import applicant_register
+from onewindow.testing.worlds import applicant_user as make_applicant_user
+from onewindow.testing.worlds import staff
 
 PDF_BYTES = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -137,28 +137,12 @@ class World:
 
 
 def _staff(zone, username, role, department=None) -> User:
-    return staff_create(
-        zone=zone,
-        username=username,
-        password=PASSWORD,
-        display_name=username,
-        roles=[role],
-        department=department,
-    )
+    return staff(zone, role, username=username, department=department)
 
 
 def make_world(zone, department, other_department, window) -> World:
-    clerk = staff_create(
-        zone=zone,
-        username="w_clerk",
-        password=PASSWORD,
-        display_name="窗口王",
-        roles=[Role.WINDOW_CLERK],
-        window=window,
-    )
-    applicant_user = User(username="w_applicant", kind="applicant", zone=zone)
-    applicant_user.set_password(PASSWORD)
-    applicant_user.save()
+    clerk = staff(zone, Role.WINDOW_CLERK, username="w_clerk", display_name="窗口王", window=window)
+    applicant_user = make_applicant_user(zone, "w_applicant")
     applicant = applicant_register(
         kind=ApplicantKind.ENTERPRISE,
         name="示范科技有限公司",
@@ -171,9 +155,7 @@ def make_world(zone, department, other_department, window) -> World:
     other_applicant = applicant_register(
         kind=ApplicantKind.ENTERPRISE, name="别家有限公司", uscc=uscc_for(8102, registration="91")
     )
-    stranger = User(username="w_stranger", kind="applicant", zone=zone)
-    stranger.set_password(PASSWORD)
-    stranger.save()
+    stranger = make_applicant_user(zone, "w_stranger")
     materials = [
         material("申请表"),
         material("营业场所证明", tolerable=True),

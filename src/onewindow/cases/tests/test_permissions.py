@@ -34,13 +34,14 @@ from onewindow.cases.services import (
     task_request_co_review,
     task_transfer,
 )
-from onewindow.cases.tests.factories import PASSWORD, World, pdf_upload
+from onewindow.cases.tests.factories import World, pdf_upload
 from onewindow.catalog.tests.factories import make_item
 from onewindow.core.errors import Forbidden, NotFound, ValidationFailed
 from onewindow.core.models import AuditEvent
 from onewindow.org.constants import DepartmentKind, Role
 from onewindow.org.models import Department, Zone
 from onewindow.org.services import staff_create
+from onewindow.testing.worlds import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from onewindow.catalog.tests.factories import (
 )
 from onewindow.core.errors import Conflict, ValidationFailed
 from onewindow.core.models import AuditEvent
-from onewindow.org.models import Department, Zone
+from onewindow.testing import worlds
 
 pytestmark = pytest.mark.django_db
 
@@ -289,9 +289,8 @@ def test_save_field_rules(zone, department, overrides, expected):
 
 
 def test_save_refuses_items_and_departments_of_another_zone(zone, department):
-    other = Zone.objects.create(code="QT", name="其他开发区", division_code="320192")
-    organ = Department.objects.create(zone=other, code="X", name="其他部门", kind="functional")
-    foreign = make_item(other, organ, name="外区事项")
+    organ = worlds.department_elsewhere()
+    foreign = make_item(organ.zone, organ, name="外区事项")
     own = make_item(zone, department, name="本区事项")
 
     fields = save_refused(

@@ -31,7 +31,7 @@ from onewindow.catalog.tests.factories import (
 )
 from onewindow.core.errors import Conflict, ValidationFailed
 from onewindow.core.models import AuditEvent
-from onewindow.org.models import Department, Window, Zone
+from onewindow.testing import worlds
 from onewindow.testing.races import race
 
 pytestmark = pytest.mark.django_db
@@ -130,12 +130,9 @@ def test_implementation_code_unique_in_zone(zone, department):
 def test_same_code_in_another_zone_is_fine(zone, department):
     codes = item_codes(department)
     create(zone, department, codes=codes)
-    other = Zone.objects.create(code="QT", name="其他开发区", division_code="320192")
-    organ = Department.objects.create(
-        zone=other, code="SCJG", name="市场监管", kind="functional", uscc=department.uscc
-    )
+    organ = worlds.department_elsewhere("SCJG", "市场监管", uscc=department.uscc)
 
-    create(other, organ, codes=codes)
+    create(organ.zone, organ, codes=codes)
 
     assert Item.objects.filter(implementation_code=codes[0]).count() == 2
 
@@ -500,8 +497,7 @@ def test_valid_variants(zone, department):
 
 
 def test_department_of_another_zone(zone, department):
-    other = Zone.objects.create(code="QT", name="其他开发区", division_code="320192")
-    organ = Department.objects.create(zone=other, code="X", name="其他部门", kind="functional")
+    organ = worlds.department_elsewhere()
 
     assert refused(create, zone, department, department=organ) == {
         "department": ["实施机关不属于该开发区"]
@@ -613,10 +609,7 @@ def test_material_rules(zone, department, row, expected):
 
 
 def test_material_shared_by_a_department_of_the_zone(zone, department, other_department):
-    foreign_zone = Zone.objects.create(code="QT", name="其他开发区", division_code="320192")
-    foreign = Department.objects.create(
-        zone=foreign_zone, code="X", name="其他部门", kind="functional"
-    )
+    foreign = worlds.department_elsewhere()
     row = {"name": "不动产权证明", "source": "department", "source_department": foreign}
 
     assert refused(create, zone, department, materials=[row]) == {
@@ -642,10 +635,7 @@ def test_same_certificate_twice_is_a_duplicate(zone, department):
 
 
 def test_step_rules_on_a_draft(zone, department, other_department):
-    foreign_zone = Zone.objects.create(code="QT", name="其他开发区", division_code="320192")
-    foreign = Department.objects.create(
-        zone=foreign_zone, code="X", name="其他部门", kind="functional"
-    )
+    foreign = worlds.department_elsewhere()
     steps = standard_steps()
     steps[1] = steps[1] | {"department": foreign}
     steps[2] = steps[2] | {"after": "review"}
@@ -676,10 +666,7 @@ def test_a_draft_may_hold_an_incomplete_workflow(zone, department, other_departm
 
 
 def test_windows_of_the_zone(zone, department):
-    foreign_zone = Zone.objects.create(code="QT", name="其他开发区", division_code="320192")
-    foreign = Window.objects.create(
-        zone=foreign_zone, code="Z9", name="外区窗口", kind="comprehensive"
-    )
+    foreign = worlds.window(worlds.zone("QT", "其他开发区"), "Z9", "外区窗口")
 
     code, basic = item_codes(department)
 

@@ -7,8 +7,8 @@ import pytest
 from conftest import sign_in
 from onewindow.insights import services
 from onewindow.insights.tests.test_views import ALLOWED, REFUSED, _user
-from onewindow.org.constants import DepartmentKind
-from onewindow.org.models import Department, Zone
+from onewindow.org.models import Department
+from onewindow.testing import worlds
 
 pytestmark = pytest.mark.django_db
 
@@ -113,9 +113,8 @@ def test_the_allowed_roles_get_200(client, world, now, who):
 
 @pytest.fixture
 def elsewhere(db) -> Department:
-    zone = Zone.objects.create(code="XQ", name="另一开发区", division_code="320100")
-    return Department.objects.create(
-        zone=zone, code="XQJ", name="别区市场监管局", kind=DepartmentKind.FUNCTIONAL
+    return worlds.department_elsewhere(
+        "XQJ", "别区市场监管局", zone_code="XQ", zone_name="另一开发区", division_code="320100"
     )
 
 

@@ -13,9 +13,10 @@ from openpyxl import load_workbook
 from onewindow.insights import selectors, services
 from onewindow.insights.tests.dataset import MARCH
 from onewindow.insights.tests.test_figures import MARCH_TOTALS
-from onewindow.org.constants import DepartmentKind, Role
-from onewindow.org.models import Department, User, Zone
+from onewindow.org.constants import Role
+from onewindow.org.models import Department, User
 from onewindow.org.services import staff_create
+from onewindow.testing import worlds
 from onewindow.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
@@ -163,9 +164,8 @@ def test_a_stale_calendar_is_told(client, world, march, now):
 
 @pytest.fixture
 def elsewhere(db) -> Department:
-    zone = Zone.objects.create(code="XQ", name="另一开发区", division_code="320100")
-    return Department.objects.create(
-        zone=zone, code="SCJG", name="别区市场监管局", kind=DepartmentKind.FUNCTIONAL
+    return worlds.department_elsewhere(
+        "SCJG", "别区市场监管局", zone_code="XQ", zone_name="另一开发区", division_code="320100"
     )
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from conftest import PASSWORD, otp_login
+from conftest import otp_login
 from onewindow.core.audit import AuditAction, audit_verify
 from onewindow.core.models import AuditEvent
 from onewindow.demo.org_data import demo_uscc
-from onewindow.org.constants import ApplicantKind, Capacity, DepartmentKind, Role, UserKind
+from onewindow.org.constants import ApplicantKind, Capacity, DepartmentKind, Role
 from onewindow.org.models import (
     Applicant,
     Department,
@@ -35,8 +35,8 @@ from onewindow.org.services import (
     identifier_view_record,
     representation_add,
     representation_remove,
-    staff_create,
 )
+from onewindow.testing import worlds
 
 COMPANY_USCC = demo_uscc("91", 1)
 PERSON_ID = "11010519491231002X"
@@ -55,21 +55,7 @@ def _staff(zone: Zone, username: str, *roles: str) -> User:
         code="SCJG",
         defaults={"name": "市场监督管理局", "kind": DepartmentKind.FUNCTIONAL},
     )[0]
-    return staff_create(
-        zone=zone,
-        username=username,
-        password=PASSWORD,
-        display_name=username,
-        roles=list(roles),
-        department=department,
-    )
-
-
-def _applicant_user(zone: Zone, username: str) -> User:
-    user = User(username=username, kind=UserKind.APPLICANT, zone=zone)
-    user.set_password(PASSWORD)
-    user.save()
-    return user
+    return worlds.staff(zone, *roles, username=username, department=department)
 
 
 @pytest.fixture
@@ -80,7 +66,7 @@ def person_a(zone) -> Applicant:
         name="张明",
         id_number=PERSON_ID,
         phone="13800000002",
-        user=_applicant_user(zone, "zhangming"),
+        user=worlds.applicant_user(zone, "zhangming"),
         capacity=Capacity.SELF,
     )
 
@@ -143,7 +129,7 @@ def test_an_enterprise_code_is_public_and_never_recorded(zone, clerk_a):
         kind=ApplicantKind.ENTERPRISE,
         name="示范公司",
         uscc=COMPANY_USCC,
-        user=_applicant_user(zone, "company"),
+        user=worlds.applicant_user(zone, "company"),
     )
     reviewer = _staff(zone, "reviewer_a", Role.REVIEWER)
     for viewer in (clerk_a, reviewer):
@@ -194,7 +180,7 @@ def test_zone_ties_representation_park_and_unplaced(zone, zone_b, person_a, cler
     representation_add(
         actor=clerk_b,
         applicant=person_a,
-        user=_applicant_user(zone_b, "agent_b"),
+        user=worlds.applicant_user(zone_b, "agent_b"),
         capacity=Capacity.AGENT,
     )
     assert person_a in set(visible_applicants(User.objects.get(pk=clerk_b.pk)))
@@ -205,7 +191,7 @@ def test_search_is_scoped_by_zone(client, person_a, clerk_b, zone_b):
         kind=ApplicantKind.PERSON,
         name="张亮",
         id_number=OTHER_ID,
-        user=_applicant_user(zone_b, "zhangliang"),
+        user=worlds.applicant_user(zone_b, "zhangliang"),
     )
     client.force_login(clerk_b)
     by_name = client.get(reverse("applicant_search"), {"q": "张"}).content.decode()
@@ -297,7 +283,7 @@ def test_applicant_change_validates_identifiers_like_registration(person_a, cler
 
 
 def test_representations_added_and_removed_are_audited(person_a, clerk_a, zone):
-    user = _applicant_user(zone, "handler")
+    user = worlds.applicant_user(zone, "handler")
     representation = representation_add(
         actor=clerk_a, applicant=person_a, user=user, capacity=Capacity.HANDLER
     )
@@ -377,7 +363,7 @@ def test_admin_list_is_scoped_by_zone(client, person_a, zone_b):
 
 def test_admin_add_change_delete_go_through_the_services(client, site_admin, zone):
     otp_login(client, site_admin)
-    user = _applicant_user(zone, "self_user")
+    user = worlds.applicant_user(zone, "self_user")
     blank = Applicant(kind=ApplicantKind.PERSON, name="王五", phone="")
     data = _admin_form(
         blank,
@@ -426,7 +412,7 @@ def test_admin_add_change_delete_go_through_the_services(client, site_admin, zon
 
 def test_representation_admin_goes_through_the_services(client, site_admin, person_a, zone):
     otp_login(client, site_admin)
-    user = _applicant_user(zone, "agent_user")
+    user = worlds.applicant_user(zone, "agent_user")
     response = client.post(
         reverse("admin:org_representation_add"),
         {"user": user.pk, "applicant": person_a.pk, "capacity": Capacity.AGENT},
