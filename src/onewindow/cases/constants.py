@@ -1,11 +1,15 @@
 """The case lifecycle (DESIGN.md, "The spine") as one table, and the cases vocabulary.
 
-``ALLOWED_TRANSITIONS`` maps (status, action) to the next status. The one transition
-helper (``services._transition``) consults it; no other code assigns ``Case.status``.
+``ALLOWED_TRANSITIONS`` maps (status, action) to the next status, and
+``ALLOWED_TASK_TRANSITIONS`` does the same for a task. The one transition helper
+(``core.transitions.transition``, through ``services.common``) consults them
+(``CASE_TRANSITIONS``, ``TASK_TRANSITIONS``); no other code assigns a status (ADR 0017).
 """
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from onewindow.core.transitions import TransitionTable
 
 
 class CaseStatus(models.TextChoices):
@@ -66,6 +70,10 @@ ALLOWED_TRANSITIONS: dict[tuple[str, str], str] = {
 
 del S, A
 
+CASE_TRANSITIONS = TransitionTable(
+    subject=_("办件"), statuses=CaseStatus, actions=CaseAction, moves=ALLOWED_TRANSITIONS
+)
+
 TERMINAL_STATUSES = frozenset({CaseStatus.NOT_ACCEPTED, CaseStatus.DELIVERED, CaseStatus.WITHDRAWN})
 #: The clock runs (or is paused) in these statuses; lights are shown for them.
 CLOCK_STATUSES = frozenset({CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW, CaseStatus.SUSPENDED})
@@ -110,6 +118,40 @@ class TaskStatus(models.TextChoices):
 
 
 ACTIVE_TASK_STATUSES = frozenset({TaskStatus.OPEN, TaskStatus.CLAIMED})
+
+
+class TaskAction(models.TextChoices):
+    """What moves a task (the verbs of its transition table)."""
+
+    CLAIM = "claim", _("签收")
+    COMPLETE = "complete", _("完成")
+    RETURN = "return", _("退回")
+    TRANSFER = "transfer", _("转办")
+    CANCEL = "cancel", _("取消")
+
+
+T, A = TaskStatus, TaskAction
+
+#: (from status, action) → to status of a task. An open task may be worked on without
+#: being claimed first (the acceptance step, done by the acceptance; a delivery); a
+#: transfer hands it to a colleague claimed; a decision or a withdrawal cancels the rest.
+ALLOWED_TASK_TRANSITIONS: dict[tuple[str, str], str] = {
+    (T.OPEN, A.CLAIM): T.CLAIMED,
+    (T.OPEN, A.COMPLETE): T.DONE,
+    (T.CLAIMED, A.COMPLETE): T.DONE,
+    (T.OPEN, A.RETURN): T.RETURNED,
+    (T.CLAIMED, A.RETURN): T.RETURNED,
+    (T.OPEN, A.TRANSFER): T.CLAIMED,
+    (T.CLAIMED, A.TRANSFER): T.CLAIMED,
+    (T.OPEN, A.CANCEL): T.CANCELLED,
+    (T.CLAIMED, A.CANCEL): T.CANCELLED,
+}
+
+del T, A
+
+TASK_TRANSITIONS = TransitionTable(
+    subject=_("任务"), statuses=TaskStatus, actions=TaskAction, moves=ALLOWED_TASK_TRANSITIONS
+)
 
 
 class TaskKind(models.TextChoices):

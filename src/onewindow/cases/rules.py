@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, NoReturn
 from django.utils.translation import gettext as _
 
 from onewindow.cases.constants import (
-    ALLOWED_TRANSITIONS,
+    CASE_TRANSITIONS,
     SATISFIED_MATERIAL_STATES,
     CaseAction,
     CaseStatus,
@@ -133,15 +133,13 @@ def decides_for_case(actor: Actor, case: Case) -> bool:
 
 
 def transition_verdict(case: Case, action: str) -> Verdict:
-    """The transition table's answer for ``action`` from the case's status."""
-    if (case.status, action) in ALLOWED_TRANSITIONS:
-        return ALLOWED
-    return Refused(
-        _("办件当前状态为“{status}”，不能执行“{action}”").format(
-            status=CaseStatus(case.status).label, action=CaseAction(action).label
-        ),
-        "transition_not_allowed",
-    )
+    """The transition table's answer (``CASE_TRANSITIONS``) for ``action`` from the case's
+    status, with the refusal ``core.transitions`` gives."""
+    try:
+        CASE_TRANSITIONS.check(case, action)
+    except Conflict as refusal:
+        return Refused(refusal.message, refusal.code)
+    return ALLOWED
 
 
 def _child(case: Case, message: str) -> Verdict:

@@ -13,10 +13,9 @@ from django.utils.translation import gettext as _
 
 from onewindow.cases import deadlines
 from onewindow.cases.constants import (
-    ALLOWED_TRANSITIONS,
     CASE_OBJECT_TYPE,
-    CaseAction,
-    CaseStatus,
+    CASE_TRANSITIONS,
+    TASK_TRANSITIONS,
 )
 from onewindow.cases.models import (
     Case,
@@ -25,7 +24,8 @@ from onewindow.cases.models import (
 from onewindow.cases.permissions import active_departments, actor_of
 from onewindow.cases.rules import case_action, require
 from onewindow.core.audit import audit_append
-from onewindow.core.errors import Conflict, ValidationFailed
+from onewindow.core.errors import ValidationFailed
+from onewindow.core.transitions import transition
 from onewindow.org.models import User
 from onewindow.org.selectors import calendar_for_zone
 
@@ -59,19 +59,6 @@ def _event(
     )
 
 
-def _ensure(case: Case, action: str) -> str:
-    """The status ``action`` leads to from the case's status, or a clear refusal."""
-    target = ALLOWED_TRANSITIONS.get((case.status, action))
-    if target is None:
-        raise Conflict(
-            _("办件当前状态为“{status}”，不能执行“{action}”").format(
-                status=CaseStatus(case.status).label, action=CaseAction(action).label
-            ),
-            code="transition_not_allowed",
-        )
-    return target
-
-
 def _transition(
     case: Case,
     action: str,
@@ -82,16 +69,46 @@ def _transition(
     data: dict[str, Any] | None = None,
     fields: Sequence[str] = (),
 ) -> None:
-    """The only place a case's status changes: checks the table, writes, records."""
-    target = _ensure(case, action)
-    before = case.status
-    case.status = target
-    case.save(update_fields=["status", "updated_at", *fields])
-    payload = {"from": before, "to": target}
-    if reason:
-        payload["reason"] = reason
-    payload.update(data or {})
-    _event(case, event, actor=actor, data=payload)
+    """The only place a case's status changes: ``CASE_TRANSITIONS`` through
+    ``core.transitions`` (checks the table, writes, records), on the locked case."""
+    transition(
+        case,
+        action,
+        table=CASE_TRANSITIONS,
+        event=event,
+        object_type=CASE_OBJECT_TYPE,
+        object_id=case.number,
+        actor=_actor_name(actor),
+        actor_id=actor.pk if actor is not None else "",
+        reason=reason,
+        data=data,
+        fields=fields,
+    )
+
+
+def _task_transition(
+    task: Task,
+    action: str,
+    *,
+    actor: User | None,
+    event: str,
+    data: dict[str, Any] | None = None,
+    fields: Sequence[str] = (),
+) -> None:
+    """The only place a task's status changes: ``TASK_TRANSITIONS`` through
+    ``core.transitions``; the event goes on the case's trail, naming the task."""
+    transition(
+        task,
+        action,
+        table=TASK_TRANSITIONS,
+        event=event,
+        object_type=CASE_OBJECT_TYPE,
+        object_id=task.case.number,
+        actor=_actor_name(actor),
+        actor_id=actor.pk if actor is not None else "",
+        data={"task": task.pk, **(data or {})},
+        fields=fields,
+    )
 
 
 def _lock(case: Case) -> Case:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from onewindow.cases.constants import (
     ACTIVE_TASK_STATUSES,
     CaseEventAction,
+    TaskAction,
     TaskKind,
     TaskStatus,
 )
@@ -23,7 +24,7 @@ from onewindow.cases.permissions import (
     holds_task_role,
 )
 from onewindow.cases.rules import require, task_action
-from onewindow.cases.services.common import _event, _lock_task, _text
+from onewindow.cases.services.common import _event, _lock_task, _task_transition, _text
 from onewindow.cases.services.workflow import (
     _advance,
     _cancel_task,
@@ -56,13 +57,17 @@ def _task_for(actor: User, task: Task, action: str, **facts: Any) -> tuple[Case,
 
 @transaction.atomic
 def task_claim(*, task: Task, actor: User) -> Task:
-    case, task = _task_for(actor, task, "claim")
+    _case, task = _task_for(actor, task, "claim")
     if task.status == TaskStatus.CLAIMED:
         return task  # claimed by the actor already
-    task.status = TaskStatus.CLAIMED
     task.assignee = actor
-    task.save(update_fields=["status", "assignee", "updated_at"])
-    _event(case, CaseEventAction.TASK_CLAIMED, actor=actor, data={"task": task.pk})
+    _task_transition(
+        task,
+        TaskAction.CLAIM,
+        actor=actor,
+        event=CaseEventAction.TASK_CLAIMED,
+        fields=["assignee"],
+    )
     return task
 
 
@@ -91,18 +96,19 @@ def task_return(*, task: Task, actor: User, reason: str) -> Task:
             _("上一环节为窗口受理，不能退回；如材料有误，请联系申请人或作出决定"),
             code="cannot_return",
         )
-    task.status = TaskStatus.RETURNED
+    for co_review in task.co_reviews.filter(status__in=ACTIVE_TASK_STATUSES):
+        _cancel_task(co_review, actor=actor, reason=reason)
     task.completed_at = timezone.now()
     task.completed_by = actor
     task.comment = reason
-    task.save(update_fields=["status", "completed_at", "completed_by", "comment", "updated_at"])
-    for co_review in task.co_reviews.filter(status__in=ACTIVE_TASK_STATUSES):
-        _cancel_task(co_review, actor=actor, reason=reason)
-    _event(
-        case,
-        CaseEventAction.TASK_RETURNED,
+    _task_transition(
+        task,
+        TaskAction.RETURN,
         actor=actor,
-        data={"task": task.pk, "step": task.step_key, "to": [s.key for s in targets]},
+        event=CaseEventAction.TASK_RETURNED,
+        # ``steps``: the steps that open again (``from``/``to`` are the task's statuses)
+        data={"step": task.step_key, "steps": [s.key for s in targets]},
+        fields=["completed_at", "completed_by", "comment"],
     )
     for step in targets:
         _open_task(case, step, actor=actor)
@@ -112,7 +118,7 @@ def task_return(*, task: Task, actor: User, reason: str) -> Task:
 @transaction.atomic
 def task_transfer(*, task: Task, actor: User, to_user: User, reason: str) -> Task:
     """Hand the task to a colleague holding the same role in the same department."""
-    case, task = _task_for(actor, task, "transfer")
+    _case, task = _task_for(actor, task, "transfer")
     reason = _text("reason", reason, _("转办理由"))
     if to_user.pk == actor.pk:
         raise ValidationFailed.for_field("to_user", _("不能转给自己"), code="same_user")
@@ -121,13 +127,13 @@ def task_transfer(*, task: Task, actor: User, to_user: User, reason: str) -> Tas
             "to_user", _("接收人不是该任务所在部门的办理人员"), code="not_a_holder"
         )
     task.assignee = to_user
-    task.status = TaskStatus.CLAIMED
-    task.save(update_fields=["assignee", "status", "updated_at"])
-    _event(
-        case,
-        CaseEventAction.TASK_TRANSFERRED,
+    _task_transition(
+        task,
+        TaskAction.TRANSFER,
         actor=actor,
-        data={"task": task.pk, "to": to_user.get_username(), "reason": reason},
+        event=CaseEventAction.TASK_TRANSFERRED,
+        data={"assignee": to_user.get_username(), "reason": reason},
+        fields=["assignee"],
     )
     return task
 

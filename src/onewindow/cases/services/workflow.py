@@ -10,13 +10,14 @@ from onewindow.cases.constants import (
     CaseAction,
     CaseEventAction,
     CaseStatus,
+    TaskAction,
     TaskStatus,
 )
 from onewindow.cases.models import (
     Case,
     Task,
 )
-from onewindow.cases.services.common import _event, _today, _transition
+from onewindow.cases.services.common import _event, _task_transition, _today, _transition
 from onewindow.catalog.constants import (
     StepKind,
 )
@@ -85,28 +86,18 @@ def _open_task(
 
 
 def _finish_task(task: Task, *, actor: User, outcome: str, comment: str) -> None:
-    task.status = TaskStatus.DONE
     task.assignee = task.assignee or actor
     task.completed_at = timezone.now()
     task.completed_by = actor
     task.outcome = outcome
     task.comment = comment
-    task.save(
-        update_fields=[
-            "status",
-            "assignee",
-            "completed_at",
-            "completed_by",
-            "outcome",
-            "comment",
-            "updated_at",
-        ]
-    )
-    _event(
-        task.case,
-        CaseEventAction.TASK_COMPLETED,
+    _task_transition(
+        task,
+        TaskAction.COMPLETE,
         actor=actor,
-        data={"task": task.pk, "step": task.step_key, "outcome": outcome, "comment": comment},
+        event=CaseEventAction.TASK_COMPLETED,
+        data={"step": task.step_key, "outcome": outcome, "comment": comment},
+        fields=["assignee", "completed_at", "completed_by", "outcome", "comment"],
     )
 
 
@@ -139,8 +130,12 @@ def _advance(case: Case, *, actor: User | None, plan: WorkflowPlan | None = None
 
 
 def _cancel_task(task: Task, *, actor: User | None, reason: str) -> None:
-    task.status = TaskStatus.CANCELLED
     task.completed_at = timezone.now()
     task.comment = reason
-    task.save(update_fields=["status", "completed_at", "comment", "updated_at"])
-    _event(task.case, CaseEventAction.TASK_CANCELLED, actor=actor, data={"task": task.pk})
+    _task_transition(
+        task,
+        TaskAction.CANCEL,
+        actor=actor,
+        event=CaseEventAction.TASK_CANCELLED,
+        fields=["completed_at", "comment"],
+    )

@@ -416,7 +416,8 @@ def test_return_sends_the_case_back_to_the_previous_step(world):
     assert set(reopened) == {"review"}
     assert reopened["review"].assignee is None
     returned = next(e for e in events(case) if e.action == CaseEventAction.TASK_RETURNED)
-    assert returned.data["to"] == ["review"]
+    assert returned.data["steps"] == ["review"]
+    assert (returned.data["from"], returned.data["to"]) == (TaskStatus.OPEN, TaskStatus.RETURNED)
     # Once reviewed again, the decision opens again.
     review_done(world, case)
     assert set(open_tasks(case)) == {"decide"}

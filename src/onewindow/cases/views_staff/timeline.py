@@ -114,7 +114,7 @@ def _event_detail(event, *, task_names: dict, names: dict, staff: bool) -> str:
     elif action == CaseEventAction.TASK_OPENED and data.get("deadline"):
         parts.append(_("环节期限 {date}").format(date=data["deadline"]))
     elif action == CaseEventAction.TASK_TRANSFERRED:
-        receiver = data.get("to", "")
+        receiver = _receiver(data)
         parts.append(_("转给 {name}").format(name=names.get(receiver, receiver)))
     elif action == CaseEventAction.CO_REVIEW_REQUESTED:
         parts.append(_("会签部门：{name}").format(name=data.get("department", "")))
@@ -125,12 +125,18 @@ def _event_detail(event, *, task_names: dict, names: dict, staff: bool) -> str:
     return " · ".join(part for part in parts if part)
 
 
+def _receiver(data: dict) -> str:
+    """Who a task was transferred to (``to`` in events written before the task table,
+    where ``to`` is now the task's status)."""
+    return data.get("assignee") or data.get("to", "")
+
+
 def timeline_rows(case: Case, tasks: list[Task], *, staff: bool) -> list[EventRow]:
     events = list(selectors.case_timeline(case))
     usernames = {event.actor for event in events if event.actor and event.actor != "system"}
     for event in events:
         if event.action == CaseEventAction.TASK_TRANSFERRED:
-            usernames.add((event.data or {}).get("to", ""))
+            usernames.add(_receiver(event.data or {}))
     people = {
         user.username: user
         for user in User.objects.filter(username__in=usernames).only(
