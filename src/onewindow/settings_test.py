@@ -40,3 +40,18 @@ ONEWINDOW_ALLOW_PLAINTEXT_KEYS = True
 
 # -- Notifications: the in-app inbox only; a test that checks a backend sets its own list.
 ONEWINDOW_NOTIFIERS: list[str] = []
+
+# -- The tutorial's example app (docs/tutorials/new-module.md) --------------------------------
+# docs/tutorials/example/suggestions is built and tested with the suite but is no part of
+# the product: only these settings put its directory on sys.path and the app in
+# INSTALLED_APPS (its tests use their own URL conf). An installed wheel has no docs/, so its
+# tests run without the example.
+import sys  # noqa: E402
+
+from onewindow.settings import INSTALLED_APPS, REPOSITORY_DIR  # noqa: E402
+
+TUTORIAL_EXAMPLE_DIR = REPOSITORY_DIR / "docs" / "tutorials" / "example"
+if TUTORIAL_EXAMPLE_DIR.is_dir():
+    if str(TUTORIAL_EXAMPLE_DIR) not in sys.path:
+        sys.path.append(str(TUTORIAL_EXAMPLE_DIR))
+    INSTALLED_APPS = [*INSTALLED_APPS, "suggestions"]
