@@ -26,6 +26,7 @@ api = NinjaAPI(
 )
 for error_class, handler in product.api._exception_handlers.items():
     api.add_exception_handler(error_class, handler)
+api.add_decorator(product._check_parameters, mode="view")  # the input policy (ADR 0013)
 api.add_router("/suggestions", router)
 
 urlpatterns = [
