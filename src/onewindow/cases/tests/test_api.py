@@ -28,8 +28,8 @@ from schemathesis.specs.openapi.checks import (
     positive_data_acceptance,
 )
 
-from onewindow.cases import api as cases_api
 from onewindow.cases import throttle as cases_throttle
+from onewindow.cases.api import case as case_endpoints
 from onewindow.cases.constants import CaseStatus, MaterialState, TaskStatus
 from onewindow.cases.models import Case, Task
 from onewindow.cases.services import case_create, material_upload
@@ -302,14 +302,14 @@ def test_a_request_that_loses_the_race_answers_with_the_winners_case(client, wor
     # given: the winner's case exists, but the loser's first look-up ran before it did
     client.force_login(world.applicant_user)
     winner = ok(post(client, CASES, item_body(world), **{"Idempotency-Key": "race"}), 201)
-    real = cases_api._case_by_key
+    real = case_endpoints._case_by_key
     calls = []
 
     def late_lookup(user, key):
         calls.append(key)
         return None if len(calls) == 1 else real(user, key)
 
-    monkeypatch.setattr(cases_api, "_case_by_key", late_lookup)
+    monkeypatch.setattr(case_endpoints, "_case_by_key", late_lookup)
     # when: its insert hits the unique key
     response = post(client, CASES, item_body(world), **{"Idempotency-Key": "race"})
     # then: the winner's case, once
