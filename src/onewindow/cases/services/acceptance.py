@@ -38,6 +38,7 @@ from onewindow.cases.services.common import (
 )
 from onewindow.cases.services.workflow import _start
 from onewindow.core.errors import ValidationFailed
+from onewindow.core.locks import lock_rows
 from onewindow.inspections.services import commitment_verification_open
 from onewindow.org.models import User
 from onewindow.org.selectors import calendar_for_zone
@@ -66,7 +67,8 @@ def case_accept(
     _may(actor, case, "accept")
     if mode not in AcceptanceMode.values:
         raise ValidationFailed.for_field("mode", _("受理方式无效"), code="invalid_mode")
-    materials = {row.pk: row for row in CaseMaterial.objects.select_for_update().filter(case=case)}
+    materials = {row.pk: row for row in lock_rows(CaseMaterial, case=case)}
+    children = _children(case)  # every row before the first event (ADR 0019)
     tolerated, committed = set(tolerated), set(committed)
     errors: dict[str, list[str]] = {}
     unknown = (tolerated | committed) - set(materials)
@@ -179,7 +181,6 @@ def case_accept(
             materials=sorted(materials[pk].name for pk in committed),
             calendar=calendar,
         )
-    children = _children(case)
     for child in children:
         child.acceptance_mode = mode
         child.accepted_at, child.accepted_on, child.accepted_by = now, today, actor

@@ -32,6 +32,7 @@ from onewindow.cases.services.common import (
     _transition,
 )
 from onewindow.core.errors import Conflict, ValidationFailed
+from onewindow.core.locks import lock_first, lock_rows
 from onewindow.org.models import User
 from onewindow.org.selectors import calendar_for_zone
 
@@ -70,14 +71,14 @@ def case_resume(*, case: Case, actor: User) -> Suspension:
     """End the special procedure: the deadline (and open tasks') move by the paused days."""
     case = _lock(case)
     _may(actor, case, "resume")
-    suspension = (
-        Suspension.objects.select_for_update().filter(case=case, ended_at__isnull=True).first()
-    )
+    suspension = lock_first(Suspension, case=case, ended_at__isnull=True)
     if suspension is None:
         raise Conflict(_("该办件不在特别程序中"), code="transition_not_allowed")
     now = timezone.now()
     calendar = calendar_for_zone(case.zone)
     paused = deadlines.paused_working_days(calendar, suspension.started_on, timezone.localdate(now))
+    # The tasks whose deadlines move, locked before the event (ADR 0019).
+    active = lock_rows(Task, case=case, status__in=ACTIVE_TASK_STATUSES) if paused else []
     suspension.ended_at, suspension.ended_on, suspension.ended_by = (
         now,
         timezone.localdate(now),
@@ -95,9 +96,8 @@ def case_resume(*, case: Case, actor: User) -> Suspension:
         data={"paused_days": paused, "deadline": str(case.deadline)},
         fields=["paused_days", *CLOCK_FIELDS],
     )
-    if paused:
-        for task in case.tasks.select_for_update().filter(status__in=ACTIVE_TASK_STATUSES):
-            _push_task(task, calendar, paused)
+    for task in active:
+        _push_task(task, calendar, paused)
     return suspension
 
 
@@ -155,12 +155,7 @@ def recompute_deadlines(*, zone_id: int | None = None) -> int:
         pks = pks.filter(zone_id=zone_id)
     for pk in pks.values_list("pk", flat=True).iterator():
         with transaction.atomic():
-            case = (
-                Case.objects.select_for_update(of=("self",))
-                .select_related("zone")
-                .filter(pk=pk, status__in=CLOCK_STATUSES)
-                .first()
-            )
+            case = lock_first(Case, related=("zone",), pk=pk, status__in=CLOCK_STATUSES)
             if case is None or case.accepted_on is None:
                 continue
             before = (case.deadline, case.yellow_from, case.deadline_provisional)

@@ -25,6 +25,7 @@ from onewindow.cases.permissions import active_departments, actor_of
 from onewindow.cases.rules import case_action, require
 from onewindow.core.audit import audit_append
 from onewindow.core.errors import ValidationFailed
+from onewindow.core.locks import lock_row, lock_rows
 from onewindow.core.transitions import transition
 from onewindow.org.models import User
 from onewindow.org.selectors import calendar_for_zone
@@ -120,23 +121,18 @@ def _lock(case: Case) -> Case:
     parent-then-children deadlocks (so does a child row against the audit chain head).
     """
     if case.parent_id is not None:  # a case's parent never changes
-        Case.objects.select_for_update().filter(pk=case.parent_id).values_list("pk").get()
-    return (
-        # ``of=("self",)``: only the case row. PostgreSQL refuses FOR UPDATE on the nullable
-        # side of an outer join (item_version, bundle), and would otherwise lock the zone,
-        # department and applicant rows too, serialising every case of the zone.
-        Case.objects.select_for_update(of=("self",))
-        .select_related("zone", "item_version", "bundle", "department", "applicant")
-        .get(pk=case.pk)
+        lock_row(Case.objects.only("pk"), pk=case.parent_id)
+    # Only the case row (core.locks): the zone, department and applicant read along are
+    # not locked, or every case of the zone would wait for one another.
+    return lock_row(
+        Case, pk=case.pk, related=("zone", "item_version", "bundle", "department", "applicant")
     )
 
 
 def _lock_task(task: Task) -> tuple[Case, Task]:
     """Lock the task's case, then the task (the fixed order: case, then tasks by pk)."""
     case = _lock(task.case)
-    locked = (
-        Task.objects.select_for_update(of=("self",)).select_related("department").get(pk=task.pk)
-    )
+    locked = lock_row(Task, pk=task.pk, related=("department",))
     locked.case = case
     return case, locked
 
@@ -165,12 +161,7 @@ def _text(field: str, value: str | None, label: str, *, max_length: int = 2000) 
 def _children(case: Case) -> list[Case]:
     if not case.is_bundle:
         return []
-    return list(
-        Case.objects.select_for_update(of=("self",))
-        .select_related("zone", "item_version", "department", "applicant")
-        .filter(parent=case)
-        .order_by("pk")
-    )
+    return lock_rows(Case, parent=case, related=("zone", "item_version", "department", "applicant"))
 
 
 def _set_clock(case: Case, *, start: dt.date) -> None:

@@ -43,6 +43,7 @@ from onewindow.catalog.workflow import StepSpec
 from onewindow.certificates.models import Certificate, CertificateType
 from onewindow.certificates.services import certificate_issue
 from onewindow.core.errors import Conflict, ValidationFailed
+from onewindow.core.locks import lock_rows
 from onewindow.org.constants import Role
 from onewindow.org.models import User
 
@@ -136,6 +137,12 @@ def _decide(case: Case, *, actor: User, decision: str, reason: str, remedy_notic
     case.decided_on = timezone.localdate(now)
     case.decided_by = actor
     case.on_time = deadlines.on_time(decided_on=case.decided_on, deadline=case.deadline)
+    # The case's other active tasks, locked before the decision's event (ADR 0019).
+    others = [
+        task
+        for task in lock_rows(Task, case=case, status__in=ACTIVE_TASK_STATUSES)
+        if task.kind != TaskKind.DECISION
+    ]
     _transition(
         case,
         CaseAction.APPROVE if decision == Decision.APPROVED else CaseAction.DENY,
@@ -153,9 +160,9 @@ def _decide(case: Case, *, actor: User, decision: str, reason: str, remedy_notic
             "on_time",
         ],
     )
-    for task in case.tasks.select_for_update().filter(status__in=ACTIVE_TASK_STATUSES):
-        if task.kind != TaskKind.DECISION:
-            _cancel_task(task, actor=actor, reason="已作出决定")  # stored: Chinese
+    for task in others:
+        task.case = case
+        _cancel_task(task, actor=actor, reason="已作出决定")  # stored: Chinese
 
 
 def _delivery_step(case: Case) -> StepSpec | None:

@@ -23,9 +23,10 @@ from onewindow.cases.models import (
     Case,
     CaseMaterial,
     Suspension,
+    Task,
 )
 from onewindow.cases.services.common import _children, _event, _lock, _may, _text, _transition
-from onewindow.cases.services.materials import _fill_from_wallet
+from onewindow.cases.services.materials import _fill_from_wallet, _missing_materials
 from onewindow.cases.services.numbering import _number
 from onewindow.cases.services.workflow import _cancel_task
 from onewindow.catalog.bundles import merge_materials
@@ -36,6 +37,7 @@ from onewindow.catalog.constants import (
 )
 from onewindow.catalog.models import Bundle, BundleItem, ItemVersion
 from onewindow.core.errors import Conflict, NotFound, ValidationFailed
+from onewindow.core.locks import lock_rows
 from onewindow.org.constants import Role
 from onewindow.org.models import Applicant, User, Window
 from onewindow.org.permissions import represented_applicant_ids
@@ -235,6 +237,8 @@ def case_create(
 def case_submit(*, case: Case, actor: User) -> Case:
     case = _lock(case)
     _may(actor, case, "submit")
+    children = _children(case)
+    missing = _missing_materials(case)
     now = timezone.now()
     case.submitted_at = now
     _transition(
@@ -244,7 +248,6 @@ def case_submit(*, case: Case, actor: User) -> Case:
         event=CaseEventAction.SUBMITTED,
         fields=["submitted_at"],
     )
-    children = _children(case)
     for child in children:
         child.submitted_at = now
         _transition(
@@ -254,7 +257,7 @@ def case_submit(*, case: Case, actor: User) -> Case:
             event=CaseEventAction.SUBMITTED,
             fields=["submitted_at"],
         )
-    _fill_from_wallet(case, actor=actor, children=children)
+    _fill_from_wallet(case, actor=actor, rows=missing, children=children)
     return case
 
 
@@ -301,8 +304,9 @@ def case_request_correction(*, case: Case, actor: User, items: Iterable[str]) ->
 def case_resubmit(*, case: Case, actor: User) -> Case:
     case = _lock(case)
     _may(actor, case, "resubmit")
+    missing = _missing_materials(case)
     _transition(case, CaseAction.RESUBMIT, actor=actor, event=CaseEventAction.RESUBMITTED)
-    _fill_from_wallet(case, actor=actor)
+    _fill_from_wallet(case, actor=actor, rows=missing)
     return case
 
 
@@ -311,6 +315,7 @@ def case_refuse(*, case: Case, actor: User, reason: str, legal_basis: str) -> Ca
     """不予受理: with reasons and the legal basis."""
     case = _lock(case)
     _may(actor, case, "refuse")
+    children = _children(case)
     case.refusal_reason = _text("reason", reason, _("不予受理理由"))
     case.refusal_legal_basis = _text("legal_basis", legal_basis, _("不予受理依据"))
     fields = ["refusal_reason", "refusal_legal_basis"]
@@ -323,7 +328,7 @@ def case_refuse(*, case: Case, actor: User, reason: str, legal_basis: str) -> Ca
         data={"legal_basis": case.refusal_legal_basis},
         fields=fields,
     )
-    for child in _children(case):
+    for child in children:
         child.refusal_reason = case.refusal_reason
         child.refusal_legal_basis = case.refusal_legal_basis
         _transition(
@@ -347,7 +352,9 @@ def case_withdraw(*, case: Case, actor: User, reason: str = "") -> Case:
     _may(actor, case, "withdraw")
     reason = (reason or "").strip()[:500]
     now = timezone.now()
-    for target in [case, *_children(case)]:
+    targets = [case, *_children(case)]
+    tasks = lock_rows(Task, case__in=targets, status__in=ACTIVE_TASK_STATUSES)
+    for target in targets:
         target.withdrawn_at = now
         target.withdrawal_reason = reason
         if target.status == CaseStatus.SUSPENDED:
@@ -362,6 +369,7 @@ def case_withdraw(*, case: Case, actor: User, reason: str = "") -> Case:
             reason=reason,
             fields=["withdrawn_at", "withdrawal_reason"],
         )
-        for task in target.tasks.select_for_update().filter(status__in=ACTIVE_TASK_STATUSES):
+        for task in [task for task in tasks if task.case_id == target.pk]:
+            task.case = target
             _cancel_task(task, actor=actor, reason="申请人已撤回")  # stored: Chinese
     return case

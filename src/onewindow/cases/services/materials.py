@@ -37,6 +37,7 @@ from onewindow.catalog.models import ItemVersion
 from onewindow.certificates.models import CertificateType
 from onewindow.certificates.services import certificate_use_for_material
 from onewindow.core.errors import ValidationFailed
+from onewindow.core.locks import lock_first, lock_rows
 from onewindow.org.models import User
 
 # -- 免提交: materials filled from the applicant's certificate wallet ----------------------
@@ -64,16 +65,27 @@ def wallet_material_lines(versions: Sequence[ItemVersion]) -> dict[str, int]:
     }
 
 
-def _fill_from_wallet(case: Case, *, actor: User, children: Sequence[Case] | None = None) -> None:
-    """免提交 at submission: every material still missing whose source is a certificate
-    type the applicant holds (its own, valid today) is filled by reference to that
-    certificate, and the use is logged (调用记录: who, which case, what for). Revoked,
-    expired and other holders' certificates never fill anything."""
-    rows = [
-        row
-        for row in CaseMaterial.objects.select_for_update().filter(case=case).order_by("position")
-        if row.state == MaterialState.MISSING
-    ]
+def _missing_materials(case: Case) -> list[CaseMaterial]:
+    """The case's materials still missing, locked (before the submission's first event:
+    ADR 0019), in the list's order."""
+    rows = lock_rows(CaseMaterial, case=case)
+    return sorted(
+        (row for row in rows if row.state == MaterialState.MISSING), key=lambda row: row.position
+    )
+
+
+def _fill_from_wallet(
+    case: Case,
+    *,
+    actor: User,
+    rows: Sequence[CaseMaterial],
+    children: Sequence[Case] | None = None,
+) -> None:
+    """免提交 at submission: every material still missing (``rows``, locked by
+    ``_missing_materials``) whose source is a certificate type the applicant holds (its
+    own, valid today) is filled by reference to that certificate, and the use is logged
+    (调用记录: who, which case, what for). Revoked, expired and other holders'
+    certificates never fill anything."""
     if not rows:
         return
     lines = wallet_material_lines(_case_versions(case, children))
@@ -114,7 +126,7 @@ def _fill_from_wallet(case: Case, *, actor: User, children: Sequence[Case] | Non
 
 def _material(case: Case, material_id: int) -> CaseMaterial:
     owner = case.parent if case.is_child else case
-    row = CaseMaterial.objects.select_for_update().filter(case=owner, pk=material_id).first()
+    row = lock_first(CaseMaterial, case=owner, pk=material_id)
     if row is None:
         raise ValidationFailed.for_field("material", _("该办件没有这项材料"), code="no_material")
     return row

@@ -10,6 +10,7 @@ from onewindow.cases.models import (
     Case,
     CaseNumberSequence,
 )
+from onewindow.core.locks import lock_counter
 
 QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 QUERY_CODE_LENGTH = 8
@@ -20,11 +21,11 @@ def _new_query_code() -> str:
 
 
 def _next_number(case: Case, year: int) -> tuple[int, str]:
-    """The next sequence of the zone's year, under a row lock (safe on PostgreSQL)."""
-    CaseNumberSequence.objects.bulk_create(
-        [CaseNumberSequence(zone_id=case.zone_id, year=year, last=0)], ignore_conflicts=True
+    """The next sequence of the zone's year, under the counter's lock, taken after the
+    audit chain head as every counter is (``core.locks.lock_counter``, ADR 0019)."""
+    counter = lock_counter(
+        CaseNumberSequence, zone_id=case.zone_id, year=year, defaults={"last": 0}
     )
-    counter = CaseNumberSequence.objects.select_for_update().get(zone_id=case.zone_id, year=year)
     counter.last += 1
     counter.save(update_fields=["last"])
     return counter.last, f"{case.zone.code}-{year}-{counter.last:07d}"

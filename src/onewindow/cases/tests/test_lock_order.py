@@ -1,12 +1,11 @@
-"""The locks of a decision that issues a certificate, in the order of ADR 0019
-(PostgreSQL): the case rows, then the audit chain head, then the serial counter."""
+"""The locks of a decision that issues a certificate and of a withdrawal, in the order of
+ADR 0019 (PostgreSQL): the case rows (the case, then its tasks), then the audit chain
+head, then the serial counter."""
 
 from __future__ import annotations
 
-import pytest
-
 from onewindow.cases.constants import Decision
-from onewindow.cases.services import task_decide
+from onewindow.cases.services import case_withdraw, task_decide
 from onewindow.cases.tests.test_certificates_integration import (  # noqa: F401 (fixtures)
     FACTS,
     food_licence,
@@ -35,16 +34,11 @@ def test_an_approval_locks_the_case_and_its_task_first_and_the_serial_last(
     signing_key,  # noqa: F811
 ):
     tables = decide(world, issuing_item)
-    assert tables[:3] == ["cases_case", "cases_task", CHAIN_HEAD]
+    assert tables[:2] == ["cases_case", "cases_task"]
+    assert CHAIN_HEAD in tables
     assert tables[-1] == "certificates_certificatesequence"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cases.services.delivery locks the case's other active tasks after its decision "
-    "event, i.e. after the chain head; a reminder locks a task and then the head: the two "
-    "can deadlock. Lock the active tasks before the transition (ADR 0019).",
-)
 def test_an_approval_locks_no_case_row_after_the_chain_head(
     world,
     issuing_item,  # noqa: F811
@@ -54,3 +48,14 @@ def test_an_approval_locks_no_case_row_after_the_chain_head(
     head = tables.index(CHAIN_HEAD)
     assert all(table.startswith("cases_") for table in tables[:head])
     assert tables[head + 1 :] == ["certificates_certificatesequence"]
+
+
+def test_a_withdrawal_locks_the_case_and_its_tasks_before_the_chain_head(world):
+    case = world.accepted()
+
+    with locked_tables() as tables:
+        case_withdraw(case=case, actor=world.applicant_user, reason="不办了")
+
+    head = tables.index(CHAIN_HEAD)
+    assert tables[:head] == ["cases_case", "cases_task"]
+    assert not [table for table in tables[head + 1 :] if table.startswith("cases_")]
