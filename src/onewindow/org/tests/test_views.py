@@ -24,7 +24,7 @@ from onewindow.org.constants import (
 from onewindow.org.models import Applicant, Department, Park, Window, Zone
 from onewindow.org.permissions import can_view_full_identifier
 from onewindow.org.services import applicant_register, calendar_override_set
-from onewindow.testing.calendar import reset_calendar_cache
+from onewindow.testing.calendar import fresh_calendars  # noqa: F401 (autouse)
 
 PERSON_ID = demo_id_number(dt.date(1990, 3, 7), 451)
 COMPANY_USCC = demo_uscc("91", 1)
@@ -45,14 +45,6 @@ H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
 
 def h1(response) -> str:
     return H1.search(response.content.decode()).group(1).strip()
-
-
-@pytest.fixture(autouse=True)
-def fresh_calendar_cache():
-    """Cached calendars are keyed by revision; a rolled-back test may reuse a number."""
-    reset_calendar_cache()
-    yield
-    reset_calendar_cache()
 
 
 @pytest.fixture
