@@ -69,127 +69,144 @@ def _days(value: float | None) -> float | None:
 
 
 def build(summary: Summary) -> list[Chart]:
+    """The dashboard's five charts, in the order they are shown."""
+    return [
+        *_department_charts(summary),
+        _trend_chart(summary),
+        _days_chart(summary),
+        _bad_ratings_chart(summary),
+    ]
+
+
+def _department_charts(summary: Summary) -> list[Chart]:
+    """Volume and rates, one category per lead department."""
     departments = summary.departments
     names = [row.department.short_name or row.department.name for row in departments]
     by_department = [{"department": row.department.pk} for row in departments]
-    charts = [
-        Chart(
-            id="chart-volume",
-            title=_("各部门受理与办结件数"),
-            kind="bar",
-            category_label=_("部门"),
-            categories=names,
-            narrow=by_department,
-            series=[
-                {
-                    "name": _("受理"),
-                    "figure": "accepted",
-                    "data": [row.figures.accepted for row in departments],
-                },
-                {
-                    "name": _("办结"),
-                    "figure": "decided",
-                    "data": [row.figures.decided for row in departments],
-                },
-            ],
-            caption=_("统计期间内受理、办结（作出决定）的事项办件数，按牵头部门。"),
+    volume = Chart(
+        id="chart-volume",
+        title=_("各部门受理与办结件数"),
+        kind="bar",
+        category_label=_("部门"),
+        categories=names,
+        narrow=by_department,
+        series=[
+            {
+                "name": _("受理"),
+                "figure": "accepted",
+                "data": [row.figures.accepted for row in departments],
+            },
+            {
+                "name": _("办结"),
+                "figure": "decided",
+                "data": [row.figures.decided for row in departments],
+            },
+        ],
+        caption=_("统计期间内受理、办结（作出决定）的事项办件数，按牵头部门。"),
+    )
+    rates = Chart(
+        id="chart-rates",
+        title=_("各部门按时办结率与满意率"),
+        kind="bar",
+        unit="%",
+        category_label=_("部门"),
+        categories=names,
+        narrow=by_department,
+        series=[
+            {
+                "name": _("按时办结率"),
+                "figure": "decided",
+                "data": [_rate(row.figures.on_time_rate) for row in departments],
+            },
+            {
+                "name": _("满意率"),
+                "figure": "ratings",
+                "data": [_rate(row.figures.satisfaction_rate) for row in departments],
+            },
+        ],
+        caption=_(
+            "按时办结率 = 按时办结 / 办结；满意率 = （非常满意 + 满意 + 基本满意）/ 全部评价。"
         ),
-        Chart(
-            id="chart-rates",
-            title=_("各部门按时办结率与满意率"),
-            kind="bar",
-            unit="%",
-            category_label=_("部门"),
-            categories=names,
-            narrow=by_department,
-            series=[
-                {
-                    "name": _("按时办结率"),
-                    "figure": "decided",
-                    "data": [_rate(row.figures.on_time_rate) for row in departments],
-                },
-                {
-                    "name": _("满意率"),
-                    "figure": "ratings",
-                    "data": [_rate(row.figures.satisfaction_rate) for row in departments],
-                },
-            ],
-            caption=_(
-                "按时办结率 = 按时办结 / 办结；满意率 = （非常满意 + 满意 + 基本满意）/ 全部评价。"
-            ),
-        ),
-        Chart(
-            id="chart-trend",
-            title=_("每月受理与办结件数") if summary.trend_by_month else _("每日受理与办结件数"),
-            kind="line",
-            category_label=_("月份") if summary.trend_by_month else _("日期"),
-            categories=[point.label for point in summary.trend],
-            narrow=[
-                {"from": point.day_from.isoformat(), "to": point.day_to.isoformat()}
-                for point in summary.trend
-            ],
-            series=[
-                {
-                    "name": _("受理"),
-                    "figure": "accepted",
-                    "data": [point.accepted for point in summary.trend],
-                },
-                {
-                    "name": _("办结"),
-                    "figure": "decided",
-                    "data": [point.decided for point in summary.trend],
-                },
-            ],
-            caption=_("按受理日期、决定日期计。"),
-        ),
-    ]
+    )
+    return [volume, rates]
+
+
+def _trend_chart(summary: Summary) -> Chart:
+    """Accepted and decided per month (or per day, for a short period)."""
+    return Chart(
+        id="chart-trend",
+        title=_("每月受理与办结件数") if summary.trend_by_month else _("每日受理与办结件数"),
+        kind="line",
+        category_label=_("月份") if summary.trend_by_month else _("日期"),
+        categories=[point.label for point in summary.trend],
+        narrow=[
+            {"from": point.day_from.isoformat(), "to": point.day_to.isoformat()}
+            for point in summary.trend
+        ],
+        series=[
+            {
+                "name": _("受理"),
+                "figure": "accepted",
+                "data": [point.accepted for point in summary.trend],
+            },
+            {
+                "name": _("办结"),
+                "figure": "decided",
+                "data": [point.decided for point in summary.trend],
+            },
+        ],
+        caption=_("按受理日期、决定日期计。"),
+    )
+
+
+def _days_chart(summary: Summary) -> Chart:
+    """Working days from acceptance to decision for the busiest items."""
     busiest = [row for row in summary.items if row.figures.decided][:DURATION_ITEMS]
-    charts.append(
-        Chart(
-            id="chart-days",
-            title=_("主要事项受理至决定用时（工作日）"),
-            kind="barh",
-            category_label=_("事项"),
-            categories=[row.name for row in busiest],
-            narrow=[{"item": row.item_id} for row in busiest],
-            series=[
-                {
-                    "name": _("平均"),
-                    "figure": "decision_days",
-                    "data": [_days(row.figures.decision_days_average) for row in busiest],
-                },
-                {
-                    "name": _("中位数"),
-                    "figure": "decision_days",
-                    "data": [_days(row.figures.decision_days_median) for row in busiest],
-                },
-            ],
-            caption=_("办结件数最多的 {count} 个事项；受理当日不计，按本区工作日历。").format(
-                count=DURATION_ITEMS
-            ),
-        )
+    return Chart(
+        id="chart-days",
+        title=_("主要事项受理至决定用时（工作日）"),
+        kind="barh",
+        category_label=_("事项"),
+        categories=[row.name for row in busiest],
+        narrow=[{"item": row.item_id} for row in busiest],
+        series=[
+            {
+                "name": _("平均"),
+                "figure": "decision_days",
+                "data": [_days(row.figures.decision_days_average) for row in busiest],
+            },
+            {
+                "name": _("中位数"),
+                "figure": "decision_days",
+                "data": [_days(row.figures.decision_days_median) for row in busiest],
+            },
+        ],
+        caption=_("办结件数最多的 {count} 个事项；受理当日不计，按本区工作日历。").format(
+            count=DURATION_ITEMS
+        ),
     )
+
+
+def _bad_ratings_chart(summary: Summary) -> Chart:
+    """Bad ratings of the period by their rectification status today."""
     totals = summary.totals
-    charts.append(
-        Chart(
-            id="chart-bad",
-            title=_("差评整改状态"),
-            kind="bar",
-            category_label=_("整改状态"),
-            categories=[_("整改中"), _("逾期"), _("已整改待回访"), _("已办结")],
-            series=[
-                {
-                    "name": _("差评数"),
-                    "figures": ["bad_open", "bad_overdue", "bad_rectified", "bad_closed"],
-                    "data": [
-                        totals.bad_open,
-                        totals.bad_overdue,
-                        totals.bad_rectified,
-                        totals.bad_closed,
-                    ],
-                }
-            ],
-            caption=_("统计期间内的差评（不满意、非常不满意）按今日整改状态。"),
-        )
+    return Chart(
+        id="chart-bad",
+        title=_("差评整改状态"),
+        kind="bar",
+        category_label=_("整改状态"),
+        categories=[_("整改中"), _("逾期"), _("已整改待回访"), _("已办结")],
+        series=[
+            {
+                "name": _("差评数"),
+                "figures": ["bad_open", "bad_overdue", "bad_rectified", "bad_closed"],
+                "data": [
+                    totals.bad_open,
+                    totals.bad_overdue,
+                    totals.bad_rectified,
+                    totals.bad_closed,
+                ],
+            }
+        ],
+        caption=_("统计期间内的差评（不满意、非常不满意）按今日整改状态。"),
     )
-    return charts
