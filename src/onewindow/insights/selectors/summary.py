@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 from onewindow.catalog.models import Item, ItemVersion
-from onewindow.insights.rows import Filters, as_date, split
+from onewindow.insights.rows import Filters, Split, as_date, split
 from onewindow.insights.selectors.counts import (
+    LiveCounts,
     _lights,
     _live_counts,
     _mark,
@@ -85,6 +87,24 @@ def _add_counts(target: Figures, counts: dict[str, int]) -> None:
         setattr(target, name, getattr(target, name) + int(counts[name] or 0))
 
 
+@dataclass
+class _Tally:
+    """The figures being summed: in total, per department, per item, and per day."""
+
+    totals: Figures = field(default_factory=Figures)
+    by_department: dict[int, Figures] = field(default_factory=lambda: defaultdict(Figures))
+    by_item: dict[int, Figures] = field(default_factory=lambda: defaultdict(Figures))
+    accepted_days: dict[dt.date, int] = field(default_factory=lambda: defaultdict(int))
+    decided_days: dict[dt.date, int] = field(default_factory=lambda: defaultdict(int))
+
+    def targets(self, department: int, item: int | None) -> list[Figures]:
+        """The totals, the department's figures and (when there is one) the item's."""
+        targets = [self.totals, self.by_department[department]]
+        if item is not None:
+            targets.append(self.by_item[item])
+        return targets
+
+
 def summary(filters: Filters, *, on: dt.date | None = None) -> Summary:
     """Every figure of the dashboard for ``filters``: a dozen queries whatever the data
     (fewer when the facts, or the live cases, alone answer the period)."""
@@ -92,11 +112,36 @@ def summary(filters: Filters, *, on: dt.date | None = None) -> Summary:
     check_period(filters.day_from, filters.day_to)
     mark = _mark(filters.zone_id)
     days = split(filters, mark)
-    totals = Figures()
-    by_department: dict[int, Figures] = defaultdict(Figures)
-    by_item: dict[int, Figures] = defaultdict(Figures)
-    accepted_days: dict[dt.date, int] = defaultdict(int)
-    decided_days: dict[dt.date, int] = defaultdict(int)
+    tally = _Tally()
+    live = _tally_counts(tally, filters, mark, days)
+    _tally_medians(tally, _medians(filters, mark, days, live))
+    _tally_lights(tally, filters, on)
+    _tally_ratings(tally, filters, days)
+    _tally_bad_states(tally, filters, on)
+    departments = {
+        department.pk: department
+        for department in Department.objects.filter(zone_id=filters.zone_id)
+    }
+    trend, by_month = _trend(filters, tally.accepted_days, tally.decided_days)
+    return Summary(
+        filters=filters,
+        today=on,
+        rolled_through=mark,
+        live_from=days.live_from,
+        totals=tally.totals,
+        departments=_department_rows(tally.by_department, departments),
+        items=_item_rows(tally.by_item, departments),
+        trend=trend,
+        trend_by_month=by_month,
+        calendar_ready=calendar_ready(filters.zone_id),
+    )
+
+
+def _tally_counts(
+    tally: _Tally, filters: Filters, mark: dt.date | None, days: Split
+) -> LiveCounts | None:
+    """Add the counts of the stored facts and of the live cases; return the live counts
+    (None when the facts alone answer the period)."""
     sources = []
     if days.stored_to is not None:
         sources.append(_stored_counts(filters, days.stored_to))
@@ -105,30 +150,41 @@ def summary(filters: Filters, *, on: dt.date | None = None) -> Summary:
         sources.append((live.cells, live.days))
     for cells, per_day in sources:
         for department, item, counts in cells:
-            for target in (totals, by_department[department], by_item[item]):
+            for target in (tally.totals, tally.by_department[department], tally.by_item[item]):
                 _add_counts(target, counts)
         for day, accepted, decided in per_day:
-            accepted_days[as_date(day)] += int(accepted or 0)
-            decided_days[as_date(day)] += int(decided or 0)
-    for (family, item), value in _medians(filters, mark, days, live).items():
-        target = totals if item is None else by_item[item]
+            tally.accepted_days[as_date(day)] += int(accepted or 0)
+            tally.decided_days[as_date(day)] += int(decided or 0)
+    return live
+
+
+def _tally_medians(tally: _Tally, medians: dict) -> None:
+    for (family, item), value in medians.items():
+        target = tally.totals if item is None else tally.by_item[item]
         if family == "d":
             target.decision_days_median = value
         else:
             target.delivery_days_median = value
+
+
+def _tally_lights(tally: _Tally, filters: Filters, on: dt.date) -> None:
     for row in _lights(filters, on):
         lights = Figures(yellow=row["yellow"], red=row["red"])
-        for target in (totals, by_department[row["department_id"]], by_item[row["item_id"]]):
+        department, item = row["department_id"], row["item_id"]
+        for target in (tally.totals, tally.by_department[department], tally.by_item[item]):
             target.add(lights)
+
+
+def _tally_ratings(tally: _Tally, filters: Filters, days: Split) -> None:
     for department, item, level, count in _ratings(filters, days):
         rated = Figures(
             ratings=count, levels={level: count}, bad=count if level in BAD_LEVELS else 0
         )
-        targets = [totals, by_department[department]]
-        if item is not None:
-            targets.append(by_item[item])
-        for target in targets:
+        for target in tally.targets(department, item):
             target.add(rated)
+
+
+def _tally_bad_states(tally: _Tally, filters: Filters, on: dt.date) -> None:
     for row in _bad_states(filters, on):
         states = Figures(
             bad_open=row["open"],
@@ -136,17 +192,15 @@ def summary(filters: Filters, *, on: dt.date | None = None) -> Summary:
             bad_rectified=row["rectified"],
             bad_closed=row["closed"],
         )
-        targets = [totals, by_department[row["r_department"]]]
-        if row["r_item"] is not None:
-            targets.append(by_item[row["r_item"]])
-        for target in targets:
+        for target in tally.targets(row["r_department"], row["r_item"]):
             target.add(states)
-    departments = {
-        department.pk: department
-        for department in Department.objects.filter(zone_id=filters.zone_id)
-    }
-    names = item_names(key for key, figures in by_item.items() if not figures.is_empty())
-    department_rows = sorted(
+
+
+def _department_rows(
+    by_department: dict[int, Figures], departments: dict[int, Department]
+) -> list[DepartmentRow]:
+    """The zone's departments with any figure, in the zone's order."""
+    return sorted(
         (
             DepartmentRow(departments[key], figures)
             for key, figures in by_department.items()
@@ -154,7 +208,12 @@ def summary(filters: Filters, *, on: dt.date | None = None) -> Summary:
         ),
         key=lambda row: (row.department.sort_order, row.department.code),
     )
-    item_rows = sorted(
+
+
+def _item_rows(by_item: dict[int, Figures], departments: dict[int, Department]) -> list[ItemRow]:
+    """The items with any figure, named by their latest version, busiest first."""
+    names = item_names(key for key, figures in by_item.items() if not figures.is_empty())
+    return sorted(
         (
             ItemRow(
                 item_id=key,
@@ -170,17 +229,4 @@ def summary(filters: Filters, *, on: dt.date | None = None) -> Summary:
             if not figures.is_empty()
         ),
         key=lambda row: (-row.figures.decided, -row.figures.accepted, row.name),
-    )
-    trend, by_month = _trend(filters, accepted_days, decided_days)
-    return Summary(
-        filters=filters,
-        today=on,
-        rolled_through=mark,
-        live_from=days.live_from,
-        totals=totals,
-        departments=department_rows,
-        items=item_rows,
-        trend=trend,
-        trend_by_month=by_month,
-        calendar_ready=calendar_ready(filters.zone_id),
     )
