@@ -21,7 +21,10 @@ PERCENT = "0.0%"
 DAYS = "0.0"
 
 
-def _columns() -> list[tuple[str, str, str]]:
+Columns = list[tuple[str, str, str]]
+
+
+def _columns() -> Columns:
     """(header, Figures attribute, number format) of the per-row figures."""
     return [
         (_("受理件数"), "accepted", "0"),
@@ -65,7 +68,7 @@ def _header(sheet, titles: list[str]) -> None:
     sheet.append([_cell(sheet, title, bold=True) for title in titles])
 
 
-def _figure_cells(sheet, figures: Figures, columns) -> list[WriteOnlyCell]:
+def _figure_cells(sheet, figures: Figures, columns: Columns) -> list[WriteOnlyCell]:
     return [_cell(sheet, getattr(figures, name), fmt) for _title, name, fmt in columns]
 
 
@@ -73,8 +76,33 @@ def workbook(summary: Summary, *, zone_name: str, department_name: str, item_nam
     """The workbook's bytes."""
     book = Workbook(write_only=True)
     columns = _columns()
-    filters = summary.filters
+    _summary_sheet(
+        book,
+        summary,
+        columns,
+        zone_name=zone_name,
+        department_name=department_name,
+        item_name=item_name,
+    )
+    _departments_sheet(book, summary, columns)
+    _items_sheet(book, summary, columns)
+    _bad_ratings_sheet(book, summary)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
+
+def _summary_sheet(
+    book: Workbook,
+    summary: Summary,
+    columns: Columns,
+    *,
+    zone_name: str,
+    department_name: str,
+    item_name: str,
+) -> None:
+    """汇总: what was selected, then every figure of the selection."""
+    filters = summary.filters
     sheet = book.create_sheet(_("汇总"))
     sheet.column_dimensions["A"].width = 30
     sheet.column_dimensions["B"].width = 22
@@ -95,12 +123,16 @@ def workbook(summary: Summary, *, zone_name: str, department_name: str, item_nam
     for title, name, fmt in columns:
         sheet.append([title, _cell(sheet, getattr(summary.totals, name), fmt)])
 
+
+def _departments_sheet(book: Workbook, summary: Summary, columns: Columns) -> None:
     sheet = book.create_sheet(_("部门"))
     sheet.column_dimensions["A"].width = 24
     _header(sheet, [_("牵头部门"), *(title for title, _n, _f in columns)])
     for row in summary.departments:
         sheet.append([row.department.name, *_figure_cells(sheet, row.figures, columns)])
 
+
+def _items_sheet(book: Workbook, summary: Summary, columns: Columns) -> None:
     sheet = book.create_sheet(_("事项"))
     sheet.column_dimensions["A"].width = 30
     sheet.column_dimensions["B"].width = 24
@@ -108,6 +140,9 @@ def workbook(summary: Summary, *, zone_name: str, department_name: str, item_nam
     for row in summary.items:
         sheet.append([row.name, row.department_name, *_figure_cells(sheet, row.figures, columns)])
 
+
+def _bad_ratings_sheet(book: Workbook, summary: Summary) -> None:
+    """差评: each bad rating of the period with its rectification state today."""
     sheet = book.create_sheet(_("差评"))
     for letter, width in zip("ABCDEFGHIJ", (20, 30, 24, 12, 12, 14, 16, 14, 20, 14), strict=True):
         sheet.column_dimensions[letter].width = width
@@ -126,7 +161,7 @@ def workbook(summary: Summary, *, zone_name: str, department_name: str, item_nam
             _("回访结果"),
         ],
     )
-    bad = figure_cases(filters, "bad", on=summary.today)
+    bad = figure_cases(summary.filters, "bad", on=summary.today)
     for rating in bad.iterator(chunk_size=500):
         rectification = getattr(rating, "rectification", None)
         sheet.append(
@@ -151,6 +186,3 @@ def workbook(summary: Summary, *, zone_name: str, department_name: str, item_nam
                 else "",
             ]
         )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
