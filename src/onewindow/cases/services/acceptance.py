@@ -37,6 +37,7 @@ from onewindow.cases.services.common import (
     _transition,
 )
 from onewindow.cases.services.workflow import _start
+from onewindow.core.calendar import WorkingCalendar
 from onewindow.core.errors import ValidationFailed
 from onewindow.core.locks import lock_rows
 from onewindow.inspections.services import commitment_verification_open
@@ -44,6 +45,18 @@ from onewindow.org.models import User
 from onewindow.org.selectors import calendar_for_zone
 
 # -- acceptance -----------------------------------------------------------------------------
+
+
+_ACCEPT_FIELDS = (
+    "acceptance_mode",
+    "accepted_at",
+    "accepted_on",
+    "accepted_by",
+    "tolerance_due_on",
+    "limit_days",
+    "legal_limit_days",
+    *CLOCK_FIELDS,
+)
 
 
 @transaction.atomic
@@ -70,6 +83,93 @@ def case_accept(
     materials = {row.pk: row for row in lock_rows(CaseMaterial, case=case)}
     children = _children(case)  # every row before the first event (ADR 0019)
     tolerated, committed = set(tolerated), set(committed)
+    today = _today()
+    calendar = calendar_for_zone(case.zone)
+    tolerance_due_on = _check_choice(
+        materials,
+        mode=mode,
+        tolerated=tolerated,
+        committed=committed,
+        tolerance_due_on=tolerance_due_on,
+        commitment_text=commitment_text,
+        commitment_signed_name=commitment_signed_name,
+        today=today,
+        calendar=calendar,
+    )
+
+    now = timezone.now()
+    _mark_materials(materials, tolerated=tolerated, committed=committed)
+    _record_acceptance(
+        case,
+        actor=actor,
+        mode=mode,
+        now=now,
+        today=today,
+        tolerance_due_on=tolerance_due_on if mode == AcceptanceMode.TOLERATED else None,
+        tolerated=sorted(materials[pk].name for pk in tolerated),
+        committed=sorted(materials[pk].name for pk in committed),
+    )
+    if mode == AcceptanceMode.COMMITMENT:
+        _sign_commitment(
+            case,
+            actor=actor,
+            text=commitment_text.strip(),
+            signed_name=commitment_signed_name.strip(),
+            materials=sorted(materials[pk].name for pk in committed),
+            calendar=calendar,
+        )
+    for child in children:
+        _record_child_acceptance(child, parent=case, actor=actor, now=now, today=today)
+    _open_review(case, children, actor=actor)
+    return case
+
+
+def _check_choice(
+    materials: dict[int, CaseMaterial],
+    *,
+    mode: str,
+    tolerated: set[int],
+    committed: set[int],
+    tolerance_due_on: dt.date | None,
+    commitment_text: str,
+    commitment_signed_name: str,
+    today: dt.date,
+    calendar: WorkingCalendar,
+) -> dt.date | None:
+    """Refuse the acceptance with every error by field, or return the tolerance due date
+    (the one asked for, or the default number of working days from today)."""
+    errors = _selection_errors(
+        materials,
+        mode=mode,
+        tolerated=tolerated,
+        committed=committed,
+        commitment_text=commitment_text,
+        commitment_signed_name=commitment_signed_name,
+    )
+    if mode == AcceptanceMode.TOLERATED and not errors:
+        if tolerance_due_on is None:
+            tolerance_due_on = calendar.deadline(
+                today, DEFAULT_TOLERANCE_DAYS, allow_provisional=True
+            ).date
+        elif tolerance_due_on <= today:
+            errors.setdefault("tolerance_due_on", []).append(_("容缺补齐期限应晚于今天"))
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise ValidationFailed(first, code="acceptance_invalid", fields=errors)
+    return tolerance_due_on
+
+
+def _selection_errors(
+    materials: dict[int, CaseMaterial],
+    *,
+    mode: str,
+    tolerated: set[int],
+    committed: set[int],
+    commitment_text: str,
+    commitment_signed_name: str,
+) -> dict[str, list[str]]:
+    """What is wrong with the clerk's choice of tolerated and committed materials, by field
+    (in the order a reader meets the fields); empty when the choice may be accepted."""
     errors: dict[str, list[str]] = {}
     unknown = (tolerated | committed) - set(materials)
     if unknown:
@@ -113,31 +213,37 @@ def case_accept(
         errors.setdefault("materials", []).append(
             _("以下必要材料尚未提交：{names}").format(names="、".join(missing))
         )
-    today = _today()
-    calendar = calendar_for_zone(case.zone)
-    if mode == AcceptanceMode.TOLERATED and not errors:
-        if tolerance_due_on is None:
-            tolerance_due_on = calendar.deadline(
-                today, DEFAULT_TOLERANCE_DAYS, allow_provisional=True
-            ).date
-        elif tolerance_due_on <= today:
-            errors.setdefault("tolerance_due_on", []).append(_("容缺补齐期限应晚于今天"))
-    if errors:
-        first = next(iter(errors.values()))[0]
-        raise ValidationFailed(first, code="acceptance_invalid", fields=errors)
+    return errors
 
-    now = timezone.now()
+
+def _mark_materials(
+    materials: dict[int, CaseMaterial], *, tolerated: set[int], committed: set[int]
+) -> None:
     for pk in tolerated:
         materials[pk].state = MaterialState.TOLERATED
         materials[pk].save(update_fields=["state"])
     for pk in committed:
         materials[pk].state = MaterialState.COMMITTED
         materials[pk].save(update_fields=["state"])
+
+
+def _record_acceptance(
+    case: Case,
+    *,
+    actor: User,
+    mode: str,
+    now: dt.datetime,
+    today: dt.date,
+    tolerance_due_on: dt.date | None,
+    tolerated: list[str],
+    committed: list[str],
+) -> None:
+    """The case's acceptance fields, its time limit and clock, and the ACCEPTED transition."""
     case.acceptance_mode = mode
     case.accepted_at = now
     case.accepted_on = today
     case.accepted_by = actor
-    case.tolerance_due_on = tolerance_due_on if mode == AcceptanceMode.TOLERATED else None
+    case.tolerance_due_on = tolerance_due_on
     if case.is_bundle:
         case.limit_days = case.bundle.promised_limit_days
         case.legal_limit_days = None
@@ -145,22 +251,12 @@ def case_accept(
         case.limit_days = case.item_version.promised_limit_days
         case.legal_limit_days = case.item_version.legal_limit_days
     _set_clock(case, start=today)
-    accept_fields = [
-        "acceptance_mode",
-        "accepted_at",
-        "accepted_on",
-        "accepted_by",
-        "tolerance_due_on",
-        "limit_days",
-        "legal_limit_days",
-        *CLOCK_FIELDS,
-    ]
     data = {
         "mode": mode,
         "deadline": str(case.deadline),
         "limit_days": case.limit_days,
-        "tolerated": sorted(materials[pk].name for pk in tolerated),
-        "committed": sorted(materials[pk].name for pk in committed),
+        "tolerated": tolerated,
+        "committed": committed,
     }
     if case.tolerance_due_on:
         data["tolerance_due_on"] = str(case.tolerance_due_on)
@@ -170,32 +266,36 @@ def case_accept(
         actor=actor,
         event=CaseEventAction.ACCEPTED,
         data=data,
-        fields=accept_fields,
+        fields=_ACCEPT_FIELDS,
     )
-    if mode == AcceptanceMode.COMMITMENT:
-        _sign_commitment(
-            case,
-            actor=actor,
-            text=commitment_text.strip(),
-            signed_name=commitment_signed_name.strip(),
-            materials=sorted(materials[pk].name for pk in committed),
-            calendar=calendar,
-        )
-    for child in children:
-        child.acceptance_mode = mode
-        child.accepted_at, child.accepted_on, child.accepted_by = now, today, actor
-        child.tolerance_due_on = case.tolerance_due_on
-        child.limit_days = child.item_version.promised_limit_days
-        child.legal_limit_days = child.item_version.legal_limit_days
-        _set_clock(child, start=today)
-        _transition(
-            child,
-            CaseAction.ACCEPT,
-            actor=actor,
-            event=CaseEventAction.ACCEPTED,
-            data={"mode": mode, "deadline": str(child.deadline), "parent": case.number},
-            fields=accept_fields,
-        )
+
+
+def _record_child_acceptance(
+    child: Case, *, parent: Case, actor: User, now: dt.datetime, today: dt.date
+) -> None:
+    """A bundle's child is accepted with its parent: same mode and moment, its own limit."""
+    child.acceptance_mode = parent.acceptance_mode
+    child.accepted_at, child.accepted_on, child.accepted_by = now, today, actor
+    child.tolerance_due_on = parent.tolerance_due_on
+    child.limit_days = child.item_version.promised_limit_days
+    child.legal_limit_days = child.item_version.legal_limit_days
+    _set_clock(child, start=today)
+    _transition(
+        child,
+        CaseAction.ACCEPT,
+        actor=actor,
+        event=CaseEventAction.ACCEPTED,
+        data={
+            "mode": parent.acceptance_mode,
+            "deadline": str(child.deadline),
+            "parent": parent.number,
+        },
+        fields=_ACCEPT_FIELDS,
+    )
+
+
+def _open_review(case: Case, children: Sequence[Case], *, actor: User) -> None:
+    """A bundle starts its review and each child's workflow; a single case its own."""
     if case.is_bundle:
         _transition(
             case, CaseAction.START_REVIEW, actor=actor, event=CaseEventAction.REVIEW_STARTED
@@ -204,7 +304,6 @@ def case_accept(
             _start(child, actor=actor)
     else:
         _start(case, actor=actor)
-    return case
 
 
 def _sign_commitment(case, *, actor, text, signed_name, materials, calendar) -> None:
