@@ -4,7 +4,7 @@ draft and a publish apply, raising with every problem found field by field."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -222,6 +222,21 @@ def _check_elements(
     errors.raise_if_any()
 
 
+_MATERIAL_DEFAULTS = {
+    "name": "",
+    "required": True,
+    "originals": 0,
+    "copies": 0,
+    "medium": MaterialMedium.BOTH,
+    "source": MaterialSource.APPLICANT,
+    "certificate_type": None,
+    "source_department": None,
+    "notes": "",
+    "tolerable": False,
+    "commitment_allowed": False,
+}
+
+
 def _material_rows(materials: Sequence[dict], *, zone: Zone, publish: bool) -> list[dict]:
     """The materials checked and normalised (defaults filled in), in list order."""
     errors = _Errors()
@@ -245,87 +260,92 @@ def _material_rows(materials: Sequence[dict], *, zone: Zone, publish: bool) -> l
         if unknown:
             add(unknown[0], _("未知的材料字段“{field}”").format(field=unknown[0]))
             continue
-        row = {
-            "name": "",
-            "required": True,
-            "originals": 0,
-            "copies": 0,
-            "medium": MaterialMedium.BOTH,
-            "source": MaterialSource.APPLICANT,
-            "certificate_type": None,
-            "source_department": None,
-            "notes": "",
-            "tolerable": False,
-            "commitment_allowed": False,
-        } | given
+        row = _MATERIAL_DEFAULTS | given
         for text in ("name", "notes"):
             row[text] = row[text].strip() if isinstance(row[text], str) else ""
-        name = row["name"]
-        if not name:
-            add("name", _("材料名称不能为空"))
-        elif len(name) > Material._meta.get_field("name").max_length:
-            add("name", _("材料名称不能超过200字"))
-        for flag in ("required", "tolerable", "commitment_allowed"):
-            if not isinstance(row[flag], bool):
-                add(
-                    flag,
-                    _("“{field}”应为是或否").format(
-                        field=Material._meta.get_field(flag).verbose_name
-                    ),
-                )
-        for count in ("originals", "copies"):
-            if _whole_number(row[count]) is None:
-                add(
-                    count,
-                    _("{label}应为不小于0的整数").format(
-                        label=Material._meta.get_field(count).verbose_name
-                    ),
-                )
-        if row["medium"] not in MaterialMedium.values:
-            add("medium", _("材料形式应为纸质、电子或纸质或电子"))
-        source = row["source"]
-        if source not in MaterialSource.values:
-            add("source", _("来源渠道无效"))
-        certificate_type = row["certificate_type"]
-        if certificate_type is not None and not isinstance(certificate_type, CertificateType):
-            add("certificate_type", _("对应证照应为一种证照类型"))
-        if source == MaterialSource.CERTIFICATE and certificate_type is None:
-            add(
-                "certificate_type",
-                _("“{name}”来源为电子证照调取，应选择对应证照").format(name=name),
-            )
-        department = row["source_department"]
-        if department is not None and (
-            not isinstance(department, Department) or department.zone_id != zone.pk
-        ):
-            add("source_department", _("共享部门不属于该开发区"))
-        if source == MaterialSource.DEPARTMENT and department is None:
-            add(
-                "source_department",
-                _("“{name}”来源为部门共享，应选择共享部门").format(name=name),
-            )
-        if row["tolerable"] is True and row["required"] is False:
-            add(
-                "tolerable",
-                _("“{name}”不是必要材料，容缺受理只适用于必要材料").format(name=name),
-            )
-        if row["commitment_allowed"] is True and row["required"] is False:
-            add(
-                "commitment_allowed",
-                _("“{name}”不是必要材料，告知承诺只适用于必要材料").format(name=name),
-            )
-        if name:
-            probe = Material(name=name)
-            if isinstance(certificate_type, CertificateType):
-                probe.certificate_type_id = certificate_type.pk
-            key = probe.merge_key
-            if key in seen:
-                add("name", _("与第{m}项材料重复").format(m=seen[key] + 1))
-            else:
-                seen[key] = index
+        _check_material_values(row, add)
+        _check_material_sources(row, add, zone=zone)
+        _check_material_unique(row, add, index=index, seen=seen)
         rows.append(row)
     errors.raise_if_any()
     return rows
+
+
+def _check_material_values(row: dict, add: Callable[[str, str], None]) -> None:
+    """A material's name, yes-or-no flags, counts and medium."""
+    name = row["name"]
+    if not name:
+        add("name", _("材料名称不能为空"))
+    elif len(name) > Material._meta.get_field("name").max_length:
+        add("name", _("材料名称不能超过200字"))
+    for flag in ("required", "tolerable", "commitment_allowed"):
+        if not isinstance(row[flag], bool):
+            add(
+                flag,
+                _("“{field}”应为是或否").format(field=Material._meta.get_field(flag).verbose_name),
+            )
+    for count in ("originals", "copies"):
+        if _whole_number(row[count]) is None:
+            add(
+                count,
+                _("{label}应为不小于0的整数").format(
+                    label=Material._meta.get_field(count).verbose_name
+                ),
+            )
+    if row["medium"] not in MaterialMedium.values:
+        add("medium", _("材料形式应为纸质、电子或纸质或电子"))
+
+
+def _check_material_sources(row: dict, add: Callable[[str, str], None], *, zone: Zone) -> None:
+    """A material's source (and the certificate type or department it names), and the
+    shortcuts (tolerance, commitment) only a required material allows."""
+    name, source = row["name"], row["source"]
+    if source not in MaterialSource.values:
+        add("source", _("来源渠道无效"))
+    certificate_type = row["certificate_type"]
+    if certificate_type is not None and not isinstance(certificate_type, CertificateType):
+        add("certificate_type", _("对应证照应为一种证照类型"))
+    if source == MaterialSource.CERTIFICATE and certificate_type is None:
+        add(
+            "certificate_type",
+            _("“{name}”来源为电子证照调取，应选择对应证照").format(name=name),
+        )
+    department = row["source_department"]
+    if department is not None and (
+        not isinstance(department, Department) or department.zone_id != zone.pk
+    ):
+        add("source_department", _("共享部门不属于该开发区"))
+    if source == MaterialSource.DEPARTMENT and department is None:
+        add(
+            "source_department",
+            _("“{name}”来源为部门共享，应选择共享部门").format(name=name),
+        )
+    if row["tolerable"] is True and row["required"] is False:
+        add(
+            "tolerable",
+            _("“{name}”不是必要材料，容缺受理只适用于必要材料").format(name=name),
+        )
+    if row["commitment_allowed"] is True and row["required"] is False:
+        add(
+            "commitment_allowed",
+            _("“{name}”不是必要材料，告知承诺只适用于必要材料").format(name=name),
+        )
+
+
+def _check_material_unique(
+    row: dict, add: Callable[[str, str], None], *, index: int, seen: dict[str, int]
+) -> None:
+    """No two materials of an item share a merge key (name, and certificate type)."""
+    if not row["name"]:
+        return
+    probe = Material(name=row["name"])
+    if isinstance(row["certificate_type"], CertificateType):
+        probe.certificate_type_id = row["certificate_type"].pk
+    key = probe.merge_key
+    if key in seen:
+        add("name", _("与第{m}项材料重复").format(m=seen[key] + 1))
+    else:
+        seen[key] = index
 
 
 def _step_specs(steps: Sequence[dict], *, zone: Zone) -> list[StepSpec]:
