@@ -97,9 +97,56 @@ def bundle_save(
     A published bundle is refused (``Conflict``): withdraw it with ``bundle_withdraw``
     first. The publishing rules are ``bundle_publish``'s.
     """
-    errors = _Errors()
     code = (code or "").strip()
     name = (name or "").strip()
+    items = list(items)
+    fields = _check_bundle(
+        zone=zone,
+        code=code,
+        name=name,
+        lead_department=lead_department,
+        promised_limit_days=promised_limit_days,
+        required_visits=required_visits,
+        items=items,
+        form_fields=form_fields,
+    )
+    bundle = Bundle.objects.select_for_update().filter(zone=zone, code=code).first()
+    created = bundle is None
+    if bundle is None:
+        bundle = Bundle(zone=zone, code=code)
+    elif bundle.status != VersionStatus.DRAFT:
+        raise Conflict(_("已发布的一件事不可修改，请先撤回为草稿"), code="bundle_not_draft")
+    bundle.name = name
+    bundle.description = (description or "").strip()
+    bundle.lead_department = lead_department
+    bundle.promised_limit_days = promised_limit_days
+    bundle.required_visits = required_visits
+    bundle.form_fields = fields
+    bundle.name_pinyin, bundle.name_initials = name_search_keys(name)
+    _write_bundle(bundle, created=created, items=items)
+    audit_append(
+        action=CatalogAction.BUNDLE_CREATED if created else CatalogAction.BUNDLE_UPDATED,
+        object_type="bundle",
+        object_id=f"{zone.code}:{code}",
+        data={"name": name, "items": [item.implementation_code for item in items]},
+        **_actor_fields(actor),
+    )
+    return bundle
+
+
+def _check_bundle(
+    *,
+    zone: Zone,
+    code: str,
+    name: str,
+    lead_department: Department,
+    promised_limit_days: int,
+    required_visits: int,
+    items: list[Item],
+    form_fields: Sequence[dict],
+) -> list[dict]:
+    """Raise with every problem of a bundle's fields; return its form fields cleaned."""
+    errors = _Errors()
     if not BUNDLE_CODE_RE.match(code):
         errors.add(
             "code",
@@ -115,7 +162,6 @@ def bundle_save(
         errors.add("promised_limit_days", _("承诺办结时限应为不小于0的整数"))
     if _whole_number(required_visits) is None:
         errors.add("required_visits", _("到办事现场次数应为不小于0的整数"))
-    items = list(items)
     seen: set[int] = set()
     for item in items:
         if not isinstance(item, Item) or item.zone_id != zone.pk:
@@ -126,26 +172,20 @@ def bundle_save(
             seen.add(item.pk)
     fields = _check_form_fields(list(form_fields), errors)
     errors.raise_if_any()
-    bundle = Bundle.objects.select_for_update().filter(zone=zone, code=code).first()
-    created = bundle is None
-    if bundle is None:
-        bundle = Bundle(zone=zone, code=code)
-    elif bundle.status != VersionStatus.DRAFT:
-        raise Conflict(_("已发布的一件事不可修改，请先撤回为草稿"), code="bundle_not_draft")
-    bundle.name = name
-    bundle.description = (description or "").strip()
-    bundle.lead_department = lead_department
-    bundle.promised_limit_days = promised_limit_days
-    bundle.required_visits = required_visits
-    bundle.form_fields = fields
-    bundle.name_pinyin, bundle.name_initials = name_search_keys(name)
+    return fields
+
+
+def _write_bundle(bundle: Bundle, *, created: bool, items: list[Item]) -> None:
+    """Insert the new bundle (refusing a code taken meanwhile) or update the draft, then
+    replace its items, in order."""
     if created:
         try:
             with transaction.atomic():
                 bundle.save(force_insert=True)
         except IntegrityError:  # created by a concurrent request
             raise Conflict(
-                _("本区已有编码为“{code}”的一件事").format(code=code), code="bundle_code_taken"
+                _("本区已有编码为“{code}”的一件事").format(code=bundle.code),
+                code="bundle_code_taken",
             ) from None
     else:
         bundle.save(
@@ -166,14 +206,6 @@ def bundle_save(
         BundleItem(bundle=bundle, item=item, position=position)
         for position, item in enumerate(items, start=1)
     )
-    audit_append(
-        action=CatalogAction.BUNDLE_CREATED if created else CatalogAction.BUNDLE_UPDATED,
-        object_type="bundle",
-        object_id=f"{zone.code}:{code}",
-        data={"name": name, "items": [item.implementation_code for item in items]},
-        **_actor_fields(actor),
-    )
-    return bundle
 
 
 def bundle_check(bundle: Bundle) -> list[ItemVersion]:
