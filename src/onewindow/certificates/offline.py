@@ -26,8 +26,8 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from onewindow.certificates.documents import PAYLOAD_FORMAT
 from onewindow.certificates.models import Certificate
-from onewindow.certificates.services import PAYLOAD_FORMAT
 from onewindow.certificates.signing import b64url_decode, canonical_json, verify
 
 ENVELOPE_FORMAT = "onewindow-certificate-envelope/1"

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onewindow.certificates import facts as facts_module
+from onewindow.certificates.documents import signed_document
 from onewindow.certificates.identifiers import build_identifier, normalise
 from onewindow.certificates.keys import active_key, load_private_key
 from onewindow.certificates.models import (
@@ -30,7 +31,7 @@ from onewindow.certificates.models import (
     VerificationTally,
 )
 from onewindow.certificates.permissions import can_revoke
-from onewindow.certificates.signing import canonical_json, sign, verify
+from onewindow.certificates.signing import sign, verify
 from onewindow.core.audit import audit_append
 from onewindow.core.errors import Forbidden, NotFound, ValidationFailed
 from onewindow.core.identifiers import codes_match, fold_code, mask_identifier, mask_name
@@ -38,8 +39,6 @@ from onewindow.core.locks import lock_counter, lock_row
 from onewindow.core.transitions import transition
 from onewindow.org.constants import ApplicantKind
 from onewindow.org.models import Applicant, Department, User
-
-PAYLOAD_FORMAT = "onewindow-certificate/1"
 
 
 def holder_identity(holder: Applicant) -> tuple[str, str]:
@@ -82,18 +81,7 @@ def certificate_issue(
     ``facts`` are what the decider gave; ``form_data`` the application's form (used for
     facts not given). Refused, naming the fields, when a required fact is missing; refused
     when the zone has no signing key or the issuing department no credit code."""
-    department = department or certificate_type.issuing_department
-    if department is None:
-        raise ValidationFailed.for_field(
-            "certificate_type", _("证照类型未设置发证部门"), code="no_issuing_department"
-        )
-    if not department.uscc:
-        raise ValidationFailed.for_field(
-            "certificate_type",
-            _("发证部门「%(name)s」缺少统一社会信用代码，无法生成证照标识")
-            % {"name": department.name},
-            code="issuer_without_uscc",
-        )
+    department = _issuing_department(certificate_type, department)
     zone = department.zone
     key = active_key(zone)
     private_key = load_private_key(key)
@@ -109,28 +97,13 @@ def certificate_issue(
         given=facts,
         form_data=form_data,
     )
-    identifier = build_identifier(
-        type_code=certificate_type.code, issuer_code=department.uscc, serial=serial, version=1
-    )
     holder_kind, holder_identifier = holder_identity(holder)
-    payload = canonical_json(
-        {
-            "format": PAYLOAD_FORMAT,
-            "id": identifier,
-            "zone": zone.code,
-            "type": {"code": certificate_type.code, "name": certificate_type.name},
-            "issuer": {"name": department.name, "code": department.uscc},
-            "holder": {"kind": holder_kind, "id": holder_identifier, "name": holder.name},
-            "issued_on": issued_on.isoformat(),
-            "valid_until": valid_until.isoformat() if valid_until else None,
-            "facts": certified,
-            "kid": key.key_id,
-        }
-    )
-    certificate = Certificate.objects.create(
+    certificate = Certificate(
         zone=zone,
         certificate_type=certificate_type,
-        identifier=identifier,
+        identifier=build_identifier(
+            type_code=certificate_type.code, issuer_code=department.uscc, serial=serial, version=1
+        ),
         serial=serial,
         version=1,
         issuing_department=department,
@@ -141,21 +114,50 @@ def certificate_issue(
         issued_on=issued_on,
         valid_until=valid_until,
         facts={fact["key"]: fact["value"] for fact in certified},
-        payload=payload,
-        signature=sign(private_key, payload),
         signing_key=key,
         case_number=case_number,
         issued_by=actor,
     )
+    certificate.payload = signed_document(certificate, certified)
+    certificate.signature = sign(private_key, certificate.payload)
+    certificate.save(force_insert=True)
+    _record_issued(certificate, actor=actor)
+    return certificate
+
+
+def _record_issued(certificate: Certificate, *, actor: User | None) -> None:
     audit_append(
         action="certificate.issued",
         actor=actor.username if actor else "system",
         actor_id=actor.pk if actor else "",
         object_type="certificates.Certificate",
-        object_id=identifier,
-        data={"type": certificate_type.code, "case": case_number, "kid": key.key_id},
+        object_id=certificate.identifier,
+        data={
+            "type": certificate.certificate_type.code,
+            "case": certificate.case_number,
+            "kid": certificate.signing_key.key_id,
+        },
     )
-    return certificate
+
+
+def _issuing_department(
+    certificate_type: CertificateType, department: Department | None
+) -> Department:
+    """The department that issues (the type's, unless given), refused without a credit
+    code: the certificate's identifier is built from it."""
+    department = department or certificate_type.issuing_department
+    if department is None:
+        raise ValidationFailed.for_field(
+            "certificate_type", _("证照类型未设置发证部门"), code="no_issuing_department"
+        )
+    if not department.uscc:
+        raise ValidationFailed.for_field(
+            "certificate_type",
+            _("发证部门「%(name)s」缺少统一社会信用代码，无法生成证照标识")
+            % {"name": department.name},
+            code="issuer_without_uscc",
+        )
+    return department
 
 
 @transaction.atomic
