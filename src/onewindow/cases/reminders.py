@@ -43,6 +43,7 @@ from onewindow.cases.notifications import (
 )
 from onewindow.cases.services import SUPPLEMENT_STATUSES
 from onewindow.core.audit import audit_append
+from onewindow.core.locks import lock_first
 from onewindow.core.notifications import notify
 from onewindow.org.constants import Role, UserKind
 from onewindow.org.models import User
@@ -81,14 +82,8 @@ def remind_warned_tasks(*, today: dt.date | None = None) -> int:
 def _remind_task(task: Task, *, light: str, today: dt.date) -> int:
     # Lock the task and decide again: since the query, another run may have handled it,
     # or the task may have been completed, its case suspended or its deadline extended.
-    current = (
-        Task.objects.with_light(today)
-        .select_for_update(of=("self",))
-        .filter(pk=task.pk)
-        .values_list("light", "light_notified")
-        .first()
-    )
-    if current is None or current[0] != light or current[1] == light:
+    current = lock_first(Task.objects.with_light(today), pk=task.pk)
+    if current is None or current.light != light or current.light_notified == light:
         return 0
     case = task.case
     kind = TASK_KINDS[light]
@@ -167,15 +162,12 @@ def remind_overdue_supplements(*, today: dt.date | None = None) -> int:
 
 @transaction.atomic
 def _record_overdue_supplement(case_id: int, *, today: dt.date) -> int:
-    case = (
-        Case.objects.select_for_update()
-        .filter(
-            pk=case_id,
-            status__in=SUPPLEMENT_STATUSES,
-            tolerance_due_on__lt=today,
-            supplement_overdue_recorded=False,
-        )
-        .first()
+    case = lock_first(
+        Case,
+        pk=case_id,
+        status__in=SUPPLEMENT_STATUSES,
+        tolerance_due_on__lt=today,
+        supplement_overdue_recorded=False,
     )
     if case is None:  # recorded, or its case moved on, since the query
         return 0

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onewindow.core.errors import ValidationFailed
+from onewindow.core.locks import lock_row
 from onewindow.core.selectors import calendar_revision
 from onewindow.insights.facts import (
     FACT_COLUMNS,
@@ -63,7 +64,7 @@ class RollupResult:
 def _state(zone: Zone) -> RollupState:
     """The zone's roll-up state, locked for this transaction."""
     RollupState.objects.get_or_create(zone=zone)
-    return RollupState.objects.select_for_update().get(zone=zone)
+    return lock_row(RollupState, zone=zone)
 
 
 def _build_calendar(zone: Zone) -> int:

@@ -30,6 +30,7 @@ from onewindow.catalog.services.item_checks import (
 from onewindow.catalog.workflow import StepSpec, validate_workflow
 from onewindow.core.audit import audit_append
 from onewindow.core.errors import Conflict, ValidationFailed
+from onewindow.core.locks import lock_row
 from onewindow.org.models import User, Window, Zone
 
 # --- writing a draft --------------------------------------------------------------------
@@ -161,7 +162,7 @@ def item_create(
 @transaction.atomic
 def item_draft(*, item: Item, actor: User | None) -> ItemVersion:
     """The item's draft: the existing one, or a copy of the published (else newest) version."""
-    item = Item.objects.select_for_update().get(pk=item.pk)
+    item = lock_row(Item, pk=item.pk)
     draft = item.versions.filter(status=VersionStatus.DRAFT).first()
     if draft is not None:
         return draft
@@ -220,12 +221,8 @@ def item_draft_update(
     # Locks in the order publishing takes them (item, then version), so an edit and a
     # publish of the same draft run one after the other: a publish never writes a version
     # whose new content it has not checked.
-    Item.objects.select_for_update().get(pk=version.item_id)
-    version = (
-        ItemVersion.objects.select_for_update(of=("self",))
-        .select_related("item__zone")
-        .get(pk=version.pk)
-    )
+    lock_row(Item, pk=version.item_id)
+    version = lock_row(ItemVersion, related=("item__zone",), pk=version.pk)
     _ensure_draft(version)
     item, zone = version.item, version.item.zone
     changed: list[str] = []
@@ -301,12 +298,8 @@ def item_publish(
     The item row is locked first, so of two concurrent publishes one waits and then finds
     the version no longer a draft.
     """
-    Item.objects.select_for_update().get(pk=version.item_id)
-    version = (
-        ItemVersion.objects.select_for_update(of=("self",))
-        .select_related("item__zone", "department")
-        .get(pk=version.pk)
-    )
+    lock_row(Item, pk=version.item_id)
+    version = lock_row(ItemVersion, related=("item__zone", "department"), pk=version.pk)
     if version.status != VersionStatus.DRAFT:
         raise Conflict(
             _("只有草稿版本可以发布，该版本（v{n}）{status}").format(
@@ -342,7 +335,7 @@ def item_publish(
 @transaction.atomic
 def item_retire(*, item: Item, actor: User | None) -> None:
     """Take the item off the catalog: its published version becomes retired."""
-    item = Item.objects.select_for_update().get(pk=item.pk)
+    item = lock_row(Item, pk=item.pk)
     published = item.versions.filter(status=VersionStatus.PUBLISHED).first()
     if published is None:
         raise Conflict(_("该事项没有已发布的版本"), code="item_not_published")
