@@ -109,21 +109,7 @@ def staff_create(
     """
     if actor is not None:
         _require_account_manager(actor)
-    for role in roles:
-        if role not in Role.values:
-            raise ValidationFailed.for_field("roles", _("未知角色：{role}").format(role=role))
-        if role in DEPARTMENT_ROLES and department is None:
-            raise ValidationFailed.for_field(
-                "department",
-                _("角色“{role}”需要所在部门").format(role=Role(role).label),
-            )
-        conflict = grant_conflict(roles, role)
-        if conflict:
-            raise ValidationFailed.for_field("roles", conflict, code="separation_of_duties")
-    if department is not None and department.zone_id != zone.pk:
-        raise ValidationFailed.for_field("department", _("部门不属于该开发区"))
-    if window is not None and window.zone_id != zone.pk:
-        raise ValidationFailed.for_field("window", _("窗口不属于该开发区"))
+    _check_staff_roles(zone=zone, roles=roles, department=department, window=window)
     username = _require("username", username, _("用户名"))
     taken = Conflict(
         _("用户名已被使用"), code="username_taken", fields={"username": [_("用户名已被使用")]}
@@ -156,13 +142,47 @@ def staff_create(
         )
         for role in dict.fromkeys(roles)
     )
+    _record_staff_created(user, actor=actor, assignments=assignments)
+    return user
+
+
+def _check_staff_roles(
+    *, zone: Zone, roles: list[str], department: Department | None, window
+) -> None:
+    """A new account's roles (known, with the department they need, within 三权分立), and
+    its department and window in its zone."""
+    for role in roles:
+        if role not in Role.values:
+            raise ValidationFailed.for_field("roles", _("未知角色：{role}").format(role=role))
+        if role in DEPARTMENT_ROLES and department is None:
+            raise ValidationFailed.for_field(
+                "department",
+                _("角色“{role}”需要所在部门").format(role=Role(role).label),
+            )
+        conflict = grant_conflict(roles, role)
+        if conflict:
+            raise ValidationFailed.for_field("roles", conflict, code="separation_of_duties")
+    if department is not None and department.zone_id != zone.pk:
+        raise ValidationFailed.for_field("department", _("部门不属于该开发区"))
+    if window is not None and window.zone_id != zone.pk:
+        raise ValidationFailed.for_field("window", _("窗口不属于该开发区"))
+
+
+def _record_staff_created(
+    user: User, *, actor: User | None, assignments: list[RoleAssignment]
+) -> None:
+    """An ``org.staff_created`` event, then an ``org.role_granted`` event per role."""
     audit_append(
         action=AuditAction.STAFF_CREATED,
         actor=actor.get_username() if actor is not None else "",
         actor_id=actor.pk if actor is not None else "",
         object_type="user",
         object_id=user.pk,
-        data={"username": username, "zone": zone.code, "is_superuser": is_superuser},
+        data={
+            "username": user.username,
+            "zone": user.zone.code,
+            "is_superuser": user.is_superuser,
+        },
     )
     for assignment in assignments:
         _audit_grant(
@@ -172,7 +192,6 @@ def staff_create(
             role=assignment.role,
             department=assignment.department,
         )
-    return user
 
 
 @transaction.atomic
