@@ -17,7 +17,6 @@ from onewindow.cases.constants import (
     CaseChannel,
     CaseEventAction,
     CaseStatus,
-    MaterialState,
 )
 from onewindow.cases.models import (
     Case,
@@ -26,12 +25,14 @@ from onewindow.cases.models import (
     Task,
 )
 from onewindow.cases.services.common import _children, _event, _lock, _may, _text, _transition
-from onewindow.cases.services.materials import _fill_from_wallet, _missing_materials
+from onewindow.cases.services.materials import (
+    _fill_from_wallet,
+    _material_rows,
+    _missing_materials,
+)
 from onewindow.cases.services.numbering import _number
 from onewindow.cases.services.workflow import _cancel_task
-from onewindow.catalog.bundles import merge_materials
 from onewindow.catalog.constants import (
-    MaterialSource,
     OnlineDepth,
     VersionStatus,
 )
@@ -39,39 +40,8 @@ from onewindow.catalog.models import Bundle, BundleItem, ItemVersion
 from onewindow.core.errors import Conflict, NotFound, ValidationFailed
 from onewindow.core.locks import lock_rows
 from onewindow.org.constants import Role
-from onewindow.org.models import Applicant, User, Window
+from onewindow.org.models import Applicant, User, Window, Zone
 from onewindow.org.permissions import represented_applicant_ids
-
-
-def _material_rows(case: Case, versions: Sequence[ItemVersion]) -> list[CaseMaterial]:
-    """The case's material list: one item's, or the bundle's merged (asked once)."""
-    rows = []
-    # In a bundle, a certificate that another item of the same bundle issues (the work
-    # permit before the residence permit) is not asked of the applicant.
-    produced = {version.certificate_type_id for version in versions if version.certificate_type_id}
-    for position, line in enumerate(merge_materials(versions), start=1):
-        state = MaterialState.MISSING
-        reference = ""
-        if line.source in (MaterialSource.DEPARTMENT, MaterialSource.NOT_NEEDED):
-            state = MaterialState.SHARED
-        elif len(versions) > 1 and line.certificate_type_id in produced:
-            state = MaterialState.SHARED
-            reference = "本一件事内其他事项的办理结果"  # stored data: the binding Chinese
-        rows.append(
-            CaseMaterial(
-                case=case,
-                material=line.materials[0],
-                position=position,
-                name=line.name,
-                merge_key=line.key,
-                required=line.required,
-                tolerable=line.tolerable,
-                commitment_allowed=line.commitment_allowed,
-                state=state,
-                reference=reference,
-            )
-        )
-    return rows
 
 
 def _published_version(version: ItemVersion) -> ItemVersion:
@@ -105,71 +75,16 @@ def case_create(
     if (item_version is None) == (bundle is None):
         raise ValidationFailed.for_field("item", _("请选择一个事项或一件事"), code="item_or_bundle")
     zone = bundle.zone if bundle is not None else item_version.item.zone
-    if actor.zone_id != zone.pk:
-        raise NotFound(_("事项不存在"), code="item_not_found")
-    if channel not in CaseChannel.values:
-        raise ValidationFailed.for_field("channel", _("申请渠道无效"), code="invalid_channel")
-    if actor.has_role(Role.WINDOW_CLERK):
-        pass  # a walk-in application taken at the desk, for any applicant
-    elif actor.is_applicant and applicant.pk in represented_applicant_ids(actor):
-        if channel != CaseChannel.ONLINE:
-            raise ValidationFailed.for_field(
-                "channel", _("申请人只能网上申请"), code="invalid_channel"
-            )
-    else:
-        raise NotFound(_("申请人不存在"), code="applicant_not_found")
-    if window is not None and window.zone_id != zone.pk:
-        raise ValidationFailed.for_field("window", _("窗口不属于该开发区"))
+    _check_applicant(actor, applicant, zone=zone, channel=channel, window=window)
     form_data = dict(form_data or {})
-
     if bundle is not None:
-        if bundle.status != VersionStatus.PUBLISHED:
-            raise ValidationFailed.for_field(
-                "bundle", _("该一件事未发布，不能申请"), code="bundle_not_published"
-            )
-        order = list(
-            BundleItem.objects.filter(bundle=bundle)
-            .order_by("position")
-            .values_list("item_id", flat=True)
-        )
-        published = {
-            version.item_id: version
-            for version in ItemVersion.objects.published()
-            .filter(item_id__in=order)
-            .select_related("department")
-            .prefetch_related("materials")
-        }
-        versions = [published[item_id] for item_id in order if item_id in published]
-        if not versions:
-            raise ValidationFailed.for_field(
-                "bundle", _("该一件事没有可申请的事项"), code="bundle_empty"
-            )
-        missing = [
-            field["label"]
-            for field in bundle.form_fields or []
-            if field.get("required") and not str(form_data.get(field["key"], "")).strip()
-        ]
-        if missing:
-            raise ValidationFailed(
-                _("申请表有必填项未填写：{fields}").format(fields="、".join(missing)),
-                code="form_incomplete",
-                fields={"form_data": [_("请填写：{f}").format(f=name) for name in missing]},
-            )
+        versions = _bundle_versions(bundle, form_data)
         title, department = bundle.name, bundle.lead_department
     else:
         versions = [_published_version(item_version)]
         title, department = item_version.name, item_version.department
     if channel == CaseChannel.ONLINE:
-        offline = [v.name for v in versions if v.online_depth < OnlineDepth.PRE_REVIEW]
-        if offline:
-            # 网办深度 Ⅰ: the guide is online, the application is made at the window.
-            raise ValidationFailed.for_field(
-                "item",
-                _("以下事项暂不支持在线申请，请到窗口办理：{names}").format(
-                    names="、".join(offline)
-                ),
-                code="not_online",
-            )
+        _check_online(versions)
 
     case = Case(
         zone=zone,
@@ -186,17 +101,7 @@ def case_create(
         idempotency_key=idempotency_key,
         request_digest=request_digest,
     )
-    _number(case)
-    try:
-        with transaction.atomic():
-            case.save(force_insert=True)
-    except IntegrityError as error:
-        if (
-            idempotency_key
-            and Case.objects.filter(submitted_by=actor, idempotency_key=idempotency_key).exists()
-        ):
-            raise Conflict(_("该幂等键已用于另一份申请"), code="idempotency_key_reused") from error
-        raise
+    _insert(case, actor=actor)
     CaseMaterial.objects.bulk_create(_material_rows(case, versions))
     _event(
         case,
@@ -205,32 +110,126 @@ def case_create(
         data={"to": CaseStatus.DRAFT, "channel": channel, "title": title},
     )
     if bundle is not None:
-        for version in versions:
-            child = Case(
-                zone=zone,
-                parent=case,
-                item_version=version,
-                title=version.name,
-                department=version.department,
-                applicant=applicant,
-                submitted_by=actor,
-                channel=channel,
-                window=window,
-                language=case.language,
-                form_data=form_data,
-            )
-            _number(child)
-            child.query_code = case.query_code
-            child.save(force_insert=True)
-            _event(
-                child,
-                CaseEventAction.CREATED,
-                actor=actor,
-                data={"to": CaseStatus.DRAFT, "parent": case.number, "title": child.title},
-            )
+        _create_children(case, versions, actor=actor)
     if submit:
         case = case_submit(case=case, actor=actor)
     return case
+
+
+def _check_applicant(
+    actor: User, applicant: Applicant, *, zone: Zone, channel: str, window: Window | None
+) -> None:
+    """A clerk takes a walk-in application for anyone; an applicant applies online for
+    themselves or for whom they represent; anyone else sees "not found"."""
+    if actor.zone_id != zone.pk:
+        raise NotFound(_("事项不存在"), code="item_not_found")
+    if channel not in CaseChannel.values:
+        raise ValidationFailed.for_field("channel", _("申请渠道无效"), code="invalid_channel")
+    if actor.has_role(Role.WINDOW_CLERK):
+        pass  # a walk-in application taken at the desk, for any applicant
+    elif actor.is_applicant and applicant.pk in represented_applicant_ids(actor):
+        if channel != CaseChannel.ONLINE:
+            raise ValidationFailed.for_field(
+                "channel", _("申请人只能网上申请"), code="invalid_channel"
+            )
+    else:
+        raise NotFound(_("申请人不存在"), code="applicant_not_found")
+    if window is not None and window.zone_id != zone.pk:
+        raise ValidationFailed.for_field("window", _("窗口不属于该开发区"))
+
+
+def _bundle_versions(bundle: Bundle, form_data: dict[str, Any]) -> list[ItemVersion]:
+    """The published versions of a published bundle's items, in the bundle's order, once
+    the bundle's own form has every required field."""
+    if bundle.status != VersionStatus.PUBLISHED:
+        raise ValidationFailed.for_field(
+            "bundle", _("该一件事未发布，不能申请"), code="bundle_not_published"
+        )
+    order = list(
+        BundleItem.objects.filter(bundle=bundle)
+        .order_by("position")
+        .values_list("item_id", flat=True)
+    )
+    published = {
+        version.item_id: version
+        for version in ItemVersion.objects.published()
+        .filter(item_id__in=order)
+        .select_related("department")
+        .prefetch_related("materials")
+    }
+    versions = [published[item_id] for item_id in order if item_id in published]
+    if not versions:
+        raise ValidationFailed.for_field(
+            "bundle", _("该一件事没有可申请的事项"), code="bundle_empty"
+        )
+    missing = [
+        field["label"]
+        for field in bundle.form_fields or []
+        if field.get("required") and not str(form_data.get(field["key"], "")).strip()
+    ]
+    if missing:
+        raise ValidationFailed(
+            _("申请表有必填项未填写：{fields}").format(fields="、".join(missing)),
+            code="form_incomplete",
+            fields={"form_data": [_("请填写：{f}").format(f=name) for name in missing]},
+        )
+    return versions
+
+
+def _check_online(versions: Sequence[ItemVersion]) -> None:
+    offline = [v.name for v in versions if v.online_depth < OnlineDepth.PRE_REVIEW]
+    if offline:
+        # 网办深度 Ⅰ: the guide is online, the application is made at the window.
+        raise ValidationFailed.for_field(
+            "item",
+            _("以下事项暂不支持在线申请，请到窗口办理：{names}").format(names="、".join(offline)),
+            code="not_online",
+        )
+
+
+def _insert(case: Case, *, actor: User) -> None:
+    """Number and insert the new case; a reused idempotency key is a conflict."""
+    _number(case)
+    try:
+        with transaction.atomic():
+            case.save(force_insert=True)
+    except IntegrityError as error:
+        if (
+            case.idempotency_key
+            and Case.objects.filter(
+                submitted_by=actor, idempotency_key=case.idempotency_key
+            ).exists()
+        ):
+            raise Conflict(_("该幂等键已用于另一份申请"), code="idempotency_key_reused") from error
+        raise
+
+
+def _create_children(case: Case, versions: Sequence[ItemVersion], *, actor: User) -> None:
+    """A bundle's child case per item: same applicant, channel and form, the parent's
+    query code."""
+    for version in versions:
+        child = Case(
+            zone=case.zone,
+            parent=case,
+            item_version=version,
+            title=version.name,
+            department=version.department,
+            applicant=case.applicant,
+            submitted_by=actor,
+            channel=case.channel,
+            window=case.window,
+            language=case.language,
+            form_data=case.form_data,
+        )
+        _number(child)
+        child.query_code = case.query_code
+        child.save(force_insert=True)
+        _event(
+            child,
+            CaseEventAction.CREATED,
+            actor=actor,
+            data={"to": CaseStatus.DRAFT, "parent": case.number, "title": child.title},
+        )
 
 
 @transaction.atomic

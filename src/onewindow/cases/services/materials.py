@@ -40,6 +40,40 @@ from onewindow.core.errors import ValidationFailed
 from onewindow.core.locks import lock_first, lock_rows
 from onewindow.org.models import User
 
+# -- the material list of a new case ------------------------------------------------------
+
+
+def _material_rows(case: Case, versions: Sequence[ItemVersion]) -> list[CaseMaterial]:
+    """The case's material list: one item's, or the bundle's merged (asked once)."""
+    rows = []
+    # In a bundle, a certificate that another item of the same bundle issues (the work
+    # permit before the residence permit) is not asked of the applicant.
+    produced = {version.certificate_type_id for version in versions if version.certificate_type_id}
+    for position, line in enumerate(merge_materials(versions), start=1):
+        state = MaterialState.MISSING
+        reference = ""
+        if line.source in (MaterialSource.DEPARTMENT, MaterialSource.NOT_NEEDED):
+            state = MaterialState.SHARED
+        elif len(versions) > 1 and line.certificate_type_id in produced:
+            state = MaterialState.SHARED
+            reference = "本一件事内其他事项的办理结果"  # stored data: the binding Chinese
+        rows.append(
+            CaseMaterial(
+                case=case,
+                material=line.materials[0],
+                position=position,
+                name=line.name,
+                merge_key=line.key,
+                required=line.required,
+                tolerable=line.tolerable,
+                commitment_allowed=line.commitment_allowed,
+                state=state,
+                reference=reference,
+            )
+        )
+    return rows
+
+
 # -- 免提交: materials filled from the applicant's certificate wallet ----------------------
 
 
