@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from onewindow.cases import deadlines
 from onewindow.cases.constants import CaseStatus, Light, MaterialState
-from onewindow.cases.models import Case, Task
+from onewindow.cases.models import Case, CaseMaterial, Task
 from onewindow.cases.permissions import access_case_by_number, can_view_query_code
 from onewindow.cases.selectors import CaseView, case_view
 from onewindow.certificates.models import CertificateStatus
@@ -83,8 +83,7 @@ def case_out(user: User, case: Case, request: HttpRequest) -> dict:
         ip_address=request_address(request),
         on=timezone.localdate(),
     )
-    today, clock = view.today, view.clock
-    decided = bool(case.decision)
+    clock = view.clock
     show_code = can_view_query_code(user, case)
     return {
         "number": case.number,
@@ -124,44 +123,47 @@ def case_out(user: User, case: Case, request: HttpRequest) -> dict:
             if case.status == CaseStatus.NOT_ACCEPTED
             else None
         ),
-        "decision": (
-            {
-                "decision": case.decision,
-                "decision_label": case.get_decision_display(),
-                "reason": case.decision_reason,
-                "remedy_notice": case.remedy_notice,
-                "decided_on": case.decided_on,
-                "on_time": case.on_time,
-            }
-            if decided
-            else None
-        ),
-        "children": [
-            {
-                "number": child.number,
-                "title": child.title,
-                "status": child.status,
-                "status_label": child.get_status_display(),
-                "decision": child.decision,
-            }
-            for child in view.children
-        ],
-        "materials": [
-            {
-                "id": row.pk,
-                "position": row.position,
-                "name": row.name,
-                "required": row.required,
-                "tolerable": row.tolerable,
-                "commitment_allowed": row.commitment_allowed,
-                "state": row.state,
-                "state_label": str(MaterialState(row.state).label),
-                "certificate": (row.reference if row.state == MaterialState.CERTIFICATE else None),
-            }
-            for row in view.materials
-        ],
+        "decision": _decision_out(case) if case.decision else None,
+        "children": [_child_out(child) for child in view.children],
+        "materials": [_material_out(row) for row in view.materials],
         "certificates": [certificate_out(certificate) for certificate in view.certificates],
-        "tasks": [task_row(task, today=today, calendars={}) for task in view.active_tasks],
+        "tasks": [task_row(task, today=view.today, calendars={}) for task in view.active_tasks],
+    }
+
+
+def _decision_out(case: Case) -> dict:
+    return {
+        "decision": case.decision,
+        "decision_label": case.get_decision_display(),
+        "reason": case.decision_reason,
+        "remedy_notice": case.remedy_notice,
+        "decided_on": case.decided_on,
+        "on_time": case.on_time,
+    }
+
+
+def _child_out(child: Case) -> dict:
+    """One child of a bundle's case, as its parent's response lists it."""
+    return {
+        "number": child.number,
+        "title": child.title,
+        "status": child.status,
+        "status_label": child.get_status_display(),
+        "decision": child.decision,
+    }
+
+
+def _material_out(row: CaseMaterial) -> dict:
+    return {
+        "id": row.pk,
+        "position": row.position,
+        "name": row.name,
+        "required": row.required,
+        "tolerable": row.tolerable,
+        "commitment_allowed": row.commitment_allowed,
+        "state": row.state,
+        "state_label": str(MaterialState(row.state).label),
+        "certificate": (row.reference if row.state == MaterialState.CERTIFICATE else None),
     }
 
 
