@@ -15,6 +15,7 @@ from onewindow.catalog.search_keys import name_search_keys
 from onewindow.catalog.services.common import CatalogAction, _actor_fields, _Errors, _whole_number
 from onewindow.core.audit import audit_append
 from onewindow.core.errors import Conflict
+from onewindow.core.locks import lock_first, lock_row
 from onewindow.org.models import Department, User, Zone
 
 FORM_FIELD_TYPES = ("text", "textarea", "number", "date", "select")
@@ -110,7 +111,7 @@ def bundle_save(
         items=items,
         form_fields=form_fields,
     )
-    bundle = Bundle.objects.select_for_update().filter(zone=zone, code=code).first()
+    bundle = lock_first(Bundle, zone=zone, code=code)
     created = bundle is None
     if bundle is None:
         bundle = Bundle(zone=zone, code=code)
@@ -268,7 +269,7 @@ def bundle_check(bundle: Bundle) -> list[ItemVersion]:
 @transaction.atomic
 def bundle_publish(*, bundle: Bundle, actor: User | None) -> Bundle:
     """Publish a draft bundle once :func:`bundle_check` passes."""
-    bundle = Bundle.objects.select_for_update(of=("self",)).select_related("zone").get(pk=bundle.pk)
+    bundle = lock_row(Bundle, related=("zone",), pk=bundle.pk)
     if bundle.status == VersionStatus.PUBLISHED:
         raise Conflict(_("该一件事已发布"), code="bundle_published")
     bundle_check(bundle)
@@ -287,7 +288,7 @@ def bundle_publish(*, bundle: Bundle, actor: User | None) -> Bundle:
 @transaction.atomic
 def bundle_withdraw(*, bundle: Bundle, actor: User | None) -> Bundle:
     """Take a published bundle back to draft (off the portal) so it can be edited."""
-    bundle = Bundle.objects.select_for_update(of=("self",)).select_related("zone").get(pk=bundle.pk)
+    bundle = lock_row(Bundle, related=("zone",), pk=bundle.pk)
     if bundle.status != VersionStatus.PUBLISHED:
         raise Conflict(_("该一件事尚未发布"), code="bundle_not_published")
     bundle.status = VersionStatus.DRAFT
