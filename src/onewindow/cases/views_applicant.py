@@ -192,21 +192,33 @@ def _apply(
     context["representations"] = representations
     if not representations:
         return render(request, "cases/applicant/apply.html", context)
-    wallet = selectors.wallet_materials(
-        list(materials),
-        applicants=[representation.applicant for representation in representations],
-        versions=list(versions),
-    )
     form_args = {
         "representations": representations,
         "materials": materials,
         "bundle": bundle,
-        "wallet": wallet,
+        "wallet": selectors.wallet_materials(
+            list(materials),
+            applicants=[representation.applicant for representation in representations],
+            versions=list(versions),
+        ),
     }
     if request.method != "POST":
         context["form"] = ApplyForm(**form_args)
         return render(request, "cases/applicant/apply.html", context)
+    return _apply_post(request, context, form_args, item_version=item_version, bundle=bundle)
 
+
+def _apply_post(
+    request: HttpRequest,
+    context: dict,
+    form_args: dict,
+    *,
+    item_version: ItemVersion | None,
+    bundle: Bundle | None,
+) -> HttpResponse:
+    """The submitted application: a resent form finds the first case; a valid one goes to
+    ``case_apply``, whose refusal shows next to the field."""
+    user = request.user
     form = ApplyForm(request.POST, request.FILES, **form_args)
     context["form"] = form
     key = request.POST.get("idempotency_key", "").strip()
