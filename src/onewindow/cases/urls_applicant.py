@@ -15,5 +15,4 @@ urlpatterns = [
         name="material_upload",
     ),
     path("track/", views.track, name="track"),
-    path("notifications/", views.notifications, name="notifications"),
 ]

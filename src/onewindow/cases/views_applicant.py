@@ -51,8 +51,6 @@ from onewindow.catalog.constants import OnlineDepth
 from onewindow.catalog.models import Bundle, ItemVersion
 from onewindow.core.errors import ApplicationError, NotFound, ValidationFailed
 from onewindow.core.forms import add_service_error
-from onewindow.core.models import Notification
-from onewindow.core.notifications import notifications_mark_read, unread_count
 from onewindow.org import pages as org_pages
 from onewindow.org.context_processors import zone as zone_context
 from onewindow.org.models import User, Zone
@@ -412,23 +410,3 @@ def _track(request: HttpRequest) -> HttpResponse:
         context["error"] = error.message
         return render(request, "cases/applicant/track.html", context, status=404)
     return render(request, "cases/applicant/track.html", context)
-
-
-# -- messages ------------------------------------------------------------------------------
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def notifications(request: HttpRequest) -> HttpResponse:
-    """``notifications/``: the signed-in user's in-app messages, newest first; POST marks
-    them all read."""
-    mine = Notification.objects.filter(recipient=request.user)
-    if request.method == "POST":
-        # The user's own read flags: no case changes, nothing for the audit trail.
-        count = notifications_mark_read(user=request.user)
-        if count:
-            messages.success(request, _("已将 {count} 条消息标为已读").format(count=count))
-        return redirect("cases:notifications")
-    page = _page(request, mine.order_by("-created_at", "-pk"))
-    context = {"page": page, "unread": unread_count(request.user)}
-    return render(request, "cases/applicant/notifications.html", context)

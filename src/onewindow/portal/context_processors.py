@@ -50,4 +50,5 @@ def navigation(request) -> dict:
         # Lower apps' pages link the portal's pages through these, never by their names.
         "home_url": reverse_lazy("home"),
         "portal_url": reverse_lazy("portal"),
+        "messages_url": reverse_lazy("notifications"),
     }

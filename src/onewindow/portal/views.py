@@ -1,19 +1,26 @@
-"""The portal's pages: the public entrance (服务大厅) and the signed-in user's home page,
+"""The portal's pages: the public entrance (服务大厅), the signed-in user's home page and 我的消息,
 whose panels the apps contribute through ``core.registry`` (the ``portal.home.staff`` and
 ``portal.home.applicant`` slots)."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
+from onewindow.core.models import Notification
+from onewindow.core.notifications import notifications_mark_read, unread_count
 from onewindow.org import pages
 from onewindow.org.constants import Role, UserKind
 from onewindow.org.home_panels import site_zone, staff_home
+
+#: Messages on one page of 我的消息.
+MESSAGES_PAGE_SIZE = 20
 
 #: The heading of a home page with exactly one staff role.
 ROLE_HOME_TITLES = {
@@ -46,3 +53,20 @@ def home(request: HttpRequest) -> HttpResponse:
     roles = staff_home(request)["roles"]  # read once; the panels share it
     title = ROLE_HOME_TITLES[next(iter(roles))] if len(roles) == 1 else _("我的工作台")
     return render(request, "portal/home.html", {"title": title})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inbox(request: HttpRequest) -> HttpResponse:
+    """``notifications/`` (我的消息): the signed-in user's in-app messages from every app,
+    newest first; POST marks them all read. Staff and applicants alike."""
+    if request.method == "POST":
+        # The user's own read flags: nothing changes for a case, nothing for the audit trail.
+        count = notifications_mark_read(user=request.user)
+        if count:
+            messages.success(request, _("已将 {count} 条消息标为已读").format(count=count))
+        return redirect("notifications")
+    mine = Notification.objects.filter(recipient=request.user).order_by("-created_at", "-pk")
+    page = Paginator(mine, MESSAGES_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "unread": unread_count(request.user)}
+    return render(request, "portal/messages.html", context)

@@ -134,8 +134,6 @@ PAGES: dict[tuple[str, str], dict] = {
     ("material_upload", "POST"): row(L, R, 404, R, 403, 404, 403, 403, 404, 404, 404),
     ("track", "GET"): row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("track", "POST"): row(405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
-    ("notifications", "GET"): row(L, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-    ("notifications", "POST"): row(L, R, R, R, R, R, R, R, R, R, R),
 }
 
 #: ``POST cases/<number>/do/<action>/``: action → (case, expected).
@@ -354,7 +352,7 @@ PageRequest = tuple[str, dict | None]
 
 def _page_request(walk: Walk, name: str, method: str) -> PageRequest:
     world, review = walk.world, walk.case("review")
-    if name in ("desk", "desk_new", "inbox", "board", "my_cases", "notifications"):
+    if name in ("desk", "desk_new", "inbox", "board", "my_cases"):
         return reverse(f"cases:{name}"), {} if method == "POST" else None
     if name == "case":
         return reverse("cases:case", args=[review.number]), None

@@ -770,56 +770,6 @@ def test_track_page_and_api_share_one_allowance(client, world):
     assert api.json()["code"] == "throttled"
 
 
-# -- messages ------------------------------------------------------------------------------
-
-
-def about(case) -> dict:
-    """The fields of a notification about ``case`` (as cases.notifications writes them)."""
-    link = reverse("cases:case", args=[case.number])
-    return {"link": link, "subject_type": "case", "subject_id": case.number}
-
-
-def test_notifications_list_own_newest_first_and_mark_all_read(client, world):
-    case = world.submit()
-    old = Notification.objects.create(
-        recipient=world.applicant_user, kind="status", text="您的申请已提交", **about(case)
-    )
-    new = Notification.objects.create(
-        recipient=world.applicant_user,
-        kind="supplement_overdue",
-        text="请补齐营业场所证明",
-        **about(case),
-    )
-    Notification.objects.create(recipient=world.stranger, kind="status", text="别人的消息")
-    client_for(world.applicant_user, client=client)
-    html = client.get(reverse("cases:notifications")).content.decode()
-    assert html.index(new.text) < html.index(old.text)
-    assert "别人的消息" not in html
-    assert html.count("notification--unread") == 2 and "2 条未读" in html
-    assert reverse("cases:case", args=[case.number]) in html
-    assert "查看办件" in html  # the link words the kind registered
-    response = client.post(reverse("cases:notifications"))
-    assert response.status_code == 302
-    assert not Notification.objects.filter(recipient=world.applicant_user, read_at=None).exists()
-    assert Notification.objects.filter(recipient=world.stranger, read_at=None).exists()
-    html = client.get(reverse("cases:notifications")).content.decode()
-    assert "notification--unread" not in html and "没有未读消息" in html
-
-
-def test_notifications_need_login(client, world):
-    response = client.get(reverse("cases:notifications"))
-    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
-    assert client.post(reverse("cases:notifications")).status_code == 302
-
-
-def test_staff_see_their_own_notifications(client, world):
-    Notification.objects.create(
-        recipient=world.reviewer, kind="task_yellow", text="审查任务即将到期", read_at=None
-    )
-    client_for(world.reviewer, client=client)
-    assert "审查任务即将到期" in client.get(reverse("cases:notifications")).content.decode()
-
-
 # -- links from the guides and the home page -----------------------------------------------
 
 
@@ -865,4 +815,4 @@ def test_applicant_home_links_cases_and_messages(client, world):
     )
     client_for(world.applicant_user, client=client)
     html = client.get(reverse("home")).content.decode()
-    assert reverse("cases:my_cases") in html and reverse("cases:notifications") in html
+    assert reverse("cases:my_cases") in html and reverse("notifications") in html
