@@ -151,6 +151,25 @@ def case_world(places: Places | None = None) -> World:
     return make_world(places.zone, places.department, places.other_department, places.window)
 
 
+def walk_people(world: World, administrator: User) -> dict[str, User | None]:
+    """The people a permission walk over the cases world tries, by the walk's role name:
+    anonymous, the applicant's representative, a stranger, each staff role of the zone and
+    a reviewer of another department, and ``administrator``."""
+    return {
+        "anonymous": None,
+        "applicant": world.applicant_user,
+        "stranger": world.stranger,
+        "clerk": world.clerk,
+        "reviewer": world.reviewer,
+        "other_reviewer": world.other_reviewer,
+        "decider": world.decider,
+        "supervisor": world.supervisor,
+        "regulator": world.regulator,
+        "analyst": world.analyst,
+        "administrator": administrator,
+    }
+
+
 def case_in(world: World, status: str, item=None) -> Case:
     """An online application for ``item`` (the world's 承诺件 by default), taken to
     ``status``: submitted, in review (accepted), approved (reviewed and decided) or

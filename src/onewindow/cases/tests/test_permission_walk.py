@@ -55,7 +55,7 @@ from onewindow.testing.walk import (
     params,
     row_maker,
 )
-from onewindow.testing.worlds import case_world, staff, zone_world
+from onewindow.testing.worlds import case_world, staff, walk_people, zone_world
 
 pytestmark = pytest.mark.django_db
 
@@ -244,19 +244,7 @@ def _build() -> Walk:
         display_name="管理员",
         department=places.department,
     )
-    users = {
-        "anonymous": None,
-        "applicant": world.applicant_user,
-        "stranger": world.stranger,
-        "clerk": world.clerk,
-        "reviewer": world.reviewer,
-        "other_reviewer": world.other_reviewer,
-        "decider": world.decider,
-        "supervisor": world.supervisor,
-        "regulator": world.regulator,
-        "analyst": world.analyst,
-        "administrator": administrator,
-    }
+    users = walk_people(world, administrator)
 
     draft = case_create(
         actor=world.applicant_user,

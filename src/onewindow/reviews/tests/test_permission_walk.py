@@ -24,7 +24,7 @@ from onewindow.reviews.models import Channel, Level, Rectification
 from onewindow.reviews.services import rating_submit
 from onewindow.reviews.tests.conftest import D, at, deliver_immediate
 from onewindow.testing.walk import L, PermissionWalk, R, row_maker
-from onewindow.testing.worlds import case_world, staff, zone_world
+from onewindow.testing.worlds import case_world, staff, walk_people, zone_world
 
 pytestmark = pytest.mark.django_db
 
@@ -83,21 +83,10 @@ class Walk:
 def _build() -> Walk:
     places = zone_world()
     world = case_world(places)
-    users = {
-        "anonymous": None,
-        "applicant": world.applicant_user,
-        "stranger": world.stranger,
-        "clerk": world.clerk,
-        "reviewer": world.reviewer,
-        "other_reviewer": world.other_reviewer,
-        "decider": world.decider,
-        "supervisor": world.supervisor,
-        "regulator": world.regulator,
-        "analyst": world.analyst,
-        "administrator": staff(
-            places.zone, Role.ADMINISTRATOR, username="admin", department=places.department
-        ),
-    }
+    administrator = staff(
+        places.zone, Role.ADMINISTRATOR, username="admin", department=places.department
+    )
+    users = walk_people(world, administrator)
     case = deliver_immediate(world, DELIVERED)
     bad = deliver_immediate(world, DELIVERED)
     rating = rating_submit(
