@@ -24,7 +24,6 @@ import json
 from datetime import date
 from xml.sax.saxutils import escape
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
@@ -44,6 +43,7 @@ from onewindow.certificates.facts import DATE_KEYS, HOLDER_KEYS, LONG_TERM
 from onewindow.certificates.models import Certificate, CertificateStatus, HolderKind
 from onewindow.certificates.offline import ATTACHMENT_NAME, envelope_bytes
 from onewindow.certificates.services import masked_payload
+from onewindow.core.links import public_url
 from onewindow.core.pdf_fonts import cjk_font
 
 RED = colors.HexColor("#8E1B1B")
@@ -67,11 +67,11 @@ HOLDER_LABELS = {
 def verification_url(certificate: Certificate) -> str:
     """The public verification page of ``certificate`` with its 查验码 (what its QR code
     encodes)."""
-    return f"{settings.ONEWINDOW_PUBLIC_URL}{certificate.verification_path()}"
+    return public_url(certificate.verification_path())
 
 
 def keys_url() -> str:
-    return f"{settings.ONEWINDOW_PUBLIC_URL}{reverse('certificates:public_keys')}"
+    return public_url(reverse("certificates:public_keys"))
 
 
 def format_date(value: date | None) -> str:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from onewindow.cases.models import Case
 from onewindow.core.errors import NotFound
+from onewindow.core.links import public_url
 from onewindow.reviews.constants import DEFAULT_LINK_MAX_AGE_DAYS, LINK_CHANNELS
 
 SALT = "onewindow.reviews.rating-link"
@@ -76,4 +77,4 @@ def rating_link_path(token: str) -> str:
 
 def rating_link_url(case: Case, channel: str) -> str:
     """The absolute link (``ONEWINDOW_PUBLIC_URL``) for a QR code or a text message."""
-    return settings.ONEWINDOW_PUBLIC_URL + rating_link_path(rating_token(case, channel))
+    return public_url(rating_link_path(rating_token(case, channel)))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -16,6 +15,7 @@ from onewindow.cases.permissions import access_case_by_number, can_view_query_co
 from onewindow.cases.selectors import CaseView, case_view
 from onewindow.certificates.models import CertificateStatus
 from onewindow.core.calendar import WorkingCalendar
+from onewindow.core.links import public_url
 from onewindow.core.throttle import request_address
 from onewindow.org.models import Department, User
 from onewindow.org.selectors import calendar_for_zone
@@ -178,7 +178,7 @@ def certificate_out(certificate) -> dict:
         "status_label": str(CertificateStatus(status).label),
         "issued_on": certificate.issued_on,
         "valid_until": certificate.valid_until,
-        "verify_url": settings.ONEWINDOW_PUBLIC_URL + certificate.verification_path(),
+        "verify_url": public_url(certificate.verification_path()),
     }
 
 
