@@ -249,6 +249,11 @@ ONEWINDOW_KEY_PASSPHRASE = os.environ.get("ONEWINDOW_KEY_PASSPHRASE", "")
 # Public address used in certificate QR codes and PDFs (the verification page's origin).
 ONEWINDOW_PUBLIC_URL = os.environ.get("ONEWINDOW_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 ONEWINDOW_UPLOAD_MAX_BYTES = int(os.environ.get("ONEWINDOW_UPLOAD_MAX_BYTES") or 20 * 1024 * 1024)
+# 补正期限: the working days an applicant has to put a correction notice right, counted
+# from the day after the notice; the notice says a late correction counts as withdrawn.
+ONEWINDOW_CORRECTION_PERIOD_DAYS = int(os.environ.get("ONEWINDOW_CORRECTION_PERIOD_DAYS") or 15)
+# The seal drawn on notices says 演示专用章 on development and demo instances (ADR 0023).
+ONEWINDOW_DEMO_SEAL = _env_flag("ONEWINDOW_DEMO_SEAL", DEBUG)
 FILE_UPLOAD_PERMISSIONS = 0o600
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

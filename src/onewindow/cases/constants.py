@@ -223,6 +223,8 @@ class CaseEventAction:
     #: 签发电子证照: the approval issued the item's certificate (its identifier in data).
     CERTIFICATE_ISSUED = "case.certificate_issued"
     DEADLINE_RECOMPUTED = "case.deadline_recomputed"
+    #: 文书编号: a written notice got its document number (文号), once (kind, number in data).
+    NOTICE_ISSUED = "case.notice_issued"
     TASK_OPENED = "task.opened"
     TASK_CLAIMED = "task.claimed"
     TASK_COMPLETED = "task.completed"

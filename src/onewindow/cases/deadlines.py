@@ -96,3 +96,9 @@ def light(
 
 def on_time(*, decided_on: dt.date, deadline: dt.date) -> bool:
     return decided_on <= deadline
+
+
+def correction_due(calendar: WorkingCalendar, requested_on: dt.date, period_days: int) -> dt.date:
+    """The last day to put a correction notice right: the ``period_days``-th working day
+    after the day of the notice (which is not counted, as for the clock)."""
+    return calendar.add_working_days(requested_on, period_days)

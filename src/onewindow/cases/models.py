@@ -270,6 +270,65 @@ class CaseNumberSequence(models.Model):
         return f"{self.zone_id}-{self.year}: {self.last}"
 
 
+class NoticeNumberSequence(models.Model):
+    """The last document number (文号) given out per zone, kind of notice and year (locked
+    to number, so the numbers of a kind and year have no gaps)."""
+
+    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["zone", "kind", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["zone", "kind", "year"], name="notice_number_sequence_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.zone_id}-{self.kind}-{self.year}: {self.last}"
+
+
+class IssuedNotice(models.Model):
+    """A written notice of a case as issued: its document number (文号, e.g.
+    示经开受字〔2026〕第123号), given once, its date and the staff member who acted."""
+
+    case = models.ForeignKey(
+        "Case", on_delete=models.PROTECT, related_name="issued_notices", verbose_name=_("办件")
+    )
+    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("文书种类"), max_length=20)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    sequence = models.PositiveIntegerField(_("序号"))
+    number = models.CharField(_("文号"), max_length=64)
+    issued_on = models.DateField(_("成文日期"))
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("经办人"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["zone", "kind", "year", "sequence"]
+        verbose_name = _("文书")
+        verbose_name_plural = _("文书")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind"], name="issued_notice_once_per_case"),
+            models.UniqueConstraint(
+                fields=["zone", "kind", "year", "sequence"], name="issued_notice_number_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
 class TaskQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status__in=ACTIVE_TASK_STATUSES)

@@ -2,11 +2,15 @@
 
 The page shows the type name as its title, the holder, the certified facts, the issuer and
 the dates, the status, the identifier and a QR code to the public verification page
-(``verification_url``). The offline envelope (``offline.envelope_for``) is embedded as the
-file attachment ``certificate.json``, so ``onewindow verify-cert FILE`` — or any Ed25519
-implementation — checks the certificate with nothing but the file and the zone's public
-key. What the page shows is read from the signed payload, so it says what the signature
-covers, value for value; only the revocation note, once there is one, comes from the record.
+(``verification_url``), and, addressed to the holder, how to have it checked: scan the
+code or open the address, and show the PDF file itself rather than a screenshot. The
+offline envelope (``offline.envelope_for``) is embedded as the file attachment
+``certificate.json`` for technical verifiers (docs/certificates.md: ``onewindow
+verify-cert FILE``, or any Ed25519 implementation, with the zone's public key); the page
+itself never talks about tools. What the page shows is read from the signed payload, so it
+says what the signature covers, value for value; only the revocation note, once there is
+one, comes from the record. The issuing organ's seal image (``core.pdf_seal``, 演示专用章
+on demo instances) presses the issuer and the dates.
 
 Text is Chinese whatever the reader's language (what is certified is the binding text),
 in the embedded TrueType CJK font (``core.pdf_fonts``). reportlab renders with
@@ -24,7 +28,7 @@ import json
 from datetime import date
 from xml.sax.saxutils import escape
 
-from django.urls import reverse
+from django.conf import settings
 from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, TextStringObject
@@ -37,7 +41,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from onewindow.certificates.facts import DATE_KEYS, HOLDER_KEYS, LONG_TERM
 from onewindow.certificates.models import Certificate, CertificateStatus, HolderKind
@@ -45,6 +49,7 @@ from onewindow.certificates.offline import ATTACHMENT_NAME, envelope_bytes
 from onewindow.certificates.services import masked_payload
 from onewindow.core.links import public_url
 from onewindow.core.pdf_fonts import cjk_font
+from onewindow.core.pdf_seal import SEAL_DIAMETER, draw_seal
 
 RED = colors.HexColor("#8E1B1B")
 GREY = colors.HexColor("#444444")
@@ -68,10 +73,6 @@ def verification_url(certificate: Certificate) -> str:
     """The public verification page of ``certificate`` with its 查验码 (what its QR code
     encodes)."""
     return public_url(certificate.verification_path())
-
-
-def keys_url() -> str:
-    return public_url(reverse("certificates:public_keys"))
 
 
 def format_date(value: date | None) -> str:
@@ -158,6 +159,49 @@ def _table_facts(payload: dict) -> list[dict]:
     ]
 
 
+def _seal_name(zone: str, issuer: str) -> str:
+    """The organ named on the seal: the issuer under the zone's name unless it already
+    starts with it."""
+    return issuer if issuer.startswith(zone) else f"{zone}{issuer}"
+
+
+class _IssuerBlock(Flowable):
+    """The issuer and the dates, right-aligned, with the seal image centred on them."""
+
+    SIZE = 11.5
+    LEADING = 19
+
+    def __init__(self, lines: list[str], *, seal: str, font: str) -> None:
+        super().__init__()
+        self.lines, self.seal, self.font = lines, seal, font
+        self.height = SEAL_DIAMETER + 2 * mm
+
+    def wrap(self, availWidth, availHeight):
+        self.width = availWidth
+        return availWidth, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        widths = [canvas.stringWidth(line, self.font, self.SIZE) for line in self.lines]
+        left = self.width - max(widths)
+        # The seal first, the text over it: the dates stay legible under the red.
+        draw_seal(
+            canvas,
+            left + max(widths) / 2,
+            self.height / 2,
+            name=self.seal,
+            font=self.font,
+            demo=settings.ONEWINDOW_DEMO_SEAL,
+        )
+        top = self.height / 2 + self.LEADING + 3 * mm
+        canvas.saveState()
+        canvas.setFont(self.font, self.SIZE)
+        canvas.setFillColor(colors.black)
+        for index, line in enumerate(self.lines):
+            canvas.drawRightString(self.width, top - index * self.LEADING, line)
+        canvas.restoreState()
+
+
 def _story(certificate: Certificate, payload: dict, styles: _Styles, *, masked: bool) -> list:
     width = PAGE_WIDTH - 2 * MARGIN
     holder = payload["holder"]
@@ -194,9 +238,15 @@ def _story(certificate: Certificate, payload: dict, styles: _Styles, *, masked: 
             [38 * mm, width - 38 * mm],
         ),
         Spacer(1, 7 * mm),
-        Paragraph(_text(f"发证机关：{payload['issuer']['name']}"), styles.issuer),
-        Paragraph(_text(f"发证日期：{_date(payload['issued_on'])}"), styles.issuer),
-        Paragraph(_text(f"有效期至：{_date(payload['valid_until'])}"), styles.issuer),
+        _IssuerBlock(
+            [
+                f"发证机关：{payload['issuer']['name']}",
+                f"发证日期：{_date(payload['issued_on'])}",
+                f"有效期至：{_date(payload['valid_until'])}",
+            ],
+            seal=_seal_name(certificate.zone.name, payload["issuer"]["name"]),
+            font=styles.issuer.fontName,
+        ),
     ]
     if certificate.status == CertificateStatus.REVOKED:
         revoked_on = format_date(timezone.localdate(certificate.revoked_at))
@@ -262,16 +312,16 @@ def _draw_band(
     text_left = MARGIN + QR_SIZE + 6 * mm
     text_width = PAGE_WIDTH - MARGIN - text_left
     lines = [
-        "查验方式：",
-        "1. 用手机扫描左侧二维码，查看证照是否有效（未注销、未过期）及所证明的事项；",
-        f"2. 或在浏览器中访问 {url}；",
+        "如何查验本证照：",
+        "1. 用手机扫描左侧二维码，即可查看本证照是否有效（未注销、未过期）及所证明的事项；",
+        f"2. 也可在浏览器中打开 {url}（查验码 {certificate.verification_code}）；",
         (
-            "3. 本文件为工作人员副本：持证主体证件号码已脱敏，不含签名数据；"
-            f"内嵌签名数据 {ATTACHMENT_NAME} 的证照文件由持证主体下载，可离线校验。"
+            "3. 本文件为工作人员副本，持证主体的证件号码已隐去部分；"
+            "证照原件由持证主体在“我的证照”中下载。"
             if masked
-            else f"3. 离线查验：本文件内嵌签名数据 {ATTACHMENT_NAME}，可用命令 "
-            f"onewindow verify-cert 校验其 Ed25519 电子签名；"
-            f"公钥发布于 {keys_url()}（密钥标识 {payload['kid']}）。"
+            else "3. 本证照由发证机关电子签名。需要向他人出示时，请提供本PDF文件本身，"
+            "不要只提供截图或复印件：对方扫码或打开上述网址即可核对，"
+            "文件经过改动的，签名将无法通过核验。"
         ),
     ]
     paragraph = Paragraph("<br/>".join(_text(line) for line in lines), styles.band)

@@ -161,6 +161,7 @@ def load() -> list[DemoLogin]:
             "service_hours": "工作日 9:00—12:00，13:30—17:30（周六上午延时服务）",
             "phone": "025-12345000",
             "complaint_phone": "12345",
+            "document_prefix": "示经开",
         },
     )
     parks = {}

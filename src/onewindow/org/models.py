@@ -33,6 +33,12 @@ class Zone(models.Model):
     service_hours = models.CharField(_("办公时间"), max_length=200, blank=True)
     phone = models.CharField(_("咨询电话"), max_length=50, blank=True)
     complaint_phone = models.CharField(_("投诉电话"), max_length=50, blank=True)
+    document_prefix = models.CharField(
+        _("文书机关代字"),
+        max_length=10,
+        blank=True,
+        help_text=_("文书字号开头的机关代字，如“示经开”（示经开受字〔2026〕第1号）"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

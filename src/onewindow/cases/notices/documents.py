@@ -1,28 +1,45 @@
 """The body of each kind of notice (补正、受理、不予受理、许可决定) and the PDF built
-from it (``render_notice``)."""
+from it (``render_notice``), in the layout of ``layout`` (GB/T 9704, ADR 0023)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from xml.sax.saxutils import escape
 
+from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+)
 
+from onewindow.cases import deadlines
 from onewindow.cases.constants import AcceptanceMode, Decision, MaterialState
+from onewindow.cases.models import IssuedNotice
 from onewindow.cases.notices.kinds import NOTICE_LANGUAGE, NoticeKind, check_available, notice_title
 from onewindow.cases.notices.layout import (
+    BOTTOM_MARGIN,
+    LEFT_MARGIN,
+    RIGHT_MARGIN,
+    TOP_MARGIN,
     NoticeLayout,
     Styles,
     escaped_text,
     format_date,
     format_datetime,
-    page_footer,
+    issuer_name,
+    page_furniture,
 )
-from onewindow.core.pdf_fonts import cjk_font
+from onewindow.core.errors import NotFound
+from onewindow.core.pdf_fonts import cjk_font, cjk_title_font
+from onewindow.org.selectors import calendar_for_zone
 
 
 def _correction_line(entry) -> str:
@@ -46,7 +63,7 @@ def _correction_line(entry) -> str:
 class Notice(NoticeLayout):
     """Builds the flowables of one notice (in the binding language)."""
 
-    def story(self) -> list[Flowable]:
+    def story(self, *, receipt: bool = False) -> list[Flowable]:
         build = {
             NoticeKind.CORRECTION: self.correction,
             NoticeKind.ACCEPTANCE: self.acceptance,
@@ -56,7 +73,24 @@ class Notice(NoticeLayout):
         body = build()
         # The signature never stands alone on a page: it keeps the last paragraph with it.
         last = body.pop()
-        return [*self.header(), *body, KeepTogether([last, *self.signature()])]
+        story = [
+            *self.header(),
+            *body,
+            KeepTogether([last, *self.signature()]),
+            *self.remark(),
+            *self.record(),
+        ]
+        if receipt:
+            story += [PageBreak(), *self.receipt()]
+        return story
+
+    def correction_due(self):
+        """The last day to correct: the period after the day of the notice (ADR 0023)."""
+        requested = self.case.correction_requested_at
+        start = _local_date(requested) or self.issued.issued_on
+        return deadlines.correction_due(
+            calendar_for_zone(self.case.zone), start, settings.ONEWINDOW_CORRECTION_PERIOD_DAYS
+        )
 
     def correction(self) -> list[Flowable]:
         case = self.case
@@ -75,8 +109,13 @@ class Notice(NoticeLayout):
             self.body(
                 escaped_text(
                     _(
-                        "请你（单位）按照上述要求补正后重新提交。补正的申请材料齐全、"
-                        "符合法定形式的，本机关将依法受理。"
+                        "请你（单位）自收到本通知书之日起{days}个工作日内（{date}前）按照上述"
+                        "要求补正后重新提交。补正的申请材料齐全、符合法定形式的，本机关将依法"
+                        "受理。逾期未补正的，视为撤回申请，本机关终止办理；你（单位）可以重新"
+                        "提出申请。"
+                    ).format(
+                        days=settings.ONEWINDOW_CORRECTION_PERIOD_DAYS,
+                        date=format_date(self.correction_due()),
                     )
                 )
             ),
@@ -298,31 +337,49 @@ class Notice(NoticeLayout):
         return flow
 
 
-def render_notice(case, kind: str) -> bytes:
-    """The notice of ``kind`` for ``case`` as PDF bytes (Chinese, the binding text).
+def _local_date(value: dt.date | dt.datetime | None) -> dt.date | None:
+    """A datetime's date in the zone's time; a date as it is; None as None."""
+    if isinstance(value, dt.datetime):
+        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    return value
 
-    Raises :class:`NotFound` (``notice_not_available``) when the case has no such notice.
+
+def render_notice(case, kind: str, *, receipt: bool = False) -> bytes:
+    """The notice of ``kind`` for ``case`` as PDF bytes (Chinese, the binding text), as
+    issued (``services.notices.notice_issue`` gives it its number first); ``receipt``
+    adds the 送达回证 page for delivery on paper.
+
+    Raises :class:`NotFound` (``notice_not_available``) when the case has no such notice,
+    (``notice_not_issued``) when it has not been issued yet.
     """
     kind = check_available(case, str(kind))
-    font = cjk_font()
-    today = timezone.localdate()
+    issued = IssuedNotice.objects.filter(case=case, kind=kind).select_related("handler").first()
+    if issued is None:
+        raise NotFound(
+            _("办件 {number} 的{title}尚未出具").format(
+                number=case.number, title=NoticeKind(kind).label
+            ),
+            code="notice_not_issued",
+        )
+    font, title_font = cjk_font(), cjk_title_font()
     buffer = io.BytesIO()
     with translation.override(NOTICE_LANGUAGE):
         title = notice_title(case, kind)
         document = SimpleDocTemplate(
             buffer,
             pagesize=A4,
-            leftMargin=26 * mm,
-            rightMargin=26 * mm,
-            topMargin=20 * mm,
-            bottomMargin=30 * mm,
-            title=f"{case.number} {title}",
-            author=case.department.name,
-            subject=case.title,
+            leftMargin=LEFT_MARGIN,
+            rightMargin=RIGHT_MARGIN,
+            topMargin=TOP_MARGIN,
+            bottomMargin=BOTTOM_MARGIN,
+            title=f"{title} {issued.number}",
+            author=issuer_name(case),
+            subject=f"{case.number} {case.title}",
             creator="OneWindow",
             invariant=1,
         )
-        story = Notice(case, kind, today, Styles(font)).story()
-        footer = page_footer(case, kind, today, font)
-        document.build(story, onFirstPage=footer, onLaterPages=footer)
+        document.notice_font = font
+        story = Notice(case, kind, issued, Styles(font, title_font)).story(receipt=receipt)
+        first, later = page_furniture(case, kind)
+        document.build(story, onFirstPage=first, onLaterPages=later)
     return buffer.getvalue()

@@ -58,11 +58,13 @@ def notice_title(case, kind: str) -> str:
     return str(NoticeKind(kind).label)
 
 
-def notice_filename(case, kind: str) -> str:
-    """``SFQ-2026-0000123-受理通知书.pdf`` (always the Chinese title)."""
+def notice_filename(case, kind: str, *, receipt: bool = False) -> str:
+    """``SFQ-2026-0000123-受理通知书.pdf`` (always the Chinese title);
+    ``…-受理通知书-送达回证.pdf`` with the 送达回证."""
     if kind not in NoticeKind.values:
         raise NotFound(_("没有这种通知书：{kind}").format(kind=kind), code="notice_not_available")
     with translation.override(NOTICE_LANGUAGE):
         title = notice_title(case, kind)
+        suffix = "-" + _("送达回证") if receipt else ""
     number = case.number or f"case-{case.pk}"
-    return f"{number}-{title}.pdf"
+    return f"{number}-{title}{suffix}.pdf"

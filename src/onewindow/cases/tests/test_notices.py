@@ -1,4 +1,5 @@
-"""Written notices as PDF: content of each kind, the embedded CJK font, determinism."""
+"""Written notices as PDF: content of each kind, the official layout (document number,
+issuer, date, handler, seal, 送达回证), the embedded serif CJK font, determinism."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from onewindow.cases.notices import (
     notice_filename,
     render_notice,
 )
+from onewindow.cases.services.notices import notice_issue
 from onewindow.catalog.tests.factories import make_item, uscc_for
 from onewindow.core.errors import NotFound
 from onewindow.org.constants import ApplicantKind
@@ -92,7 +94,13 @@ def accepted(make_case, **fields) -> Case:
     return make_case(**values)
 
 
-FOOTER = re.compile(r"^(凭办件编号和查询码可在网上查询办理进度|\S+ +出具日期：.*|第 \d+ 页)$", re.M)
+FOOTER = re.compile(r"^— \d+ —$", re.M)
+
+
+def issued_pdf(case: Case, kind: str, **options) -> bytes:
+    """Issue the notice (its number, once), then render it."""
+    notice_issue(case=case, kind=kind, actor=None)
+    return render_notice(case, kind, **options)
 
 
 def pdf_text(data: bytes, *, footer: bool = True) -> str:
@@ -116,13 +124,12 @@ def assert_common(text: str, case: Case) -> None:
         text,
         "示范经济技术开发区",  # the zone's name heads the notice
         "市场监督管理局",  # the issuer
-        "（盖章）",
+        "示范经济技术开发区市场监督管理局",  # the issuing organ, signature and seal
         case.number,
         "南京示范食品有限公司",
         USCC,
         "食品经营许可",
         "2026年11月16日",  # submission
-        "2026年11月24日",  # issue date
     )
 
 
@@ -163,7 +170,7 @@ def test_correction_notice(make_case):
         ],
         correction_requested_at=at(dt.date(2026, 11, 18)),
     )
-    text = pdf_text(render_notice(case, NoticeKind.CORRECTION))
+    text = pdf_text(issued_pdf(case, NoticeKind.CORRECTION))
     assert_common(text, case)
     assert_contains(
         text,
@@ -178,7 +185,7 @@ def test_correction_notice(make_case):
 
 def test_acceptance_notice(make_case):
     case = accepted(make_case)
-    text = pdf_text(render_notice(case, NoticeKind.ACCEPTANCE))
+    text = pdf_text(issued_pdf(case, NoticeKind.ACCEPTANCE))
     assert_common(text, case)
     assert_contains(
         text,
@@ -197,7 +204,7 @@ def test_acceptance_notice(make_case):
 
 def test_acceptance_notice_marks_a_provisional_deadline(make_case):
     case = accepted(make_case, deadline=dt.date(2027, 1, 8), deadline_provisional=True)
-    text = pdf_text(render_notice(case, NoticeKind.ACCEPTANCE))
+    text = pdf_text(issued_pdf(case, NoticeKind.ACCEPTANCE))
     assert_contains(text, "办结期限2027年1月8日（暂定）", "上述办结期限为暂定")
 
 
@@ -218,7 +225,7 @@ def test_acceptance_notice_lists_tolerated_materials(make_case):
         CaseMaterial.objects.create(
             case=case, position=position, name=name, merge_key=name, state=state
         )
-    text = pdf_text(render_notice(case, NoticeKind.ACCEPTANCE))
+    text = pdf_text(issued_pdf(case, NoticeKind.ACCEPTANCE))
     assert_contains(
         text,
         "受理方式容缺受理",
@@ -248,7 +255,7 @@ def test_acceptance_notice_prints_the_commitment(make_case):
         signed_name="张三",
         signed_at=at(dt.date(2026, 11, 17), hour=14),
     )
-    text = pdf_text(render_notice(case, NoticeKind.ACCEPTANCE), footer=False)
+    text = pdf_text(issued_pdf(case, NoticeKind.ACCEPTANCE), footer=False)
     assert_contains(
         text,
         "受理方式告知承诺",
@@ -267,7 +274,7 @@ def test_refusal_notice(make_case):
         refusal_reason=reason,
         refusal_legal_basis="《中华人民共和国行政许可法》第三十二条第一款第（二）项",
     )
-    text = pdf_text(render_notice(case, NoticeKind.REFUSAL))
+    text = pdf_text(issued_pdf(case, NoticeKind.REFUSAL))
     assert_common(text, case)
     assert_contains(
         text,
@@ -289,7 +296,7 @@ def test_approval_decision(make_case):
         decided_on=dt.date(2026, 11, 20),
         on_time=True,
     )
-    text = pdf_text(render_notice(case, NoticeKind.DECISION))
+    text = pdf_text(issued_pdf(case, NoticeKind.DECISION))
     assert_common(text, case)
     assert_contains(
         text,
@@ -312,7 +319,7 @@ def test_denial_decision_prints_the_remedy(make_case):
         remedy_notice="如不服本决定，可以在六十日内向示范经济技术开发区管理委员会申请行政复议。",
         decided_on=dt.date(2026, 11, 21),
     )
-    text = pdf_text(render_notice(case, NoticeKind.DECISION))
+    text = pdf_text(issued_pdf(case, NoticeKind.DECISION))
     assert_contains(
         text,
         "不予行政许可决定书",
@@ -331,7 +338,7 @@ def test_denial_without_remedy_text_prints_the_default_one(make_case):
         decision_reason="不符合条件。",
         decided_on=dt.date(2026, 11, 21),
     )
-    text = pdf_text(render_notice(case, NoticeKind.DECISION))
+    text = pdf_text(issued_pdf(case, NoticeKind.DECISION))
     assert_contains(text, "六十日内依法申请行政复议", "六个月内依法向人民法院提起行政诉讼")
 
 
@@ -340,7 +347,7 @@ def test_a_person_is_shown_with_the_masked_identifier(make_case):
         kind=ApplicantKind.PERSON, name="李四", id_number="11010519491231002X"
     )
     case = accepted(make_case, applicant=person)
-    text = pdf_text(render_notice(case, NoticeKind.ACCEPTANCE))
+    text = pdf_text(issued_pdf(case, NoticeKind.ACCEPTANCE))
     assert_contains(text, "李四：", "居民身份证号码1101**********002X")
     assert "11010519491231002X" not in text
 
@@ -359,24 +366,33 @@ def test_unavailable_notice_is_not_found(make_case):
 def test_notice_is_chinese_whatever_the_active_language(make_case):
     case = accepted(make_case)
     with translation.override("en"):
-        data = render_notice(case, NoticeKind.ACCEPTANCE)
+        data = issued_pdf(case, NoticeKind.ACCEPTANCE)
         name = notice_filename(case, NoticeKind.ACCEPTANCE)
     assert_contains(pdf_text(data), "受理通知书", "本机关决定予以受理")
     assert name == f"{case.number}-受理通知书.pdf"
 
 
-def test_the_font_is_embedded(make_case):
-    data = render_notice(accepted(make_case), NoticeKind.ACCEPTANCE)
-    page = PdfReader(io.BytesIO(data)).pages[0]
-    fonts = page["/Resources"]["/Font"]
-    names = [str(fonts[key].get_object()["/BaseFont"]) for key in fonts]
-    assert any("WenQuanYi" in name for name in names), names
+def fonts_of(data: bytes) -> list[str]:
+    names = []
+    for page in PdfReader(io.BytesIO(data)).pages:
+        fonts = page["/Resources"]["/Font"]
+        names += [str(fonts[key].get_object()["/BaseFont"]) for key in fonts]
+    return names
+
+
+def test_the_serif_font_is_embedded(make_case):
+    """The body is AR PL UMing (a Ming serif), titles AR PL UKai; no sans face is used."""
+    data = issued_pdf(accepted(make_case), NoticeKind.ACCEPTANCE)
+    names = fonts_of(data)
+    assert any(name.endswith("+UMingCN-0") for name in names), names
+    assert any(name.endswith("+UKaiCN-0") for name in names), names
+    assert not any("WenQuanYi" in name for name in names), names
     assert b"/FontFile2" in data  # the TrueType outlines themselves
 
 
 def test_same_case_same_day_same_bytes(make_case):
     case = accepted(make_case)
-    first = render_notice(case, NoticeKind.ACCEPTANCE)
+    first = issued_pdf(case, NoticeKind.ACCEPTANCE)
     again = render_notice(Case.objects.get(pk=case.pk), NoticeKind.ACCEPTANCE)
     assert first == again
     assert first.startswith(b"%PDF-")
@@ -392,10 +408,33 @@ def test_filenames(make_case):
     assert notice_filename(case, NoticeKind.DECISION) == f"{case.number}-准予行政许可决定书.pdf"
 
 
-def test_a_missing_font_names_the_debian_package(make_case, monkeypatch, tmp_path):
+def test_a_missing_serif_falls_back_to_the_sans(make_case, monkeypatch, tmp_path, caplog):
     from onewindow.core import pdf_fonts
 
-    monkeypatch.setattr(pdf_fonts, "_registered", False)
-    monkeypatch.setattr(pdf_fonts, "FONT_PATH", tmp_path / "absent.ttc")
-    with pytest.raises(RuntimeError, match="fonts-wqy-zenhei"):
-        render_notice(accepted(make_case), NoticeKind.ACCEPTANCE)
+    absent = pdf_fonts.CjkFont("Absent", tmp_path / "absent.ttc", 0, "fonts-arphic-uming")
+    monkeypatch.setattr(pdf_fonts, "BODY_FONTS", (absent, pdf_fonts.SANS))
+    monkeypatch.setattr(pdf_fonts, "TITLE_FONTS", (absent, pdf_fonts.SANS))
+    pdf_fonts.reset_fonts()
+    try:
+        names = fonts_of(issued_pdf(accepted(make_case), NoticeKind.ACCEPTANCE))
+    finally:
+        pdf_fonts.reset_fonts()
+    assert any("WenQuanYi" in name for name in names), names
+    assert not any("UMing" in name for name in names), names
+    assert "install fonts-arphic-uming" in caplog.text
+
+
+def test_no_font_at_all_names_the_debian_packages(make_case, monkeypatch, tmp_path):
+    from onewindow.core import pdf_fonts
+
+    missing = tuple(
+        pdf_fonts.CjkFont(f"Absent{i}", tmp_path / f"absent{i}.ttc", 0, package)
+        for i, package in enumerate(["fonts-arphic-uming", "fonts-wqy-zenhei"])
+    )
+    monkeypatch.setattr(pdf_fonts, "BODY_FONTS", missing)
+    pdf_fonts.reset_fonts()
+    try:
+        with pytest.raises(RuntimeError, match="fonts-arphic-uming fonts-wqy-zenhei"):
+            issued_pdf(accepted(make_case), NoticeKind.ACCEPTANCE)
+    finally:
+        pdf_fonts.reset_fonts()

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from onewindow.cases import notices
 from onewindow.cases.constants import CASE_OBJECT_TYPE
 from onewindow.cases.models import CaseMaterial
+from onewindow.cases.services.notices import notice_issue
 from onewindow.cases.views_staff.common import (
     MATERIAL_VIEWED,
     access_case,
@@ -57,11 +58,17 @@ def material_file(request: HttpRequest, number: str, pk: int) -> FileResponse:
 @login_required
 @require_GET
 def notice(request: HttpRequest, number: str, kind: str) -> HttpResponse:
-    """A written notice of the case as PDF (受理、补正、不予受理、决定)."""
-    case = access_case(request.user, number)
+    """A written notice of the case as PDF (受理、补正、不予受理、决定), issued (numbered) on
+    its first download; ``?receipt=1`` (staff) adds the 送达回证 for delivery on paper."""
+    user = request.user
+    case = access_case(user, number)
+    receipt = request.GET.get("receipt", "") == "1"
+    if receipt and user.kind != UserKind.STAFF:
+        raise Http404(_("送达回证仅供工作人员打印"))
     try:
-        pdf = notices.render_notice(case, kind)
-        filename = notices.notice_filename(case, kind)
+        notice_issue(case=case, kind=kind, actor=user)
+        pdf = notices.render_notice(case, kind, receipt=receipt)
+        filename = notices.notice_filename(case, kind, receipt=receipt)
     except NotFound as error:
         raise not_found(error) from None
     response = HttpResponse(pdf, content_type="application/pdf")

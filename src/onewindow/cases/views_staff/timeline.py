@@ -46,6 +46,7 @@ EVENT_LABELS = {
     CaseEventAction.CO_REVIEW_REQUESTED: gettext_lazy("发起会签"),
     CaseEventAction.MATERIAL_FROM_CERTIFICATE: gettext_lazy("电子证照调取"),
     CaseEventAction.CERTIFICATE_ISSUED: gettext_lazy("签发电子证照"),
+    CaseEventAction.NOTICE_ISSUED: gettext_lazy("出具文书"),
     MATERIAL_VIEWED: gettext_lazy("查看材料文件"),
 }
 
@@ -87,6 +88,8 @@ def _event_detail(event, *, task_names: dict, names: dict, staff: bool) -> str:
         for key, label in (("tolerated", _("容缺")), ("committed", _("承诺替代"))):
             if data.get(key):
                 parts.append(f"{label}：{'、'.join(data[key])}")
+    elif action == CaseEventAction.NOTICE_ISSUED and data.get("number"):
+        parts.append(f"{data.get('title') or ''}{data['number']}")
     elif action == CaseEventAction.REFUSED and data.get("legal_basis"):
         parts.append(_("依据：{basis}").format(basis=data["legal_basis"]))
     elif action == CaseEventAction.SUSPENDED and data.get("kind") in SuspensionKind.values:

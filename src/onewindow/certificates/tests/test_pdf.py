@@ -87,12 +87,23 @@ def test_the_page_reads_as_the_certificate(certificate, pdf):
         certificate.identifier,
         f"查验码：{certificate.verification_code}",
         "扫码查验",
-        "onewindow verify-cert",
-        "certificate.json",
-        certificate.signing_key.key_id,
+        "如何查验本证照",
+        "请提供本PDF文件本身",
     ):
         assert expected in text, expected
     assert verification_url(certificate) in text
+    # The page speaks to the holder: no command-line tools, no file or key names.
+    for unexpected in ("onewindow", "verify-cert", "certificate.json", "Ed25519", "命令"):
+        assert unexpected not in text, unexpected
+
+
+@pytest.mark.parametrize("demo", [True, False])
+def test_the_seal_says_demo_only_on_a_demo_instance(certificate, settings, demo):
+    settings.ONEWINDOW_DEMO_SEAL = demo
+    text = text_of(render_certificate_pdf(certificate))
+    assert ("演示专用章" in text) is demo
+    # The organ's name is on the seal's arc, one character at a time, as well as printed.
+    assert text.count("监") == 2
 
 
 def test_the_verification_url_is_the_public_page_with_the_code(certificate, settings):
@@ -107,7 +118,7 @@ def test_the_cjk_font_is_embedded(pdf):
     page = PdfReader(io.BytesIO(pdf)).pages[0]
     fonts = page["/Resources"]["/Font"]
     names = [str(fonts[key].get_object()["/BaseFont"]) for key in fonts]
-    assert any("WenQuanYi" in name for name in names), names
+    assert any(name.endswith("+UMingCN-0") for name in names), names  # the serif body
     assert b"/FontFile2" in pdf  # the TrueType outlines themselves
 
 
@@ -274,7 +285,14 @@ def test_the_envelope_is_readable_json_in_the_file(certificate, pdf):
 
 
 def test_a_missing_font_names_the_debian_package(certificate, monkeypatch, tmp_path):
-    monkeypatch.setattr(pdf_fonts, "_registered", False)
-    monkeypatch.setattr(pdf_fonts, "FONT_PATH", tmp_path / "absent.ttc")
-    with pytest.raises(RuntimeError, match="fonts-wqy-zenhei"):
-        render_certificate_pdf(certificate)
+    missing = tuple(
+        pdf_fonts.CjkFont(f"Absent{i}", tmp_path / f"absent{i}.ttc", 0, package)
+        for i, package in enumerate(["fonts-arphic-uming", "fonts-wqy-zenhei"])
+    )
+    monkeypatch.setattr(pdf_fonts, "BODY_FONTS", missing)
+    pdf_fonts.reset_fonts()
+    try:
+        with pytest.raises(RuntimeError, match="fonts-arphic-uming fonts-wqy-zenhei"):
+            render_certificate_pdf(certificate)
+    finally:
+        pdf_fonts.reset_fonts()

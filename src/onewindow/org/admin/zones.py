@@ -17,7 +17,7 @@ class ParkInline(admin.TabularInline):
 
 @admin.register(Zone)
 class ZoneAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "division_code", "phone", "complaint_phone"]
+    list_display = ["code", "name", "document_prefix", "division_code", "phone", "complaint_phone"]
     search_fields = ["code", "name"]
     inlines = [ParkInline]
 
