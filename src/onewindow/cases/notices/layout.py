@@ -104,7 +104,7 @@ class Styles:
         )  # fmt: skip
         self.heading = ParagraphStyle(
             "heading", fontSize=BODY_SIZE, leading=BODY_LEADING, firstLineIndent=2 * BODY_SIZE,
-            **base,
+            spaceBefore=8, **base,
         )  # fmt: skip
         self.item = ParagraphStyle(
             "item", fontSize=BODY_SIZE, leading=BODY_LEADING, leftIndent=2 * BODY_SIZE,
