@@ -1,5 +1,6 @@
 """Document numbers under races (PostgreSQL): notices issued at once get distinct,
-gap-free numbers, and one notice downloaded twice at once is numbered once.
+gap-free numbers, one notice downloaded twice at once is numbered once, and the locks
+are taken in the order of ADR 0019.
 
 Each worker runs in its own thread, hence its own database connection
 (``testing.races``); SQLite serialises writers and does not share its in-memory test
@@ -16,6 +17,7 @@ from onewindow.cases.models import IssuedNotice, NoticeNumberSequence
 from onewindow.cases.services.notices import notice_issue
 from onewindow.core.audit import audit_verify
 from onewindow.core.models import AuditEvent
+from onewindow.testing.locks import CHAIN_HEAD, locked_tables
 from onewindow.testing.races import race, split
 
 pytestmark = [
@@ -59,3 +61,11 @@ def test_one_notice_downloaded_at_once_is_numbered_once(world):
     assert NoticeNumberSequence.objects.get(zone=world.zone, kind="acceptance").last == 1
     assert AuditEvent.objects.filter(action=CaseEventAction.NOTICE_ISSUED).count() == 1
     assert audit_verify().ok
+
+
+def test_issuing_locks_the_case_then_the_chain_head_then_the_counter(world):
+    """ADR 0019: the domain row first, the audit chain head, then the counter."""
+    case = world.accepted()
+    with locked_tables() as tables:
+        notice_issue(case=case, kind="acceptance", actor=world.clerk)
+    assert tables == ["cases_case", CHAIN_HEAD, "cases_noticenumbersequence"]
