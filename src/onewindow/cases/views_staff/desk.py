@@ -12,6 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from onewindow.cases import deadlines, selectors, services
 from onewindow.cases.constants import TaskKind
 from onewindow.cases.forms_staff import WalkInForm, WalkInSearchForm
+from onewindow.cases.forms_walkin import ApplicantRegistrationForm
+from onewindow.cases.views_staff import walkin
 from onewindow.cases.views_staff.common import paginate, require_role
 from onewindow.catalog import selectors as catalog_selectors
 from onewindow.catalog.bundles import merge_materials
@@ -100,8 +102,9 @@ def _walk_in_applicant(user, value) -> Applicant | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def desk_new(request: HttpRequest) -> HttpResponse:
-    """A walk-in application (窗口申请): find the applicant and the item or bundle, fill
-    the application form, and register it (submitted, waiting for pre-review)."""
+    """A walk-in application (窗口申请): find the applicant (or register a new one, the
+    ``register`` step) and the item or bundle, fill the application form, and register it
+    (submitted, waiting for pre-review)."""
     user = request.user
     require_role(user, Role.WINDOW_CLERK)
     zone = user.zone
@@ -125,7 +128,16 @@ def desk_new(request: HttpRequest) -> HttpResponse:
         if item_query:
             context["items"], context["bundles"] = _find_items(zone, item_query)
     status = 200
-    if request.method == "POST":
+    registering = request.method == "POST" and request.POST.get("step") == walkin.REGISTER_STEP
+    if registering:
+        target_value = f"{context['target_kind']}:{target.pk}" if target is not None else ""
+        registration = walkin.register(request, target=target_value)
+        if registration.response is not None:
+            return registration.response
+        context["registration"], status = registration.form, registration.status
+    else:
+        context["registration"] = ApplicantRegistrationForm()
+    if request.method == "POST" and not registering:
         form = WalkInForm(request.POST, bundle_fields=bundle_fields)
         if form.is_valid():
             if applicant is None:
