@@ -63,7 +63,9 @@ def test_a_new_enterprise_comes_back_chosen_with_the_item_kept(client, world):
     # then: one applicant, of the clerk's zone, and the walk-in page with it and the item chosen
     applicant = Applicant.objects.get(uscc=NEW_USCC)
     assert response.status_code == 302
-    assert response["Location"] == f"{URL}?applicant={applicant.pk}&target=item%3A{world.item.pk}"
+    assert response["Location"] == (
+        f"{URL}?applicant={applicant.pk}&target=item%3A{world.item.pk}#what-title"
+    )
     assert visible_applicants(world.clerk).filter(pk=applicant.pk).exists()
     page = client.get(response["Location"])
     html = text(page)
@@ -78,7 +80,7 @@ def test_an_existing_identifier_opens_that_applicant_with_a_message(client, worl
     existing = world.applicant
     response = register(client, world.clerk, uscc=existing.uscc, name="别的名字")
     assert response.status_code == 302
-    assert response["Location"] == f"{URL}?applicant={existing.pk}"
+    assert response["Location"] == f"{URL}?applicant={existing.pk}#what-title"
     html = text(client.get(response["Location"]))
     assert f"该证件号码已登记，已打开申请人 {existing.name}（未重复登记）" in html
     assert Applicant.objects.filter(uscc=existing.uscc).count() == 1

@@ -64,4 +64,6 @@ def register(request: HttpRequest, *, target: str) -> Registration:
     query = {"applicant": applicant.pk}
     if target:
         query["target"] = target
-    return Registration(redirect(f"{reverse('cases:desk_new')}?{urlencode(query)}"), form, 302)
+    # to the next step: the item (its heading), the applicant chosen
+    url = f"{reverse('cases:desk_new')}?{urlencode(query)}#what-title"
+    return Registration(redirect(url), form, 302)

@@ -42,13 +42,25 @@ class WalkInRegistration:
 
 
 def _fold(value: str) -> str:
-    """Typed text as stored: full-width letters, digits and brackets folded (NFKC), the
-    blanks around it dropped."""
+    """Typed text as stored: full-width letters and digits folded (NFKC), the blanks
+    around it dropped."""
     return unicodedata.normalize("NFKC", value or "").strip()
 
 
+def _fold_name(value: str) -> str:
+    """A name as stored: folded like any typed text, but a Chinese name keeps the
+    full-width brackets of its licence (示范科技（苏州）有限公司), whichever the clerk typed."""
+    name = " ".join(_fold(value).split())
+    if any("\u4e00" <= character <= "\u9fff" for character in name):
+        name = name.replace("(", "（").replace(")", "）")
+    return name
+
+
 def _same_name(left: str, right: str) -> bool:
-    return "".join(_fold(left).split()).casefold() == "".join(_fold(right).split()).casefold()
+    def key(value: str) -> str:
+        return "".join(_fold(value).split()).casefold()
+
+    return key(left) == key(right)
 
 
 def _existing(kind: str, fields: dict[str, str]) -> Applicant | None:
@@ -126,7 +138,7 @@ def applicant_register_walk_in(
     """
     if not (actor.is_authenticated and actor.has_role(Role.WINDOW_CLERK) and actor.zone_id):
         raise Forbidden(_("只有窗口人员可以登记申请人"), code="window_clerk_only")
-    name = _require("name", _fold(name), _("名称或姓名"))
+    name = _require("name", _fold_name(name), _("名称或姓名"))
     fields = _identifier_fields(kind, uscc, id_number, passport_number, _fold(nationality))
     existing = _existing(kind, fields)
     if existing is None:

@@ -52,7 +52,7 @@ def test_a_new_enterprise_is_registered_in_the_clerks_zone_and_audited(clerk, cl
     applicant = result.applicant
     assert result.created is True
     assert applicant.uscc == USCC
-    assert applicant.name == "示范科技(苏州)有限公司"
+    assert applicant.name == "示范科技（苏州）有限公司"  # a licence's brackets are full-width
     assert applicant.phone == "13800000011"
     assert list(visible_applicants(clerk).filter(pk=applicant.pk)) == [applicant]
     assert not visible_applicants(clerk_b).filter(pk=applicant.pk).exists()
