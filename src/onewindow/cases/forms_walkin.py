@@ -12,6 +12,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from onewindow.cases.services import AgentInput
 from onewindow.org.constants import ApplicantKind
 
 
@@ -74,3 +75,31 @@ class ApplicantRegistrationForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.widget.attrs["form"] = self.FORM_ID
+
+
+class AgentForm(forms.Form):
+    """经办人: the person at the window acting for the applicant, with the written
+    authorisation (授权委托书) scanned or photographed. All or nothing: the service
+    checks every field once any is given."""
+
+    agent_name = _text(_("经办人姓名"), max_length=100)
+    agent_id_number = _text(_("经办人居民身份证号码"), max_length=40)
+    agent_phone = _text(_("经办人联系电话"), max_length=20)
+    agent_authorisation = forms.FileField(
+        label=_("授权委托书"),
+        required=False,
+        help_text=_("申请人签署的授权委托书扫描件或照片（PDF、JPEG、PNG、OFD）"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.ofd"}),
+    )
+
+    def agent(self) -> AgentInput | None:
+        """The agent, if the clerk gave any of its fields (call after ``is_valid``)."""
+        data = self.cleaned_data
+        if not any(data.get(name) for name in self.fields):
+            return None
+        return AgentInput(
+            name=data.get("agent_name", ""),
+            id_number=data.get("agent_id_number", ""),
+            phone=data.get("agent_phone", ""),
+            authorisation=data.get("agent_authorisation"),
+        )

@@ -4,8 +4,9 @@ A window clerk serves an enterprise that was never registered: on the walk-in pa
 (``/desk/new/``) the search finds nobody, the registration opens below it, a wrong check
 character is refused next to the field, the corrected USCC registers the enterprise and
 the page comes back with it chosen; the clerk picks the item, registers the application,
-receives the paper material and accepts the case. The walk-in page after registration is
-``docs/screenshots/desk-walk-in.png``.
+recording the agent who came with a written authorisation (经办人), receives the paper
+material and accepts the case; the case page shows the agent, the number masked. The
+walk-in page after registration is ``docs/screenshots/desk-walk-in.png``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from playwright.sync_api import Page, expect
 
 from onewindow.cases.constants import CaseChannel, CaseStatus
 from onewindow.cases.models import Case
+from onewindow.cases.tests.factories import PDF_BYTES
 from onewindow.core.audit import AuditAction
 from onewindow.core.models import AuditEvent
 from onewindow.demo.org_data import demo_uscc
@@ -25,6 +27,7 @@ from onewindow.testing.calendar import reset_calendar_cache
 pytestmark = [pytest.mark.browser]
 
 USCC = demo_uscc("91", 7401)
+AGENT_ID = "11010519491231002X"
 NAME = "新开智造(苏州)有限公司"  # typed with half-width brackets, stored full-width
 
 
@@ -41,7 +44,7 @@ def submit(page: Page, button) -> None:
 
 
 def test_a_clerk_registers_a_walk_in_enterprise_and_accepts_its_application(
-    browser_world, signed_in, live_server
+    browser_world, signed_in, live_server, tmp_path
 ):
     world = browser_world
     item = world.parallel  # 建设工程消防验收: one material, 申请表
@@ -90,7 +93,17 @@ def test_a_clerk_registers_a_walk_in_enterprise_and_accepts_its_application(
     form = page.get_by_role("region", name="3. 申请表")
     expect(form).to_contain_text(applicant.name)
     expect(form).to_contain_text(item.name)
-    form.get_by_label("经办人").fill("周敏")
+    form.get_by_label("经办人", exact=True).fill("周敏")
+    # the person at the window is an agent with a written authorisation (经办人)
+    agent = form.locator("details#agent")
+    agent.locator("summary").click()
+    agent.get_by_label("经办人姓名").fill("周敏")
+    agent.get_by_label("经办人居民身份证号码").fill(AGENT_ID)
+    agent.get_by_label("经办人联系电话").fill("13912345678")
+    authorisation = tmp_path / "授权委托书.pdf"
+    authorisation.write_bytes(PDF_BYTES)
+    agent.get_by_label("授权委托书").set_input_files(authorisation)
+    screenshot(page, "walkin-agent")
     submit(page, form.get_by_role("button", name="登记并提交"))
     case = Case.objects.get(applicant=applicant)
     assert page.url.split("#")[0].endswith(f"/cases/{case.number}/")
@@ -102,6 +115,11 @@ def test_a_clerk_registers_a_walk_in_enterprise_and_accepts_its_application(
     accept = page.locator("#form-accept")
     submit(page, accept.get_by_role("button", name="受理并开始计时"))
     expect(page.get_by_role("status")).to_contain_text("已受理")
+    agent_fact = page.locator(".case-facts .facts__item").filter(has_text="经办人")
+    expect(agent_fact).to_contain_text("周敏")
+    expect(agent_fact).to_contain_text("1101**********002X")
+    expect(page.locator("#timeline")).to_contain_text("经办人持授权委托书办理")
+    assert AGENT_ID not in page.content()
     case.refresh_from_db()
     assert case.status in (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW)
     assert AuditEvent.objects.filter(
