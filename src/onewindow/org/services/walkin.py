@@ -75,10 +75,11 @@ def _existing(kind: str, fields: dict[str, str]) -> Applicant | None:
 
 def _open_existing(
     *, actor: User, applicant: Applicant, name: str, channel: str, ip_address: str | None
-) -> Applicant:
+) -> Applicant | Conflict:
     """The clerk typed the number of a registered applicant: open it. One of another zone
-    joins the clerk's zone only when the name on the document is the registered name
-    (otherwise nothing of it is shown)."""
+    joins the clerk's zone only when the name on the document is the registered name;
+    otherwise the refusal is returned (raised once the search by number is recorded)
+    and nothing of the record is shown."""
     if is_personal(applicant):
         identifier_lookup_record(
             actor=actor,
@@ -95,11 +96,7 @@ def _open_existing(
         message = _(
             "该证件号码已在其他开发区登记，名称或姓名与登记信息不一致，请核对证件后重新输入"
         )
-        raise Conflict(
-            message,
-            code="applicant_exists_elsewhere",
-            fields={"name": [message]},
-        )
+        return Conflict(message, code="applicant_exists_elsewhere", fields={"name": [message]})
     applicant.registered_zones.add(actor.zone_id)
     audit_append(
         action=AuditAction.APPLICANT_ZONE_LINKED,
@@ -112,7 +109,6 @@ def _open_existing(
     return applicant
 
 
-@transaction.atomic
 def applicant_register_walk_in(
     *,
     actor: User,
@@ -136,6 +132,41 @@ def applicant_register_walk_in(
     ``created=False`` and names the existing one (a search by that number, audited as
     such for a person's number). Errors name the field, as the admin's form does.
     """
+    outcome = _register_walk_in(
+        actor=actor,
+        kind=kind,
+        name=name,
+        uscc=uscc,
+        id_number=id_number,
+        passport_number=passport_number,
+        nationality=nationality,
+        legal_representative=legal_representative,
+        phone=phone,
+        address=address,
+        channel=channel,
+        ip_address=ip_address,
+    )
+    if isinstance(outcome, Conflict):  # after the commit: the search by number stays recorded
+        raise outcome
+    return outcome
+
+
+@transaction.atomic
+def _register_walk_in(
+    *,
+    actor: User,
+    kind: str,
+    name: str,
+    uscc: str,
+    id_number: str,
+    passport_number: str,
+    nationality: str,
+    legal_representative: str,
+    phone: str,
+    address: str,
+    channel: str,
+    ip_address: str | None,
+) -> WalkInRegistration | Conflict:
     if not (actor.is_authenticated and actor.has_role(Role.WINDOW_CLERK) and actor.zone_id):
         raise Forbidden(_("只有窗口人员可以登记申请人"), code="window_clerk_only")
     name = _require("name", _fold_name(name), _("名称或姓名"))
@@ -178,7 +209,9 @@ def applicant_register_walk_in(
                 ip_address=ip_address,
             )
             return WalkInRegistration(applicant=applicant, created=True)
-    applicant = _open_existing(
+    opened = _open_existing(
         actor=actor, applicant=existing, name=name, channel=channel, ip_address=ip_address
     )
-    return WalkInRegistration(applicant=applicant, created=False)
+    if isinstance(opened, Conflict):
+        return opened
+    return WalkInRegistration(applicant=opened, created=False)

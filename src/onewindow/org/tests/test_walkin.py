@@ -219,3 +219,17 @@ def test_two_clerks_registering_one_number_at_once_get_one_applicant(zone):
         assert sorted(result.created for result in results) == [False, True]
         assert {result.applicant.pk for result in results} == {Applicant.objects.get().pk}
     assert connection.vendor == "postgresql"
+
+
+def test_a_refused_look_up_of_another_zones_person_stays_recorded(clerk, clerk_b):
+    theirs = applicant_register_walk_in(
+        actor=clerk_b, kind=ApplicantKind.PERSON, name="张明", id_number=PERSON_ID
+    ).applicant
+    with pytest.raises(Conflict):
+        applicant_register_walk_in(
+            actor=clerk, kind=ApplicantKind.PERSON, name="李雷", id_number=PERSON_ID
+        )
+    (lookup,) = _events(AuditAction.IDENTIFIER_LOOKED_UP)
+    assert lookup.actor_id == str(clerk.pk) and lookup.object_id == str(theirs.pk)
+    assert not _events(AuditAction.APPLICANT_ZONE_LINKED)
+    assert audit_verify().ok
