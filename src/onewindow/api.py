@@ -154,11 +154,13 @@ def _register_routers() -> None:
     from onewindow.certificates.api import router as certificates_router
     from onewindow.insights.api import router as insights_router
     from onewindow.org.api import router as calendar_router
+    from onewindow.org.api_applicants import router as applicants_router
     from onewindow.reviews.api import router as reviews_router
 
     api.add_router("/calendar", calendar_router)
     api.add_router("/", catalog_router)
     api.add_router("/", cases_router)
+    api.add_router("/", applicants_router)
     api.add_router("/", certificates_router)
     api.add_router("/reviews", reviews_router)
     api.add_router("/insights", insights_router)

@@ -218,6 +218,8 @@ class CaseEventAction:
     MATERIAL_VIEWED = "case.material_viewed"
     SUPPLEMENT_OVERDUE = "case.supplement_overdue"
     COMMITMENT_SIGNED = "case.commitment_signed"
+    #: 经办人: the agent at the window and their written authorisation (ADR 0026).
+    AGENT_RECORDED = "case.agent_recorded"
     #: 电子证照调取: a material filled from the applicant's certificate wallet (免提交).
     MATERIAL_FROM_CERTIFICATE = "case.material_from_certificate"
     #: 签发电子证照: the approval issued the item's certificate (its identifier in data).

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case as When_
 from django.db.models import Q, Value, When
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.cases.constants import (
@@ -29,6 +30,7 @@ from onewindow.cases.constants import (
     TaskStatus,
 )
 from onewindow.catalog.models import Bundle, ItemVersion, Material
+from onewindow.core.identifiers import mask_identifier
 from onewindow.org.models import Applicant, Department, Window, Zone
 
 
@@ -251,6 +253,11 @@ class Case(models.Model):
     @property
     def clock_running(self) -> bool:
         return self.status in CLOCK_STATUSES
+
+    @cached_property
+    def walk_in_agent(self) -> CaseAgent | None:
+        """经办人 recorded at the window (a bundle child's is its parent's), or None."""
+        return CaseAgent.objects.filter(case_id=self.parent_id or self.pk).first()
 
 
 class CaseNumberSequence(models.Model):
@@ -533,3 +540,48 @@ class Commitment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} · {self.signed_name}"
+
+
+def agent_authorisation_path(instance: CaseAgent, filename: str) -> str:
+    # ``filename`` is ours (a random token + the extension of the detected type).
+    return f"cases/{instance.case.zone_id}/{instance.case_id}/agent-{filename}"
+
+
+class CaseAgent(models.Model):
+    """经办人: the person who came to the window for the applicant, with a written
+    authorisation (授权委托书) the clerk checked and filed (ADR 0026). The ID number is
+    shown masked on every page."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="agent")
+    name = models.CharField(_("经办人姓名"), max_length=100)
+    id_number = models.CharField(_("经办人居民身份证号码"), max_length=18)
+    phone = models.CharField(_("经办人联系电话"), max_length=20)
+    authorisation = models.FileField(
+        _("授权委托书"),
+        upload_to=agent_authorisation_path,
+        storage=material_storage,
+        max_length=200,
+    )
+    original_name = models.CharField(_("原文件名"), max_length=255, blank=True)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(max_length=64)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    recorded_at = models.DateTimeField(_("登记时间"))
+
+    class Meta:
+        ordering = ["case"]
+        verbose_name = _("经办人")
+        verbose_name_plural = _("经办人")
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.name}"
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_identifier(self.id_number)

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from onewindow.cases.views_staff import actions, board, case_page, desk, files, inbox
+from onewindow.cases.views_staff import actions, board, case_page, desk, files, inbox, walkin
 
 #: A case number: ``{zone code}-{year}-{sequence}`` (e.g. SFQ-2026-0000123).
 NUMBER = r"(?P<number>[A-Za-z0-9_]+-\d{4}-\d+)"
@@ -22,6 +22,11 @@ urlpatterns = [
         rf"^cases/{NUMBER}/materials/(?P<pk>\d+)/file/$",
         files.material_file,
         name="material_file",
+    ),
+    re_path(
+        rf"^cases/{NUMBER}/agent/authorisation/$",
+        walkin.agent_authorisation,
+        name="agent_authorisation",
     ),
     re_path(
         rf"^cases/{NUMBER}/notices/(?P<kind>[a-z_]+)\.pdf$",

@@ -52,6 +52,8 @@ class AuditAction:
     REPRESENTATION_ADDED = "org.representation_added"
     REPRESENTATION_CHANGED = "org.representation_changed"
     REPRESENTATION_REMOVED = "org.representation_removed"
+    # A clerk checked the documents of an applicant registered in another zone (ADR 0026).
+    APPLICANT_ZONE_LINKED = "org.applicant_zone_linked"
     # Background tasks (ADR 0012): a task taken back from a lost worker, a task that
     # failed for good, a failed task an administrator put back in the queue.
     TASK_RECLAIMED = "tasks.reclaimed"

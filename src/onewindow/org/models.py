@@ -295,6 +295,13 @@ class Applicant(models.Model):
         Park, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("所在园区")
     )
     users = models.ManyToManyField(User, through="Representation", related_name="applicants")
+    registered_zones = models.ManyToManyField(
+        Zone,
+        blank=True,
+        related_name="+",
+        verbose_name=_("窗口登记的开发区"),
+        help_text=_("在这些开发区的窗口登记或核对过证件，因此属于这些开发区"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -282,6 +282,7 @@ AUDIT_ACTION_LABELS = {
     AuditAction.REPRESENTATION_ADDED: _("添加代表关系"),
     AuditAction.REPRESENTATION_CHANGED: _("修改代表关系"),
     AuditAction.REPRESENTATION_REMOVED: _("删除代表关系"),
+    AuditAction.APPLICANT_ZONE_LINKED: _("窗口核对证件，将其他开发区的申请人纳入本区"),
     AuditAction.LOCKED_OUT: _("登录锁定"),
     AuditAction.UNLOCKED: _("解除登录锁定"),
     AuditAction.SECOND_FACTOR_ENROLLED: _("启用双因素验证"),

@@ -17,10 +17,11 @@ writes ``org.identifier_viewed`` with the channel) — :func:`shown_identifier` 
 the full number to the applicant's own representatives only.
 
 **Zones.** A staff member sees only the applicants of their zone: those a user of the zone
-represents, those in a park of the zone, and those a higher app ties to the zone (cases
-registers "a case of the zone names it" with :func:`register_zone_tie`), plus those not
-yet tied to any zone (registered and never used). An applicant of another zone is "not
-found", exactly like a missing one.
+represents, those in a park of the zone, those registered (or their documents checked) at
+one of its windows (``Applicant.registered_zones``), and those a higher app ties to the
+zone (cases registers "a case of the zone names it" with :func:`register_zone_tie`), plus
+those not yet tied to any zone (registered and never used). An applicant of another zone
+is "not found", exactly like a missing one.
 """
 
 from __future__ import annotations
@@ -49,15 +50,28 @@ def register_zone_tie(name: str, condition: Callable[[int | None], Q]) -> None:
 
 
 def _zone_ties(zone_id: int | None) -> Q:
+    registered = Applicant.registered_zones.through.objects.filter(applicant=OuterRef("pk"))
     if zone_id is None:
-        condition = Q(park__isnull=False) | Q(
-            Exists(
-                Representation.objects.filter(applicant=OuterRef("pk"), user__zone__isnull=False)
+        condition = (
+            Q(park__isnull=False)
+            | Q(
+                Exists(
+                    Representation.objects.filter(
+                        applicant=OuterRef("pk"), user__zone__isnull=False
+                    )
+                )
             )
+            | Q(Exists(registered))
         )
     else:
-        condition = Q(park__zone_id=zone_id) | Q(
-            Exists(Representation.objects.filter(applicant=OuterRef("pk"), user__zone_id=zone_id))
+        condition = (
+            Q(park__zone_id=zone_id)
+            | Q(
+                Exists(
+                    Representation.objects.filter(applicant=OuterRef("pk"), user__zone_id=zone_id)
+                )
+            )
+            | Q(Exists(registered.filter(zone_id=zone_id)))
         )
     for tie in _ZONE_TIES.values():
         condition |= tie(zone_id)

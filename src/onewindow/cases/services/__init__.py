@@ -6,6 +6,7 @@ moves only through ``common._transition``, which checks ``ALLOWED_TRANSITIONS``.
 
 By use-case: ``intake`` (create, submit, correction, resubmission, refusal, withdrawal),
 ``application`` (the online application: create, attach the files, submit at once),
+``agents`` (a walk-in application with the agent who brought it, 经办人),
 ``materials`` (uploads, paper, supplements, the certificate wallet), ``acceptance``,
 ``workflow`` (the engine opening tasks), ``review`` (the tasks), ``clock`` (special
 procedures, extension, recomputation), ``delivery`` (decision, certificate, delivery,
@@ -16,6 +17,7 @@ when, is asked of ``cases.rules`` (the guards). Callers import from
 
 from onewindow.cases.rules import MATERIAL_OPEN_STATUSES, SUPPLEMENT_STATUSES
 from onewindow.cases.services.acceptance import case_accept
+from onewindow.cases.services.agents import AgentInput, case_create_at_window
 from onewindow.cases.services.application import MaterialFile, case_apply
 from onewindow.cases.services.clock import (
     case_extend,
@@ -55,10 +57,12 @@ __all__ = [
     "DEFAULT_REMEDY_NOTICE",
     "MATERIAL_OPEN_STATUSES",
     "SUPPLEMENT_STATUSES",
+    "AgentInput",
     "MaterialFile",
     "case_accept",
     "case_apply",
     "case_create",
+    "case_create_at_window",
     "case_extend",
     "case_handle_on_the_spot",
     "case_refuse",

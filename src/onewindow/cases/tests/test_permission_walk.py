@@ -121,6 +121,9 @@ PAGES: dict[tuple[str, str], dict] = {
     ("case_action", "GET"): row(L, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     ("material_file", "GET"): row(L, 200, 404, 200, 200, 404, 200, 200, 200, 404, 404),
     ("notice", "GET"): row(L, 200, 404, 200, 200, 404, 200, 200, 200, 404, 404),
+    # The 经办人's authorisation on the "review" case: as a material's file.
+    ("agent_authorisation", "GET"): row(L, 200, 404, 200, 200, 404, 200, 200, 200, 404, 404),
+    ("agent_authorisation", "POST"): row(L, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     ("apply_item", "GET"): row(L, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403),
     # Empty form: the representative gets the form's errors; the stranger (representing
     # nobody) the page that says so, whatever is posted.
@@ -351,6 +354,9 @@ def _page_request(walk: Walk, name: str, method: str) -> PageRequest:
         return reverse("cases:material_file", args=[review.number, row_.pk]), None
     if name == "notice":
         return reverse("cases:notice", args=[review.number, "acceptance"]), None
+    if name == "agent_authorisation":
+        _record_agent(review, world.clerk)
+        return reverse("cases:agent_authorisation", args=[review.number]), None
     if name == "apply_item":
         url = reverse("cases:apply_item", args=[world.item.item.implementation_code])
         return url, {} if method == "POST" else None
@@ -371,6 +377,27 @@ def _page_request(walk: Walk, name: str, method: str) -> PageRequest:
         query = {"number": review.number, "code": review.query_code}
         return reverse("cases:track"), query if method == "GET" else None
     raise AssertionError(f"no request for the page {name!r}: add it to _page_request")
+
+
+def _record_agent(case: Case, clerk: User) -> None:
+    """A 经办人 on ``case`` (inside the test's savepoint), as the walk-in desk files one."""
+    from django.utils import timezone
+
+    from onewindow.cases.models import CaseAgent
+
+    agent = CaseAgent(
+        case=case,
+        name="周敏",
+        id_number="11010519491231002X",
+        phone="13912345678",
+        content_type="application/pdf",
+        size=1,
+        sha256="0" * 64,
+        recorded_by=clerk,
+        recorded_at=timezone.now(),
+    )
+    agent.authorisation.save("walk-authorisation.pdf", pdf_upload(), save=False)
+    agent.save()
 
 
 def _page_action_data(walk: Walk, action: str, case_key: str) -> dict:
@@ -620,6 +647,12 @@ def _leak_requests(walk: Walk, number: str) -> dict[str, LeakRequest]:
             None,
         ),
         "notice": ("GET", reverse("cases:notice", args=[number, "acceptance"]), None, None),
+        "agent_authorisation": (
+            "GET",
+            reverse("cases:agent_authorisation", args=[number]),
+            None,
+            None,
+        ),
         "apply_done": ("GET", reverse("cases:apply_done", args=[number]), None, None),
         "material_upload": (
             "GET",
@@ -649,6 +682,7 @@ LEAK_KINDS = [
     "case_action",
     "material_file",
     "notice",
+    "agent_authorisation",
     "apply_done",
     "material_upload",
     "track",

@@ -12,6 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from onewindow.cases import deadlines, selectors, services
 from onewindow.cases.constants import TaskKind
 from onewindow.cases.forms_staff import WalkInForm, WalkInSearchForm
+from onewindow.cases.forms_walkin import AgentForm, ApplicantRegistrationForm
+from onewindow.cases.views_staff import walkin
 from onewindow.cases.views_staff.common import paginate, require_role
 from onewindow.catalog import selectors as catalog_selectors
 from onewindow.catalog.bundles import merge_materials
@@ -100,8 +102,9 @@ def _walk_in_applicant(user, value) -> Applicant | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def desk_new(request: HttpRequest) -> HttpResponse:
-    """A walk-in application (窗口申请): find the applicant and the item or bundle, fill
-    the application form, and register it (submitted, waiting for pre-review)."""
+    """A walk-in application (窗口申请): find the applicant (or register a new one, the
+    ``register`` step) and the item or bundle, fill the application form, and register it
+    (submitted, waiting for pre-review)."""
     user = request.user
     require_role(user, Role.WINDOW_CLERK)
     zone = user.zone
@@ -125,33 +128,47 @@ def desk_new(request: HttpRequest) -> HttpResponse:
         if item_query:
             context["items"], context["bundles"] = _find_items(zone, item_query)
     status = 200
-    if request.method == "POST":
+    registering = request.method == "POST" and request.POST.get("step") == walkin.REGISTER_STEP
+    if registering:
+        target_value = f"{context['target_kind']}:{target.pk}" if target is not None else ""
+        registration = walkin.register(request, target=target_value)
+        if registration.response is not None:
+            return registration.response
+        context["registration"], status = registration.form, registration.status
+    else:
+        context["registration"] = ApplicantRegistrationForm()
+    if request.method == "POST" and not registering:
         form = WalkInForm(request.POST, bundle_fields=bundle_fields)
+        agent_form = AgentForm(request.POST, request.FILES)
         if form.is_valid():
             if applicant is None:
                 form.add_error("applicant", _("申请人：不存在，请重新查询选择"))
             if target is None:
                 form.add_error("target", _("事项或一件事：不存在或未发布，请重新查询选择"))
-        if form.is_valid():
+        if agent_form.is_valid() and form.is_valid():
             try:
-                case = services.case_create(
+                case = services.case_create_at_window(
                     actor=user,
                     applicant=applicant,
                     item_version=target if isinstance(target, ItemVersion) else None,
                     bundle=target if isinstance(target, Bundle) else None,
-                    channel="window",
                     window=user.window,
                     form_data=form.form_data(),
+                    agent=agent_form.agent(),
                 )
             except ApplicationError as error:
                 # The item or bundle is the chosen target; the form's missing fields
-                # are named in the message itself.
-                error.fields = {
+                # are named in the message itself; the agent's beside the agent's.
+                fields = {
                     ("target" if name in ("item", "bundle") else name): messages_
                     for name, messages_ in error.fields.items()
                     if name != "form_data"
                 }
-                add_service_error(form, error)
+                if any(name in agent_form.fields for name in fields):
+                    add_service_error(agent_form, error, others="drop")
+                else:
+                    error.fields = fields
+                    add_service_error(form, error)
                 status = error.status
             else:
                 messages.success(
@@ -168,6 +185,8 @@ def desk_new(request: HttpRequest) -> HttpResponse:
         if target is not None:
             initial["target"] = source.get("target")
         form = WalkInForm(initial=initial, bundle_fields=bundle_fields)
+        agent_form = AgentForm()
+    context["agent_form"] = agent_form
     context["form"] = form
     context["ready"] = applicant is not None and target is not None
     context["bundle_fields"] = [form[name] for name, _key in form.bundle_field_names]

@@ -35,6 +35,7 @@ EVENT_LABELS = {
     CaseEventAction.MATERIAL_SUPPLEMENTED: gettext_lazy("补齐容缺材料"),
     CaseEventAction.SUPPLEMENT_OVERDUE: gettext_lazy("容缺材料逾期未补齐"),
     CaseEventAction.COMMITMENT_SIGNED: gettext_lazy("签署告知承诺书"),
+    CaseEventAction.AGENT_RECORDED: gettext_lazy("经办人持授权委托书办理"),
     CaseEventAction.DEADLINE_RECOMPUTED: gettext_lazy("重新计算办结期限"),
     CaseEventAction.TASK_OPENED: gettext_lazy("环节到达"),
     CaseEventAction.TASK_CLAIMED: gettext_lazy("签收任务"),
@@ -112,6 +113,9 @@ def _event_detail(event, *, task_names: dict, names: dict, staff: bool) -> str:
     elif action == CaseEventAction.CERTIFICATE_ISSUED:
         parts.append(data.get("type", ""))
         parts.append(_("证照标识 {identifier}").format(identifier=data.get("identifier", "")))
+    elif action == CaseEventAction.AGENT_RECORDED:
+        parts.append(_("经办人：{name}").format(name=data.get("name", "")))
+        parts.append(_("身份证 {number}").format(number=data.get("id_number", "")))
     elif action == CaseEventAction.COMMITMENT_SIGNED:
         parts.append(_("承诺人：{name}").format(name=data.get("signed_name", "")))
     elif action == CaseEventAction.TASK_OPENED and data.get("deadline"):

@@ -4,7 +4,8 @@ By use-case: ``applicants`` (registration, the admin's edits, representations),
 ``accounts`` (staff accounts, role grants, passwords, the audit trail's viewing and
 verification), ``identifiers`` (a staff member's full view of a personal number:
 ``identifier_show``, the one service every page, API, PDF and admin response calls; and
-look-ups by number), ``calendar`` (the zone's working-day overrides). Callers import from
+look-ups by number), ``walkin`` (a clerk registers the applicant at the window, or opens
+the registered one), ``calendar`` (the zone's working-day overrides). Callers import from
 ``onewindow.org.services``.
 """
 
@@ -37,15 +38,21 @@ from onewindow.org.services.identifiers import (
     identifier_show,
     identifier_view_record,
 )
+from onewindow.org.services.walkin import (
+    WalkInRegistration,
+    applicant_register_walk_in,
+)
 
 __all__ = [
     "APPLICANT_FIELDS",
     "IdentifierChannel",
     "ShownIdentifier",
+    "WalkInRegistration",
     "account_recorded",
     "applicant_add",
     "applicant_change",
     "applicant_register",
+    "applicant_register_walk_in",
     "applicant_remove",
     "audit_chain_verify",
     "audit_trail_view_record",
