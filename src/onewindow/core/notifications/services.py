@@ -13,12 +13,15 @@ from django.utils import timezone
 from onewindow.core.models import Notification
 from onewindow.core.notifications.backends import OutboundMessage, deliver
 from onewindow.core.notifications.kinds import get_kind
+from onewindow.core.notifications.templates import render_message
 
 NO_SUBJECT = ("", "")
 
 
 def _render(kind: str, context: Mapping[str, Any]) -> tuple[str, str]:
     spec = get_kind(kind)
+    if spec.template is not None:  # an administrator may have worded it (one query)
+        return render_message(kind, spec.template, context)
     title = str(spec.title(context)) if spec.title is not None else ""
     return title, str(spec.render(context))
 
