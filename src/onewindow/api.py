@@ -154,6 +154,7 @@ def _register_routers() -> None:
     from onewindow.certificates.api import router as certificates_router
     from onewindow.insights.api import router as insights_router
     from onewindow.org.api import router as calendar_router
+    from onewindow.portal.api import router as messages_router
     from onewindow.reviews.api import router as reviews_router
 
     api.add_router("/calendar", calendar_router)
@@ -162,6 +163,7 @@ def _register_routers() -> None:
     api.add_router("/", certificates_router)
     api.add_router("/reviews", reviews_router)
     api.add_router("/insights", insights_router)
+    api.add_router("/me", messages_router)
 
 
 _register_routers()

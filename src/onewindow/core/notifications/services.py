@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import partial
 from typing import Any
 
@@ -94,12 +94,14 @@ def notify_contact(
     return message
 
 
-def notifications_mark_read(*, user: Any) -> int:
-    """Mark all of ``user``'s unread messages read; returns how many. The user's own
-    read flags: nothing for the audit trail."""
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+def notifications_mark_read(*, user: Any, ids: Iterable[int] | None = None) -> int:
+    """Mark ``user``'s unread messages read (all, or those of ``ids`` that are the
+    user's own: another's are left alone); returns how many. The user's own read flags:
+    nothing for the audit trail."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())
 
 
 def unread_count(user: Any) -> int:
