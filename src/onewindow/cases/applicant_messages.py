@@ -90,6 +90,11 @@ def _listed(names) -> str:
     return _("、").join(str(name) for name in names)
 
 
+def _sentence(text: str) -> str:
+    """A reason as written, without its final full stop (the words add their own)."""
+    return (text or "").strip().rstrip("。.")
+
+
 def _common(context: Mapping[str, Any]) -> dict[str, str]:
     return {"number": context["number"], "item": context["item"], "link": context["link"]}
 
@@ -126,8 +131,8 @@ def _accepted(context: Mapping[str, Any]) -> dict[str, str]:
 def _refused(context: Mapping[str, Any]) -> dict[str, str]:
     return {
         **_common(context),
-        "reason": context["reason"],
-        "legal_basis": context["legal_basis"],
+        "reason": _sentence(context["reason"]),
+        "legal_basis": _sentence(context["legal_basis"]),
         "remedies": str(REMEDIES),
     }
 
@@ -136,7 +141,7 @@ def _suspended(context: Mapping[str, Any]) -> dict[str, str]:
     return {
         **_common(context),
         "procedure": str(SuspensionKind(context["procedure"]).label),
-        "reason": context["reason"],
+        "reason": _sentence(context["reason"]),
     }
 
 
@@ -152,7 +157,7 @@ def _extended(context: Mapping[str, Any]) -> dict[str, str]:
     return {
         **_common(context),
         "days": str(context["days"]),
-        "reason": context["reason"],
+        "reason": _sentence(context["reason"]),
         "deadline": format_date(context["deadline"]),
     }
 
@@ -167,7 +172,7 @@ def _denied(context: Mapping[str, Any]) -> dict[str, str]:
     return {
         **_common(context),
         "decided_on": format_date(context["decided_on"]),
-        "reason": context["reason"],
+        "reason": _sentence(context["reason"]),
         "remedies": remedies,
     }
 
@@ -225,7 +230,7 @@ KINDS: dict[str, dict[str, Any]] = {
     ACCEPTED: {
         "title": gettext_lazy("申请已受理：{number}"),
         "body": gettext_lazy(
-            "您申请的“{item}”（办件编号 {number}）已{mode}，办结期限为 {deadline}。"
+            "您申请的“{item}”（办件编号 {number}）已受理（{mode}），办结期限为 {deadline}。"
             "{tolerance}详情：{link}"
         ),
         "placeholders": {

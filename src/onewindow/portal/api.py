@@ -7,6 +7,7 @@ from __future__ import annotations
 from ninja import Query, Router
 
 from onewindow.core.api_auth import session_auth
+from onewindow.core.api_body import json_object, validated
 from onewindow.core.models import Notification
 from onewindow.core.notifications import notifications_mark_read, unread_count
 from onewindow.core.notifications.kinds import link_label
@@ -60,8 +61,15 @@ def messages(request, query: Query[MessagesQuery]):
     "/messages/read",
     response={200: MessagesReadOut, 401: Error, 403: Error, **ERROR_RESPONSES},
     summary="将本人的消息标为已读（指定编号，或不填全部）",
+    openapi_extra={
+        "requestBody": {
+            "required": False,
+            "content": {"application/json": {"schema": MessagesReadIn.model_json_schema()}},
+        }
+    },
 )
-def messages_read(request, payload: MessagesReadIn):
+def messages_read(request):
     user = request.auth
-    marked = notifications_mark_read(user=user, ids=payload.ids)
+    body = validated(MessagesReadIn, json_object(request))
+    marked = notifications_mark_read(user=user, ids=body.ids)
     return {"marked": marked, "unread": unread_count(user)}

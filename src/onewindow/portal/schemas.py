@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from onewindow.core.inputs import Reference
 
 #: At most this many messages on one page, or marked read in one request.
 MAX_LIMIT = 100
@@ -39,7 +42,11 @@ class MessagesPageOut(Schema):
 
 
 class MessagesReadIn(Schema):
-    ids: list[int] | None = Field(
+    """Unknown fields are refused, numbers are strict (``core.inputs.Reference``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[Reference] | None = Field(
         None, max_length=MAX_LIMIT, description="要标为已读的消息编号；不填则全部标为已读"
     )
 
