@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from onewindow.cases.services import task_claim, task_complete
 from onewindow.cases.tests.factories import World
-from onewindow.testing.browser import SCREENSHOTS, screenshot
+from onewindow.testing.browser import PHONE, SCREENSHOTS, horizontal_overflow, screenshot
 
 pytestmark = [pytest.mark.browser]
 
@@ -100,3 +100,15 @@ def test_an_applicant_sees_the_acceptance_and_the_decision_in_my_messages(
     submit(applicant, applicant.get_by_role("button", name="全部标为已读"))
     expect(applicant.locator(".notification--unread")).to_have_count(0)
     expect(applicant.locator(".account__unread")).to_have_count(0)
+
+
+def test_my_messages_fits_a_phone(browser_world: World, signed_in):
+    world = browser_world
+    world.accepted()
+    phone = signed_in("w_applicant", viewport=PHONE)
+    expect(phone.locator(".account__unread")).to_have_text(re.compile(r"^2"))
+    phone.locator(".account__messages").click()
+    phone.wait_for_url("**/notifications/")
+    expect(phone.locator(".notification")).to_have_count(2)
+    screenshot(phone, "messages-phone")
+    assert horizontal_overflow(phone) <= 0
