@@ -2,7 +2,8 @@
 
 - ``task_yellow`` / ``task_red``: a task's light turned yellow or red (to its holders);
 - the applicant's messages (submitted, accepted, decided… and ``supplement_overdue``):
-  ``cases/applicant_messages.py``, whose words administrators may edit.
+  ``cases/applicant_messages.py`` sends them, ``cases/applicant_message_kinds.py`` words
+  them (administrators may edit the words).
 
 Every one is about a case: subject ``("case", number)``, link the case page.
 """
@@ -21,7 +22,6 @@ from onewindow.cases.constants import CASE_OBJECT_TYPE, Light
 from onewindow.core.notifications import register_kind
 
 TASK_KINDS = {Light.YELLOW: "task_yellow", Light.RED: "task_red"}
-SUPPLEMENT_OVERDUE_KIND = "supplement_overdue"  # cases.applicant_messages.SUPPLEMENT_OVERDUE
 
 
 def format_date(value: dt.date) -> str:
@@ -41,11 +41,6 @@ def case_link(number: str) -> str:
 def task_key(task_id: int, kind: str) -> str:
     """Once per task, light and person: the reminder job may run twice."""
     return f"task:{task_id}:{kind}"
-
-
-def case_key(case_id: int, kind: str) -> str:
-    """Once per case, kind and person."""
-    return f"case:{case_id}:{kind}"
 
 
 def _title(context: Mapping[str, Any]) -> str:
@@ -71,6 +66,6 @@ def register() -> None:
     register_kind(TASK_KINDS[Light.YELLOW], render=_task_yellow, title=_title, link_label=label)
     register_kind(TASK_KINDS[Light.RED], render=_task_red, title=_title, link_label=label)
     # The applicant's messages (supplement_overdue among them): editable templates.
-    from onewindow.cases import applicant_messages
+    from onewindow.cases import applicant_message_kinds
 
-    applicant_messages.register()
+    applicant_message_kinds.register()

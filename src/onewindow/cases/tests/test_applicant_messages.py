@@ -14,6 +14,7 @@ import time_machine
 from django.urls import reverse
 
 from onewindow.cases import applicant_messages as am
+from onewindow.cases.applicant_message_kinds import format_date
 from onewindow.cases.constants import CaseChannel, CaseStatus, MaterialState
 from onewindow.cases.models import Case
 from onewindow.cases.reminders import remind_overdue_supplements, remind_supplements_due_soon
@@ -148,7 +149,7 @@ def test_the_whole_way_tells_each_account_once_per_step_and_no_one_else(
     assert suspended.key == f"case:{case.pk}:{am.SUSPENDED}:{suspension.pk}"
     extended = only(world.applicant_user, am.EXTENDED)
     assert "5 个工作日" in extended.text and "情况复杂，需现场核查" in extended.text
-    assert am.format_date(case.deadline) in extended.text
+    assert format_date(case.deadline) in extended.text
     for row in Notification.objects.all():
         assert "内部意见" not in row.text  # staff comments never reach the applicant
 
@@ -167,7 +168,7 @@ def test_acceptance_tells_the_deadline_and_the_tolerated_materials_with_their_du
     case.refresh_from_db()
     text = only(world.applicant_user, am.ACCEPTED).text
     assert "容缺受理" in text
-    assert am.format_date(case.deadline) in text
+    assert format_date(case.deadline) in text
     assert "营业场所证明" in text and "2026年03月09日" in text
 
 
