@@ -12,6 +12,7 @@ from django.utils.functional import SimpleLazyObject
 
 from onewindow.core import registry
 from onewindow.core.notifications import unread_count
+from onewindow.org.admin_roles import is_audit_admin
 from onewindow.org.constants import UserKind
 
 
@@ -60,9 +61,21 @@ def _unread(request):
     return count
 
 
+def _reads_messages(request):
+    """Whether the header offers 我的消息: every signed-in user but the audit
+    administrator, who is confined to the audit trail (ADR 0010)."""
+
+    def reads() -> bool:
+        user = request.user
+        return user.is_authenticated and not is_audit_admin(user)
+
+    return reads
+
+
 def navigation(request) -> dict:
     return {
         "nav_links": SimpleLazyObject(lambda: nav_links(request)),
+        "messages_in_header": _reads_messages(request),
         "messages_unread": _unread(request),
         # Lower apps' pages link the portal's pages through these, never by their names.
         "home_url": reverse_lazy("home"),

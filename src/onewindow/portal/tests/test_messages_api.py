@@ -176,3 +176,10 @@ def test_the_header_count_is_one_query_and_none_for_anonymous(client, world, inb
         client.get(reverse("portal"))
     counting = [q["sql"] for q in queries if "core_notification" in q["sql"]]
     assert len(counting) == 1
+
+
+def test_the_audit_administrator_is_offered_no_messages(client, make_staff):
+    # confined to the audit trail (ADR 0010): 我的消息 would answer 403
+    auditor = make_staff("audit_admin", username="auditor")
+    html = client_for(auditor, client=client).get(reverse("home")).content.decode()
+    assert "account__messages" not in html
