@@ -155,6 +155,7 @@ def _register_routers() -> None:
     from onewindow.insights.api import router as insights_router
     from onewindow.org.api import router as calendar_router
     from onewindow.org.api_applicants import router as applicants_router
+    from onewindow.portal.api import router as messages_router
     from onewindow.reviews.api import router as reviews_router
 
     api.add_router("/calendar", calendar_router)
@@ -164,6 +165,7 @@ def _register_routers() -> None:
     api.add_router("/", certificates_router)
     api.add_router("/reviews", reviews_router)
     api.add_router("/insights", insights_router)
+    api.add_router("/me", messages_router)
 
 
 _register_routers()

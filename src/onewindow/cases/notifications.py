@@ -1,8 +1,9 @@
 """The notification kinds cases sends (registered with core in ``CasesConfig.ready``).
 
 - ``task_yellow`` / ``task_red``: a task's light turned yellow or red (to its holders);
-- ``supplement_overdue``: a tolerated (容缺) material was not supplied by its due date
-  (to the applicant's representatives, in the case's language).
+- the applicant's messages (submitted, accepted, decided… and ``supplement_overdue``):
+  ``cases/applicant_messages.py`` sends them, ``cases/applicant_message_kinds.py`` words
+  them (administrators may edit the words).
 
 Every one is about a case: subject ``("case", number)``, link the case page.
 """
@@ -14,7 +15,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,7 +22,6 @@ from onewindow.cases.constants import CASE_OBJECT_TYPE, Light
 from onewindow.core.notifications import register_kind
 
 TASK_KINDS = {Light.YELLOW: "task_yellow", Light.RED: "task_red"}
-SUPPLEMENT_OVERDUE_KIND = "supplement_overdue"
 
 
 def format_date(value: dt.date) -> str:
@@ -44,11 +43,6 @@ def task_key(task_id: int, kind: str) -> str:
     return f"task:{task_id}:{kind}"
 
 
-def case_key(case_id: int, kind: str) -> str:
-    """Once per case, kind and person."""
-    return f"case:{case_id}:{kind}"
-
-
 def _title(context: Mapping[str, Any]) -> str:
     return _("办件提醒：{number}").format(number=context["number"])
 
@@ -67,22 +61,11 @@ def _task_red(context: Mapping[str, Any]) -> str:
     )
 
 
-def _supplement_overdue(context: Mapping[str, Any]) -> str:
-    with translation.override(context.get("language")):
-        return _(
-            "办件 {number} 容缺受理的材料（{materials}）未在 {due_on} 前补齐，已记录逾期，"
-            "请尽快补齐。"
-        ).format(
-            number=context["number"],
-            materials="、".join(context["materials"]),
-            due_on=format_date(context["due_on"]),
-        )
-
-
 def register() -> None:
     label = gettext_lazy("查看办件")
     register_kind(TASK_KINDS[Light.YELLOW], render=_task_yellow, title=_title, link_label=label)
     register_kind(TASK_KINDS[Light.RED], render=_task_red, title=_title, link_label=label)
-    register_kind(
-        SUPPLEMENT_OVERDUE_KIND, render=_supplement_overdue, title=_title, link_label=label
-    )
+    # The applicant's messages (supplement_overdue among them): editable templates.
+    from onewindow.cases import applicant_message_kinds
+
+    applicant_message_kinds.register()

@@ -8,7 +8,8 @@
   (``core.notifications.notify``).
 - A tolerated (容缺) material not supplied by its due date is recorded once per case as
   ``case.supplement_overdue`` (the credit module reads these) and the applicant's
-  representatives are told in the inbox.
+  representatives are told in the inbox (``cases.applicant_messages``); a few days
+  before the due date they are reminded once.
 
 Each task or case is handled in its own transaction: one failure is logged and the rest
 are still processed.
@@ -24,6 +25,7 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from onewindow.cases import applicant_messages
 from onewindow.cases.constants import (
     ACTIVE_TASK_STATUSES,
     CASE_OBJECT_TYPE,
@@ -34,9 +36,7 @@ from onewindow.cases.constants import (
 )
 from onewindow.cases.models import Case, CaseMaterial, Task
 from onewindow.cases.notifications import (
-    SUPPLEMENT_OVERDUE_KIND,
     TASK_KINDS,
-    case_key,
     case_link,
     case_subject,
     task_key,
@@ -52,6 +52,8 @@ logger = logging.getLogger(__name__)
 
 SYSTEM_ACTOR = "system"
 WARNED_LIGHTS = (Light.YELLOW, Light.RED)
+#: A 容缺 due date this many days ahead (or today) is reminded.
+SUPPLEMENT_DUE_SOON_DAYS = 3
 
 
 # --- task lights ----------------------------------------------------------------------
@@ -186,22 +188,39 @@ def _record_overdue_supplement(case_id: int, *, today: dt.date) -> int:
         data={"materials": names, "due_on": str(case.tolerance_due_on)},
     )
     Case.objects.filter(pk=case.pk).update(supplement_overdue_recorded=True)
-    context = {
-        "number": case.number,
-        "materials": names,
-        "due_on": case.tolerance_due_on,
-        "language": case.language,
-    }
-    representatives = User.objects.filter(
-        representations__applicant_id=case.applicant_id, is_active=True
-    ).distinct()
-    for user in representatives.order_by("pk"):
-        notify(
-            user,
-            SUPPLEMENT_OVERDUE_KIND,
-            context,
-            link=case_link(case.number),
-            subject=case_subject(case.number),
-            key=case_key(case.pk, SUPPLEMENT_OVERDUE_KIND),
-        )
+    applicant_messages.supplement_overdue(case, names)
     return 1
+
+
+# --- supplements due soon -------------------------------------------------------------
+
+
+def remind_supplements_due_soon(*, today: dt.date | None = None) -> int:
+    """Remind the applicant's accounts of tolerated materials due within
+    ``SUPPLEMENT_DUE_SOON_DAYS`` days (once per case and due date); return how many
+    messages were written."""
+    today = today or timezone.localdate()
+    tolerated = CaseMaterial.objects.filter(case=OuterRef("pk"), state=MaterialState.TOLERATED)
+    cases = (
+        Case.objects.filter(
+            status__in=SUPPLEMENT_STATUSES,
+            tolerance_due_on__gte=today,
+            tolerance_due_on__lte=today + dt.timedelta(days=SUPPLEMENT_DUE_SOON_DAYS),
+        )
+        .filter(Exists(tolerated))
+        .select_related("applicant")
+        .order_by("pk")
+    )
+    told = 0
+    for case in cases.iterator(chunk_size=500):
+        try:
+            with transaction.atomic():
+                names = list(
+                    case.materials.filter(state=MaterialState.TOLERATED)
+                    .order_by("position")
+                    .values_list("name", flat=True)
+                )
+                told += applicant_messages.supplement_due_soon(case, names)
+        except Exception:
+            logger.exception("supplement reminder of case %s failed", case.pk)
+    return told

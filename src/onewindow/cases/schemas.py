@@ -315,5 +315,7 @@ class TrackOut(Schema):
     extension_reason: str
     suspended: bool
     decided_on: dt.date | None
+    decision: str = Field(description="决定结果：approved 准予、denied 不予，未决定为空")
+    decision_label: str
     delivered_on: dt.date | None
     steps: list[TrackStepOut]

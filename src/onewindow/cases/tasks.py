@@ -8,14 +8,23 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from onewindow.cases.reminders import remind_overdue_supplements, remind_warned_tasks
+from onewindow.cases.reminders import (
+    remind_overdue_supplements,
+    remind_supplements_due_soon,
+    remind_warned_tasks,
+)
 from onewindow.cases.services import recompute_deadlines
 
 
 @task()
 def send_reminders() -> dict[str, int]:
-    """Daily: remind the holders of yellow and red tasks; record overdue supplements."""
-    return {"tasks": remind_warned_tasks(), "supplements": remind_overdue_supplements()}
+    """Daily: remind the holders of yellow and red tasks; record overdue supplements;
+    remind applicants of supplements due soon."""
+    return {
+        "tasks": remind_warned_tasks(),
+        "supplements": remind_overdue_supplements(),
+        "supplements_due_soon": remind_supplements_due_soon(),
+    }
 
 
 @task()

@@ -252,3 +252,44 @@ class Notification(models.Model):
         from onewindow.core.notifications.kinds import link_label
 
         return link_label(self.kind)
+
+
+class NotificationTemplate(models.Model):
+    """消息模板: an administrator's wording of one notification kind in one language,
+    replacing the kind's built-in words for recipients in that language. Written through
+    ``core.notifications.templates.notification_template_save`` (validated: only the
+    kind's placeholders; audited)."""
+
+    kind = models.CharField(_("消息类别"), max_length=40)
+    language = models.CharField(_("语言"), max_length=10, choices=settings.LANGUAGES)
+    title = models.CharField(
+        _("标题"), max_length=200, blank=True, help_text=_("留空则使用内置标题")
+    )
+    body = models.TextField(_("正文"), help_text=_("可用 {占位符}，见下方说明"))
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("修改人"),
+    )
+
+    class Meta:
+        ordering = ["kind", "language"]
+        verbose_name = _("消息模板")
+        verbose_name_plural = _("消息模板")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "language"], name="core_notification_template_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.language})"
+
+    def clean(self) -> None:
+        from onewindow.core.notifications.templates import validate_template
+
+        validate_template(kind=self.kind, title=self.title, body=self.body)

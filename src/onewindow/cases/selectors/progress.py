@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onewindow.cases.constants import CaseStatus, TaskStatus
+from onewindow.cases.constants import CaseStatus, Decision, TaskStatus
 from onewindow.cases.models import Case, Task
 from onewindow.core.errors import NotFound
 from onewindow.core.identifiers import codes_match, fold_code
@@ -18,7 +18,7 @@ from onewindow.core.identifiers import codes_match, fold_code
 @dataclass(frozen=True)
 class PublicProgress:
     """What anyone with the number and query code may see: no names, identifiers,
-    materials or comments."""
+    materials or comments; the decision's result (准予 / 不予) but not its reasons."""
 
     number: str
     item: str
@@ -32,6 +32,8 @@ class PublicProgress:
     extension_reason: str
     suspended: bool
     decided_on: dt.date | None
+    decision: str  # "approved", "denied" or "" (not decided): the result, never the reasons
+    decision_label: str
     delivered_on: dt.date | None
     steps: list[dict]
 
@@ -56,6 +58,7 @@ def public_progress(*, number: str, code: str) -> PublicProgress:
             "extension_days",
             "extension_reason",
             "decided_on",
+            "decision",
             "delivered_on",
             "zone_id",
         )
@@ -85,6 +88,8 @@ def public_progress(*, number: str, code: str) -> PublicProgress:
         extension_reason=case.extension_reason,
         suspended=case.status == CaseStatus.SUSPENDED,
         decided_on=case.decided_on,
+        decision=case.decision or "",
+        decision_label=str(Decision(case.decision).label) if case.decision else "",
         delivered_on=case.delivered_on,
         steps=steps,
     )

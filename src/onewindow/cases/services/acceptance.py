@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onewindow.cases import applicant_messages
 from onewindow.cases.constants import (
     DEFAULT_TOLERANCE_DAYS,
     DEFAULT_VERIFICATION_DAYS,
@@ -121,6 +122,7 @@ def case_accept(
     for child in children:
         _record_child_acceptance(child, parent=case, actor=actor, now=now, today=today)
     _open_review(case, children, actor=actor)
+    applicant_messages.case_accepted(case)
     return case
 
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onewindow.cases import deadlines
+from onewindow.cases import applicant_messages, deadlines
 from onewindow.cases.constants import (
     ACTIVE_TASK_STATUSES,
     CLOCK_STATUSES,
@@ -56,7 +56,7 @@ def case_suspend(*, case: Case, actor: User, kind: str, reason: str) -> Suspensi
         reason=reason,
         data={"kind": kind},
     )
-    return Suspension.objects.create(
+    suspension = Suspension.objects.create(
         case=case,
         kind=kind,
         reason=reason,
@@ -64,6 +64,8 @@ def case_suspend(*, case: Case, actor: User, kind: str, reason: str) -> Suspensi
         started_on=timezone.localdate(now),
         started_by=actor,
     )
+    applicant_messages.case_suspended(case, suspension)
+    return suspension
 
 
 @transaction.atomic
@@ -98,6 +100,7 @@ def case_resume(*, case: Case, actor: User) -> Suspension:
     )
     for task in active:
         _push_task(task, calendar, paused)
+    applicant_messages.case_resumed(case, suspension)
     return suspension
 
 
@@ -139,6 +142,7 @@ def case_extend(*, case: Case, actor: User, days: int, reason: str) -> Case:
         actor=actor,
         data={"days": days, "reason": reason, "deadline": str(case.deadline)},
     )
+    applicant_messages.case_extended(case)
     return case
 
 

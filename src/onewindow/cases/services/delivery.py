@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onewindow.cases import deadlines
+from onewindow.cases import applicant_messages, deadlines
 from onewindow.cases.constants import (
     ACTIVE_TASK_STATUSES,
     CaseAction,
@@ -116,6 +116,7 @@ def _issue_certificate(case: Case, *, actor: User, facts: dict[str, Any] | None)
             "type_code": certificate_type.code,
         },
     )
+    applicant_messages.certificate_issued(case, certificate)
 
 
 def _decide(case: Case, *, actor: User, decision: str, reason: str, remedy_notice: str) -> None:
@@ -163,6 +164,7 @@ def _decide(case: Case, *, actor: User, decision: str, reason: str, remedy_notic
     for task in others:
         task.case = case
         _cancel_task(task, actor=actor, reason="已作出决定")  # stored: Chinese
+    applicant_messages.case_decided(case)
 
 
 def _delivery_step(case: Case) -> StepSpec | None:
@@ -195,12 +197,14 @@ def _after_decision(case: Case, *, actor: User) -> None:
                 limit_days=1,
             )
             _open_task(parent, step, actor=actor, department=parent.department)
+            applicant_messages.case_ready(parent)
         return
     step = _delivery_step(case)
     if step is None or case.item_version.handling_kind == HandlingKind.IMMEDIATE:
         _deliver(case, actor=actor)
         return
     _open_task(case, step, actor=actor)
+    applicant_messages.case_ready(case)
 
 
 def _deliver(case: Case, *, actor: User) -> None:
@@ -214,6 +218,7 @@ def _deliver(case: Case, *, actor: User) -> None:
         event=CaseEventAction.DELIVERED,
         fields=["delivered_at", "delivered_on"],
     )
+    applicant_messages.case_delivered(case)
 
 
 @transaction.atomic

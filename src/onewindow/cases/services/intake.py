@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onewindow.cases import applicant_messages
 from onewindow.cases.constants import (
     ACTIVE_TASK_STATUSES,
     CaseAction,
@@ -257,6 +258,7 @@ def case_submit(*, case: Case, actor: User) -> Case:
             fields=["submitted_at"],
         )
     _fill_from_wallet(case, actor=actor, rows=missing, children=children)
+    applicant_messages.case_submitted(case)
     return case
 
 
@@ -296,6 +298,7 @@ def case_request_correction(*, case: Case, actor: User, items: Iterable[str]) ->
         data={"items": cleaned},
         fields=["correction_items", "correction_requested_at"],
     )
+    applicant_messages.case_correction_requested(case)
     return case
 
 
@@ -338,6 +341,7 @@ def case_refuse(*, case: Case, actor: User, reason: str, legal_basis: str) -> Ca
             reason=case.refusal_reason,
             fields=fields,
         )
+    applicant_messages.case_refused(case)
     return case
 
 

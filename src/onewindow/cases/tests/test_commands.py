@@ -28,8 +28,11 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
-def summary_line(tasks: int, supplements: int) -> str:
-    return f"已发送黄灯、红灯提醒 {tasks} 条；记录容缺材料逾期未补齐 {supplements} 件\n"
+def summary_line(tasks: int, supplements: int, due_soon: int = 0) -> str:
+    return (
+        f"已发送黄灯、红灯提醒 {tasks} 条；记录容缺材料逾期未补齐 {supplements} 件；"
+        f"提醒容缺材料即将到期 {due_soon} 条\n"
+    )
 
 
 @pytest.fixture
@@ -66,18 +69,20 @@ def test_a_second_run_sends_nothing_new(overdue):
 
 def test_nothing_to_remind(world):
     world.accepted()  # accepted today: its steps are still green
+    told = Notification.objects.count()  # the applicant's submitted and accepted messages
 
     assert run() == summary_line(0, 0)
-    assert not Notification.objects.exists()
+    assert Notification.objects.count() == told
 
 
 def test_enqueue_hands_the_job_to_the_workers(overdue):
+    told = Notification.objects.count()  # the applicant's submitted and accepted messages
     output = run("--enqueue")
 
     job = DBTaskResult.objects.get()
     assert job.task_path == "onewindow.cases.tasks.send_reminders"
     assert output == f"提醒任务已加入后台队列（任务编号 {job.id}）\n"
-    assert not Notification.objects.exists()  # nothing runs until a worker takes it
+    assert Notification.objects.count() == told  # nothing runs until a worker takes it
 
 
 def test_the_dashed_command_name_works(overdue, capsys):
@@ -90,3 +95,20 @@ def test_an_unknown_option_is_refused():
     with pytest.raises(CommandError, match="--now"):
         call_command("send_reminders", "--now")
     assert not DBTaskResult.objects.exists()
+
+
+@time_machine.travel(dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC), tick=False)  # a Monday
+def test_run_reminds_a_supplement_due_soon(world):
+    case = world.submit(skip=(TOLERATED,))
+    row = case.materials.get(name=TOLERATED)
+    case_accept(
+        case=case,
+        actor=world.clerk,
+        mode=AcceptanceMode.TOLERATED,
+        tolerated=[row.pk],
+        tolerance_due_on=dt.date(2026, 3, 4),
+    )
+
+    assert run() == summary_line(0, 0, 1)
+    assert run() == summary_line(0, 0, 0)
+    assert Notification.objects.filter(kind="supplement_due_soon").count() == 1

@@ -428,7 +428,7 @@ def test_send_reminders_runs_both(make_case, make_staff, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         result = send_reminders.call()
 
-    assert result == {"tasks": 1, "supplements": 1}
+    assert result == {"tasks": 1, "supplements": 1, "supplements_due_soon": 0}
 
 
 def test_send_reminders_can_be_enqueued():

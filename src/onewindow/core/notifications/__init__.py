@@ -20,7 +20,11 @@ from onewindow.core.notifications.backends import (
     SmsNotifier,
     mask_phone,
 )
-from onewindow.core.notifications.kinds import NotificationKind, register_kind
+from onewindow.core.notifications.kinds import (
+    NotificationKind,
+    register_kind,
+    register_template_kind,
+)
 from onewindow.core.notifications.services import (
     notifications_mark_read,
     notify,
@@ -42,5 +46,6 @@ __all__ = [
     "notify",
     "notify_contact",
     "register_kind",
+    "register_template_kind",
     "unread_count",
 ]

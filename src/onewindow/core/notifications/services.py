@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import partial
 from typing import Any
 
@@ -13,12 +13,15 @@ from django.utils import timezone
 from onewindow.core.models import Notification
 from onewindow.core.notifications.backends import OutboundMessage, deliver
 from onewindow.core.notifications.kinds import get_kind
+from onewindow.core.notifications.templates import render_message
 
 NO_SUBJECT = ("", "")
 
 
 def _render(kind: str, context: Mapping[str, Any]) -> tuple[str, str]:
     spec = get_kind(kind)
+    if spec.template is not None:  # an administrator may have worded it (one query)
+        return render_message(kind, spec.template, context)
     title = str(spec.title(context)) if spec.title is not None else ""
     return title, str(spec.render(context))
 
@@ -91,12 +94,14 @@ def notify_contact(
     return message
 
 
-def notifications_mark_read(*, user: Any) -> int:
-    """Mark all of ``user``'s unread messages read; returns how many. The user's own
-    read flags: nothing for the audit trail."""
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+def notifications_mark_read(*, user: Any, ids: Iterable[int] | None = None) -> int:
+    """Mark ``user``'s unread messages read (all, or those of ``ids`` that are the
+    user's own: another's are left alone); returns how many. The user's own read flags:
+    nothing for the audit trail."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())
 
 
 def unread_count(user: Any) -> int:

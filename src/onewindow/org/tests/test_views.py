@@ -590,14 +590,15 @@ def _grow(zone, department, n: int) -> None:
     ("roles", "queries"),
     [
         # session, user, the roles for the audit-administrator gate (ADR 0010), roles with
-        # departments, zone, profile (department, window), login history + per role
-        ((Role.WINDOW_CLERK,), 8),  # + calendar revision
-        ((Role.SUPERVISOR,), 8),  # + latest events
-        ((Role.ANALYST,), 10),  # + three aggregates
-        ((Role.REVIEWER,), 10),  # + windows, colleagues, their roles
+        # departments, zone, profile (department, window), login history, the header's
+        # unread messages + per role
+        ((Role.WINDOW_CLERK,), 9),  # + calendar revision
+        ((Role.SUPERVISOR,), 9),  # + latest events
+        ((Role.ANALYST,), 11),  # + three aggregates
+        ((Role.REVIEWER,), 11),  # + windows, colleagues, their roles
         # + overrides, 3 counts, audit verify (the head, the newest event, a batch, the empty
         # end), 2 for perms, background tasks needing a look, the second factor's device
-        ((Role.ADMINISTRATOR,), 19),
+        ((Role.ADMINISTRATOR,), 20),
     ],
 )
 def test_home_queries_do_not_grow_with_the_zone(
@@ -622,8 +623,9 @@ def test_applicant_home_queries(client, person, company, django_assert_num_queri
     company_applicant = company[1]
     company_applicant.representations.create(user=user, capacity=Capacity.AGENT)
     sign_in(client, user)
-    # session, user, zone, representations with applicants, the identifier predicate
-    with django_assert_num_queries(5):
+    # session, user, zone, representations with applicants, the identifier predicate,
+    # the header's unread messages
+    with django_assert_num_queries(6):
         response = client.get(reverse("home"))
     assert len(response.context["representations"]) == 2
 

@@ -34,7 +34,8 @@ def test_notifications_list_own_newest_first_and_mark_all_read(client, world):
     html = client.get(reverse("notifications")).content.decode()
     assert html.index(new.text) < html.index(old.text)
     assert "别人的消息" not in html
-    assert html.count("notification--unread") == 2 and "2 条未读" in html
+    # with the submission's own message (cases.applicant_messages)
+    assert html.count("notification--unread") == 3 and "3 条未读" in html
     assert reverse("cases:case", args=[case.number]) in html
     assert "查看办件" in html  # the link words the kind registered
     response = client.post(reverse("notifications"))

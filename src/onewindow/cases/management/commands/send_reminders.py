@@ -1,17 +1,22 @@
-"""``onewindow send-reminders``: remind the holders of yellow and red tasks and record
-overdue 容缺 supplements, once (what the daily background job does), or ``--enqueue``
-the job for the workers (``onewindow db_worker``)."""
+"""``onewindow send-reminders``: remind the holders of yellow and red tasks, record
+overdue 容缺 supplements and remind applicants of those due soon, once (what the daily
+background job does), or ``--enqueue`` the job for the workers (``onewindow db_worker``)."""
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from onewindow.cases.reminders import remind_overdue_supplements, remind_warned_tasks
+from onewindow.cases.reminders import (
+    remind_overdue_supplements,
+    remind_supplements_due_soon,
+    remind_warned_tasks,
+)
 from onewindow.cases.tasks import send_reminders
 
 
 class Command(BaseCommand):
     help = (
-        "Remind the holders of yellow and red tasks and record overdue supplements once; "
+        "Remind the holders of yellow and red tasks, record overdue supplements and remind "
+        "applicants of supplements due soon, once; "
         "--enqueue hands the job to the background workers instead."
     )
 
@@ -29,8 +34,10 @@ class Command(BaseCommand):
             return
         tasks = remind_warned_tasks()
         supplements = remind_overdue_supplements()
+        due_soon = remind_supplements_due_soon()
         self.stdout.write(
-            _("已发送黄灯、红灯提醒 {tasks} 条；记录容缺材料逾期未补齐 {supplements} 件").format(
-                tasks=tasks, supplements=supplements
-            )
+            _(
+                "已发送黄灯、红灯提醒 {tasks} 条；记录容缺材料逾期未补齐 {supplements} 件；"
+                "提醒容缺材料即将到期 {due_soon} 条"
+            ).format(tasks=tasks, supplements=supplements, due_soon=due_soon)
         )
