@@ -17,7 +17,8 @@ workflow are required only to publish. Errors name the field; element fields use
 says 第N项 from 1), the workflow ``steps``.
 
 By use-case: ``items`` (create, draft, edit, check, publish, retire), ``item_checks`` (the
-rules of elements, materials, steps and windows), ``bundles``; ``common`` holds what they
+rules of elements, materials, steps and windows), ``bundles``, ``search_terms`` (synonyms, colloquial and English names, editable at any
+time); ``common`` holds what they
 share (audit actions, field lists, the error collector). Callers import from
 ``onewindow.catalog.services``.
 """
@@ -35,6 +36,11 @@ from onewindow.catalog.services.common import (
     STEP_FIELDS,
     TEXT_ELEMENTS,
     CatalogAction,
+)
+from onewindow.catalog.services.search_terms import (
+    bundle_search_terms_set,
+    clean_search_terms,
+    item_search_terms_set,
 )
 from onewindow.catalog.services.items import (
     item_check,
@@ -54,6 +60,8 @@ __all__ = [
     "CatalogAction",
     "bundle_check",
     "bundle_publish",
+    "bundle_search_terms_set",
+    "clean_search_terms",
     "bundle_save",
     "bundle_withdraw",
     "item_check",
@@ -62,4 +70,5 @@ __all__ = [
     "item_draft_update",
     "item_publish",
     "item_retire",
+    "item_search_terms_set",
 ]
