@@ -368,7 +368,7 @@ class Bundle(models.Model):
         blank=True,
         help_text=_(
             "群众常用的叫法，每行一个（也可用逗号或顿号分隔）：俗称、口语说法和英文名，"
-            "如“开公司”“办执照”。已发布的一件事也可修改，立即生效。"
+            "如“开公司”“办执照”。搜索名称、简介和这些别名都能找到本一件事。"
         ),
     )
     # Search columns kept by the services: pinyin of the name, and the name, the terms and

@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='bundle',
             name='search_terms',
-            field=models.TextField(blank=True, help_text='群众常用的叫法，每行一个（也可用逗号或顿号分隔）：俗称、口语说法和英文名，如“开公司”“办执照”。已发布的一件事也可修改，立即生效。', verbose_name='搜索别名'),
+            field=models.TextField(blank=True, help_text='群众常用的叫法，每行一个（也可用逗号或顿号分隔）：俗称、口语说法和英文名，如“开公司”“办执照”。搜索名称、简介和这些别名都能找到本一件事。', verbose_name='搜索别名'),
         ),
         migrations.AddField(
             model_name='bundle',
