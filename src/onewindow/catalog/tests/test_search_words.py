@@ -10,7 +10,7 @@ from onewindow.catalog.search import (
     RANK_DESCRIPTION,
     RANK_EXACT,
     RANK_INITIALS_PREFIX,
-    RANK_NAME_CONTAINS,
+    RANK_NAME_PREFIX,
     RANK_RESULT,
     RANK_TERM,
     search_bundles,
@@ -136,7 +136,7 @@ def test_words_of_different_kinds_combine(zone, world):
     # a synonym and a name word: 办执照 (term) and 个体 (name)
     found = search_items(zone=zone, query="办执照 个体")
     assert names(found) == ["个体工商户设立登记"]
-    assert found[0].rank == RANK_TERM + RANK_NAME_CONTAINS - 1  # 个体 starts the name
+    assert found[0].rank == RANK_TERM + RANK_NAME_PREFIX  # 个体 starts the name
 
 
 def test_full_width_letters_are_folded(zone, world):
@@ -190,7 +190,7 @@ def test_rank_name_above_synonym_above_result_above_pinyin(zone, department, wor
     )
     found = search_items(zone=zone, query="执照")
     ranks = [(version.name, version.rank) for version in found]
-    assert ranks[0] == ("执照遗失补领", 1)  # the name starts with it
+    assert ranks[0] == ("执照遗失补领", RANK_NAME_PREFIX)
     assert ranks[1:3] == [("个体工商户设立登记", RANK_TERM), ("企业设立登记", RANK_TERM)]
     assert ranks[3] == ("食品经营许可", RANK_TERM)
     assert ranks[4:] == [("企业变更登记", RANK_RESULT)]
