@@ -12,7 +12,13 @@ times a seeded mix of searches:
   the count, as the API asks for them (:func:`~onewindow.catalog.search.result_page`:
   the ranked keys with the count, then the page's rows);
 * ``api``: ``GET /api/v1/items`` through Django's test client (zone, department, count,
-  page, serialisation to JSON), in process.
+  page, serialisation to JSON), in process;
+* ``catalog``: :func:`onewindow.catalog.search.search_catalog` (items and bundles ranked in
+  one list, first page of 20 and the count) and ``GET /api/v1/search``, for the searches
+  with words.
+
+A quarter of the items carry search terms (colloquial names such as 办食品证) and 40 % a
+result name (食品经营许可证), as the words-people-type searches need.
 
 The figures go to ``bench/RESULTS.md`` under "Catalog search (issue: catalog)", in the
 database's own subsection (a later run on the same database replaces it).
@@ -52,8 +58,8 @@ from onewindow.catalog.constants import (  # noqa: E402
     VersionStatus,
 )
 from onewindow.catalog.models import Item, ItemVersion  # noqa: E402
-from onewindow.catalog.search import result_page, search_items  # noqa: E402
-from onewindow.catalog.search_keys import name_search_keys  # noqa: E402
+from onewindow.catalog.search import result_page, search_catalog, search_items  # noqa: E402
+from onewindow.catalog.search_keys import fold, name_search_keys  # noqa: E402
 from onewindow.demo.org_data import demo_uscc  # noqa: E402
 from onewindow.org.constants import DepartmentKind  # noqa: E402
 from onewindow.org.models import Department, Zone  # noqa: E402
@@ -162,6 +168,12 @@ ACTIONS = [
     "改建",
     "扩建",
 ]
+#: Colloquial words an administrator adds as terms, and certificate names.
+TERM_WORDS = ["开店", "办证", "年检", "换证", "报批"]
+CERTIFICATES = ["许可证", "登记证", "备案凭证", "资格证书"]
+#: Full-width forms of ASCII letters and digits.
+FULL_WIDTH = str.maketrans({chr(code): chr(code + 0xFEE0) for code in range(0x21, 0x7F)})
+
 RESULTS_WORDS = [
     "许可",
     "备案",
@@ -208,15 +220,28 @@ def build_catalog(count: int, rng: random.Random) -> tuple[Zone, list[Department
         department = rng.choice(departments)
         item_type = rng.choice(types)
         basic = f"32{item_type}{serial:05d}000"
-        items.append(
-            Item(zone=zone, implementation_code=f"{department.uscc}4{basic}", basic_code=basic)
+        subject = next(subject for subject in SUBJECTS if name.startswith(subject))
+        terms = (
+            [f"办{subject}证", f"{subject}手续", f"{subject}{rng.choice(TERM_WORDS)}"]
+            if rng.random() < 0.25
+            else []
         )
-        plans.append((name, department, item_type))
+        items.append(
+            Item(
+                zone=zone,
+                implementation_code=f"{department.uscc}4{basic}",
+                basic_code=basic,
+                search_terms="\n".join(terms),
+                terms_folded="\n".join(fold(term) for term in terms),
+            )
+        )
+        result = f"{subject}{rng.choice(CERTIFICATES)}" if rng.random() < 0.4 else ""
+        plans.append((name, department, item_type, result))
     items = Item.objects.bulk_create(items, batch_size=1000)
     if items[0].pk is None:  # backends that do not return primary keys from bulk inserts
         items = list(Item.objects.filter(zone=zone).order_by("pk"))
     versions = []
-    for item, (name, department, item_type) in zip(items, plans, strict=True):
+    for item, (name, department, item_type, result) in zip(items, plans, strict=True):
         immediate = rng.random() < 0.15
         visits = 0 if rng.random() < 0.3 else rng.choice([1, 1, 2])
         pinyin, initials = name_search_keys(name)
@@ -232,6 +257,9 @@ def build_catalog(count: int, rng: random.Random) -> tuple[Zone, list[Department
             "online_depth": OnlineDepth.FULLY_ONLINE if visits == 0 else OnlineDepth.ONE_VISIT,
             "name_pinyin": pinyin,
             "name_initials": initials,
+            "name_folded": fold(name),
+            "result_name": result,
+            "result_folded": fold(result),
         }
         roll = rng.random()
         number = 1
@@ -246,7 +274,10 @@ def build_catalog(count: int, rng: random.Random) -> tuple[Zone, list[Department
         if roll > 0.95:  # a draft being edited
             versions.append(
                 ItemVersion(
-                    version=number + 1, status=VersionStatus.DRAFT, name=name + "（修订）", **common
+                    version=number + 1,
+                    status=VersionStatus.DRAFT,
+                    name=name + "（修订）",
+                    **(common | {"name_folded": fold(name + "（修订）")}),
                 )
             )
     ItemVersion.objects.bulk_create(versions, batch_size=1000)
@@ -263,18 +294,30 @@ def searches(
     for _ in range(count):
         name = rng.choice(names)
         initials = name_search_keys(name)[1]
+        subject = next(subject for subject in SUBJECTS if name.startswith(subject))
         roll = rng.random()
-        if roll < 0.30:
+        if roll < 0.20:
             length = rng.randint(2, 4)
             start = rng.randint(0, max(0, len(name) - length))
             mix.append(("chinese substring", {"query": name[start : start + length]}))
-        elif roll < 0.40:
+        elif roll < 0.28:
             mix.append(("exact name", {"query": name}))
-        elif roll < 0.60:
-            mix.append(("pinyin initials", {"query": initials[: rng.randint(2, 5)]}))
-        elif roll < 0.75:
+        elif roll < 0.40:
+            initials = initials[: rng.randint(2, 5)]
+            if rng.random() < 0.3:
+                mix.append(("full-width initials", {"query": initials.translate(FULL_WIDTH)}))
+            else:
+                mix.append(("pinyin initials", {"query": initials}))
+        elif roll < 0.50:
             first_two = "".join(name_search_keys(name[:2])[0])
             mix.append(("full pinyin", {"query": first_two}))
+        elif roll < 0.60:
+            term = rng.choice([f"办{subject}证", f"{subject}手续", f"{subject}开店"])
+            mix.append(("synonym", {"query": term}))
+        elif roll < 0.67:
+            mix.append(("result name", {"query": f"{subject}{rng.choice(CERTIFICATES)}"}))
+        elif roll < 0.75:
+            mix.append(("two words", {"query": f"{name[:2]} {name[-2:]}"}))
         elif roll < 0.90:
             filters: dict = {
                 rng.choice(["department", "item_type", "fully_online", "immediate"]): None
@@ -344,6 +387,20 @@ def run(options) -> dict:
         assert response.status_code == 200, response.content
         return elapsed
 
+    def timed_catalog(query: str) -> float:
+        started = time.perf_counter()
+        search_catalog(zone=zone, query=query).page(page=1, page_size=PAGE_SIZE)
+        return time.perf_counter() - started
+
+    def timed_catalog_api(query: str) -> float:
+        started = time.perf_counter()
+        response = client.get("/api/v1/search", {"q": query})
+        elapsed = time.perf_counter() - started
+        assert response.status_code == 200, response.content
+        return elapsed
+
+    worded = [arguments["query"] for _kind, arguments in mix if arguments.get("query")]
+
     for _kind, arguments in mix[:50]:  # warm up caches and connections
         timed_search(arguments)
         timed_api(arguments)
@@ -356,6 +413,8 @@ def run(options) -> dict:
         per_kind.setdefault(kind, []).append(elapsed)
     for _kind, arguments in mix:
         api_times.append(timed_api(arguments))
+    catalog_times = [timed_catalog(query) for query in worded]
+    catalog_api_times = [timed_catalog_api(query) for query in worded]
     return {
         "database": database_label(),
         "built": built,
@@ -363,6 +422,9 @@ def run(options) -> dict:
         "published": ItemVersion.objects.filter(status=VersionStatus.PUBLISHED).count(),
         "search": summary(search_times),
         "api": summary(api_times),
+        "catalog": summary(catalog_times),
+        "catalog_api": summary(catalog_api_times),
+        "worded": len(worded),
         "kinds": {kind: (len(times), summary(times)) for kind, times in per_kind.items()},
         "found_median": statistics.median(found),
         "load": (load_before, os.getloadavg()[0]),
@@ -375,6 +437,7 @@ def section_for(result: dict, info: dict, options) -> str:
         for kind, (n, s) in sorted(result["kinds"].items())
     )
     search, api = result["search"], result["api"]
+    catalog, catalog_api = result["catalog"], result["catalog_api"]
     verdict = "met" if search["p95"] < TARGET_P95_MS else "**not met**"
     command = ("DATABASE_URL=… " if connection.vendor == "postgresql" else "") + (
         ".venv/bin/python bench/bench_search.py"
@@ -399,6 +462,11 @@ def section_for(result: dict, info: dict, options) -> str:
 {search["p95"]:.2f} | {search["p99"]:.2f} | {search["max"]:.2f} |
 | `GET /api/v1/items` (test client, JSON) | {api["p50"]:.2f} | {api["p95"]:.2f} | \
 {api["p99"]:.2f} | {api["max"]:.2f} |
+| `search_catalog` (items and bundles): first {PAGE_SIZE} and the count \
+({result["worded"]} searches with words) | {catalog["p50"]:.2f} | {catalog["p95"]:.2f} | \
+{catalog["p99"]:.2f} | {catalog["max"]:.2f} |
+| `GET /api/v1/search` (test client, JSON) | {catalog_api["p50"]:.2f} | \
+{catalog_api["p95"]:.2f} | {catalog_api["p99"]:.2f} | {catalog_api["max"]:.2f} |
 
 | Search kind | n | p50 | p95 | p99 |
 |---|---:|---:|---:|---:|
@@ -411,14 +479,17 @@ Target p95 < {TARGET_P95_MS:.0f} ms (`search_items`): {verdict}.
 INTRO = f"""{HEADING}
 
 `bench/bench_search.py` builds a fresh test database with a generated catalog (names
-combined from real item words: 食品 × 经营 × 许可 …, with their pinyin keys) and times a
-seeded mix of searches: 30 % Chinese substrings of 2–4 characters, 10 % exact names,
-20 % pinyin initials (2–5 letters), 15 % full pinyin of the first two characters, 15 %
+combined from real item words: 食品 × 经营 × 许可 …, with their pinyin keys; a quarter
+with colloquial search terms, 40 % with a result name) and times a seeded mix of searches:
+20 % Chinese substrings of 2–4 characters, 8 % exact names, 12 % pinyin initials (2–5
+letters, a third of them typed full-width), 10 % full pinyin of the first two characters,
+10 % synonyms (办食品证), 7 % result names (食品许可证), 8 % two words (食品 许可), 15 %
 filters (department, type, 全程网办 or 即办件; half of them with a two-character query),
-10 % empty queries. A search is timed as the API runs it: `search_items`, then
-`result_page` (the first 20 keys, ranked, with the count as `COUNT(*) OVER ()`; then those
-20 rows with their item and department). The machine is shared; the load average is given
-with each run.
+10 % empty queries. The searches with words are timed again through `search_catalog`
+(items and bundles in one ranked list) and `GET /api/v1/search`. A search is timed as the
+API runs it: `search_items`, then `result_page` (the first 20 keys, ranked, with the count
+as `COUNT(*) OVER ()`; then those 20 rows with their item and department). The machine is
+shared; the load average is given with each run.
 """
 
 

@@ -1,6 +1,7 @@
 """The catalog over HTTP, for anyone: search items and bundles, read their guides.
 
-``GET /api/v1/items``, ``/items/{code}``, ``/bundles``, ``/bundles/{code}``. Each endpoint
+``GET /api/v1/items``, ``/items/{code}``, ``/bundles``, ``/bundles/{code}``, and
+``/search`` (items and bundles in one ranked list). Each endpoint
 parses its query, asks one search or selector, and shapes the answer; the rules (what is
 public, how results rank, which inputs are refused) live in ``search`` and ``selectors``.
 """
@@ -8,7 +9,7 @@ public, how results rank, which inputs are refused) live in ``search`` and ``sel
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -16,7 +17,14 @@ from pydantic import Field
 from onewindow.catalog.bundles import MergedMaterial
 from onewindow.catalog.constants import ItemType
 from onewindow.catalog.models import ItemVersion, Material
-from onewindow.catalog.search import MAX_QUERY_LENGTH, result_page, search_bundles, search_items
+from onewindow.catalog.search import (
+    MAX_QUERY_LENGTH,
+    Hit,
+    result_page,
+    search_bundles,
+    search_catalog,
+    search_items,
+)
 from onewindow.catalog.selectors import BundleGuide, bundle_guide, filter_department, item_guide
 from onewindow.core.schemas import ERROR_RESPONSES
 from onewindow.org.selectors import zone_by_code
@@ -34,7 +42,11 @@ def _q() -> Any:
     # and the pages), so the schema does not refuse it first with a vaguer one.
     return Field(
         "",
-        description="名称、名称片段、拼音首字母（如 spjy）或全拼（如 shipin）",
+        description=(
+            "名称或其片段、别名俗称（如 社保、开公司）、英文名（如 work permit）、"
+            "办理结果或证照名称（如 营业执照）、拼音首字母（如 spjy）或全拼（如 shipin）；"
+            "全角字符按半角处理，多个词用空格分隔、须同时匹配"
+        ),
         json_schema_extra={"maxLength": MAX_QUERY_LENGTH},
     )
 
@@ -64,6 +76,20 @@ class ItemListQuery(Schema):
 
 class BundleListQuery(Schema):
     q: str = _q()
+    page: int = _page()
+    page_size: int = _page_size()
+    zone: str | None = _zone()
+
+
+class SearchQuery(Schema):
+    q: str = Field(
+        "",
+        description=(
+            "搜索词（必填）：名称、别名俗称、英文名、办理结果或证照名称、拼音；"
+            "多个词用空格分隔、须同时匹配"
+        ),
+        json_schema_extra={"maxLength": MAX_QUERY_LENGTH},
+    )
     page: int = _page()
     page_size: int = _page_size()
     zone: str | None = _zone()
@@ -131,6 +157,30 @@ class ItemPageOut(Schema):
     page: int
     page_size: int
     results: list[ItemSummaryOut]
+
+
+class SearchHitOut(Schema):
+    kind: Literal["item", "bundle"] = Field(description="item：事项；bundle：一件事")
+    code: str = Field(description="事项的实施编码，或一件事的编码")
+    name: str
+    url: str = Field(description="办事指南页面的地址")
+    matched_on: list[Literal["name", "synonym", "result", "pinyin", "description"]] = Field(
+        description=(
+            "各搜索词命中的内容，最好的在前：name 名称、synonym 别名俗称或英文名、"
+            "result 办理结果或证照、pinyin 拼音、description 简介"
+        )
+    )
+
+    @staticmethod
+    def resolve_url(obj: Hit) -> str:
+        return obj.url
+
+
+class SearchPageOut(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[SearchHitOut] = Field(description="按相关程度排序；同等相关时一件事在前")
 
 
 class FeeOut(Schema):
@@ -423,3 +473,20 @@ def bundle_list(request, query: Query[BundleListQuery]):
 def bundle_detail(request, code: str, query: Query[BundleGuideQuery]):
     zone = zone_by_code(query.zone)
     return bundle_guide(zone=zone, code=code)
+
+
+@router.get(
+    "/search",
+    response={200: SearchPageOut, **ERROR_RESPONSES},
+    summary="搜索事项和一件事（一个按相关程度排序的列表）",
+    auth=None,
+)
+def catalog_search(request, query: Query[SearchQuery]):
+    zone = zone_by_code(query.zone)
+    page = search_catalog(zone=zone, query=query.q).page(page=query.page, page_size=query.page_size)
+    return {
+        "count": page.count,
+        "page": query.page,
+        "page_size": query.page_size,
+        "results": page.results,
+    }

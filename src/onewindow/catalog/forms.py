@@ -22,7 +22,10 @@ class ItemSearchForm(forms.Form):
         label=_("事项名称或拼音"),
         required=False,
         max_length=MAX_QUERY_LENGTH,
-        help_text=_("可输入名称中的任意文字、全拼或拼音首字母，如“食品”“spjy”"),
+        help_text=_(
+            "可输入名称中的任意文字、常用说法、办理结果或证照名称、英文名、全拼或拼音首字母，"
+            "如“食品”“开公司”“营业执照”“work permit”“spjy”；多个词用空格分隔"
+        ),
         widget=forms.TextInput(
             attrs={"type": "search", "autocomplete": "off", "enterkeyhint": "search"}
         ),

@@ -47,6 +47,17 @@ class Item(models.Model):
     zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="items")
     implementation_code = models.CharField(_("实施编码"), max_length=31)
     basic_code = models.CharField(_("基本编码"), max_length=12, db_index=True)
+    search_terms = models.TextField(
+        _("搜索别名"),
+        blank=True,
+        help_text=_(
+            "群众常用的叫法，每行一个（也可用逗号或顿号分隔）：俗称、简称、口语说法和英文名，"
+            "如“办执照”“社保”“work permit”。搜索事项名称、办理结果和这些别名都能找到本事项；"
+            "修改后立即生效，无需发布新版本。"
+        ),
+    )
+    # ``search_terms`` folded for matching (search_keys.folded_terms), kept by the services.
+    terms_folded = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -128,9 +139,12 @@ class ItemVersion(models.Model):
     )
     result_name = models.CharField(_("办理结果名称"), max_length=100, blank=True)
 
-    # Search columns, derived from the name by the services (pypinyin).
+    # Search columns, derived from the name by the services (pypinyin, search_keys.fold),
+    # and from the result: its name and the certificate type's, folded.
     name_pinyin = models.CharField(max_length=800, blank=True, editable=False, db_index=True)
     name_initials = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
+    name_folded = models.CharField(max_length=200, blank=True, editable=False)
+    result_folded = models.CharField(max_length=300, blank=True, editable=False)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -349,8 +363,21 @@ class Bundle(models.Model):
     )
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     items = models.ManyToManyField(Item, through="BundleItem", related_name="bundles")
+    search_terms = models.TextField(
+        _("搜索别名"),
+        blank=True,
+        help_text=_(
+            "群众常用的叫法，每行一个（也可用逗号或顿号分隔）：俗称、口语说法和英文名，"
+            "如“开公司”“办执照”。搜索名称、简介和这些别名都能找到本一件事。"
+        ),
+    )
+    # Search columns kept by the services: pinyin of the name, and the name, the terms and
+    # the description folded (search_keys.fold).
     name_pinyin = models.CharField(max_length=800, blank=True, editable=False)
     name_initials = models.CharField(max_length=200, blank=True, editable=False)
+    name_folded = models.CharField(max_length=200, blank=True, editable=False)
+    terms_folded = models.TextField(blank=True, editable=False)
+    description_folded = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -41,7 +41,14 @@ from onewindow.catalog.constants import (
     VersionStatus,
 )
 from onewindow.catalog.models import Bundle, Item, ItemVersion
-from onewindow.catalog.services import bundle_publish, bundle_save, item_create, item_publish
+from onewindow.catalog.services import (
+    bundle_publish,
+    bundle_save,
+    bundle_search_terms_set,
+    item_create,
+    item_publish,
+    item_search_terms_set,
+)
 from onewindow.certificates.models import CertificateType
 from onewindow.demo.org_data import ZONE_CODE, demo_uscc
 from onewindow.org.constants import DepartmentKind
@@ -2478,6 +2485,50 @@ BUNDLES: list[BundleSpec] = [
 ]
 
 
+# --- the words people use (搜索别名) ------------------------------------------------------
+# Colloquial and short names, and English names for the services foreigners use, that the
+# zone's administrators keep beside the official names (item name → terms).
+
+SEARCH_TERMS: dict[str, list[str]] = {
+    "企业设立登记": ["开公司", "注册公司", "办执照", "办营业执照", "company registration"],
+    "企业变更登记": ["公司变更", "换法人", "改公司名", "变更营业执照"],
+    "企业注销登记": ["关公司", "注销公司"],
+    "个体工商户设立登记": ["个体户", "办执照", "开店", "individual business"],
+    "食品经营许可": ["食品许可证", "开饭店", "开餐馆", "food business licence"],
+    "药品经营许可（零售）": ["开药店", "药店", "pharmacy licence"],
+    "外国人来华工作许可": ["工作证", "外国人工作证", "work permit", "foreigner work permit"],
+    "外国人来华工作许可延期": ["工作证延期", "work permit extension"],
+    "外国人居留许可": ["居留证", "residence permit"],
+    "外国人签证延期、换发、补发": ["签证延期", "visa extension", "visa"],
+    "普通护照签发": ["办护照", "passport"],
+    "社会保险登记": ["社保", "社保开户", "五险", "social insurance"],
+    "社会保险注销登记": ["社保注销", "社保销户"],
+    "单位医疗保险参保登记": ["医保", "医保开户", "medical insurance"],
+    "住房公积金单位缴存登记": ["公积金", "公积金开户", "housing fund"],
+    "公章刻制备案": ["刻章", "刻公章", "company seal"],
+    "税务登记信息确认": ["税务报到", "新办纳税人"],
+    "发票领用": ["领发票", "申领发票", "invoice"],
+    "建筑工程施工许可": ["施工许可证", "开工许可"],
+    "供水报装": ["接水", "装水表"],
+    "供气报装": ["接燃气", "开通燃气"],
+    "环境影响评价审批": ["环评"],
+    "户外广告设置许可": ["招牌", "广告牌", "门头招牌"],
+    "公众聚集场所投入使用、营业前消防安全检查": ["消防检查", "开业消防"],
+    "诊所备案": ["开诊所"],
+    "工伤认定": ["工伤"],
+    "报关单位备案": ["海关备案", "报关"],
+}
+
+#: Bundle code → terms.
+BUNDLE_SEARCH_TERMS: dict[str, list[str]] = {
+    "business-start": ["开公司", "注册公司", "办执照", "start a business"],
+    "foreigner-work": ["来华工作", "外国人工作", "work permit", "work in China"],
+    "restaurant-open": ["开饭店", "开饭馆", "餐饮店"],
+    "pipeline-connection": ["水电气报装", "接水接气"],
+    "business-deregistration": ["关公司", "注销公司"],
+}
+
+
 # --- loading --------------------------------------------------------------------------
 
 
@@ -2620,6 +2671,12 @@ def load() -> CatalogSummary:
             actor=actor,
         )
         bundle_publish(bundle=bundle, actor=actor)
+    # The terms are set on every run: a term added here reaches a demo already loaded.
+    for name, terms in SEARCH_TERMS.items():
+        item_search_terms_set(item=items[name], terms=terms, actor=actor)
+    for code, terms in BUNDLE_SEARCH_TERMS.items():
+        bundle = Bundle.objects.get(zone=zone, code=code)
+        bundle_search_terms_set(bundle=bundle, terms=terms, actor=actor)
     return CatalogSummary(
         items=ItemVersion.objects.filter(item__zone=zone, status=VersionStatus.PUBLISHED).count(),
         bundles=Bundle.objects.filter(zone=zone, status=VersionStatus.PUBLISHED).count(),

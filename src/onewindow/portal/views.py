@@ -7,17 +7,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from onewindow.catalog.search import search_bundles
 from onewindow.core.models import Notification
 from onewindow.core.notifications import notifications_mark_read, unread_count
 from onewindow.org import pages
 from onewindow.org.constants import Role, UserKind
 from onewindow.org.home_panels import site_zone, staff_home
+from onewindow.portal import selectors
 
 #: Messages on one page of 我的消息.
 MESSAGES_PAGE_SIZE = 20
@@ -38,9 +41,19 @@ ROLE_HOME_TITLES = {
 
 @require_GET
 def portal(request: HttpRequest) -> HttpResponse:
+    """``/``: the front page. It leads with what people come for (search, popular services,
+    一件事, 办件查询, 好差评公示); the zone's parks, departments and windows follow."""
     zone = site_zone(request)
-    directory = pages.portal_directory(zone) if zone is not None else None
-    return render(request, "portal/portal.html", {"directory": directory})
+    if zone is None:
+        return render(request, "portal/portal.html", {"directory": None})
+    context = {
+        "directory": pages.portal_directory(zone),
+        "popular": selectors.popular_items(zone),
+        "popular_days": selectors.POPULAR_DAYS,
+        "bundles": list(search_bundles(zone=zone).annotate(item_count=Count("bundle_items"))),
+        "ratings": selectors.rating_board(zone),
+    }
+    return render(request, "portal/portal.html", context)
 
 
 @login_required

@@ -58,8 +58,9 @@ def desk(request: HttpRequest) -> HttpResponse:
 
 
 def _find_items(zone, query: str) -> tuple[list[ItemVersion], list[Bundle]]:
-    """Published items by implementation code (exact) or by name and pinyin; bundles by
-    name. A query that is not a valid search is an empty result."""
+    """Published items by implementation code (exact), else items and bundles as the
+    catalog search finds them (names, synonyms, results, pinyin, several words). A query
+    that is not a valid search is an empty result."""
     code = query.strip().upper()
     if len(code) == 31 and code.isalnum():
         exact = list(
@@ -69,8 +70,11 @@ def _find_items(zone, query: str) -> tuple[list[ItemVersion], list[Bundle]]:
         )
         if exact:
             return exact, []
-    items = list(search_items(zone=zone, query=query)[:SEARCH_LIMIT])
-    bundles = list(search_bundles(zone=zone, query=query)[:SEARCH_LIMIT])
+    try:
+        items = list(search_items(zone=zone, query=query)[:SEARCH_LIMIT])
+        bundles = list(search_bundles(zone=zone, query=query)[:SEARCH_LIMIT])
+    except ApplicationError:  # more words than a search takes, for one
+        return [], []
     return items, bundles
 
 

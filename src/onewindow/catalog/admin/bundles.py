@@ -18,7 +18,13 @@ from onewindow.catalog.admin.common import (
 )
 from onewindow.catalog.constants import VersionStatus
 from onewindow.catalog.models import Bundle, BundleItem
-from onewindow.catalog.services import bundle_publish, bundle_save, bundle_withdraw
+from onewindow.catalog.services import (
+    bundle_publish,
+    bundle_save,
+    bundle_search_terms_set,
+    bundle_withdraw,
+    clean_search_terms,
+)
 from onewindow.core.errors import ApplicationError
 
 # -- bundles ---------------------------------------------------------------------------------------
@@ -54,6 +60,7 @@ class BundleForm(ServiceModelForm):
             "promised_limit_days",
             "required_visits",
             "form_fields",
+            "search_terms",
         ]
 
 
@@ -70,7 +77,7 @@ class BundleAdmin(ServiceAdminMixin, admin.ModelAdmin):
     ]
     list_filter = ["status", "zone"]
     list_select_related = ["lead_department"]
-    search_fields = ["name", "code", "name_initials"]
+    search_fields = ["name", "code", "name_initials", "search_terms"]
     autocomplete_fields = ["lead_department"]
     inlines = [BundleItemInline]
     actions = ["publish", "withdraw"]
@@ -100,7 +107,8 @@ class BundleAdmin(ServiceAdminMixin, admin.ModelAdmin):
         rows = inline_rows(formsets[0])
         order = {id(row_form): index for index, (row_form, _data) in enumerate(rows)}
         rows.sort(key=lambda row: (row[1].get("position") or 32767, order[id(row[0])]))
-        return bundle_save(
+        terms = clean_search_terms(data.get("search_terms") or "")  # refused before any write
+        bundle = bundle_save(
             zone=data["zone"] if not change else instance.zone,
             code=data["code"] if not change else instance.code,
             name=data["name"],
@@ -112,6 +120,7 @@ class BundleAdmin(ServiceAdminMixin, admin.ModelAdmin):
             items=[row["item"] for _form, row in rows],
             actor=request.user,
         )
+        return bundle_search_terms_set(bundle=bundle, terms=terms, actor=request.user)
 
     def place_errors(self, error: ApplicationError, form, formsets) -> None:
         for field, field_messages in (error.fields or {None: [error.message]}).items():

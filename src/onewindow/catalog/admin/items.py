@@ -10,10 +10,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.catalog.admin.common import refusal, report
+from onewindow.catalog.admin.common import ServiceAdminMixin, refusal, report
 from onewindow.catalog.constants import VersionStatus
 from onewindow.catalog.models import Item, ItemVersion
-from onewindow.catalog.services import item_draft, item_retire
+from onewindow.catalog.services import item_draft, item_retire, item_search_terms_set
 from onewindow.core.errors import ApplicationError
 
 # -- items ---------------------------------------------------------------------------------------
@@ -67,15 +67,16 @@ def create_draft(modeladmin, request, queryset):
 
 
 @admin.register(Item)
-class ItemAdmin(admin.ModelAdmin):
+class ItemAdmin(ServiceAdminMixin, admin.ModelAdmin):
     """Items by their codes, with the name of the version now published. An item is added
-    as its first version (the add page is the version's)."""
+    as its first version (the add page is the version's). Its search terms (synonyms,
+    colloquial and English names) are edited here at any time (``item_search_terms_set``)."""
 
     list_display = ["implementation_code", "published_name", "published_version", "basic_code"]
     list_filter = ["zone"]
-    search_fields = ["implementation_code", "basic_code", "versions__name"]
-    fields = ["zone", "implementation_code", "basic_code", "created_at"]
-    readonly_fields = fields
+    search_fields = ["implementation_code", "basic_code", "versions__name", "search_terms"]
+    fields = ["zone", "implementation_code", "basic_code", "search_terms", "created_at"]
+    readonly_fields = ["zone", "implementation_code", "basic_code", "created_at"]
     inlines = [VersionSummaryInline]
     actions = [create_draft, "retire"]
 
@@ -97,6 +98,13 @@ class ItemAdmin(admin.ModelAdmin):
     @admin.display(description=_("现行版本"), ordering="published_number")
     def published_version(self, item: Item) -> str:
         return f"v{item.published_number}" if item.published_number else gettext("未发布")
+
+    def save_with_service(self, request, form, formsets, change):
+        return item_search_terms_set(
+            item=form.instance,
+            terms=form.cleaned_data.get("search_terms") or "",
+            actor=request.user,
+        )
 
     def add_view(self, request, form_url="", extra_context=None):
         return HttpResponseRedirect(reverse("admin:catalog_itemversion_add"))

@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import TextChoices
 from django.utils import translation
 
+from onewindow.catalog.search_keys import parse_terms
 from onewindow.certificates.models import CertificateType
 from onewindow.org.models import Department, Window, Zone
 
@@ -179,6 +180,11 @@ def choice(choices: type[TextChoices]) -> Parser:
 def lines(value: Any, lookups: Lookups) -> list[str]:
     """One entry per line (依据条款)."""
     return [line.strip() for line in _as_text(value).splitlines() if line.strip()]
+
+
+def search_terms(value: Any, lookups: Lookups) -> list[str]:
+    """Search terms: one per line, or separated by commas or 、 (the service checks them)."""
+    return parse_terms(_as_text(value))
 
 
 def code_list(value: Any) -> list[str]:

@@ -70,7 +70,9 @@ def _keys(columns: tuple[Column, ...], *, drop: tuple[str, ...]) -> list[str]:
     return [c.key for c in columns if c.parse is not None and c.key not in drop]
 
 
-ELEMENT_KEYS = _keys(ITEM_COLUMNS, drop=(*ROW_ONLY, "windows"))
+#: Item columns that are not elements of a version: set through their own services.
+ITEM_ONLY = ("windows", "search_terms")
+ELEMENT_KEYS = _keys(ITEM_COLUMNS, drop=(*ROW_ONLY, *ITEM_ONLY))
 MATERIAL_KEYS = _keys(MATERIAL_COLUMNS, drop=ROW_ONLY)
 STEP_KEYS = _keys(STEP_COLUMNS, drop=ROW_ONLY)
 
@@ -254,6 +256,9 @@ def _write(
 ) -> None:
     service_input = _service_input(item)
     service_input["elements"]["change_note"] = change_note
+    # Search terms belong to the item, not to a version: set (audited when they change)
+    # whether or not the row makes a new version; a file without the column keeps them.
+    terms = item.row.values.get("search_terms")
     if existing is None:
         version = services.item_create(
             zone=zone,
@@ -263,9 +268,13 @@ def _write(
             **service_input,
         )
         services.item_publish(version=version, actor=actor)
+        if terms is not None:
+            services.item_search_terms_set(item=version.item, terms=terms, actor=actor)
         report.created += 1
         return
     stored, published, draft_number = existing
+    if terms is not None:
+        services.item_search_terms_set(item=stored, terms=terms, actor=actor)
     if published is not None and _content_of_version(published) == _content_of_input(
         service_input, zone
     ):

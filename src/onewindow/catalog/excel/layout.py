@@ -39,6 +39,7 @@ from onewindow.catalog.excel.cells import (
     labels,
     lines,
     not_,
+    search_terms,
     step_key,
     step_keys,
     text,
@@ -68,6 +69,9 @@ class Column:
     default: Any = ""
     choices: tuple[str, ...] = ()
     as_text: bool = False  # written with the text number format (codes with leading zeros)
+    # The header may be missing (a file made before the column existed): the row's value is
+    # then None, which the import reads as "leave as it is".
+    optional: bool = False
 
 
 def _attr(name: str) -> Callable[[Any], Any]:
@@ -234,6 +238,15 @@ ITEM_COLUMNS: tuple[Column, ...] = (
     ),
     Column(
         "办理结果名称", "result_name", 24, _text(ItemVersion, "result_name"), _attr("result_name")
+    ),
+    Column(
+        "搜索别名",
+        "search_terms",
+        30,
+        search_terms,
+        lambda v: v.item.search_terms,
+        default=[],
+        optional=True,
     ),
     Column("状态", "status", 10, None, _label(VersionStatus, "status")),
     Column("版本", "version", 8, None, _attr("version")),

@@ -105,7 +105,7 @@ def _header(
             positions[column.key] = index
         seen.add(header)
     for column in columns:
-        if column.parse is not None and column.header not in seen:
+        if column.parse is not None and column.header not in seen and not column.optional:
             problems.append(Problem(sheet_name, 1, column.header, "缺少此列"))
     return positions, problems
 
@@ -131,11 +131,15 @@ def _parse_rows(
             if positions[column.key] < len(values)
             else None
             for column in importable
+            if column.key in positions
         }
         if all(_is_blank(value) for value in cells.values()):
             continue
         parsed: dict[str, Any] = {}
         for column in importable:
+            if column.key not in positions:  # an optional column the file does not have
+                parsed[column.key] = None
+                continue
             raw = cells[column.key]
             if _is_blank(raw):
                 if column.required:

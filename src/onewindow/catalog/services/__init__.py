@@ -17,8 +17,9 @@ workflow are required only to publish. Errors name the field; element fields use
 says 第N项 from 1), the workflow ``steps``.
 
 By use-case: ``items`` (create, draft, edit, check, publish, retire), ``item_checks`` (the
-rules of elements, materials, steps and windows), ``bundles``; ``common`` holds what they
-share (audit actions, field lists, the error collector). Callers import from
+rules of elements, materials, steps and windows), ``bundles``, ``search_terms`` (synonyms,
+colloquial and English names, editable at any time); ``common`` holds what they share
+(audit actions, field lists, the error collector). Callers import from
 ``onewindow.catalog.services``.
 """
 
@@ -44,6 +45,11 @@ from onewindow.catalog.services.items import (
     item_publish,
     item_retire,
 )
+from onewindow.catalog.services.search_terms import (
+    bundle_search_terms_set,
+    clean_search_terms,
+    item_search_terms_set,
+)
 
 __all__ = [
     "ELEMENT_FIELDS",
@@ -55,11 +61,14 @@ __all__ = [
     "bundle_check",
     "bundle_publish",
     "bundle_save",
+    "bundle_search_terms_set",
     "bundle_withdraw",
+    "clean_search_terms",
     "item_check",
     "item_create",
     "item_draft",
     "item_draft_update",
     "item_publish",
     "item_retire",
+    "item_search_terms_set",
 ]

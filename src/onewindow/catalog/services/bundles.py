@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from onewindow.catalog.constants import VersionStatus
 from onewindow.catalog.models import Bundle, BundleItem, Item, ItemVersion
-from onewindow.catalog.search_keys import name_search_keys
+from onewindow.catalog.search_keys import fold, name_search_keys
 from onewindow.catalog.services.common import CatalogAction, _actor_fields, _Errors, _whole_number
 from onewindow.core.audit import audit_append
 from onewindow.core.errors import Conflict
@@ -124,6 +124,8 @@ def bundle_save(
     bundle.required_visits = required_visits
     bundle.form_fields = fields
     bundle.name_pinyin, bundle.name_initials = name_search_keys(name)
+    bundle.name_folded = fold(name)
+    bundle.description_folded = fold(bundle.description)
     _write_bundle(bundle, created=created, items=items)
     audit_append(
         action=CatalogAction.BUNDLE_CREATED if created else CatalogAction.BUNDLE_UPDATED,
@@ -199,6 +201,8 @@ def _write_bundle(bundle: Bundle, *, created: bool, items: list[Item]) -> None:
                 "form_fields",
                 "name_pinyin",
                 "name_initials",
+                "name_folded",
+                "description_folded",
                 "updated_at",
             ]
         )

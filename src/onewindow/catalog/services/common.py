@@ -28,6 +28,8 @@ class CatalogAction:
     BUNDLE_UPDATED = "catalog.bundle_updated"
     BUNDLE_PUBLISHED = "catalog.bundle_published"
     BUNDLE_WITHDRAWN = "catalog.bundle_withdrawn"
+    ITEM_SEARCH_TERMS_CHANGED = "catalog.item_search_terms_changed"
+    BUNDLE_SEARCH_TERMS_CHANGED = "catalog.bundle_search_terms_changed"
 
 
 ELEMENT_FIELDS = (

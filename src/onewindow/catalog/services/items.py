@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from onewindow.catalog.constants import VersionStatus
 from onewindow.catalog.models import Item, ItemVersion, Material, Step
-from onewindow.catalog.search_keys import name_search_keys
+from onewindow.catalog.search_keys import fold, name_search_keys
 from onewindow.catalog.services.common import (
     ELEMENT_FIELDS,
     MATERIAL_FIELDS,
@@ -32,6 +32,9 @@ from onewindow.core.audit import audit_append
 from onewindow.core.errors import Conflict, ValidationFailed
 from onewindow.core.locks import lock_row
 from onewindow.org.models import User, Window, Zone
+
+#: The search columns ``_apply`` derives from the elements.
+SEARCH_COLUMNS = ("name_pinyin", "name_initials", "name_folded", "result_folded")
 
 # --- writing a draft --------------------------------------------------------------------
 
@@ -85,6 +88,17 @@ def _apply(version: ItemVersion, values: dict[str, Any]) -> None:
     for field in ELEMENT_FIELDS:
         setattr(version, field, values[field])
     version.name_pinyin, version.name_initials = name_search_keys(version.name)
+    version.name_folded = fold(version.name)
+    version.result_folded = result_folded(version)
+
+
+def result_folded(version: ItemVersion) -> str:
+    """The search column of what ``version`` issues: its result name and its certificate
+    type's name, folded, one per line (营业执照 finds the items that issue it)."""
+    names = [version.result_name]
+    if version.certificate_type_id:
+        names.append(version.certificate_type.name)
+    return "\n".join(dict.fromkeys(fold(name) for name in names if name and name.strip()))
 
 
 def _default_phones(values: dict[str, Any], zone) -> None:
@@ -238,7 +252,7 @@ def item_draft_update(
         )
         _apply(version, values)
         changed = sorted(elements)
-        version.save(update_fields=[*ELEMENT_FIELDS, "name_pinyin", "name_initials", "updated_at"])
+        version.save(update_fields=[*ELEMENT_FIELDS, *SEARCH_COLUMNS, "updated_at"])
     if materials is not None:
         _write_materials(version, _material_rows(list(materials), zone=zone, publish=False))
         changed.append("materials")

@@ -6,7 +6,15 @@ import pytest
 
 from onewindow.catalog.constants import HandlingKind, ItemType, OnlineDepth, VersionStatus
 from onewindow.catalog.models import Bundle, ItemVersion
-from onewindow.catalog.search import result_page, search_bundles, search_items
+from onewindow.catalog.search import (
+    RANK_INITIALS_CONTAINS,
+    RANK_INITIALS_PREFIX,
+    RANK_PINYIN_CONTAINS,
+    RANK_PINYIN_PREFIX,
+    result_page,
+    search_bundles,
+    search_items,
+)
 from onewindow.catalog.services import item_draft, item_draft_update, item_retire
 from onewindow.catalog.tests.factories import make_bundle, make_item
 from onewindow.core.errors import ValidationFailed
@@ -131,10 +139,10 @@ def test_initials_rank_above_full_pinyin(zone, department):
         publish(zone, department, name)
     found = search_items(zone=zone, query="an")
     assert [(version.rank, version.name) for version in found] == [
-        (3, "安宁疗护机构设置"),  # initials anlhjgsz start with it
-        (4, "平安年货市场备案"),  # initials panhscba contain it
-        (5, "安全生产许可"),  # full pinyin anquan… starts with it
-        (6, "建设工程规划许可"),  # full pinyin jianshe… contains it
+        (RANK_INITIALS_PREFIX, "安宁疗护机构设置"),  # initials anlhjgsz start with it
+        (RANK_INITIALS_CONTAINS, "平安年货市场备案"),  # initials panhscba contain it
+        (RANK_PINYIN_PREFIX, "安全生产许可"),  # full pinyin anquan… starts with it
+        (RANK_PINYIN_CONTAINS, "建设工程规划许可"),  # full pinyin jianshe… contains it
     ]
 
 

@@ -14,11 +14,19 @@ from django.db import transaction
 from onewindow.catalog.bundles import merge_materials
 from onewindow.catalog.codes import validate_item_codes
 from onewindow.catalog.constants import HandlingKind, MaterialSource, StepKind, VersionStatus
-from onewindow.catalog.models import Bundle, ItemVersion, Material
+from onewindow.catalog.models import Bundle, Item, ItemVersion, Material
+from onewindow.catalog.search import search_catalog
 from onewindow.catalog.workflow import StepSpec, validate_workflow
 from onewindow.certificates.models import CertificateType
-from onewindow.demo.catalog_data import BUNDLES, CHANGE_NOTE, ITEMS
+from onewindow.demo.catalog_data import (
+    BUNDLE_SEARCH_TERMS,
+    BUNDLES,
+    CHANGE_NOTE,
+    ITEMS,
+    SEARCH_TERMS,
+)
 from onewindow.demo.org_data import ZONE_CODE
+from onewindow.org.models import Zone
 
 pytestmark = pytest.mark.django_db
 
@@ -246,3 +254,35 @@ def test_running_twice_adds_nothing(demo_output):
     )
     assert CertificateType.objects.count() == types
     assert ItemVersion.objects.filter(steps__kind=StepKind.DECISION).count() == steps
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # the everyday searches issue 14 found nothing for
+        ("营业执照", {("item", "企业设立登记"), ("item", "个体工商户设立登记")}),
+        ("开公司", {("bundle", "开办企业一件事"), ("item", "企业设立登记")}),
+        ("办执照", {("bundle", "开办企业一件事"), ("item", "企业设立登记")}),
+        ("社保", {("item", "社会保险登记"), ("item", "社会保险注销登记")}),
+        ("work permit", {("bundle", "外国人来华工作一件事"), ("item", "外国人来华工作许可")}),
+        ("药品经营许可(零售)", {("item", "药品经营许可（零售）")}),
+        ("ｓｐｊｙ", {("item", "食品经营许可")}),
+    ],
+)
+def test_the_words_people_type_find_the_demo_services(demo_output, query, expected):
+    zone = Zone.objects.get(code=ZONE_CODE)
+    found = search_catalog(zone=zone, query=query).page(page=1, page_size=50).results
+    assert expected <= {(hit.kind, hit.name) for hit in found}
+
+
+def test_the_colloquial_name_puts_the_bundle_first(demo_output):
+    zone = Zone.objects.get(code=ZONE_CODE)
+    found = search_catalog(zone=zone, query="开公司").page(page=1, page_size=5).results
+    assert (found[0].kind, found[0].name) == ("bundle", "开办企业一件事")
+
+
+def test_every_search_term_names_a_demo_item_or_bundle(demo_output):
+    assert set(SEARCH_TERMS) <= {spec.name for spec in ITEMS}
+    assert set(BUNDLE_SEARCH_TERMS) <= {spec.code for spec in BUNDLES}
+    social = Item.objects.get(zone__code=ZONE_CODE, versions__name="社会保险登记")
+    assert "社保" in social.search_terms.splitlines()

@@ -105,6 +105,8 @@ def test_the_guides_keep_their_documented_contract(catalog):
         ("/api/v1/items/{code}", {"code": permit}, {"version": 1}),
         ("/api/v1/items/{code}", {"code": catalog["fire"].item.implementation_code}, {}),
         ("/api/v1/bundles/{code}", {"code": "restaurant"}, {}),
+        ("/api/v1/search", {}, {"q": "食品经营许可证"}),  # an item by its certificate
+        ("/api/v1/search", {}, {"q": "开餐馆"}),  # a bundle
     ]
     for path, path_parameters, query in cases:
         case = schema[path]["GET"].Case(
