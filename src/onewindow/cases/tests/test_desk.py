@@ -247,3 +247,77 @@ def test_next_case_follows_the_queue_order_and_wraps(world):
     for case in (first, third):
         case_accept(case=case, actor=world.clerk)
     assert desk_queues.next_case(world.clerk, query, after=third) is None
+
+
+# -- "next case" ---------------------------------------------------------------------------
+
+
+def act(client, world, case: Case, action: str, data: dict, source: str = "queue=pre_review"):
+    client.force_login(world.clerk)
+    return client.post(
+        reverse("cases:case_action", args=[case.number, action]), {**data, "from": source}
+    )
+
+
+def test_after_accepting_the_clerk_lands_on_the_next_case_of_the_queue(client, world):
+    first, second = world.submit(), world.submit()
+    client.force_login(world.clerk)
+    opened = client.get(reverse("cases:case", args=[first.number]), {"from": "queue=pre_review"})
+    html = opened.content.decode()
+    assert 'name="from" value="queue=pre_review"' in html  # the action forms carry it
+    assert "跳过，下一件" in html
+    response = act(client, world, first, "accept", {"accept-mode": "normal"})
+    assert response.status_code == 302
+    assert response["Location"] == (
+        f"/cases/{second.number}/?from=queue%3Dpre_review&done={first.number}"
+    )
+    landed = client.get(response["Location"]).content.decode()
+    assert f"{first.number}：已受理" in landed  # the message names the case handled
+    assert f"上一件 {first.number}：审查中" in landed
+    assert f"/cases/{first.number}/notices/acceptance.pdf" in landed  # print it from here
+    assert Case.objects.get(pk=first.pk).status == CaseStatus.IN_REVIEW
+
+
+def test_after_the_last_case_the_clerk_is_back_on_the_queue(client, world):
+    only = world.submit()
+    response = act(
+        client,
+        world,
+        only,
+        "request_correction",
+        {"request_correction-items": "申请表缺少签字"},
+        source="queue=pre_review&channel=online",
+    )
+    assert response["Location"] == "/desk/?queue=pre_review&channel=online#queue"
+
+
+def test_a_material_action_stays_on_the_case_with_the_queue_kept(client, world):
+    case = world.submit(skip=("营业场所证明",))
+    row = case.materials.get(name="营业场所证明")
+    response = act(client, world, case, "receive_paper", {"material": row.pk})
+    assert response["Location"] == f"/cases/{case.number}/?from=queue%3Dpre_review"
+
+
+def test_without_a_queue_or_with_a_forged_one_the_case_page_comes_back(client, world):
+    first, _second = world.submit(), world.submit()
+    response = act(client, world, first, "accept", {"accept-mode": "normal"}, source="")
+    assert response["Location"] == f"/cases/{first.number}/"
+    third = world.submit()
+    response = act(
+        client, world, third, "accept", {"accept-mode": "normal"}, source="queue=../../admin"
+    )
+    assert response["Location"] == f"/cases/{third.number}/"
+
+
+def test_a_refused_action_keeps_the_queue_on_the_page(client, world):
+    case = world.submit()
+    response = act(client, world, case, "refuse", {"refuse-reason": "", "refuse-legal_basis": ""})
+    assert response.status_code == 422
+    assert 'name="from" value="queue=pre_review"' in response.content.decode()
+
+
+def test_other_roles_get_no_queue_bar(client, world):
+    case = world.accepted()
+    client.force_login(world.reviewer)
+    response = client.get(reverse("cases:case", args=[case.number]), {"from": "queue=delivery"})
+    assert "返回队列" not in response.content.decode()

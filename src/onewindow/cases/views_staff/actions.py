@@ -1,6 +1,7 @@
 """The actions on a case (POST handlers): one POST to ``cases/<number>/do/<action>/``
 calls the matching service; a refusal is shown next to the field it names (HTTP 422 or
-409), a success redirects back to the case page with a message."""
+409), a success redirects back to the case page with a message (or, for a case opened
+from a desk queue, to the queue's next case: ``desk_flow``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,6 +19,7 @@ from onewindow.cases import selectors, services
 from onewindow.cases.constants import AcceptanceMode, Decision
 from onewindow.cases.forms_staff import CertificateFactsMixin, CorrectionForm
 from onewindow.cases.models import Case, Task
+from onewindow.cases.views_staff import desk_flow
 from onewindow.cases.views_staff.action_forms import action_form
 from onewindow.cases.views_staff.case_page import CasePage
 from onewindow.cases.views_staff.common import CASE_TEMPLATE, access_case
@@ -244,8 +246,8 @@ def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
             status = error.status
             error_message = error.message
         else:
-            messages.success(request, message)
-            return redirect("cases:case", number=case.number)
+            messages.success(request, desk_flow.handled_message(case, message, request, action))
+            return desk_flow.after_action(request, case, action)
     case = access_case(user, number)  # fresh: the failed service rolled its changes back
     page = CasePage(request, case, bound=form, error={"message": error_message, "form": form})
     return render(request, CASE_TEMPLATE, page.context(), status=status)

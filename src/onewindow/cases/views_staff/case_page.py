@@ -27,6 +27,7 @@ from onewindow.cases.permissions import (
     actor_of,
     is_zone_clerk,
 )
+from onewindow.cases.views_staff import desk_flow
 from onewindow.cases.views_staff.action_forms import (
     ACTION_TEXT,
     TASK_ACTIONS_BY_KIND,
@@ -131,6 +132,8 @@ class CasePage:
                 for kind in notices.available_notices(case)
             ],
             "error": self.error,
+            # Opened from a desk queue: "next case" and the case handled just before.
+            "desk": desk_flow.desk_place(self.request, case) if staff else None,
             "bound_prefix": self.bound.prefix if self.bound is not None else "",
         }
         context.update(self._actions(tasks, view.materials))
