@@ -72,8 +72,9 @@ class DeskFilterForm(forms.Form):
         required=False,
         min_value=0,
         max_value=MAX_WAITING_DAYS,
-        help_text=_("至少等待的天数（自然日）"),
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+        widget=forms.NumberInput(
+            attrs={"inputmode": "numeric", "min": 0, "placeholder": _("至少几天（自然日）")}
+        ),
         error_messages={
             "invalid": _("已等待天数：请输入整数"),
             "min_value": _("已等待天数：不能小于 %(limit_value)s"),
