@@ -10,7 +10,7 @@ a correction, acceptance for the 容缺 queues, the delivery step's arrival for 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -260,7 +260,3 @@ def with_waiting_days(cases, *, now: dt.datetime | None = None) -> list[Case]:
     for row in rows:
         row.waiting_days = (now - row.since).days if row.since else None
     return rows
-
-
-def query_with(query: DeskQuery, **changes) -> DeskQuery:
-    return replace(query, **changes)

@@ -21,7 +21,13 @@ from playwright.sync_api import Page, expect
 from onewindow.cases.constants import CaseStatus
 from onewindow.cases.models import Case
 from onewindow.cases.services import case_request_correction
-from onewindow.testing.browser import ARTIFACTS, SCREENSHOTS, screenshot
+from onewindow.testing.browser import (
+    ARTIFACTS,
+    PHONE,
+    SCREENSHOTS,
+    horizontal_overflow,
+    screenshot,
+)
 
 pytestmark = [pytest.mark.browser]
 
@@ -149,3 +155,14 @@ def test_pre_review_drafts_the_correction_notice_in_the_browser(desk_world, sign
     case.refresh_from_db()
     assert case.status == CaseStatus.CORRECTION_REQUESTED
     assert case.correction_items[0] == "申请表：未加盖公章，请盖章后重新上传"
+
+
+def test_the_box_and_the_desk_fit_a_phone(desk_world, signed_in):
+    world = desk_world
+    world.submit()
+    page = signed_in(world.clerk.username, viewport=PHONE)
+    page.wait_for_url("**/desk/")
+    expect(lookup_box(page)).to_be_visible()
+    expect(page.locator("#queue tbody tr")).to_have_count(1)
+    screenshot(page, ARTIFACTS / "clerk-desk-phone.png")
+    assert horizontal_overflow(page) <= 0
