@@ -32,7 +32,6 @@ pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 11, 24, 10, 0, tzinfo=SHANGHAI)  # a Tuesday
 EARLIER = dt.datetime(2026, 10, 12, 10, 0, tzinfo=SHANGHAI)
-DESK = "/desk/"
 
 
 @pytest.fixture(autouse=True)
