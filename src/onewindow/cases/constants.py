@@ -185,6 +185,13 @@ class MaterialState(models.TextChoices):
     MISSING = "missing", _("未提交")
 
 
+class MaterialVerdict(models.TextChoices):
+    """The window's pre-review of one submitted material (预审结论); blank: not reviewed."""
+
+    PASSED = "passed", _("通过")
+    FAILED = "failed", _("不通过")
+
+
 #: States in which a material counts as satisfied for acceptance.
 SATISFIED_MATERIAL_STATES = frozenset(
     {
@@ -216,6 +223,8 @@ class CaseEventAction:
     MATERIAL_UPLOADED = "case.material_uploaded"
     MATERIAL_SUPPLEMENTED = "case.material_supplemented"
     MATERIAL_VIEWED = "case.material_viewed"
+    #: 材料预审: the clerk's pass / fail (with the reason) of each submitted material.
+    MATERIALS_PRE_REVIEWED = "case.materials_pre_reviewed"
     SUPPLEMENT_OVERDUE = "case.supplement_overdue"
     COMMITMENT_SIGNED = "case.commitment_signed"
     #: 经办人: the agent at the window and their written authorisation (ADR 0026).

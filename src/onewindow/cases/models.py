@@ -25,6 +25,7 @@ from onewindow.cases.constants import (
     Decision,
     Light,
     MaterialState,
+    MaterialVerdict,
     SuspensionKind,
     TaskKind,
     TaskStatus,
@@ -510,13 +511,31 @@ class CaseMaterial(models.Model):
     uploaded_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     supplemented_at = models.DateTimeField(_("补齐时间"), null=True, blank=True)
     reference = models.CharField(_("证照或共享数据标识"), max_length=200, blank=True)
+    review_verdict = models.CharField(
+        _("预审结论"), max_length=10, choices=MaterialVerdict.choices, blank=True
+    )
+    review_reason = models.CharField(_("预审意见"), max_length=200, blank=True)
+    reviewed_at = models.DateTimeField(_("预审时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("预审人"),
+    )
 
     class Meta:
         ordering = ["case", "position"]
         verbose_name = _("办件材料")
         verbose_name_plural = _("办件材料")
         constraints = [
-            models.UniqueConstraint(fields=["case", "position"], name="case_material_position")
+            models.UniqueConstraint(fields=["case", "position"], name="case_material_position"),
+            # A material failed at pre-review says why (the correction notice repeats it).
+            models.CheckConstraint(
+                condition=~Q(review_verdict="failed") | ~Q(review_reason=""),
+                name="case_material_failed_has_reason",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.core import registry
 from onewindow.org.constants import Role
+from onewindow.org.permissions import is_staff_member
 
 registry.nav_entry("cases:desk", _("窗口工作台"), order=10, roles={Role.WINDOW_CLERK})
 registry.nav_entry(
@@ -31,6 +32,16 @@ def _work_links(context) -> dict | None:
     return {"roles": roles} if roles & WORK_ROLES else None
 
 
+def _case_lookup(context) -> dict | None:
+    """The case-number box: on every page of a staff member (the page to come back to
+    when nothing is found is the one shown)."""
+    request = context.get("request")
+    if request is None or not is_staff_member(request.user):
+        return None
+    return {"case_lookup_next": request.get_full_path()}
+
+
+registry.fragment("site.header.tools", "cases/staff/_case_lookup.html", context=_case_lookup)
 registry.fragment("portal.home.staff", "cases/home/_work_links.html", order=10, context=_work_links)
 registry.fragment("catalog.item_guide.apply", "cases/guide/_apply_item.html")
 registry.fragment("catalog.bundle_guide.apply", "cases/guide/_apply_bundle.html")

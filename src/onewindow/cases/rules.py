@@ -198,6 +198,15 @@ def case_action(
             _("只有窗口人员可以作出不予受理决定"),
             _("一件事的子件随主件一并处理"),
         )
+    if action == "pre_review":
+        # Before the intake decision, in the same status as a correction notice.
+        return _intake(
+            actor,
+            case,
+            CaseAction.REQUEST_CORRECTION,
+            _("只有窗口人员可以预审材料"),
+            _("一件事的材料由主件统一预审"),
+        )
     if action == "accept":
         return _intake(
             actor,
@@ -248,6 +257,7 @@ CASE_ACTIONS = (
     "submit",
     "resubmit",
     "request_correction",
+    "pre_review",
     "refuse",
     "accept",
     "on_the_spot",

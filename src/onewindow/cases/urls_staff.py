@@ -2,7 +2,16 @@
 
 from django.urls import path, re_path
 
-from onewindow.cases.views_staff import actions, board, case_page, desk, files, inbox, walkin
+from onewindow.cases.views_staff import (
+    actions,
+    board,
+    case_page,
+    desk,
+    files,
+    inbox,
+    lookup,
+    walkin,
+)
 
 #: A case number: ``{zone code}-{year}-{sequence}`` (e.g. SFQ-2026-0000123).
 NUMBER = r"(?P<number>[A-Za-z0-9_]+-\d{4}-\d+)"
@@ -12,6 +21,7 @@ urlpatterns = [
     path("desk/new/", desk.desk_new, name="desk_new"),
     path("inbox/", inbox.inbox, name="inbox"),
     path("board/", board.board, name="board"),
+    path("cases/find/", lookup.case_lookup, name="case_lookup"),
     re_path(rf"^cases/{NUMBER}/$", case_page.case_page, name="case"),
     re_path(
         rf"^cases/{NUMBER}/do/(?P<action>[a-z_]+)/$",

@@ -3,8 +3,9 @@ the case as one user sees it (``case_view``: the API's case and the case page).
 
 Lights and sorting are computed in SQL (``with_light``: dates compared with today);
 remaining working days are added for the rows of one page only, O(1) each from the
-precomputed calendar. One module per reader: ``clock``, ``desks``, ``case_view``,
-``progress``, ``wallet``; callers import from ``onewindow.cases.selectors``.
+precomputed calendar. One module per reader: ``clock``, ``desks``, ``desk_queues`` (the
+window desk), ``case_view``, ``progress``, ``wallet``; callers import from
+``onewindow.cases.selectors``.
 """
 
 from onewindow.cases.selectors.case_view import (
@@ -19,7 +20,6 @@ from onewindow.cases.selectors.desks import (
     PAGE_SIZE,
     WARNED_LIGHTS,
     board_counts,
-    intake_queue,
     overdue_supplements,
     supervisor_board,
     task_inbox,
@@ -41,7 +41,6 @@ __all__ = [
     "case_tasks",
     "case_timeline",
     "case_view",
-    "intake_queue",
     "overdue_supplements",
     "public_progress",
     "supervisor_board",

@@ -1,6 +1,6 @@
-"""The staff desks' lists: the task inbox, the supervision board, the intake queue and
-容缺 overdue. Lights and sorting are computed in SQL (``with_light``: dates compared
-with today)."""
+"""The staff desks' lists: the task inbox, the supervision board and 容缺 overdue (the
+window desk's queues: ``desk_queues``). Lights and sorting are computed in SQL
+(``with_light``: dates compared with today)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet
 
-from onewindow.cases.constants import INTAKE_STATUSES, CaseStatus, Light, MaterialState
+from onewindow.cases.constants import CaseStatus, Light, MaterialState
 from onewindow.cases.models import Case, Task
 from onewindow.cases.permissions import departments_with_role, visible_cases
 from onewindow.cases.selectors.clock import today
@@ -113,16 +113,6 @@ def board_counts(user: User, *, on: dt.date | None = None) -> dict[str, int]:
         "tasks_red": tasks.filter(deadline__lt=on).count(),
         "tasks_yellow": tasks.filter(deadline__gte=on).count(),
     }
-
-
-def intake_queue(user: User) -> QuerySet[Case]:
-    """Applications waiting at the window (pre-review or correction), oldest first."""
-    return (
-        visible_cases(user)
-        .filter(status__in=INTAKE_STATUSES, parent__isnull=True)
-        .select_related("applicant", "item_version", "bundle")
-        .order_by("submitted_at", "pk")
-    )
 
 
 def overdue_supplements(user: User, *, on: dt.date | None = None) -> QuerySet[Case]:

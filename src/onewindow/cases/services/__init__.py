@@ -7,7 +7,8 @@ moves only through ``common._transition``, which checks ``ALLOWED_TRANSITIONS``.
 By use-case: ``intake`` (create, submit, correction, resubmission, refusal, withdrawal),
 ``application`` (the online application: create, attach the files, submit at once),
 ``agents`` (a walk-in application with the agent who brought it, 经办人),
-``materials`` (uploads, paper, supplements, the certificate wallet), ``acceptance``,
+``materials`` (uploads, paper, supplements, the certificate wallet),
+``pre_review`` (the window's pass / fail of each material), ``acceptance``,
 ``workflow`` (the engine opening tasks), ``review`` (the tasks), ``clock`` (special
 procedures, extension, recomputation), ``delivery`` (decision, certificate, delivery,
 on-the-spot items); ``common`` and ``numbering`` hold what they share. Who may do what,
@@ -45,6 +46,7 @@ from onewindow.cases.services.materials import (
     material_upload,
     wallet_material_lines,
 )
+from onewindow.cases.services.pre_review import case_pre_review, correction_items_from
 from onewindow.cases.services.review import (
     task_claim,
     task_complete,
@@ -65,6 +67,7 @@ __all__ = [
     "case_create_at_window",
     "case_extend",
     "case_handle_on_the_spot",
+    "case_pre_review",
     "case_refuse",
     "case_request_correction",
     "case_resubmit",
@@ -73,6 +76,7 @@ __all__ = [
     "case_suspend",
     "case_withdraw",
     "certificate_type_of",
+    "correction_items_from",
     "material_receive_paper",
     "material_upload",
     "recompute_deadlines",

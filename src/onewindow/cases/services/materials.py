@@ -213,6 +213,8 @@ def material_upload(*, case: Case, material_id: int, uploaded, actor: User) -> C
         row.supplemented_at = now
         event = CaseEventAction.MATERIAL_SUPPLEMENTED
     row.state = MaterialState.UPLOADED
+    row.review_verdict, row.review_reason = "", ""  # a new file is reviewed anew
+    row.reviewed_at = row.reviewed_by = None
     try:
         row.save()
         _event(
@@ -244,7 +246,20 @@ def material_receive_paper(*, case: Case, material_id: int, actor: User) -> Case
     row.uploaded_at = timezone.now()
     if supplementing:
         row.supplemented_at = row.uploaded_at
-    row.save(update_fields=["state", "uploaded_by", "uploaded_at", "supplemented_at"])
+    row.review_verdict, row.review_reason = "", ""  # the original is reviewed anew
+    row.reviewed_at = row.reviewed_by = None
+    row.save(
+        update_fields=[
+            "state",
+            "uploaded_by",
+            "uploaded_at",
+            "supplemented_at",
+            "review_verdict",
+            "review_reason",
+            "reviewed_at",
+            "reviewed_by",
+        ]
+    )
     _event(
         case,
         CaseEventAction.MATERIAL_SUPPLEMENTED

@@ -214,6 +214,15 @@ def claim(page: Page, number: str, task: str) -> None:
     expect(page.get_by_role("status")).to_contain_text(f"已签收“{task}”")
 
 
+def find_case(page: Page, number: str) -> None:
+    """Open case ``number`` through the staff header's case-number box."""
+    box = page.get_by_role("search", name="办件号查询").get_by_role("searchbox", name="办件编号")
+    box.fill(number)
+    with page.expect_navigation():
+        box.press("Enter")
+    assert page.url.endswith(f"/cases/{number}/"), page.url
+
+
 def task_panel(page: Page, task: str):
     return page.locator("#actions").get_by_role("region", name=f"我的任务：{task}")
 
@@ -278,13 +287,13 @@ def test_foreigner_bundle_from_online_application_to_unified_delivery(demo, sign
     # 2. The window clerk finds it in the pre-review queue and accepts it with 容缺.
     clerk = sign_in("clerk")
     open_from_home(clerk, "窗口工作台", "**/desk/")
-    queue = clerk.get_by_role("region", name=re.compile("^待预审"))
+    queue = clerk.get_by_role("region", name=re.compile("^待我预审"))
     row = queue.locator("tbody tr").filter(has=clerk.get_by_role("link", name=number, exact=True))
     expect(row).to_contain_text(BUNDLE)
     expect(row).to_contain_text("已提交")
     screenshot(clerk, tmp_path / "clerk-desk.png")
     row.get_by_role("link", name=number, exact=True).click()
-    clerk.wait_for_url(f"**/cases/{number}/")
+    clerk.wait_for_url(re.compile(rf"/cases/{number}/\?from=queue%3Dpre_review$"))
     accept = clerk.locator("#form-accept")
     accept.get_by_role("radio", name="容缺受理").check()
     tolerated = accept.get_by_role("group", name="容缺材料")
@@ -294,7 +303,10 @@ def test_foreigner_bundle_from_online_application_to_unified_delivery(demo, sign
     expect(due_on).not_to_have_value("")  # the default, kept
     due = due_on.input_value()
     submit(clerk, accept.get_by_role("button", name="受理并开始计时"))
-    expect(clerk.get_by_role("status")).to_contain_text("已受理")
+    # the queue is empty now: back on it, told what was done; the number box opens the case
+    clerk.wait_for_url("**/desk/?queue=pre_review#queue")
+    expect(clerk.get_by_role("status")).to_contain_text(f"{number}：已受理")
+    find_case(clerk, number)
     expect(case_status(clerk)).to_contain_text("审查中")  # the children are in review
     notices = clerk.get_by_role("region", name="文书")
     expect(notices.get_by_role("link", name="受理通知书（PDF）")).to_have_attribute(
@@ -345,14 +357,17 @@ def test_foreigner_bundle_from_online_application_to_unified_delivery(demo, sign
 
     # 5. The clerk delivers the bundle (统一出件) from the desk.
     open_from_home(clerk, "窗口工作台", "**/desk/")
+    clerk.get_by_role("navigation", name="工作队列").get_by_role("link", name="待出件").click()
     deliveries = clerk.get_by_role("region", name=re.compile("^待出件"))
     deliveries.get_by_role("link", name=number, exact=True).click()
-    clerk.wait_for_url(f"**/cases/{number}/#actions")
+    clerk.wait_for_url(re.compile(rf"/cases/{number}/\?from=queue%3Ddelivery$"))
     panel = task_panel(clerk, "统一出件")
     expect(panel.get_by_role("heading", name="统一出件", exact=True)).to_be_visible()
     panel.get_by_label("送达说明").fill("申请人到统一出件窗口领取工作许可证和居留许可。")
     submit(clerk, panel.get_by_role("button", name="确认统一出件，办结"))
     expect(clerk.get_by_role("status")).to_contain_text("已送达，办件办结")
+    clerk.wait_for_url("**/desk/?queue=delivery#queue")  # nothing else to hand over
+    find_case(clerk, number)
     expect(case_status(clerk)).to_contain_text("已办结")
     child_rows = clerk.get_by_role("region", name="一件事子件").locator("tbody tr")
     expect(child_rows).to_have_count(2)

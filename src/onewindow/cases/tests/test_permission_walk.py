@@ -116,6 +116,10 @@ PAGES: dict[tuple[str, str], dict] = {
     ("inbox", "POST"): row(L, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     ("board", "GET"): row(L, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403),
     ("board", "POST"): row(L, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    # The case-number box: staff go to the case or back with "未找到办件" (a redirect
+    # either way, so whether the case exists is not told); applicants are refused.
+    ("case_lookup", "GET"): row(L, 403, 403, 302, 302, 302, 302, 302, 302, 302, 302),
+    ("case_lookup", "POST"): row(L, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     ("case", "GET"): row(L, 200, 404, 200, 200, 404, 200, 200, 200, 404, 404),
     ("case", "POST"): row(L, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     ("case_action", "GET"): row(L, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
@@ -153,6 +157,7 @@ PAGE_ACTIONS: dict[str, tuple[str, dict]] = {
     "resume": ("suspended", row(L, 403, 404, 403, R, 404, R, 403, 403, 404, 404)),
     "extend": ("review", row(L, 403, 404, 403, 403, 404, R, 403, 403, 404, 404)),
     "request_correction": ("submitted", row(L, 403, 404, R, 404, 404, 404, 403, 404, 404, 404)),
+    "pre_review": ("submitted", row(L, 403, 404, R, 404, 404, 404, 403, 404, 404, 404)),
     "refuse": ("submitted", row(L, 403, 404, R, 404, 404, 404, 403, 404, 404, 404)),
     "accept": ("submitted", row(L, 403, 404, R, 404, 404, 404, 403, 404, 404, 404)),
     "on_the_spot": ("immediate", row(L, 403, 404, R, 404, 404, 404, 403, 404, 404, 404)),
@@ -345,6 +350,8 @@ def _page_request(walk: Walk, name: str, method: str) -> PageRequest:
     world, review = walk.world, walk.case("review")
     if name in ("desk", "desk_new", "inbox", "board", "my_cases"):
         return reverse(f"cases:{name}"), {} if method == "POST" else None
+    if name == "case_lookup":
+        return reverse("cases:case_lookup"), {"number": review.number} if method == "GET" else {}
     if name == "case":
         return reverse("cases:case", args=[review.number]), None
     if name == "case_action":  # the wrong method; POST is walked per action

@@ -225,7 +225,7 @@ def test_case_actions_answers_every_action():
     verdicts = rules.case_actions(CLERK, make_case(S.SUBMITTED))
     assert set(verdicts) == set(rules.CASE_ACTIONS)
     allowed = {action for action, verdict in verdicts.items() if verdict}
-    assert allowed == {"request_correction", "refuse", "accept", "withdraw"}
+    assert allowed == {"request_correction", "pre_review", "refuse", "accept", "withdraw"}
 
 
 # -- tasks ----------------------------------------------------------------------------------

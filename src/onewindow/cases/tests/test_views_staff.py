@@ -98,26 +98,7 @@ def test_desks_by_role(client, world, name, allowed, refused):
         assert page(client, getattr(world, role), url).status_code == 403, role
 
 
-# -- 窗口工作台 -------------------------------------------------------------------------------
-
-
-def test_desk_lists_queue_overdue_supplements_and_deliveries(client, world):
-    waiting = world.submit()
-    correcting = world.submit()
-    case_request_correction(case=correcting, actor=world.clerk, items=["申请表缺少签字"])
-    with time_machine.travel(EARLIER, tick=False):
-        tolerated = world.submit(skip=("营业场所证明",))
-        row = tolerated.materials.get(name="营业场所证明")
-        case_accept(
-            case=tolerated, actor=world.clerk, mode=AcceptanceMode.TOLERATED, tolerated=[row.pk]
-        )
-    decided = world.decided()
-    html = text(page(client, world.clerk, reverse("cases:desk")))
-    for case in (waiting, correcting, tolerated, decided):
-        assert case.number in html
-    assert "待补正" in html
-    assert "逾期" in html
-    assert world.task(decided, "deliver").name in html
+# The desk's queues, filters, sorting and "next case": test_desk.py.
 
 
 # -- 窗口申请登记 ------------------------------------------------------------------------------

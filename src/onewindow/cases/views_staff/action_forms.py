@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from onewindow.cases import selectors, services
 from onewindow.cases.constants import DEFAULT_TOLERANCE_DAYS, SATISFIED_MATERIAL_STATES, TaskKind
+from onewindow.cases.forms_pre_review import PreReviewForm
 from onewindow.cases.forms_staff import (
     AcceptForm,
     CompleteForm,
@@ -75,6 +76,7 @@ ACTION_TEXT = {
     ),
     "refuse": (gettext_lazy("不予受理"), gettext_lazy("作出不予受理决定"), True, True),
     "accept": (gettext_lazy("受理"), gettext_lazy("受理并开始计时"), False, False),
+    "pre_review": (gettext_lazy("材料预审"), gettext_lazy("保存预审结论"), False, False),
     "on_the_spot": (gettext_lazy("即办件当场办结"), gettext_lazy("当场办结"), False, False),
     "receive_paper": (gettext_lazy("收取纸质材料"), gettext_lazy("收取纸质材料"), False, False),
     "upload": (gettext_lazy("上传文件"), gettext_lazy("上传"), True, False),
@@ -98,6 +100,7 @@ FORMS: dict[str, type] = {
     "request_correction": CorrectionForm,
     "refuse": RefuseForm,
     "accept": AcceptForm,
+    "pre_review": PreReviewForm,
     "on_the_spot": OnTheSpotForm,
     "receive_paper": EmptyForm,
     "upload": UploadForm,
@@ -173,6 +176,12 @@ def action_form(
         kwargs["files"] = files
     if action == "accept":
         kwargs.update(_accept_kwargs(case))
+    elif action == "pre_review":
+        kwargs["materials"] = list(case.materials.all())
+    elif action == "request_correction" and data is None:
+        # 一次性告知: drafted from the failed and the missing materials, editable.
+        items = services.correction_items_from(case.materials.all())
+        kwargs["initial"] = {"items": "\n".join(items)}
     elif action == "transfer":
         kwargs["colleagues"] = _colleagues(task, user)
     elif action == "co_review":

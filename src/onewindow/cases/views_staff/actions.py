@@ -1,6 +1,7 @@
 """The actions on a case (POST handlers): one POST to ``cases/<number>/do/<action>/``
 calls the matching service; a refusal is shown next to the field it names (HTTP 422 or
-409), a success redirects back to the case page with a message."""
+409), a success redirects back to the case page with a message (or, for a case opened
+from a desk queue, to the queue's next case: ``desk_flow``)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,16 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onewindow.cases import selectors, services
-from onewindow.cases.constants import AcceptanceMode, Decision
+from onewindow.cases.constants import AcceptanceMode, Decision, MaterialVerdict
+from onewindow.cases.forms_pre_review import PreReviewForm
 from onewindow.cases.forms_staff import CertificateFactsMixin, CorrectionForm
 from onewindow.cases.models import Case, Task
+from onewindow.cases.views_staff import desk_flow
 from onewindow.cases.views_staff.action_forms import action_form
 from onewindow.cases.views_staff.case_page import CasePage
 from onewindow.cases.views_staff.common import CASE_TEMPLATE, access_case
@@ -117,6 +120,16 @@ def _run_request_correction(user, case, task, data):
     return _("已一次性告知补正内容，可打印补正材料通知书")
 
 
+def _run_pre_review(user, case, task, data):
+    rows = services.case_pre_review(case=case, actor=user, verdicts=data["verdicts"])
+    failed = [row.name for row in rows if row.review_verdict == MaterialVerdict.FAILED]
+    if failed:
+        return _("已保存预审结论，不通过：{names}；补正告知内容已据此预填").format(
+            names="、".join(failed)
+        )
+    return _("已保存预审结论")
+
+
 def _run_refuse(user, case, task, data):
     services.case_refuse(
         case=case, actor=user, reason=data["reason"], legal_basis=data["legal_basis"]
@@ -186,6 +199,7 @@ ACTIONS: dict[str, Action] = {
     "resume": Action(_run_resume),
     "extend": Action(_run_extend),
     "request_correction": Action(_run_request_correction),
+    "pre_review": Action(_run_pre_review),
     "refuse": Action(_run_refuse),
     "accept": Action(_run_accept),
     "on_the_spot": Action(_run_on_the_spot),
@@ -231,6 +245,8 @@ def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     error_message = _("请按提示修改后重新提交")
     if form.is_valid():
         data = dict(form.cleaned_data)
+        if isinstance(form, PreReviewForm):
+            data["verdicts"] = form.verdicts()
         if isinstance(form, CorrectionForm):
             data["items_list"] = form.cleaned_items()
         if isinstance(form, CertificateFactsMixin):
@@ -244,8 +260,8 @@ def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
             status = error.status
             error_message = error.message
         else:
-            messages.success(request, message)
-            return redirect("cases:case", number=case.number)
+            messages.success(request, desk_flow.handled_message(case, message, request, action))
+            return desk_flow.after_action(request, case, action)
     case = access_case(user, number)  # fresh: the failed service rolled its changes back
     page = CasePage(request, case, bound=form, error={"message": error_message, "form": form})
     return render(request, CASE_TEMPLATE, page.context(), status=status)

@@ -27,6 +27,7 @@ from onewindow.cases.permissions import (
     actor_of,
     is_zone_clerk,
 )
+from onewindow.cases.views_staff import desk_flow
 from onewindow.cases.views_staff.action_forms import (
     ACTION_TEXT,
     TASK_ACTIONS_BY_KIND,
@@ -85,6 +86,8 @@ class CasePage:
         else:
             form = action_form(action, self.case, self.user, task, material_id)
         title, button, collapsed, danger = ACTION_TEXT[action]
+        if action == "request_correction" and form.initial.get("items"):
+            collapsed = False  # drafted from the pre-review: open, ready to check and send
         if action == "deliver" and self.case.is_bundle:
             title, button = _("统一出件"), _("确认统一出件，办结")
         return ActionForm(action, form, str(title), str(button), collapsed, danger, task, material)
@@ -131,6 +134,8 @@ class CasePage:
                 for kind in notices.available_notices(case)
             ],
             "error": self.error,
+            # Opened from a desk queue: "next case" and the case handled just before.
+            "desk": desk_flow.desk_place(self.request, case) if staff else None,
             "bound_prefix": self.bound.prefix if self.bound is not None else "",
         }
         context.update(self._actions(tasks, view.materials))
@@ -151,6 +156,10 @@ class CasePage:
             for action in ("on_the_spot", "accept", "request_correction", "refuse")
             if verdicts[action]
         ]
+        pre_review = self.form("pre_review") if verdicts["pre_review"] else None
+        if pre_review is not None:
+            for row in materials:
+                row.pre_review_inputs = pre_review.form.bound_row(row)
         # A bundle's materials are given on the parent's page.
         receive_paper, upload_rows = {}, {}
         for row in [] if case.is_child else materials:
@@ -182,6 +191,7 @@ class CasePage:
             self.form(action) for action in ("resubmit", "withdraw") if verdicts[action]
         ]
         return {
+            "pre_review": pre_review,
             "intake": intake,
             "receive_paper": receive_paper,
             "upload_rows": upload_rows,

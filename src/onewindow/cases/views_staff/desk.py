@@ -6,15 +6,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from onewindow.cases import deadlines, selectors, services
-from onewindow.cases.constants import TaskKind
+from onewindow.cases.forms_desk import DeskFilterForm
 from onewindow.cases.forms_staff import WalkInForm, WalkInSearchForm
 from onewindow.cases.forms_walkin import AgentForm, ApplicantRegistrationForm
+from onewindow.cases.selectors import desk_queues
 from onewindow.cases.views_staff import walkin
 from onewindow.cases.views_staff.common import paginate, require_role
+from onewindow.cases.views_staff.desk_links import desk_tabs, sort_columns
 from onewindow.catalog import selectors as catalog_selectors
 from onewindow.catalog.bundles import merge_materials
 from onewindow.catalog.constants import VersionStatus
@@ -29,31 +32,41 @@ from onewindow.org.models import Applicant
 from onewindow.org.permissions import visible_applicants
 from onewindow.org.selectors import calendar_for_zone
 
-#: Rows of the desk's smaller lists (容缺 overdue, deliveries) and of the walk-in search.
-LIST_LIMIT = 50
+#: Rows of the walk-in search.
 SEARCH_LIMIT = 20
+#: Rows of a desk queue's page.
+PAGE_SIZE = selectors.PAGE_SIZE
 
 
 @login_required
 @require_GET
 def desk(request: HttpRequest) -> HttpResponse:
-    """The window clerk's desk: the intake queue, 容缺 overdue, deliveries waiting."""
+    """The window clerk's desk: one queue at a time (待我预审, 待申请人补正, 容缺逾期,
+    待补齐容缺材料, 待出件) with every queue's count, filtered and sorted from the URL,
+    one page of rows; each row opens the case with the queue kept for "next case"."""
     user = request.user
     require_role(user, Role.WINDOW_CLERK)
     today = selectors.today()
-    queue = paginate(request, selectors.intake_queue(user))
-    overdue = list(selectors.overdue_supplements(user, on=today)[:LIST_LIMIT])
-    if overdue and user.zone is not None:
+    form = DeskFilterForm(request.GET or None, zone=user.zone)
+    query = form.desk_query()
+    page = paginate(request, desk_queues.desk_cases(user, query, on=today), size=PAGE_SIZE)
+    page.object_list = desk_queues.with_waiting_days(page.object_list)
+    if query.queue == desk_queues.TOLERANCE_OVERDUE and page.object_list and user.zone:
         calendar = calendar_for_zone(user.zone)
-        for row in overdue:
+        for row in page.object_list:
             row.overdue_days = -deadlines.remaining_working_days(
                 calendar, today, row.tolerance_due_on
             )
-    deliveries = selectors.with_remaining(
-        selectors.task_inbox(user, on=today).filter(kind=TaskKind.DELIVERY)[:LIST_LIMIT],
-        on=today,
-    )
-    context = {"queue": queue, "overdue": overdue, "deliveries": deliveries, "today": today}
+    context = {
+        "form": form,
+        "query": query,
+        "queue": desk_queues.QUEUES[query.queue],
+        "tabs": desk_tabs(query, desk_queues.desk_counts(user, on=today)),
+        "columns": sort_columns(query),
+        "page": page,
+        "from_query": urlencode(query.params()),
+        "today": today,
+    }
     return render(request, "cases/staff/desk.html", context)
 
 

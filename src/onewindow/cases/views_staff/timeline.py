@@ -49,10 +49,18 @@ EVENT_LABELS = {
     CaseEventAction.CERTIFICATE_ISSUED: gettext_lazy("签发电子证照"),
     CaseEventAction.NOTICE_ISSUED: gettext_lazy("出具文书"),
     MATERIAL_VIEWED: gettext_lazy("查看材料文件"),
+    CaseEventAction.MATERIALS_PRE_REVIEWED: gettext_lazy("材料预审"),
 }
 
 #: Events an applicant does not see on their case page (internal handling).
-INTERNAL_EVENTS = frozenset({MATERIAL_VIEWED, CaseEventAction.TASK_LIGHT_CHANGED})
+INTERNAL_EVENTS = frozenset(
+    {
+        MATERIAL_VIEWED,
+        CaseEventAction.TASK_LIGHT_CHANGED,
+        # The window's working verdicts: the applicant gets the correction notice.
+        CaseEventAction.MATERIALS_PRE_REVIEWED,
+    }
+)
 
 
 @dataclass
@@ -107,6 +115,17 @@ def _event_detail(event, *, task_names: dict, names: dict, staff: bool) -> str:
         parts.append(data.get("material", ""))
         if data.get("paper"):
             parts.append(_("纸质材料"))
+    elif action == CaseEventAction.MATERIALS_PRE_REVIEWED:
+        if data.get("passed"):
+            parts.append(_("通过：{names}").format(names="、".join(data["passed"])))
+        for failed in data.get("failed") or []:
+            parts.append(
+                _("不通过：{name}（{reason}）").format(
+                    name=failed.get("material", ""), reason=failed.get("reason", "")
+                )
+            )
+        if data.get("cleared"):
+            parts.append(_("撤销结论：{names}").format(names="、".join(data["cleared"])))
     elif action == CaseEventAction.MATERIAL_FROM_CERTIFICATE:
         parts.append(data.get("material", ""))
         parts.append(_("证照标识 {identifier}").format(identifier=data.get("identifier", "")))
