@@ -233,6 +233,23 @@ class CaseEventAction:
     CO_REVIEW_REQUESTED = "task.co_review_requested"
 
 
+class DraftEventAction:
+    """Audit actions of application drafts (申请草稿; ``object_id`` is the draft's pk)."""
+
+    SAVED = "draft.saved"
+    FILE_KEPT = "draft.file_kept"
+    FILE_REMOVED = "draft.file_removed"
+    DISCARDED = "draft.discarded"
+    SUBMITTED = "draft.submitted"
+    EXPIRED = "draft.expired"
+
+
+#: The audit object type of draft events.
+DRAFT_OBJECT_TYPE = "application_draft"
+#: A draft is kept this many days after it was last saved, then removed with its files.
+DRAFT_KEEP_DAYS = 30
+
+
 #: The audit object type of case events (``object_id`` is the case number).
 CASE_OBJECT_TYPE = "case"
 

@@ -21,6 +21,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from onewindow.cases.models import ApplicationDraft, DraftFile
 from onewindow.cases.selectors import WalletMaterial
 from onewindow.cases.uploads import inspect_upload
 from onewindow.catalog.bundles import MergedMaterial
@@ -29,7 +30,8 @@ from onewindow.catalog.models import Bundle
 from onewindow.certificates.models import Certificate
 from onewindow.core.errors import ApplicationError, ValidationFailed
 from onewindow.core.identifiers import fold_code
-from onewindow.org.models import Applicant, Representation
+from onewindow.org.constants import ApplicantKind
+from onewindow.org.models import Applicant, Representation, User
 
 #: What the file inputs offer (the browser's picker); the content check decides.
 ACCEPT = ".pdf,.jpg,.jpeg,.png,.ofd,application/pdf,image/jpeg,image/png,application/ofd"
@@ -38,6 +40,43 @@ SHARED_SOURCES = frozenset({MaterialSource.DEPARTMENT, MaterialSource.NOT_NEEDED
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{4,24}$")
 MAX_TEXT = 200
 MAX_DESCRIPTION = 2000
+
+#: 预填: the bundle form fields (by key, as the catalog names them) filled from the
+#: account: the enterprise the user applies for, or the user themselves.
+ENTERPRISE_PREFILL = {
+    "company_name": "name",
+    "employer_name": "name",
+    "enterprise_name": "name",
+    "uscc": "uscc",
+    "employer_uscc": "uscc",
+    "legal_representative": "legal_representative",
+}
+CONTACT_KEYS = frozenset({"contact", "contact_name", "contact_person"})
+PHONE_KEYS = frozenset({"phone", "contact_phone"})
+
+
+def prefill(user: User | None, applicant: Applicant | None) -> dict[str, str]:
+    """The form fields' keys → the values the account already knows: the contact person
+    is the user (their name), the phone theirs (else the applicant's); an enterprise
+    gives its name, USCC and legal representative. Only what is known; nothing typed by
+    the user is ever replaced (these are initial values)."""
+    values: dict[str, str] = {}
+    name = (getattr(user, "display_name", "") or "").strip()
+    phone = (getattr(user, "phone", "") or "").strip()
+    if not phone and applicant is not None:
+        phone = (applicant.phone or "").strip()
+    for key in CONTACT_KEYS:
+        if name:
+            values[key] = name
+    for key in PHONE_KEYS:
+        if phone:
+            values[key] = phone
+    if applicant is not None and applicant.kind == ApplicantKind.ENTERPRISE:
+        for key, attribute in ENTERPRISE_PREFILL.items():
+            value = (getattr(applicant, attribute, "") or "").strip()
+            if value:
+                values[key] = value
+    return values
 
 
 def size_limit_text(limit: int) -> str:
@@ -71,6 +110,8 @@ class MaterialInput:
     produced: bool = False
     #: every applicant the user may choose holds one: nothing to upload
     covered: bool = False
+    #: the file kept for this line in the applicant's draft (申请草稿)
+    kept: DraftFile | None = None
 
     @property
     def shared(self) -> bool:
@@ -98,10 +139,18 @@ class ApplyForm(forms.Form):
         materials: Sequence[MergedMaterial],
         bundle: Bundle | None = None,
         wallet: Sequence[WalletMaterial] | None = None,
+        draft: ApplicationDraft | None = None,
+        user: User | None = None,
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.applicants = {str(rep.applicant_id): rep.applicant for rep in representations}
+        if draft is not None:
+            # Back to a draft: what was typed then, then what the account knows.
+            for name, value in (draft.form_data or {}).items():
+                self.initial.setdefault(name, value)
+            if draft.applicant_key in self.applicants:
+                self.initial.setdefault("applicant", draft.applicant_key)
         applicant_label = _("申请人")
         self.fields["applicant"] = forms.ChoiceField(
             label=applicant_label,
@@ -155,6 +204,28 @@ class ApplyForm(forms.Form):
         for entry in self.materials:
             if entry.field_name:
                 entry.bound = self[entry.field_name]
+        self.set_draft(draft)
+        self._prefill(user)
+
+    def _prefill(self, user: User | None) -> None:
+        """Initial values from the account (``prefill``) for the fields still empty: an
+        applicant's own facts only once the applicant is known (the only one the user
+        represents, or the one chosen in the draft)."""
+        applicant = self.applicants.get(str(self.initial.get("applicant", "")))
+        known = prefill(user, applicant)
+        for name, key, _kind in self.form_field_names:
+            if key in known and not self.initial.get(name):
+                self.initial[name] = known[key]
+
+    def set_draft(self, draft: ApplicationDraft | None) -> None:
+        """Show the files kept in ``draft`` beside their materials."""
+        self.draft = draft
+        kept = {row.merge_key: row for row in draft.files.all()} if draft is not None else {}
+        for entry in self.materials:
+            entry.kept = kept.get(entry.line.key) if entry.field_name else None
+
+    def kept_count(self) -> int:
+        return sum(1 for entry in self.materials if entry.kept is not None)
 
     # -- building ------------------------------------------------------------------------
 
@@ -307,6 +378,24 @@ class ApplyForm(forms.Form):
 
     def has_files(self) -> bool:
         return any(entry.field_name in self.files for entry in self.materials if entry.field_name)
+
+    def valid_uploads(self) -> Iterator[tuple[MaterialInput, UploadedFile]]:
+        """The files that passed their check, even when other fields failed (to keep them
+        in the draft)."""
+        cleaned = getattr(self, "cleaned_data", {})
+        for entry in self.materials:
+            if entry.field_name and entry.field_name not in self.errors:
+                uploaded = cleaned.get(entry.field_name)
+                if uploaded is not None:
+                    yield entry, uploaded
+
+    def typed_values(self) -> dict[str, str]:
+        """What the user typed in the text fields, as typed (kept in the draft)."""
+        return {
+            name: self.data.get(name, "")
+            for name, _key, _kind in self.form_field_names
+            if self.data.get(name, "")
+        }
 
     def text_fields(self) -> list[forms.BoundField]:
         return [self[name] for name, _key, _kind in self.form_field_names]

@@ -30,6 +30,14 @@ from onewindow.cases.services.delivery import (
     task_decide,
     task_deliver,
 )
+from onewindow.cases.services.drafts import (
+    draft_discard,
+    draft_file_open,
+    draft_file_remove,
+    draft_for,
+    draft_keep,
+    drafts_expire,
+)
 from onewindow.cases.services.intake import (
     case_create,
     case_refuse,
@@ -69,6 +77,12 @@ __all__ = [
     "case_suspend",
     "case_withdraw",
     "certificate_type_of",
+    "draft_discard",
+    "draft_file_open",
+    "draft_file_remove",
+    "draft_for",
+    "draft_keep",
+    "drafts_expire",
     "material_receive_paper",
     "material_upload",
     "recompute_deadlines",
