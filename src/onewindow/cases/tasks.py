@@ -9,7 +9,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from onewindow.cases.reminders import remind_overdue_supplements, remind_warned_tasks
-from onewindow.cases.services import recompute_deadlines
+from onewindow.cases.services import drafts_expire, recompute_deadlines
 
 
 @task()
@@ -27,3 +27,9 @@ def recompute_case_deadlines(zone_id: int | None = None) -> int:
 def on_calendar_changed(sender, *, zone_id: int | None = None, **kwargs) -> None:
     """``core.signals.calendar_changed`` (sent after commit): hand the work to a worker."""
     recompute_case_deadlines.enqueue(zone_id=zone_id)
+
+
+@task()
+def expire_drafts() -> int:
+    """Daily: remove the application drafts not saved for ``DRAFT_KEEP_DAYS`` days."""
+    return drafts_expire()

@@ -333,6 +333,9 @@ def _apply_post(
         if isinstance(error, NotFound):
             error = ValidationFailed.for_field("applicant", _("申请人：您不能代表所选的申请人"))
         add_service_error(form, error, others="drop")
+        if error.code != "draft_gone":  # keep what was given for the next try
+            draft = _keep_draft(request, form, context, item_version=item_version, bundle=bundle)
+            form.set_draft(draft or _draft_of(user, item_version, bundle))
         return render(request, "cases/applicant/apply.html", context, status=error.status)
     return redirect("cases:apply_done", number=case.number)
 
