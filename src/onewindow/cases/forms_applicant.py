@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import secrets
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from onewindow.cases.models import ApplicationDraft, DraftFile
 from onewindow.cases.selectors import WalletMaterial
+from onewindow.cases.services import OnlineCommitment
 from onewindow.cases.uploads import inspect_upload
 from onewindow.catalog.bundles import MergedMaterial
 from onewindow.catalog.constants import MaterialSource
@@ -204,8 +206,47 @@ class ApplyForm(forms.Form):
         for entry in self.materials:
             if entry.field_name:
                 entry.bound = self[entry.field_name]
+        self._add_commitment_fields()
         self.set_draft(draft)
         self._prefill(user)
+
+    def _add_commitment_fields(self) -> None:
+        """告知承诺: the required materials the catalog lets a signed commitment replace
+        (always a field, so that a choice the item does not allow is refused by name),
+        the signer's name and the box that says the text was read and agreed."""
+        committed = _("以告知承诺代替的材料")
+        self.fields["committed"] = forms.MultipleChoiceField(
+            label=committed,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            choices=[
+                (entry.line.key, entry.line.name)
+                for entry in self.materials
+                if entry.field_name and entry.line.required and entry.line.commitment_allowed
+            ],
+            error_messages={
+                "invalid_choice": _labelled(committed, _("所选材料不适用告知承诺")),
+            },
+        )
+        signer = _("承诺人签名")
+        self.fields["commitment_signed_name"] = forms.CharField(
+            label=signer,
+            required=False,
+            max_length=100,
+            help_text=gettext_lazy("请输入承诺人（法定代表人或申请人本人）的姓名，作为签名"),
+            widget=forms.TextInput(attrs={"autocomplete": "name"}),
+            error_messages={"max_length": _labelled(signer, _("不能超过 %(limit_value)d 个字"))},
+        )
+        self.fields["commitment_agreed"] = forms.BooleanField(
+            label=gettext_lazy(
+                "我已阅读上述告知承诺书全文，承诺所述属实，愿意承担不实承诺的法律责任"
+            ),
+            required=False,
+        )
+
+    @property
+    def offers_commitment(self) -> bool:
+        return bool(self.fields["committed"].choices)
 
     def _prefill(self, user: User | None) -> None:
         """Initial values from the account (``prefill``) for the fields still empty: an
@@ -338,8 +379,53 @@ class ApplyForm(forms.Form):
             )
         return value
 
+    def clean_commitment_signed_name(self) -> str:
+        return " ".join(
+            unicodedata.normalize("NFKC", self.cleaned_data["commitment_signed_name"]).split()
+        )
+
+    def _clean_commitment(self, cleaned: dict) -> None:
+        chosen = cleaned.get("committed") or []
+        if not chosen:
+            return
+        if (
+            not cleaned.get("commitment_signed_name")
+            and "commitment_signed_name" not in self.errors
+        ):
+            self.add_error(
+                "commitment_signed_name", _labelled(_("承诺人签名"), _("请输入承诺人姓名"))
+            )
+        if not cleaned.get("commitment_agreed"):
+            self.add_error(
+                "commitment_agreed", _labelled(_("同意承诺"), _("请阅读承诺书全文并勾选同意"))
+            )
+        given = {entry.line.key: entry for entry in self.materials if entry.field_name}
+        for key in chosen:
+            entry = given[key]
+            if cleaned.get(entry.field_name) is not None or entry.kept is not None:
+                self.add_error(
+                    "committed",
+                    _labelled(
+                        _("以告知承诺代替的材料"),
+                        _("“{name}”已上传文件：请移除文件或取消承诺").format(name=entry.line.name),
+                    ),
+                )
+
+    def commitment(self, *, ip_address: str | None = None) -> OnlineCommitment | None:
+        """The 告知承诺 chosen (valid form), or None."""
+        chosen = self.cleaned_data.get("committed") or []
+        if not chosen:
+            return None
+        return OnlineCommitment(
+            merge_keys=tuple(chosen),
+            signed_name=self.cleaned_data.get("commitment_signed_name", ""),
+            agreed=bool(self.cleaned_data.get("commitment_agreed")),
+            ip_address=ip_address,
+        )
+
     def clean(self):
         cleaned = super().clean()
+        self._clean_commitment(cleaned)
         # Every file is checked by its bytes now, before anything is created.
         for entry in self.materials:
             uploaded = cleaned.get(entry.field_name) if entry.field_name else None
@@ -389,13 +475,18 @@ class ApplyForm(forms.Form):
                 if uploaded is not None:
                     yield entry, uploaded
 
-    def typed_values(self) -> dict[str, str]:
-        """What the user typed in the text fields, as typed (kept in the draft)."""
-        return {
+    def typed_values(self) -> dict[str, str | list[str]]:
+        """What the user typed in the text fields and chose for 告知承诺, as given (kept
+        in the draft; the box "agreed" is ticked again at each submission)."""
+        values: dict[str, str | list[str]] = {
             name: self.data.get(name, "")
-            for name, _key, _kind in self.form_field_names
+            for name, _key, _kind in [*self.form_field_names, ("commitment_signed_name", "", "")]
             if self.data.get(name, "")
         }
+        committed = [key for key in self.data.getlist("committed") if key]
+        if committed:
+            values["committed"] = committed
+        return values
 
     def text_fields(self) -> list[forms.BoundField]:
         return [self[name] for name, _key, _kind in self.form_field_names]

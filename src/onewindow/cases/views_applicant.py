@@ -53,6 +53,7 @@ from onewindow.catalog.models import Bundle, ItemVersion
 from onewindow.core.errors import ApplicationError, NotFound, ValidationFailed
 from onewindow.core.files import user_file_response
 from onewindow.core.forms import add_service_error
+from onewindow.core.throttle import request_address
 from onewindow.org import pages as org_pages
 from onewindow.org.context_processors import zone as zone_context
 from onewindow.org.models import User, Zone
@@ -192,6 +193,7 @@ def _apply(
         ),
         "size_limit": size_limit_text(settings.ONEWINDOW_UPLOAD_MAX_BYTES),
         "draft_keep_days": DRAFT_KEEP_DAYS,
+        "commitment_text": services.commitment_text(),
     }
     if not allows_online_application(versions):
         # The guide shows no button then; an old link gets the reason and the way.
@@ -326,6 +328,7 @@ def _apply_post(
             language=getattr(request, "LANGUAGE_CODE", "zh-hans"),
             idempotency_key=_key(key) if key else "",
             draft=form.draft,
+            commitment=form.commitment(ip_address=request_address(request)),
         )
     except ApplicationError as error:
         if isinstance(error, NotFound) and error.code != "applicant_not_found":

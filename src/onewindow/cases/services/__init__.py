@@ -23,6 +23,7 @@ from onewindow.cases.services.clock import (
     case_suspend,
     recompute_deadlines,
 )
+from onewindow.cases.services.commitments import OnlineCommitment, commitment_text
 from onewindow.cases.services.delivery import (
     DEFAULT_REMEDY_NOTICE,
     case_handle_on_the_spot,
@@ -64,6 +65,7 @@ __all__ = [
     "MATERIAL_OPEN_STATUSES",
     "SUPPLEMENT_STATUSES",
     "MaterialFile",
+    "OnlineCommitment",
     "case_accept",
     "case_apply",
     "case_create",
@@ -77,6 +79,7 @@ __all__ = [
     "case_suspend",
     "case_withdraw",
     "certificate_type_of",
+    "commitment_text",
     "draft_discard",
     "draft_file_open",
     "draft_file_remove",

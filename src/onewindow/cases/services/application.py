@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from onewindow.cases.constants import CaseChannel
 from onewindow.cases.models import ApplicationDraft, Case, material_storage
+from onewindow.cases.services.commitments import OnlineCommitment, commitment_sign_online
 from onewindow.cases.services.drafts import draft_submitted
 from onewindow.cases.services.intake import case_create, case_submit
 from onewindow.cases.services.materials import material_upload
@@ -44,6 +45,7 @@ def case_apply(
     language: str = "zh-hans",
     idempotency_key: str = "",
     draft: ApplicationDraft | None = None,
+    commitment: OnlineCommitment | None = None,
 ) -> Case:
     """网上申请: the case is created, every file attached and the case submitted in one
     transaction. A failure leaves no case, and the files already written are removed
@@ -51,7 +53,10 @@ def case_apply(
 
     With the applicant's ``draft`` (申请草稿), the files kept there join those given now
     (a file given now for the same line wins) and the draft is deleted with the same
-    commit; a line no longer in the material list is left out."""
+    commit; a line no longer in the material list is left out.
+
+    With ``commitment`` (告知承诺 chosen online), the applicant's signature replaces the
+    chosen materials, under the window's rule (``commitments``)."""
     if draft is not None and draft.user_id != actor.pk:
         raise ValidationFailed.for_field("draft", _("草稿不存在"), code="draft_not_found")
     stored: list[str] = []
@@ -82,6 +87,8 @@ def case_apply(
                     )
                 saved = _attach(case, row.pk, given, actor=actor)
                 stored.append(saved.file.name)
+            if commitment is not None:
+                commitment_sign_online(case=case, actor=actor, commitment=commitment)
             case_submit(case=case, actor=actor)
             if draft is not None:
                 draft_submitted(draft=draft, actor=actor, case_number=case.number)

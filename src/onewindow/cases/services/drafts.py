@@ -52,12 +52,17 @@ def _delete_later(names: Sequence[str]) -> None:
         transaction.on_commit(lambda: [storage.delete(name) for name in names])
 
 
-def _clean_form_data(form_data: dict[str, Any]) -> dict[str, str]:
-    return {
-        str(key)[:100]: str(value)[:MAX_DRAFT_VALUE]
-        for key, value in (form_data or {}).items()
-        if value is not None and str(value) != ""
-    }
+def _clean_form_data(form_data: dict[str, Any]) -> dict[str, str | list[str]]:
+    """Strings (a choice of several: a list of strings), trimmed to a sane length."""
+    cleaned: dict[str, str | list[str]] = {}
+    for key, value in (form_data or {}).items():
+        if isinstance(value, list | tuple):
+            values = [str(entry)[:MAX_DRAFT_VALUE] for entry in value if str(entry)][:100]
+            if values:
+                cleaned[str(key)[:100]] = values
+        elif value is not None and str(value) != "":
+            cleaned[str(key)[:100]] = str(value)[:MAX_DRAFT_VALUE]
+    return cleaned
 
 
 def draft_for(
