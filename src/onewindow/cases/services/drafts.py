@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -159,9 +159,17 @@ def _save_draft(
     }
     draft = lock_first(ApplicationDraft, user=actor, item=item, bundle=bundle)
     if draft is None:
-        return ApplicationDraft.objects.create(
-            user=actor, zone=zone, item=item, bundle=bundle, **values
-        )
+        try:
+            with transaction.atomic():
+                return ApplicationDraft.objects.create(
+                    user=actor, zone=zone, item=item, bundle=bundle, **values
+                )
+        except IntegrityError:
+            # The same form posted twice at once (a double click): the other post made
+            # the draft a moment ago; this one adds to it.
+            draft = lock_first(ApplicationDraft, user=actor, item=item, bundle=bundle)
+            if draft is None:
+                raise
     for name, value in values.items():
         setattr(draft, name, value)
     draft.save(update_fields=list(values))

@@ -151,3 +151,32 @@ def test_a_bundle_form_keeps_its_25_files_after_a_validation_error(
     assert rows["材料乙12"].original_name == "材料乙12-新.pdf"
     assert case.form_data["business_scope"] == "餐饮服务；食品销售"
     assert not ApplicationDraft.objects.exists()
+
+
+def test_an_applicant_signs_a_commitment_online(world, signed_in, live_server, pdf):
+    """食品经营许可: 安全管理制度 (可告知承诺) replaced by the commitment, signed on the page."""
+    page = signed_in(world.applicant_user.username)
+    page.goto(f"{live_server.url}/apply/items/{world.item.item.implementation_code}/")
+    page.get_by_label("选择文件：申请表", exact=True).set_input_files(pdf("申请表"))
+    page.get_by_label("选择文件：营业场所证明", exact=True).set_input_files(pdf("场所"))
+    field(page, "联系人").fill("张三")
+    section = page.locator("#fieldset-commitment")
+    expect(section).to_contain_text("申请人郑重承诺")
+    section.get_by_label("安全管理制度").check()
+    # Not signed yet: refused, naming the field; the files are kept.
+    with page.expect_navigation():
+        page.get_by_role("button", name="提交申请").click()
+    expect(page.locator("#error-summary")).to_contain_text("承诺人签名：请输入承诺人姓名")
+    expect(page.locator(".kept-file")).to_have_count(2)
+    section = page.locator("#fieldset-commitment")
+    expect(section.get_by_label("安全管理制度")).to_be_checked()
+    section.get_by_label("承诺人签名").fill("李四")
+    section.get_by_label(re.compile("我已阅读上述告知承诺书全文")).check()
+    section.scroll_into_view_if_needed()
+    screenshot(page, "apply-commitment", full_page=False)
+    with page.expect_navigation():
+        page.get_by_role("button", name="提交申请").click()
+    expect(page.locator("h1")).to_contain_text("申请已提交")
+    case = Case.objects.get()
+    assert case.commitment.signed_name == "李四"
+    assert case.materials.get(name="安全管理制度").state == MaterialState.COMMITTED
