@@ -225,18 +225,25 @@ SAVE_DRAFT = "save"
 REMOVE_PREFIX = "remove:"
 
 
-def _keep_draft(request: HttpRequest, form: ApplyForm, context: dict, *, item_version, bundle):
-    """Keep the typed values and every valid file in the user's draft; the draft, or
-    None when a file was refused by the service (its error is then on the form)."""
+def _keep_draft(
+    request: HttpRequest, form: ApplyForm, context: dict, *, item_version, bundle
+) -> tuple[ApplicationDraft | None, bool]:
+    """Keep the typed values and every valid file in the user's draft: (the draft or
+    None, False when the service refused a file, whose error is then on the form). An
+    empty form makes no draft."""
+    files = list(form.valid_uploads())
+    values = form.typed_values()
+    if not files and not values and form.draft is None:
+        return None, True
     try:
-        return services.draft_keep(
+        draft = services.draft_keep(
             actor=request.user,
             zone=context["zone"],
             title=context["title"],
             item=item_version.item if item_version is not None else None,
             bundle=bundle,
             applicant_key=request.POST.get("applicant", ""),
-            form_data=form.typed_values(),
+            form_data=values,
             files=[
                 services.MaterialFile(
                     merge_key=entry.line.key,
@@ -244,12 +251,13 @@ def _keep_draft(request: HttpRequest, form: ApplyForm, context: dict, *, item_ve
                     field=entry.field_name,
                     file=uploaded,
                 )
-                for entry, uploaded in form.valid_uploads()
+                for entry, uploaded in files
             ],
         )
     except ApplicationError as error:
         add_service_error(form, error, others="above")
-        return None
+        return None, False
+    return draft, True
 
 
 def _draft_action(
@@ -258,8 +266,8 @@ def _draft_action(
     """保存草稿 / 移除文件: keep what was given, then (移除) drop one kept file; back to
     the page (post/redirect/get), which shows the draft."""
     form.is_valid()  # checks each file; the others' errors wait for the submission
-    draft = _keep_draft(request, form, context, item_version=item_version, bundle=bundle)
-    if draft is None:
+    draft, kept = _keep_draft(request, form, context, item_version=item_version, bundle=bundle)
+    if not kept:
         form.set_draft(_draft_of(request.user, item_version, bundle))
         return render(request, "cases/applicant/apply.html", context, status=422)
     if action.startswith(REMOVE_PREFIX):
@@ -269,6 +277,8 @@ def _draft_action(
         except (ValueError, NotFound):
             raise Http404("no such draft file") from None
         messages.success(request, _("已移除该文件，其余内容已保存在草稿中。"))
+    elif draft is None:
+        messages.info(request, _("表单是空的，没有需要保存的内容。"))
     else:
         messages.success(
             request,
@@ -306,7 +316,7 @@ def _apply_post(
     if not form.is_valid():
         # Nothing given is lost: the valid files and the typed values go to the draft,
         # and the page shows the files kept instead of asking for them again.
-        draft = _keep_draft(request, form, context, item_version=item_version, bundle=bundle)
+        draft, _kept = _keep_draft(request, form, context, item_version=item_version, bundle=bundle)
         form.set_draft(draft or _draft_of(user, item_version, bundle))
         return render(request, "cases/applicant/apply.html", context, status=422)
     try:
@@ -337,7 +347,9 @@ def _apply_post(
             error = ValidationFailed.for_field("applicant", _("申请人：您不能代表所选的申请人"))
         add_service_error(form, error, others="drop")
         if error.code != "draft_gone":  # keep what was given for the next try
-            draft = _keep_draft(request, form, context, item_version=item_version, bundle=bundle)
+            draft, _kept = _keep_draft(
+                request, form, context, item_version=item_version, bundle=bundle
+            )
             form.set_draft(draft or _draft_of(user, item_version, bundle))
         return render(request, "cases/applicant/apply.html", context, status=error.status)
     return redirect("cases:apply_done", number=case.number)

@@ -515,3 +515,14 @@ def test_a_resumed_draft_wins_over_the_prefill(world, prefill_bundle):
     assert form["form_company_name"].value() == "草稿里的名称"
     assert form["form_uscc"].value() == world.applicant.uscc  # not in the draft: pre-filled
     assert form["applicant"].value() == str(world.applicant.pk)
+
+
+def test_an_empty_form_makes_no_draft(client, world):
+    client_for(world.applicant_user, client=client)
+
+    refused = client.post(apply_url(world), {})
+    saved = client.post(apply_url(world), {"draft_action": "save"}, follow=True)
+
+    assert refused.status_code == 422
+    assert "表单是空的，没有需要保存的内容" in saved.content.decode()
+    assert not ApplicationDraft.objects.exists()
