@@ -265,10 +265,19 @@ def _draft_action(
 ) -> HttpResponse:
     """保存草稿 / 移除文件: keep what was given, then (移除) drop one kept file; back to
     the page (post/redirect/get), which shows the draft."""
+    if action != SAVE_DRAFT and not action.startswith(REMOVE_PREFIX):
+        raise Http404("no such draft action")
     form.is_valid()  # checks each file; the others' errors wait for the submission
     draft, kept = _keep_draft(request, form, context, item_version=item_version, bundle=bundle)
-    if not kept:
-        form.set_draft(_draft_of(request.user, item_version, bundle))
+    refused_files = [
+        entry.field_name for entry in form.materials if entry.field_name in form.errors
+    ]
+    if not kept or refused_files:
+        # A refused file is said next to its material (the good ones are kept).
+        form.set_draft(draft or _draft_of(request.user, item_version, bundle))
+        for name in list(form.errors):
+            if name not in refused_files and name != "__all__":
+                del form.errors[name]
         return render(request, "cases/applicant/apply.html", context, status=422)
     if action.startswith(REMOVE_PREFIX):
         try:

@@ -526,3 +526,25 @@ def test_an_empty_form_makes_no_draft(client, world):
     assert refused.status_code == 422
     assert "表单是空的，没有需要保存的内容" in saved.content.decode()
     assert not ApplicationDraft.objects.exists()
+
+
+def test_saving_with_a_refused_file_says_so_and_keeps_the_good_ones(client, world):
+    client_for(world.applicant_user, client=client)
+    empty = SimpleUploadedFile("空.pdf", b"", content_type="application/pdf")
+
+    response = client.post(
+        apply_url(world), item_post(world, phone="", material_2=empty, draft_action="save")
+    )
+
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "营业场所证明：文件为空" in html
+    assert "联系电话：此项为必填项" not in html  # saving checks the files only
+    assert list(DraftFile.objects.values_list("name", flat=True)) == ["申请表"]
+
+
+def test_an_unknown_draft_action_is_not_found(client, world):
+    client_for(world.applicant_user, client=client)
+    response = client.post(apply_url(world), item_post(world, draft_action="publish"))
+    assert response.status_code == 404
+    assert not ApplicationDraft.objects.exists()
