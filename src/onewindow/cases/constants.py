@@ -246,6 +246,23 @@ class CaseEventAction:
     CO_REVIEW_REQUESTED = "task.co_review_requested"
 
 
+class DraftEventAction:
+    """Audit actions of application drafts (申请草稿; ``object_id`` is the draft's pk)."""
+
+    SAVED = "draft.saved"
+    FILE_KEPT = "draft.file_kept"
+    FILE_REMOVED = "draft.file_removed"
+    DISCARDED = "draft.discarded"
+    SUBMITTED = "draft.submitted"
+    EXPIRED = "draft.expired"
+
+
+#: The audit object type of draft events.
+DRAFT_OBJECT_TYPE = "application_draft"
+#: A draft is kept this many days after it was last saved, then removed with its files.
+DRAFT_KEEP_DAYS = 30
+
+
 #: The audit object type of case events (``object_id`` is the case number).
 CASE_OBJECT_TYPE = "case"
 
@@ -257,3 +274,17 @@ DEFAULT_TOLERANCE_DAYS = 5
 YELLOW_SHARE_PERCENT = 20
 #: The commitment verification deadline (zone's choice; GLOSSARY "Commitments").
 DEFAULT_VERIFICATION_DAYS = 20
+
+#: The text the applicant signs for 告知承诺 (shown, then hashed with the signature). Its
+#: Chinese text is the binding one: it is what is signed, stored and printed, whatever the
+#: page language (``services.commitment_text``); the translation helps a reader only.
+COMMITMENT_TEXT = _(
+    "告知承诺书\n"
+    "申请人郑重承诺：\n"
+    "一、已知晓行政机关告知的全部许可条件、所需材料和违反承诺的法律后果；\n"
+    "二、所提交的申请材料及以本承诺替代的材料所涉事实真实、准确、完整，"
+    "本申请符合许可条件；\n"
+    "三、自愿接受行政机关及监管部门的核查；\n"
+    "四、如承诺不实或违反承诺，愿意承担相应法律责任：行政机关可依法撤销已作出的许可决定，"
+    "失信行为记入申请人信用记录。"
+)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import secrets
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -21,7 +22,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from onewindow.cases.models import ApplicationDraft, DraftFile
 from onewindow.cases.selectors import WalletMaterial
+from onewindow.cases.services import OnlineCommitment
 from onewindow.cases.uploads import inspect_upload
 from onewindow.catalog.bundles import MergedMaterial
 from onewindow.catalog.constants import MaterialSource
@@ -29,7 +32,8 @@ from onewindow.catalog.models import Bundle
 from onewindow.certificates.models import Certificate
 from onewindow.core.errors import ApplicationError, ValidationFailed
 from onewindow.core.identifiers import fold_code
-from onewindow.org.models import Applicant, Representation
+from onewindow.org.constants import ApplicantKind
+from onewindow.org.models import Applicant, Representation, User
 
 #: What the file inputs offer (the browser's picker); the content check decides.
 ACCEPT = ".pdf,.jpg,.jpeg,.png,.ofd,application/pdf,image/jpeg,image/png,application/ofd"
@@ -38,6 +42,43 @@ SHARED_SOURCES = frozenset({MaterialSource.DEPARTMENT, MaterialSource.NOT_NEEDED
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{4,24}$")
 MAX_TEXT = 200
 MAX_DESCRIPTION = 2000
+
+#: 预填: the bundle form fields (by key, as the catalog names them) filled from the
+#: account: the enterprise the user applies for, or the user themselves.
+ENTERPRISE_PREFILL = {
+    "company_name": "name",
+    "employer_name": "name",
+    "enterprise_name": "name",
+    "uscc": "uscc",
+    "employer_uscc": "uscc",
+    "legal_representative": "legal_representative",
+}
+CONTACT_KEYS = frozenset({"contact", "contact_name", "contact_person"})
+PHONE_KEYS = frozenset({"phone", "contact_phone"})
+
+
+def prefill(user: User | None, applicant: Applicant | None) -> dict[str, str]:
+    """The form fields' keys → the values the account already knows: the contact person
+    is the user (their name), the phone theirs (else the applicant's); an enterprise
+    gives its name, USCC and legal representative. Only what is known; nothing typed by
+    the user is ever replaced (these are initial values)."""
+    values: dict[str, str] = {}
+    name = (getattr(user, "display_name", "") or "").strip()
+    phone = (getattr(user, "phone", "") or "").strip()
+    if not phone and applicant is not None:
+        phone = (applicant.phone or "").strip()
+    for key in CONTACT_KEYS:
+        if name:
+            values[key] = name
+    for key in PHONE_KEYS:
+        if phone:
+            values[key] = phone
+    if applicant is not None and applicant.kind == ApplicantKind.ENTERPRISE:
+        for key, attribute in ENTERPRISE_PREFILL.items():
+            value = (getattr(applicant, attribute, "") or "").strip()
+            if value:
+                values[key] = value
+    return values
 
 
 def size_limit_text(limit: int) -> str:
@@ -71,6 +112,8 @@ class MaterialInput:
     produced: bool = False
     #: every applicant the user may choose holds one: nothing to upload
     covered: bool = False
+    #: the file kept for this line in the applicant's draft (申请草稿)
+    kept: DraftFile | None = None
 
     @property
     def shared(self) -> bool:
@@ -98,10 +141,18 @@ class ApplyForm(forms.Form):
         materials: Sequence[MergedMaterial],
         bundle: Bundle | None = None,
         wallet: Sequence[WalletMaterial] | None = None,
+        draft: ApplicationDraft | None = None,
+        user: User | None = None,
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.applicants = {str(rep.applicant_id): rep.applicant for rep in representations}
+        if draft is not None:
+            # Back to a draft: what was typed then, then what the account knows.
+            for name, value in (draft.form_data or {}).items():
+                self.initial.setdefault(name, value)
+            if draft.applicant_key in self.applicants:
+                self.initial.setdefault("applicant", draft.applicant_key)
         applicant_label = _("申请人")
         self.fields["applicant"] = forms.ChoiceField(
             label=applicant_label,
@@ -155,6 +206,67 @@ class ApplyForm(forms.Form):
         for entry in self.materials:
             if entry.field_name:
                 entry.bound = self[entry.field_name]
+        self._add_commitment_fields()
+        self.set_draft(draft)
+        self._prefill(user)
+
+    def _add_commitment_fields(self) -> None:
+        """告知承诺: the required materials the catalog lets a signed commitment replace
+        (always a field, so that a choice the item does not allow is refused by name),
+        the signer's name and the box that says the text was read and agreed."""
+        committed = _("以告知承诺代替的材料")
+        self.fields["committed"] = forms.MultipleChoiceField(
+            label=committed,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            choices=[
+                (entry.line.key, entry.line.name)
+                for entry in self.materials
+                if entry.field_name and entry.line.required and entry.line.commitment_allowed
+            ],
+            error_messages={
+                "invalid_choice": _labelled(committed, _("所选材料不适用告知承诺")),
+            },
+        )
+        signer = _("承诺人签名")
+        self.fields["commitment_signed_name"] = forms.CharField(
+            label=signer,
+            required=False,
+            max_length=100,
+            help_text=gettext_lazy("请输入承诺人（法定代表人或申请人本人）的姓名，作为签名"),
+            widget=forms.TextInput(attrs={"autocomplete": "name"}),
+            error_messages={"max_length": _labelled(signer, _("不能超过 %(limit_value)d 个字"))},
+        )
+        self.fields["commitment_agreed"] = forms.BooleanField(
+            label=gettext_lazy(
+                "我已阅读上述告知承诺书全文，承诺所述属实，愿意承担不实承诺的法律责任"
+            ),
+            required=False,
+        )
+
+    @property
+    def offers_commitment(self) -> bool:
+        return bool(self.fields["committed"].choices)
+
+    def _prefill(self, user: User | None) -> None:
+        """Initial values from the account (``prefill``) for the fields still empty: an
+        applicant's own facts only once the applicant is known (the only one the user
+        represents, or the one chosen in the draft)."""
+        applicant = self.applicants.get(str(self.initial.get("applicant", "")))
+        known = prefill(user, applicant)
+        for name, key, _kind in self.form_field_names:
+            if key in known and not self.initial.get(name):
+                self.initial[name] = known[key]
+
+    def set_draft(self, draft: ApplicationDraft | None) -> None:
+        """Show the files kept in ``draft`` beside their materials."""
+        self.draft = draft
+        kept = {row.merge_key: row for row in draft.files.all()} if draft is not None else {}
+        for entry in self.materials:
+            entry.kept = kept.get(entry.line.key) if entry.field_name else None
+
+    def kept_count(self) -> int:
+        return sum(1 for entry in self.materials if entry.kept is not None)
 
     # -- building ------------------------------------------------------------------------
 
@@ -267,8 +379,53 @@ class ApplyForm(forms.Form):
             )
         return value
 
+    def clean_commitment_signed_name(self) -> str:
+        return " ".join(
+            unicodedata.normalize("NFKC", self.cleaned_data["commitment_signed_name"]).split()
+        )
+
+    def _clean_commitment(self, cleaned: dict) -> None:
+        chosen = cleaned.get("committed") or []
+        if not chosen:
+            return
+        if (
+            not cleaned.get("commitment_signed_name")
+            and "commitment_signed_name" not in self.errors
+        ):
+            self.add_error(
+                "commitment_signed_name", _labelled(_("承诺人签名"), _("请输入承诺人姓名"))
+            )
+        if not cleaned.get("commitment_agreed"):
+            self.add_error(
+                "commitment_agreed", _labelled(_("同意承诺"), _("请阅读承诺书全文并勾选同意"))
+            )
+        given = {entry.line.key: entry for entry in self.materials if entry.field_name}
+        for key in chosen:
+            entry = given[key]
+            if cleaned.get(entry.field_name) is not None or entry.kept is not None:
+                self.add_error(
+                    "committed",
+                    _labelled(
+                        _("以告知承诺代替的材料"),
+                        _("“{name}”已上传文件：请移除文件或取消承诺").format(name=entry.line.name),
+                    ),
+                )
+
+    def commitment(self, *, ip_address: str | None = None) -> OnlineCommitment | None:
+        """The 告知承诺 chosen (valid form), or None."""
+        chosen = self.cleaned_data.get("committed") or []
+        if not chosen:
+            return None
+        return OnlineCommitment(
+            merge_keys=tuple(chosen),
+            signed_name=self.cleaned_data.get("commitment_signed_name", ""),
+            agreed=bool(self.cleaned_data.get("commitment_agreed")),
+            ip_address=ip_address,
+        )
+
     def clean(self):
         cleaned = super().clean()
+        self._clean_commitment(cleaned)
         # Every file is checked by its bytes now, before anything is created.
         for entry in self.materials:
             uploaded = cleaned.get(entry.field_name) if entry.field_name else None
@@ -307,6 +464,29 @@ class ApplyForm(forms.Form):
 
     def has_files(self) -> bool:
         return any(entry.field_name in self.files for entry in self.materials if entry.field_name)
+
+    def valid_uploads(self) -> Iterator[tuple[MaterialInput, UploadedFile]]:
+        """The files that passed their check, even when other fields failed (to keep them
+        in the draft)."""
+        cleaned = getattr(self, "cleaned_data", {})
+        for entry in self.materials:
+            if entry.field_name and entry.field_name not in self.errors:
+                uploaded = cleaned.get(entry.field_name)
+                if uploaded is not None:
+                    yield entry, uploaded
+
+    def typed_values(self) -> dict[str, str | list[str]]:
+        """What the user typed in the text fields and chose for 告知承诺, as given (kept
+        in the draft; the box "agreed" is ticked again at each submission)."""
+        values: dict[str, str | list[str]] = {
+            name: self.data.get(name, "")
+            for name, _key, _kind in [*self.form_field_names, ("commitment_signed_name", "", "")]
+            if self.data.get(name, "")
+        }
+        committed = [key for key in self.data.getlist("committed") if key]
+        if committed:
+            values["committed"] = committed
+        return values
 
     def text_fields(self) -> list[forms.BoundField]:
         return [self[name] for name, _key, _kind in self.form_field_names]

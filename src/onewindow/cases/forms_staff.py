@@ -12,11 +12,12 @@ import datetime as dt
 from decimal import Decimal
 
 from django import forms
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.cases.constants import (
+    COMMITMENT_TEXT,
     MAX_EXTENSION_DAYS,
     AcceptanceMode,
     Decision,
@@ -24,20 +25,6 @@ from onewindow.cases.constants import (
     SuspensionKind,
 )
 from onewindow.cases.services import DEFAULT_REMEDY_NOTICE
-
-#: The text the applicant signs for 告知承诺 (shown, then hashed with the signature). Its
-#: Chinese text is the binding one: it is what is signed, stored and printed, whatever the
-#: clerk's page language (see ``commitment_text``); the translation helps a reader only.
-COMMITMENT_TEXT = _(
-    "告知承诺书\n"
-    "申请人郑重承诺：\n"
-    "一、已知晓行政机关告知的全部许可条件、所需材料和违反承诺的法律后果；\n"
-    "二、所提交的申请材料及以本承诺替代的材料所涉事实真实、准确、完整，"
-    "本申请符合许可条件；\n"
-    "三、自愿接受行政机关及监管部门的核查；\n"
-    "四、如承诺不实或违反承诺，愿意承担相应法律责任：行政机关可依法撤销已作出的许可决定，"
-    "失信行为记入申请人信用记录。"
-)
 
 TEXTAREA = {"rows": 3}
 
@@ -256,12 +243,24 @@ class AcceptForm(forms.Form):
     )
     commitment_signed_name = _text(_("承诺人签名"), max_length=100)
 
-    def __init__(self, *args, tolerable=(), committable=(), due_on=None, signer="", **kwargs):
+    def __init__(
+        self, *args, tolerable=(), committable=(), due_on=None, signer="", signed=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.fields["tolerated"].choices = [(row.pk, row.name) for row in tolerable]
         self.fields["committed"].choices = [(row.pk, row.name) for row in committable]
         self.fields["tolerance_due_on"].initial = due_on
         self.fields["commitment_signed_name"].initial = signer
+        if signed is not None:  # signed online: accepted on that commitment, as signed
+            self.fields["mode"].initial = AcceptanceMode.COMMITMENT
+            self.fields["committed"].initial = [
+                row.pk for row in committable if row.name in signed.materials
+            ]
+            self.fields["commitment_text"].initial = signed.text
+            self.fields["commitment_signed_name"].initial = signed.signed_name
+            self.fields["commitment_signed_name"].help_text = _(
+                "申请人已于 {time} 在线签署"
+            ).format(time=timezone.localtime(signed.signed_at).strftime("%Y-%m-%d %H:%M"))
 
 
 #: The form field of a certified fact: named as the services name it in their errors, so

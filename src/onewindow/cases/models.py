@@ -30,7 +30,7 @@ from onewindow.cases.constants import (
     TaskKind,
     TaskStatus,
 )
-from onewindow.catalog.models import Bundle, ItemVersion, Material
+from onewindow.catalog.models import Bundle, Item, ItemVersion, Material
 from onewindow.core.identifiers import mask_identifier
 from onewindow.org.models import Applicant, Department, Window, Zone
 
@@ -604,3 +604,83 @@ class CaseAgent(models.Model):
     @property
     def masked_id_number(self) -> str:
         return mask_identifier(self.id_number)
+
+
+def draft_upload_path(instance: DraftFile, filename: str) -> str:
+    # ``filename`` is ours (a random token + the detected type's extension).
+    return f"drafts/{instance.draft.user_id}/{filename}"
+
+
+class ApplicationDraft(models.Model):
+    """申请草稿: an online application not yet submitted, kept for its applicant user with
+    the files already given, so that a form that failed (or that they left) loses
+    nothing. One per user and item, or per user and bundle; it expires (ADR 0027)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="application_drafts",
+        verbose_name=_("申请人账号"),
+    )
+    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(
+        Item, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    bundle = models.ForeignKey(
+        Bundle, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    title = models.CharField(_("申请事项"), max_length=200)
+    applicant_key = models.CharField(_("所选申请人"), max_length=20, blank=True)
+    form_data = models.JSONField(_("已填写的内容"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("保存时间"))
+    expires_at = models.DateTimeField(_("保留至"))
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = _("申请草稿")
+        verbose_name_plural = _("申请草稿")
+        constraints = [
+            models.CheckConstraint(
+                name="draft_item_or_bundle",
+                condition=Q(item__isnull=False, bundle__isnull=True)
+                | Q(item__isnull=True, bundle__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "item"], condition=Q(item__isnull=False), name="draft_user_item"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "bundle"],
+                condition=Q(bundle__isnull=False),
+                name="draft_user_bundle",
+            ),
+        ]
+        indexes = [models.Index(fields=["expires_at"], name="draft_expires_at")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.title}"
+
+
+class DraftFile(models.Model):
+    """A file kept in a draft for one material line (checked like every upload)."""
+
+    draft = models.ForeignKey(ApplicationDraft, on_delete=models.CASCADE, related_name="files")
+    merge_key = models.CharField(_("材料"), max_length=200)
+    name = models.CharField(_("材料名称"), max_length=200)
+    file = models.FileField(upload_to=draft_upload_path, storage=material_storage, max_length=200)
+    original_name = models.CharField(_("文件名"), max_length=255, blank=True)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(_("大小"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        ordering = ["draft", "id"]
+        verbose_name = _("草稿材料")
+        verbose_name_plural = _("草稿材料")
+        constraints = [
+            models.UniqueConstraint(fields=["draft", "merge_key"], name="draft_file_per_material")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.draft} · {self.name}"

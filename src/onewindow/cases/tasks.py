@@ -13,7 +13,7 @@ from onewindow.cases.reminders import (
     remind_supplements_due_soon,
     remind_warned_tasks,
 )
-from onewindow.cases.services import recompute_deadlines
+from onewindow.cases.services import drafts_expire, recompute_deadlines
 
 
 @task()
@@ -36,3 +36,9 @@ def recompute_case_deadlines(zone_id: int | None = None) -> int:
 def on_calendar_changed(sender, *, zone_id: int | None = None, **kwargs) -> None:
     """``core.signals.calendar_changed`` (sent after commit): hand the work to a worker."""
     recompute_case_deadlines.enqueue(zone_id=zone_id)
+
+
+@task()
+def expire_drafts() -> int:
+    """Daily: remove the application drafts not saved for ``DRAFT_KEEP_DAYS`` days."""
+    return drafts_expire()

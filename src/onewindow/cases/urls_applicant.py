@@ -9,6 +9,8 @@ urlpatterns = [
     path("apply/bundles/<slug:code>/", views.apply_bundle, name="apply_bundle"),
     path("apply/done/<str:number>/", views.apply_done, name="apply_done"),
     path("my/cases/", views.my_cases, name="my_cases"),
+    path("my/drafts/files/<int:pk>/", views.draft_file, name="draft_file"),
+    path("my/drafts/<int:pk>/discard/", views.draft_discard, name="draft_discard"),
     path(
         "cases/<str:number>/materials/<int:pk>/upload/",
         views.material_upload,

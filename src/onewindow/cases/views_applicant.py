@@ -16,18 +16,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onewindow.cases import selectors, services, throttle
 from onewindow.cases.constants import (
     CLOCK_STATUSES,
+    DRAFT_KEEP_DAYS,
     INTAKE_STATUSES,
     CaseStatus,
     MaterialState,
@@ -38,7 +39,7 @@ from onewindow.cases.forms_applicant import (
     TrackForm,
     size_limit_text,
 )
-from onewindow.cases.models import Case, CaseMaterial
+from onewindow.cases.models import ApplicationDraft, Case, CaseMaterial
 from onewindow.cases.permissions import (
     access_case_by_number,
     can_upload,
@@ -50,7 +51,9 @@ from onewindow.catalog.bundles import MergedMaterial, merge_materials
 from onewindow.catalog.constants import OnlineDepth
 from onewindow.catalog.models import Bundle, ItemVersion
 from onewindow.core.errors import ApplicationError, NotFound, ValidationFailed
+from onewindow.core.files import user_file_response
 from onewindow.core.forms import add_service_error
+from onewindow.core.throttle import request_address
 from onewindow.org import pages as org_pages
 from onewindow.org.context_processors import zone as zone_context
 from onewindow.org.models import User, Zone
@@ -134,6 +137,12 @@ def apply_item(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def _draft_of(user: User, item_version: ItemVersion | None, bundle: Bundle | None):
+    return services.draft_for(
+        user=user, item=item_version.item if item_version is not None else None, bundle=bundle
+    )
+
+
 @applicant_required
 @require_http_methods(["GET", "POST"])
 def apply_bundle(request: HttpRequest, code: str) -> HttpResponse:
@@ -172,6 +181,7 @@ def _apply(
     if user.zone_id != zone.pk:
         raise Http404("another zone")
     context = {
+        "zone": zone,
         "title": title,
         "guide_url": guide_url,
         "versions": versions,
@@ -182,6 +192,8 @@ def _apply(
             bundle.promised_limit_days if bundle is not None else item_version.promised_limit_days
         ),
         "size_limit": size_limit_text(settings.ONEWINDOW_UPLOAD_MAX_BYTES),
+        "draft_keep_days": DRAFT_KEEP_DAYS,
+        "commitment_text": services.commitment_text(),
     }
     if not allows_online_application(versions):
         # The guide shows no button then; an old link gets the reason and the way.
@@ -200,10 +212,90 @@ def _apply(
             versions=list(versions),
         ),
     }
+    form_args["draft"] = _draft_of(user, item_version, bundle)
+    form_args["user"] = user
     if request.method != "POST":
         context["form"] = ApplyForm(**form_args)
         return render(request, "cases/applicant/apply.html", context)
     return _apply_post(request, context, form_args, item_version=item_version, bundle=bundle)
+
+
+#: The draft buttons of the apply form: keep everything and come back to the page.
+SAVE_DRAFT = "save"
+REMOVE_PREFIX = "remove:"
+
+
+def _keep_draft(
+    request: HttpRequest, form: ApplyForm, context: dict, *, item_version, bundle
+) -> tuple[ApplicationDraft | None, bool]:
+    """Keep the typed values and every valid file in the user's draft: (the draft or
+    None, False when the service refused a file, whose error is then on the form). An
+    empty form makes no draft."""
+    files = list(form.valid_uploads())
+    values = form.typed_values()
+    if not files and not values and form.draft is None:
+        return None, True
+    try:
+        draft = services.draft_keep(
+            actor=request.user,
+            zone=context["zone"],
+            title=context["title"],
+            item=item_version.item if item_version is not None else None,
+            bundle=bundle,
+            applicant_key=request.POST.get("applicant", ""),
+            form_data=values,
+            files=[
+                services.MaterialFile(
+                    merge_key=entry.line.key,
+                    name=entry.line.name,
+                    field=entry.field_name,
+                    file=uploaded,
+                )
+                for entry, uploaded in files
+            ],
+        )
+    except ApplicationError as error:
+        add_service_error(form, error, others="above")
+        return None, False
+    return draft, True
+
+
+def _draft_action(
+    request: HttpRequest, form: ApplyForm, context: dict, *, action: str, item_version, bundle
+) -> HttpResponse:
+    """保存草稿 / 移除文件: keep what was given, then (移除) drop one kept file; back to
+    the page (post/redirect/get), which shows the draft."""
+    if action != SAVE_DRAFT and not action.startswith(REMOVE_PREFIX):
+        raise Http404("no such draft action")
+    form.is_valid()  # checks each file; the others' errors wait for the submission
+    draft, kept = _keep_draft(request, form, context, item_version=item_version, bundle=bundle)
+    refused_files = [
+        entry.field_name for entry in form.materials if entry.field_name in form.errors
+    ]
+    if not kept or refused_files:
+        # A refused file is said next to its material (the good ones are kept).
+        form.set_draft(draft or _draft_of(request.user, item_version, bundle))
+        for name in list(form.errors):
+            if name not in refused_files and name != "__all__":
+                del form.errors[name]
+        return render(request, "cases/applicant/apply.html", context, status=422)
+    if action.startswith(REMOVE_PREFIX):
+        try:
+            file_id = int(action.removeprefix(REMOVE_PREFIX))
+            services.draft_file_remove(actor=request.user, file_id=file_id)
+        except (ValueError, NotFound):
+            raise Http404("no such draft file") from None
+        messages.success(request, _("已移除该文件，其余内容已保存在草稿中。"))
+    elif draft is None:
+        messages.info(request, _("表单是空的，没有需要保存的内容。"))
+    else:
+        messages.success(
+            request,
+            _("草稿已保存，保留 {days} 天：可随时在“我的办件”中继续填写。").format(
+                days=DRAFT_KEEP_DAYS
+            ),
+        )
+    return redirect(request.path)
 
 
 def _apply_post(
@@ -225,7 +317,16 @@ def _apply_post(
         earlier = Case.objects.filter(submitted_by=user, idempotency_key=_key(key)).first()
         if earlier is not None:
             return redirect("cases:apply_done", number=earlier.number)
+    action = request.POST.get("draft_action", "")
+    if action:
+        return _draft_action(
+            request, form, context, action=action, item_version=item_version, bundle=bundle
+        )
     if not form.is_valid():
+        # Nothing given is lost: the valid files and the typed values go to the draft,
+        # and the page shows the files kept instead of asking for them again.
+        draft, _kept = _keep_draft(request, form, context, item_version=item_version, bundle=bundle)
+        form.set_draft(draft or _draft_of(user, item_version, bundle))
         return render(request, "cases/applicant/apply.html", context, status=422)
     try:
         case = services.case_apply(
@@ -245,6 +346,8 @@ def _apply_post(
             ],
             language=getattr(request, "LANGUAGE_CODE", "zh-hans"),
             idempotency_key=_key(key) if key else "",
+            draft=form.draft,
+            commitment=form.commitment(ip_address=request_address(request)),
         )
     except ApplicationError as error:
         if isinstance(error, NotFound) and error.code != "applicant_not_found":
@@ -252,6 +355,11 @@ def _apply_post(
         if isinstance(error, NotFound):
             error = ValidationFailed.for_field("applicant", _("申请人：您不能代表所选的申请人"))
         add_service_error(form, error, others="drop")
+        if error.code != "draft_gone":  # keep what was given for the next try
+            draft, _kept = _keep_draft(
+                request, form, context, item_version=item_version, bundle=bundle
+            )
+            form.set_draft(draft or _draft_of(user, item_version, bundle))
         return render(request, "cases/applicant/apply.html", context, status=error.status)
     return redirect("cases:apply_done", number=case.number)
 
@@ -329,8 +437,61 @@ def my_cases(request: HttpRequest) -> HttpResponse:
         case.awaiting_acceptance = case.status in WAITING_STATUSES
         for child in case.children.all():
             child.clock_shown = child.status in CLOCK_STATUSES
-    context = {"page": page, "rows": rows, "today": today}
+    context = {
+        "page": page,
+        "rows": rows,
+        "today": today,
+        "drafts": _draft_rows(request.user),
+        "draft_keep_days": DRAFT_KEEP_DAYS,
+    }
     return render(request, "cases/applicant/my_cases.html", context)
+
+
+# -- drafts (申请草稿) ----------------------------------------------------------------------
+
+
+def _draft_rows(user: User) -> list[ApplicationDraft]:
+    """The user's live drafts, newest first, each with its continue link."""
+    drafts = list(
+        ApplicationDraft.objects.filter(user=user, expires_at__gt=timezone.now())
+        .select_related("item", "bundle")
+        .annotate(file_count=Count("files"))
+        .order_by("-updated_at", "-pk")
+    )
+    for draft in drafts:
+        draft.continue_url = (
+            reverse("cases:apply_bundle", args=[draft.bundle.code])
+            if draft.bundle_id
+            else reverse("cases:apply_item", args=[draft.item.implementation_code])
+        )
+    return drafts
+
+
+@applicant_required
+@require_GET
+def draft_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """``my/drafts/files/<pk>/``: a file kept in one's own draft; "not found" for anyone
+    else's and for a missing one alike."""
+    try:
+        row = services.draft_file_open(actor=request.user, file_id=pk)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    handle = row.file.storage.open(row.file.name, "rb")
+    return user_file_response(
+        handle, content_type=row.content_type, filename=row.original_name or row.file.name
+    )
+
+
+@applicant_required
+@require_POST
+def draft_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    """``my/drafts/<pk>/discard/``: throw one's draft away, with its files."""
+    try:
+        services.draft_discard(actor=request.user, draft_id=pk)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    messages.success(request, _("草稿已删除。"))
+    return redirect("cases:my_cases")
 
 
 # -- one material --------------------------------------------------------------------------

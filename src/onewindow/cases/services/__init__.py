@@ -26,12 +26,21 @@ from onewindow.cases.services.clock import (
     case_suspend,
     recompute_deadlines,
 )
+from onewindow.cases.services.commitments import OnlineCommitment, commitment_text
 from onewindow.cases.services.delivery import (
     DEFAULT_REMEDY_NOTICE,
     case_handle_on_the_spot,
     certificate_type_of,
     task_decide,
     task_deliver,
+)
+from onewindow.cases.services.drafts import (
+    draft_discard,
+    draft_file_open,
+    draft_file_remove,
+    draft_for,
+    draft_keep,
+    drafts_expire,
 )
 from onewindow.cases.services.intake import (
     case_create,
@@ -61,6 +70,7 @@ __all__ = [
     "SUPPLEMENT_STATUSES",
     "AgentInput",
     "MaterialFile",
+    "OnlineCommitment",
     "case_accept",
     "case_apply",
     "case_create",
@@ -76,7 +86,14 @@ __all__ = [
     "case_suspend",
     "case_withdraw",
     "certificate_type_of",
+    "commitment_text",
     "correction_items_from",
+    "draft_discard",
+    "draft_file_open",
+    "draft_file_remove",
+    "draft_for",
+    "draft_keep",
+    "drafts_expire",
     "material_receive_paper",
     "material_upload",
     "recompute_deadlines",

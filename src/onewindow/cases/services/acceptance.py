@@ -5,7 +5,6 @@ workflow's first steps open.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Sequence
 
 from django.db import transaction
@@ -19,6 +18,7 @@ from onewindow.cases.constants import (
     SATISFIED_MATERIAL_STATES,
     AcceptanceMode,
     CaseAction,
+    CaseChannel,
     CaseEventAction,
     MaterialState,
 )
@@ -27,10 +27,10 @@ from onewindow.cases.models import (
     CaseMaterial,
     Commitment,
 )
+from onewindow.cases.services.commitments import commitment_errors, commitment_record
 from onewindow.cases.services.common import (
     CLOCK_FIELDS,
     _children,
-    _event,
     _lock,
     _may,
     _set_clock,
@@ -86,6 +86,10 @@ def case_accept(
     tolerated, committed = set(tolerated), set(committed)
     today = _today()
     calendar = calendar_for_zone(case.zone)
+    signed = Commitment.objects.filter(case=case).first()  # signed online, with the application
+    if signed is not None:
+        _check_signed_online(materials, mode=mode, committed=committed)
+        commitment_text, commitment_signed_name = signed.text, signed.signed_name
     tolerance_due_on = _check_choice(
         materials,
         mode=mode,
@@ -110,14 +114,18 @@ def case_accept(
         tolerated=sorted(materials[pk].name for pk in tolerated),
         committed=sorted(materials[pk].name for pk in committed),
     )
-    if mode == AcceptanceMode.COMMITMENT:
+    if mode == AcceptanceMode.COMMITMENT and signed is None:
         _sign_commitment(
             case,
             actor=actor,
             text=commitment_text.strip(),
             signed_name=commitment_signed_name.strip(),
-            materials=sorted(materials[pk].name for pk in committed),
+            rows=[materials[pk] for pk in sorted(committed)],
             calendar=calendar,
+        )
+    elif mode == AcceptanceMode.COMMITMENT:
+        _open_verification(
+            case, materials=signed.materials, digest=signed.text_sha256, calendar=calendar
         )
     for child in children:
         _record_child_acceptance(child, parent=case, actor=actor, now=now, today=today)
@@ -192,17 +200,13 @@ def _selection_errors(
     elif tolerated:
         errors.setdefault("tolerated", []).append(_("只有容缺受理可以选择容缺材料"))
     if mode == AcceptanceMode.COMMITMENT:
-        if not committed:
-            errors.setdefault("committed", []).append(_("告知承诺须至少选择一项以承诺替代的材料"))
-        for pk in committed & set(materials):
-            if not materials[pk].commitment_allowed:
-                errors.setdefault("committed", []).append(
-                    _("“{name}”不适用告知承诺").format(name=materials[pk].name)
-                )
-        if not (commitment_text or "").strip():
-            errors.setdefault("commitment_text", []).append(_("请出示并确认承诺书内容"))
-        if not (commitment_signed_name or "").strip():
-            errors.setdefault("commitment_signed_name", []).append(_("承诺人须签名"))
+        # The rule the online application follows too (``commitments``).
+        chosen = [materials[pk] for pk in sorted(committed & set(materials))]
+        found = commitment_errors(chosen, text=commitment_text, signed_name=commitment_signed_name)
+        if committed and not chosen:  # only unknown materials: "materials" says so
+            found.pop("committed", None)
+        for field, messages in found.items():
+            errors.setdefault(field, []).extend(messages)
     elif committed:
         errors.setdefault("committed", []).append(_("只有告知承诺受理可以选择承诺替代材料"))
     covered = tolerated | committed
@@ -308,22 +312,41 @@ def _open_review(case: Case, children: Sequence[Case], *, actor: User) -> None:
         _start(case, actor=actor)
 
 
-def _sign_commitment(case, *, actor, text, signed_name, materials, calendar) -> None:
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    Commitment.objects.create(
-        case=case,
-        text=text,
-        text_sha256=digest,
-        signed_name=signed_name[:100],
-        signed_at=timezone.now(),
-        materials=materials,
+def _check_signed_online(
+    materials: dict[int, CaseMaterial], *, mode: str, committed: set[int]
+) -> None:
+    """The applicant signed the commitment online: the case is accepted on it, for the
+    materials it names (the window neither drops nor adds one)."""
+    online = {pk for pk, row in materials.items() if row.state == MaterialState.COMMITTED}
+    names = "、".join(sorted(materials[pk].name for pk in online))
+    if mode != AcceptanceMode.COMMITMENT:
+        raise ValidationFailed.for_field(
+            "mode",
+            _("受理方式：申请人已在线签署告知承诺（{names}），请选择“告知承诺”受理").format(
+                names=names
+            ),
+            code="signed_online",
+        )
+    if committed != online:
+        raise ValidationFailed.for_field(
+            "committed",
+            _("以承诺替代的材料：申请人在线承诺的是“{names}”，受理时不能更改").format(names=names),
+            code="signed_online",
+        )
+
+
+def _sign_commitment(case, *, actor, text, signed_name, rows, calendar) -> None:
+    """Signed at the window, at acceptance: recorded as online (``commitment_record``),
+    then the regulator's verification opens."""
+    commitment = commitment_record(
+        case, rows, actor=actor, text=text, signed_name=signed_name, channel=CaseChannel.WINDOW
     )
-    _event(
-        case,
-        CaseEventAction.COMMITMENT_SIGNED,
-        actor=actor,
-        data={"signed_name": signed_name, "sha256": digest, "materials": materials},
+    _open_verification(
+        case, materials=commitment.materials, digest=commitment.text_sha256, calendar=calendar
     )
+
+
+def _open_verification(case, *, materials, digest, calendar) -> None:
     commitment_verification_open(
         zone=case.zone,
         case_number=case.number,

@@ -29,18 +29,21 @@ from django.urls import reverse
 
 from onewindow.cases import api as cases_api
 from onewindow.cases.constants import AcceptanceMode, CaseStatus, SuspensionKind, TaskKind
-from onewindow.cases.models import Case, CaseMaterial, Task
+from onewindow.cases.models import ApplicationDraft, Case, CaseMaterial, Task
 from onewindow.cases.services import (
+    MaterialFile,
     case_accept,
     case_create,
     case_request_correction,
     case_suspend,
+    draft_keep,
     task_claim,
     task_complete,
     task_decide,
 )
 from onewindow.cases.tests.factories import World, pdf_upload
 from onewindow.cases.views_staff import actions as staff_actions
+from onewindow.catalog.bundles import merge_materials
 from onewindow.org.constants import Role
 from onewindow.org.models import User
 from onewindow.testing.clients import client_for, send
@@ -136,6 +139,11 @@ PAGES: dict[tuple[str, str], dict] = {
     ("apply_bundle", "POST"): row(L, 422, 200, 403, 403, 403, 403, 403, 403, 403, 403),
     ("apply_done", "GET"): row(L, 200, 404, 200, 200, 404, 200, 200, 200, 404, 404),
     ("my_cases", "GET"): row(L, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403),
+    # The applicant's own draft (申请草稿): anyone else's is "not found", staff have none.
+    ("draft_file", "GET"): row(L, 200, 404, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("draft_file", "POST"): row(L, 405, 405, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("draft_discard", "GET"): row(L, 405, 405, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("draft_discard", "POST"): row(L, R, 404, 403, 403, 403, 403, 403, 403, 403, 403),
     ("material_upload", "GET"): row(L, 200, 404, 200, 403, 404, 403, 403, 403, 404, 404),
     # A 容缺 supplement on the "tolerated" case (a normal acceptance: no regulator).
     ("material_upload", "POST"): row(L, R, 404, R, 403, 404, 403, 403, 404, 404, 404),
@@ -218,6 +226,7 @@ class Walk:
     world: World
     users: dict[str, User | None]
     cases: dict[str, Case]
+    draft: ApplicationDraft | None = None
 
     def case(self, key: str) -> Case:
         return self.cases[key]
@@ -314,7 +323,17 @@ def _build() -> Walk:
         "delivering": CaseStatus.APPROVED,
         "tolerated": CaseStatus.IN_REVIEW,
     }
-    return Walk(world=world, users=users, cases=cases)
+    draft = draft_keep(
+        actor=world.applicant_user,
+        zone=world.zone,
+        title=world.item.name,
+        item=world.item.item,
+        files=[
+            MaterialFile(merge_key=line.key, name=line.name, field="material_1", file=pdf_upload())
+            for line in merge_materials([world.item])[:1]
+        ],
+    )
+    return Walk(world=world, users=users, cases=cases, draft=draft)
 
 
 @pytest.fixture(scope="module")
@@ -380,6 +399,14 @@ def _page_request(walk: Walk, name: str, method: str) -> PageRequest:
         case, row_ = walk.case("tolerated"), walk.material("tolerated", "营业场所证明")
         url = reverse("cases:material_upload", args=[case.number, row_.pk])
         return url, {"file": pdf_upload()}
+    if name == "draft_file":
+        return reverse("cases:draft_file", args=[walk.draft.files.get().pk]), (
+            {} if method == "POST" else None
+        )
+    if name == "draft_discard":
+        return reverse("cases:draft_discard", args=[walk.draft.pk]), (
+            {} if method == "POST" else None
+        )
     if name == "track":
         query = {"number": review.number, "code": review.query_code}
         return reverse("cases:track"), query if method == "GET" else None

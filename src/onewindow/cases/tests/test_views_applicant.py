@@ -17,7 +17,7 @@ from PIL import Image
 
 from onewindow.cases import throttle, views_applicant
 from onewindow.cases.constants import AcceptanceMode, CaseStatus, MaterialState
-from onewindow.cases.models import Case, CaseMaterial
+from onewindow.cases.models import Case, CaseMaterial, DraftFile
 from onewindow.cases.services import case_accept, case_create, case_request_correction
 from onewindow.cases.tests.factories import PDF_BYTES, World, pdf_upload
 from onewindow.catalog.constants import OnlineDepth
@@ -194,7 +194,7 @@ def test_bad_phone_is_refused_next_to_the_field(client, world):
     ],
     ids=["exe-renamed-pdf", "empty"],
 )
-def test_bad_upload_is_refused_next_to_its_material_and_creates_nothing(
+def test_bad_upload_is_refused_next_to_its_material_and_the_good_ones_are_kept(
     client, world, upload, message
 ):
     client_for(world.applicant_user, client=client)
@@ -205,7 +205,11 @@ def test_bad_upload_is_refused_next_to_its_material_and_creates_nothing(
     assert "安全管理制度：" in errors and message in errors
     assert field_errors(html, "id_material_1") == ""  # the good files are not blamed
     assert 'value="张三"' in html and "新开门店" in html
-    assert "请重新选择要上传的材料" in html
+    # The two good files are kept in the draft and shown; the refused one is not.
+    kept = DraftFile.objects.filter(draft__user=world.applicant_user)
+    assert sorted(row.original_name for row in kept) == ["场所.png", "申请表.pdf"]
+    assert "已上传的 2 个文件已保存在草稿中，无需重新选择" in html
+    assert 'id="kept-material_1"' in html and 'id="kept-material_3"' not in html
     assert Case.objects.count() == 0
     assert CaseMaterial.objects.count() == 0
 

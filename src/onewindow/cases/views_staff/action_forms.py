@@ -27,7 +27,7 @@ from onewindow.cases.forms_staff import (
     UploadForm,
     WithdrawForm,
 )
-from onewindow.cases.models import Case, CaseMaterial, Task
+from onewindow.cases.models import Case, CaseMaterial, Commitment, Task
 from onewindow.certificates.facts import fields_to_give
 from onewindow.org.models import Department, User
 from onewindow.org.selectors import calendar_for_zone
@@ -138,6 +138,8 @@ def _accept_kwargs(case: Case) -> dict:
         "committable": [row for row in open_rows if row.commitment_allowed],
         "due_on": due.date,
         "signer": case.applicant.legal_representative or case.applicant.name,
+        # 告知承诺 signed online with the application: accepted on it, as signed.
+        "signed": Commitment.objects.filter(case=case).first(),
     }
 
 
