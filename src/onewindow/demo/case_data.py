@@ -44,7 +44,7 @@ from pathlib import Path
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 
 from onewindow.cases import deadlines, services
@@ -592,6 +592,69 @@ def summary(zone: Zone) -> CasesSummary:
         .first()
     )
     return CasesSummary(cases=sum(counts.values()), by_status=by_status, staff=staff, sample=sample)
+
+
+@dataclass(frozen=True)
+class DepartmentDesk:
+    """Who reviews and decides a department's demo items, for the logins the demo prints."""
+
+    department: str
+    reviewers: list[str]
+    deciders: list[str]
+    items: list[str]  # the published items whose steps the department reviews or decides
+    open_tasks: int  # review and decision tasks waiting in the department now
+
+
+def department_desks(zone: Zone) -> list[DepartmentDesk]:
+    """Every department with review or decision steps in the published catalog, with the
+    usernames holding those roles there (three queries)."""
+    items: dict[int, list[str]] = {}
+    steps = (
+        Step.objects.filter(
+            version__in=ItemVersion.objects.published().filter(item__zone=zone),
+            role__in=[StepRole.REVIEWER, StepRole.DECIDER],
+        )
+        .values_list("department_id", "version__department_id", "version__name")
+        .order_by("version__name")
+        .distinct()
+    )
+    for step_department, own, name in steps:
+        names = items.setdefault(step_department or own, [])
+        if name not in names:
+            names.append(name)
+    holders: dict[tuple[int, str], list[str]] = {}
+    assignments = (
+        User.objects.filter(
+            zone=zone,
+            kind=UserKind.STAFF,
+            is_active=True,
+            role_assignments__role__in=[Role.REVIEWER, Role.DECIDER],
+            role_assignments__department_id__in=list(items),
+        )
+        .values_list("role_assignments__department_id", "role_assignments__role", "username")
+        .order_by("pk")
+    )
+    for department, role, username in assignments:
+        holders.setdefault((department, role), []).append(username)
+    waiting = Counter(
+        dict(
+            Task.objects.active()
+            .filter(department_id__in=list(items), role__in=[Role.REVIEWER, Role.DECIDER])
+            .values_list("department_id")
+            .annotate(count=Count("pk"))
+            .order_by()
+        )
+    )
+    return [
+        DepartmentDesk(
+            department=department.name,
+            reviewers=holders.get((department.pk, Role.REVIEWER), []),
+            deciders=holders.get((department.pk, Role.DECIDER), []),
+            items=items[department.pk],
+            open_tasks=waiting[department.pk],
+        )
+        for department in Department.objects.filter(pk__in=list(items)).order_by("sort_order", "pk")
+    ]
 
 
 class Planner:

@@ -460,9 +460,12 @@ def test_demo_notice_only_for_the_demo_zone(client, zone, food_licence, settings
     assert "演示数据仅供参考" not in client.get(guide_url(food_licence)).content.decode()
 
 
-def test_guide_has_print_address_and_absolute_links(client, zone, food_licence):
+def test_guide_has_print_address_and_absolute_links(client, zone, food_licence, settings):
+    # the printed address is the zone's public one, not the one the page was opened at
+    settings.ONEWINDOW_PUBLIC_URL = "https://zwfw.example.gov.cn"
     html = client.get(guide_url(food_licence)).content.decode()
-    assert f"本指南网址：http://testserver{guide_url(food_licence)}" in html
+    assert f"本指南网址：https://zwfw.example.gov.cn{guide_url(food_licence)}" in html
+    assert "http://testserver" not in html
     assert 'class="guide__toc"' in html
 
 

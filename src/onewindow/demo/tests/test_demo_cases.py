@@ -256,7 +256,17 @@ def test_the_demo_command_prints_the_cases_and_their_pages_and_changes_nothing(z
     assert f"共 {top_level(zone).count()} 件" in output
     for path, name in CASE_PAGES:
         assert f"{name} http://127.0.0.1:8000/{path}" in output
-    assert "reviewer-部门代码" in output
+    # every reviewer and decider a walk-through needs, by department, with what waits there
+    for desk in case_data.department_desks(zone):
+        assert desk.reviewers and desk.deciders, desk.department
+        reviewers, deciders = "、".join(desk.reviewers), "、".join(desk.deciders)
+        assert f"  {desk.department}：审查 {reviewers}，决定 {deciders}" in output
+        assert f"（待办 {desk.open_tasks} 件；事项：{desk.items[0]}" in output
+    assert "  市场监督管理局：审查 reviewer，决定 decider（" in output
+    for username in User.objects.filter(username__regex=case_data.STAFF_USERNAME_REGEX).values_list(
+        "username", flat=True
+    ):
+        assert username in output
     assert "好差评：" in output
     number, code = demo[1].sample
     assert f"办件编号 {number}，查询码 {code}" in output
