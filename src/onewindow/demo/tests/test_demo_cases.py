@@ -155,6 +155,20 @@ def test_late_decisions_and_on_the_spot_cases(zone):
     ).exists()
 
 
+def test_the_figures_are_those_of_a_zone_that_works(zone, today):
+    """Most running cases in time and a few overdue to show; decisions inside their
+    limits, bundle children and 即办件 included (the board and the dashboard count item
+    cases: ADR 0030)."""
+    items = Case.objects.filter(zone=zone).item_cases()
+    running = items.filter(status__in=[CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW]).count()
+    overdue = items.overdue(today).count()
+    decided = items.filter(on_time__isnull=False)
+
+    assert 1 <= overdue <= 0.12 * running
+    assert decided.filter(on_time=True).count() >= 0.9 * decided.count()
+    assert not items.filter(parent__isnull=False).overdue(today).exists()
+
+
 def test_the_demo_enterprise_sees_a_handful_of_its_own_cases(zone, client):
     user = User.objects.get(username="enterprise")
     cases = Case.objects.filter(applicant__in=user.applicants.all(), parent__isnull=True)
