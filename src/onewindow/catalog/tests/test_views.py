@@ -474,13 +474,14 @@ def test_guide_has_print_address_and_absolute_links(client, zone, food_licence, 
 
 def test_material_template_is_downloaded(client, zone, food_licence, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    settings.ONEWINDOW_PUBLIC_URL = "https://zwfw.example.gov.cn"
     draft = item_draft(item=food_licence.item, actor=None)
     application = draft.materials.get(position=1)
     application.template.save("shenqingshu.docx", ContentFile(b"blank form"), save=True)
     published = item_publish(version=draft, actor=None)
     url = reverse("material_file", args=[food_licence.item.implementation_code, 1, "template"])
     guide = client.get(guide_url(published)).content.decode()
-    assert f'href="http://testserver{url}?version=2"' in guide
+    assert f'href="https://zwfw.example.gov.cn{url}?version=2"' in guide  # as printed
     response = client.get(url, {"version": "2"})
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"blank form"
