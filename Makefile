@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Where people reach the demo: every QR code, message link and printed URL starts with it.
+ONEWINDOW_PUBLIC_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: demo test lint bench messages clean fuzz
 
@@ -19,11 +21,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-# Set up, migrate SQLite, load the demo zone, serve on http://127.0.0.1:8000
+# Set up, migrate SQLite, load the demo zone, serve on http://$(HOST):$(PORT) (make demo
+# PORT=8080; behind another address: ONEWINDOW_PUBLIC_URL=http://192.0.2.10:8080).
 demo: $(STAMP)
 	ONEWINDOW_DEBUG=1 $(BIN)/onewindow migrate --no-input -v 0
-	ONEWINDOW_DEBUG=1 $(BIN)/onewindow demo
-	ONEWINDOW_DEBUG=1 $(BIN)/onewindow runserver $(HOST):$(PORT)
+	ONEWINDOW_DEBUG=1 ONEWINDOW_PUBLIC_URL=$(ONEWINDOW_PUBLIC_URL) $(BIN)/onewindow demo
+	ONEWINDOW_DEBUG=1 ONEWINDOW_PUBLIC_URL=$(ONEWINDOW_PUBLIC_URL) \
+		$(BIN)/onewindow runserver $(HOST):$(PORT)
 
 # Set up and run the whole suite (lint, layers, unit, API, browser). The PostgreSQL
 # run happens when DATABASE_URL points at a PostgreSQL server.

@@ -47,6 +47,30 @@ def light_expression(today: dt.date, *, running: Q, paused: Q) -> When_:
     )
 
 
+#: The statuses in which a case's clock runs (a suspended case is paused: never yellow or red).
+TICKING_STATUSES = (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW)
+
+
+def overdue_condition(today: dt.date) -> Q:
+    """超期 (red), the one definition of the supervision board and the dashboard
+    (docs/decisions/0030-one-definition-of-overdue.md): an *item case* (standalone or a
+    bundle's child, never the bundle's parent) whose clock runs and whose deadline is
+    before ``today``. A case decided after its deadline is not overdue but "not on time"
+    (``Case.on_time``, the dashboard's 按时办结率)."""
+    return Q(item_version__isnull=False, status__in=TICKING_STATUSES, deadline__lt=today)
+
+
+def due_soon_condition(today: dt.date) -> Q:
+    """临近期限 (yellow): an item case whose clock runs, inside the yellow band
+    (``yellow_from``, ``deadlines.light``) and not yet past its deadline."""
+    return Q(
+        item_version__isnull=False,
+        status__in=TICKING_STATUSES,
+        yellow_from__lte=today,
+        deadline__gte=today,
+    )
+
+
 class CaseQuerySet(models.QuerySet):
     def running(self):
         """Cases whose clock runs or is paused (accepted, not yet decided)."""
@@ -61,16 +85,24 @@ class CaseQuerySet(models.QuerySet):
             )
         )
 
+    def item_cases(self):
+        """Cases of one item: standalone cases and a bundle's children, never the bundle's
+        parent (its children carry the work; counting both would count it twice)."""
+        return self.filter(item_version__isnull=False)
+
     def warned(self, today: dt.date):
-        """Running (not suspended) cases that are yellow or red today, in SQL."""
-        return self.filter(
-            status__in=[CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW], yellow_from__lte=today
-        )
+        """Item cases that are yellow or red today: :meth:`due_soon` or :meth:`overdue`
+        (the yellow band starts on or before the deadline, so one range on ``yellow_from``
+        finds both, through the ``case_zone_warned`` index)."""
+        return self.item_cases().filter(status__in=TICKING_STATUSES, yellow_from__lte=today)
 
     def overdue(self, today: dt.date):
-        return self.filter(
-            status__in=[CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW], deadline__lt=today
-        )
+        """Red today: :func:`overdue_condition`."""
+        return self.filter(overdue_condition(today))
+
+    def due_soon(self, today: dt.date):
+        """Yellow today: :func:`due_soon_condition`."""
+        return self.filter(due_soon_condition(today))
 
 
 class Case(models.Model):

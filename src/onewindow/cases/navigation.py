@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.cases.event_labels import EVENT_LABELS
 from onewindow.core import registry
 from onewindow.org.constants import Role
 from onewindow.org.permissions import is_staff_member
@@ -45,3 +46,6 @@ registry.fragment("site.header.tools", "cases/staff/_case_lookup.html", context=
 registry.fragment("portal.home.staff", "cases/home/_work_links.html", order=10, context=_work_links)
 registry.fragment("catalog.item_guide.apply", "cases/guide/_apply_item.html")
 registry.fragment("catalog.bundle_guide.apply", "cases/guide/_apply_bundle.html")
+
+# The audit codes cases writes, in the words of the case page's timeline.
+registry.audit_labels(EVENT_LABELS)

@@ -19,3 +19,14 @@ registry.nav_entry(
     roles={Role.SUPERVISOR, Role.ANALYST, Role.ADMINISTRATOR},
 )
 registry.nav_entry("certificates:wallet", _("我的证照"), order=20, applicant=True)
+
+# The audit codes certificates writes, in words (the audit trail, the home pages).
+registry.audit_labels(
+    {
+        "certificate.issued": _("签发电子证照"),
+        "certificate.revoked": _("注销电子证照"),
+        "certificate.downloaded": _("下载电子证照"),
+        "certificates.key_generated": _("生成证照签名密钥"),
+        "certificates.key_rotated": _("轮换证照签名密钥"),
+    }
+)

@@ -14,6 +14,7 @@ import org); who sees what is decided by the portal, which knows the user.
     registry.nav_entry("cases:desk", _("窗口工作台"), order=10, roles={Role.WINDOW_CLERK})
     registry.landing("cases:desk", order=10, roles={Role.WINDOW_CLERK})
     registry.fragment("catalog.item_guide.apply", "cases/_apply_item.html")
+    registry.audit_labels({"case.accepted": _("受理")})
 
 Registering the same entry twice (by its key) replaces it, so importing a module again is
 harmless.
@@ -21,7 +22,7 @@ harmless.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,3 +136,26 @@ def landings() -> list[Landing]:
 def fragments(slot: str) -> list[Fragment]:
     found = [entry for (name, _template), entry in _fragments.items() if name == slot]
     return sorted(found, key=lambda entry: (entry.order, entry.template))
+
+
+# -- audit action codes in words ------------------------------------------------------------
+
+_audit_labels: dict[str, Any] = {}
+
+
+def audit_labels(labels: Mapping[str, Any]) -> None:
+    """Words (lazy translations) for audit action codes (``core.audit``: ``case.accepted``,
+    ``org.role_granted`` …): each app registers the codes it writes, so the audit trail and
+    the home pages show "受理", not a code."""
+    _audit_labels.update(labels)
+
+
+def audit_label(action: str) -> str:
+    """The words of an audit action code; an unknown code (an old or foreign event) as is."""
+    label = _audit_labels.get(action)
+    return str(label) if label is not None else action
+
+
+def audit_actions() -> list[str]:
+    """Every registered audit action code, sorted (the audit trail's filter suggests them)."""
+    return sorted(_audit_labels)

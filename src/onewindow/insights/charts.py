@@ -14,6 +14,10 @@ from onewindow.insights.selectors import Summary
 #: Items shown in the working-days chart (the busiest by cases decided); the item table
 #: below the charts lists them all.
 DURATION_ITEMS = 10
+#: Up to this many departments the department charts are columns; more, and they are
+#: horizontal bars, so every department's name and every value has room (columns of a
+#: dozen departments hid every other name and printed values over each other).
+DEPARTMENT_COLUMNS = 6
 
 
 @dataclass
@@ -83,10 +87,11 @@ def _department_charts(summary: Summary) -> list[Chart]:
     departments = summary.departments
     names = [row.department.short_name or row.department.name for row in departments]
     by_department = [{"department": row.department.pk} for row in departments]
+    kind = "bar" if len(departments) <= DEPARTMENT_COLUMNS else "barh"
     volume = Chart(
         id="chart-volume",
         title=_("各部门受理与办结件数"),
-        kind="bar",
+        kind=kind,
         category_label=_("部门"),
         categories=names,
         narrow=by_department,
@@ -107,7 +112,7 @@ def _department_charts(summary: Summary) -> list[Chart]:
     rates = Chart(
         id="chart-rates",
         title=_("各部门按时办结率与满意率"),
-        kind="bar",
+        kind=kind,
         unit="%",
         category_label=_("部门"),
         categories=names,

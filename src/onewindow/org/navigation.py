@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.core import registry
 from onewindow.org import home_panels
 from onewindow.org.constants import Role, UserKind
+from onewindow.org.pages import AUDIT_ACTION_LABELS
 
 
 def searches_applicants(user) -> bool:
@@ -51,3 +52,6 @@ registry.fragment(
     order=20,
     context=home_panels.for_applicants,
 )
+
+# The audit codes of core and org in words (the audit trail, the home pages).
+registry.audit_labels(AUDIT_ACTION_LABELS)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.core import registry
 from onewindow.core.audit import AuditAction
 from onewindow.core.calendar import (
     KIND_LABELS,
@@ -302,8 +303,9 @@ AUDIT_ACTION_LABELS = {
 
 
 def audit_action_label(action: str) -> str:
-    label = AUDIT_ACTION_LABELS.get(action)
-    return str(label) if label else action
+    """Any app's audit action code in words (``core.registry.audit_labels``; org registers
+    ``AUDIT_ACTION_LABELS`` in ``org/navigation.py``)."""
+    return registry.audit_label(action)
 
 
 def recent_audit_events(limit: int = 20) -> list[AuditEvent]:

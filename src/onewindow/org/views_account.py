@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from onewindow.core import registry
 from onewindow.core.errors import ValidationFailed
 from onewindow.core.throttle import request_address
 from onewindow.org import selectors
@@ -123,7 +124,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "events": events,
-        "known_actions": KNOWN_ACTIONS,
+        "known_actions": sorted(set(KNOWN_ACTIONS) | set(registry.audit_actions())),
         "first_page_query": urlencode(kept),
         "next_page_query": urlencode({**kept, "before": next_before}) if next_before else "",
         "paged": bool(request.GET.get("before")),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.core import registry
 from onewindow.org.constants import Role
+from onewindow.reviews.constants import ReviewEventAction
 from onewindow.reviews.selectors import rating_states
 
 registry.nav_entry(
@@ -32,3 +33,17 @@ registry.fragment(
     "cases.my_cases.case_status", "reviews/fragments/_case_status.html", context=_case_status
 )
 registry.fragment("cases.case_page.rating", "reviews/fragments/_rating_code_link.html")
+
+# The audit codes reviews writes, in words (the audit trail, the home pages).
+registry.audit_labels(
+    {
+        ReviewEventAction.RATING_SUBMITTED: _("提交评价"),
+        ReviewEventAction.RATING_INVITATION_SENT: _("发送评价邀请"),
+        ReviewEventAction.RECTIFICATION_OPENED: _("差评转整改"),
+        ReviewEventAction.RECTIFICATION_RECORDED: _("登记整改情况"),
+        ReviewEventAction.RETURN_VISIT_RECORDED: _("登记回访结果"),
+        ReviewEventAction.CLOSED_WITHOUT_VISIT: _("未回访办结"),
+        ReviewEventAction.DEADLINES_RECOMPUTED: _("重新计算整改期限"),
+        ReviewEventAction.SETTINGS_CHANGED: _("修改好差评设置"),
+    }
+)

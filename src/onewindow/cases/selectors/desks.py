@@ -88,7 +88,8 @@ def _warned_tasks(user: User, on: dt.date) -> QuerySet[Task]:
 
 
 def warned_cases(user: User, *, on: dt.date | None = None, light: str | None = None):
-    """Yellow and red cases of the user's zone (the case clock, not the step clocks)."""
+    """Yellow and red item cases of the user's zone (the case clock, not the step clocks;
+    a bundle shows as its children, each in its own department)."""
     on = on or today()
     cases = (
         Case.objects.warned(on)
@@ -103,13 +104,15 @@ def warned_cases(user: User, *, on: dt.date | None = None, light: str | None = N
 
 
 def board_counts(user: User, *, on: dt.date | None = None) -> dict[str, int]:
-    """Yellow and red counts, cases and tasks, for the board's header (four queries)."""
+    """Yellow and red counts, cases and tasks, for the board's header (four queries).
+    Cases are counted by the shared rule (``CaseQuerySet.overdue`` / ``due_soon``), so the
+    board's 超期办件 is the dashboard's 红灯办件 at the same moment."""
     on = on or today()
-    cases = Case.objects.warned(on).filter(zone_id=user.zone_id)
+    cases = Case.objects.filter(zone_id=user.zone_id)
     tasks = _warned_tasks(user, on)
     return {
-        "cases_red": cases.filter(deadline__lt=on).count(),
-        "cases_yellow": cases.filter(deadline__gte=on).count(),
+        "cases_red": cases.overdue(on).count(),
+        "cases_yellow": cases.due_soon(on).count(),
         "tasks_red": tasks.filter(deadline__lt=on).count(),
         "tasks_yellow": tasks.filter(deadline__gte=on).count(),
     }

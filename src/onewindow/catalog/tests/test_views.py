@@ -460,9 +460,12 @@ def test_demo_notice_only_for_the_demo_zone(client, zone, food_licence, settings
     assert "演示数据仅供参考" not in client.get(guide_url(food_licence)).content.decode()
 
 
-def test_guide_has_print_address_and_absolute_links(client, zone, food_licence):
+def test_guide_has_print_address_and_absolute_links(client, zone, food_licence, settings):
+    # the printed address is the zone's public one, not the one the page was opened at
+    settings.ONEWINDOW_PUBLIC_URL = "https://zwfw.example.gov.cn"
     html = client.get(guide_url(food_licence)).content.decode()
-    assert f"本指南网址：http://testserver{guide_url(food_licence)}" in html
+    assert f"本指南网址：https://zwfw.example.gov.cn{guide_url(food_licence)}" in html
+    assert "http://testserver" not in html
     assert 'class="guide__toc"' in html
 
 
@@ -471,13 +474,14 @@ def test_guide_has_print_address_and_absolute_links(client, zone, food_licence):
 
 def test_material_template_is_downloaded(client, zone, food_licence, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    settings.ONEWINDOW_PUBLIC_URL = "https://zwfw.example.gov.cn"
     draft = item_draft(item=food_licence.item, actor=None)
     application = draft.materials.get(position=1)
     application.template.save("shenqingshu.docx", ContentFile(b"blank form"), save=True)
     published = item_publish(version=draft, actor=None)
     url = reverse("material_file", args=[food_licence.item.implementation_code, 1, "template"])
     guide = client.get(guide_url(published)).content.decode()
-    assert f'href="http://testserver{url}?version=2"' in guide
+    assert f'href="https://zwfw.example.gov.cn{url}?version=2"' in guide  # as printed
     response = client.get(url, {"version": "2"})
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"blank form"

@@ -28,6 +28,8 @@ from django.core.mail import send_mail
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from onewindow.core.links import public_url
+
 #: The gateway log (the demo quietens it while it loads past reminders).
 logger = logging.getLogger("onewindow.notify")
 
@@ -94,13 +96,18 @@ class ConsoleNotifier(Notifier):
 
 
 class EmailNotifier(Notifier):
-    """Mails the recipient's address (the title as subject); no address, no mail."""
+    """Mails the recipient's address (the title as subject); no address, no mail. The
+    message's link follows the text as a full address on ``ONEWINDOW_PUBLIC_URL``."""
 
     def send(self, message: Message) -> None:
         address = getattr(message.recipient, "email", "")
         if not address:
             return
-        send_mail(message.title or _("消息提醒"), message.text, None, [address])
+        body = message.text
+        link = getattr(message, "link", "") or ""
+        if link:
+            body += "\n\n" + (public_url(link) if link.startswith("/") else link)
+        send_mail(message.title or _("消息提醒"), body, None, [address])
 
 
 class SmsNotifier(Notifier):

@@ -282,6 +282,19 @@ def test_email_notifier_mails_users_with_an_address(user, make_staff):
     assert mail.outbox[0].subject == "办件提醒：SFQ-2026-0000001"
 
 
+def test_email_notifier_links_the_page_on_the_public_url(user, settings):
+    settings.ONEWINDOW_PUBLIC_URL = "https://zwfw.example.gov.cn/"
+    message = OutboundMessage(
+        recipient=user, kind=KIND, text="请及时办理。", link="/cases/SFQ-2026-0000001/"
+    )
+
+    EmailNotifier().send(message)
+
+    assert mail.outbox[0].body == (
+        "请及时办理。\n\nhttps://zwfw.example.gov.cn/cases/SFQ-2026-0000001/"
+    )
+
+
 def test_email_notifier_has_a_subject_without_a_title(user):
     EmailNotifier().send(message_to(user, title=""))
     assert mail.outbox[0].subject == "消息提醒"

@@ -102,6 +102,17 @@ def test_every_certificate_type_is_issued_by_a_department_with_a_valid_uscc(demo
         assert certificate_type.code == f"{uscc}{certificate_type.code[-3:]}"
 
 
+def test_the_demo_prints_every_address_on_the_public_url(settings):
+    # given the site served elsewhere (make demo PORT=8080, or a public address)
+    settings.ONEWINDOW_PUBLIC_URL = "http://192.0.2.10:8080"
+
+    output = run_demo()
+
+    assert "打开 http://192.0.2.10:8080/  ·  API 文档 http://192.0.2.10:8080/api/v1/docs" in output
+    assert "http://192.0.2.10:8080/.well-known/onewindow-keys.json" in output
+    assert "127.0.0.1" not in output
+
+
 def test_the_demo_zone_has_one_signing_key_with_its_private_file(demo_output):
     zone = Zone.objects.get(code=ZONE_CODE)
     key = active_key(zone)

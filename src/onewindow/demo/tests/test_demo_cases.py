@@ -155,6 +155,20 @@ def test_late_decisions_and_on_the_spot_cases(zone):
     ).exists()
 
 
+def test_the_figures_are_those_of_a_zone_that_works(zone, today):
+    """Most running cases in time and a few overdue to show; decisions inside their
+    limits, bundle children and 即办件 included (the board and the dashboard count item
+    cases: ADR 0030)."""
+    items = Case.objects.filter(zone=zone).item_cases()
+    running = items.filter(status__in=[CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW]).count()
+    overdue = items.overdue(today).count()
+    decided = items.filter(on_time__isnull=False)
+
+    assert 1 <= overdue <= 0.12 * running
+    assert decided.filter(on_time=True).count() >= 0.9 * decided.count()
+    assert not items.filter(parent__isnull=False).overdue(today).exists()
+
+
 def test_the_demo_enterprise_sees_a_handful_of_its_own_cases(zone, client):
     user = User.objects.get(username="enterprise")
     cases = Case.objects.filter(applicant__in=user.applicants.all(), parent__isnull=True)
@@ -256,7 +270,17 @@ def test_the_demo_command_prints_the_cases_and_their_pages_and_changes_nothing(z
     assert f"共 {top_level(zone).count()} 件" in output
     for path, name in CASE_PAGES:
         assert f"{name} http://127.0.0.1:8000/{path}" in output
-    assert "reviewer-部门代码" in output
+    # every reviewer and decider a walk-through needs, by department, with what waits there
+    for desk in case_data.department_desks(zone):
+        assert desk.reviewers and desk.deciders, desk.department
+        reviewers, deciders = "、".join(desk.reviewers), "、".join(desk.deciders)
+        assert f"  {desk.department}：审查 {reviewers}，决定 {deciders}" in output
+        assert f"（待办 {desk.open_tasks} 件；事项：{desk.items[0]}" in output
+    assert "  市场监督管理局：审查 reviewer，决定 decider（" in output
+    for username in User.objects.filter(username__regex=case_data.STAFF_USERNAME_REGEX).values_list(
+        "username", flat=True
+    ):
+        assert username in output
     assert "好差评：" in output
     number, code = demo[1].sample
     assert f"办件编号 {number}，查询码 {code}" in output

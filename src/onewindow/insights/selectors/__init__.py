@@ -25,8 +25,9 @@ own department and item), so nothing is counted twice. Only accepted cases count
 - ``one_visit`` (最多跑一次): cases decided in the period with at most one window visit;
   rate = one_visit / decided.
 - ``yellow`` / ``red`` (黄灯 / 红灯, now): running item cases whose clock runs (accepted or
-  in review; suspended ones are paused) and whose light is yellow / red today, the same
-  rule as the supervision board (``CaseQuerySet.warned``). The period does not apply.
+  in review; suspended ones are paused) and whose light is yellow / red today: the one
+  definition shared with the supervision board (``CaseQuerySet.due_soon`` / ``.overdue``,
+  ADR 0030). The period does not apply.
 - ``ratings`` (评价数): ratings given in the period (``rated_on``) of the department
   (the rating's responsible department) and item (a bundle's rating has no item: it
   counts in the totals and its department, not in any item);

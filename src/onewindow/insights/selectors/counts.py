@@ -8,10 +8,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Sum
 
 from onewindow.cases.constants import AcceptanceMode
-from onewindow.cases.models import Case
+from onewindow.cases.models import Case, due_soon_condition, overdue_condition
 from onewindow.core.selectors import calendar_revision
 from onewindow.insights.models import DailyFigures, RollupState
 from onewindow.insights.rows import Filters, as_date, literal, narrow, rows_sql
@@ -133,13 +133,13 @@ def _live_counts(filters: Filters, mark: dt.date | None) -> LiveCounts:
 
 def _lights(filters: Filters, on: dt.date) -> list[dict]:
     """Yellow and red item cases now, per (department, item) (one grouped query)."""
-    cases = Case.objects.warned(on).filter(zone_id=filters.zone_id, item_version__isnull=False)
+    cases = Case.objects.warned(on).filter(zone_id=filters.zone_id)
     cases = narrow(cases, filters, item_field="item_version__item_id")
     return list(
         cases.order_by()
         .values("department_id", item_id=F("item_version__item_id"))
         .annotate(
-            red=Count("pk", filter=Q(deadline__lt=on)),
-            yellow=Count("pk", filter=Q(deadline__gte=on)),
+            red=Count("pk", filter=overdue_condition(on)),
+            yellow=Count("pk", filter=due_soon_condition(on)),
         )
     )

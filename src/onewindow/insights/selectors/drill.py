@@ -166,12 +166,12 @@ def figure_cases(filters: Filters, figure: str, *, on: dt.date | None = None):
     if figure in ROW_FIGURES:
         return _FigureRows(filters, figure)
     if figure in LIGHT_FIGURES:
+        zone_cases = Case.objects.filter(zone_id=filters.zone_id)
         cases = narrow(
-            Case.objects.warned(on).filter(zone_id=filters.zone_id, item_version__isnull=False),
+            zone_cases.overdue(on) if figure == "red" else zone_cases.due_soon(on),
             filters,
             item_field="item_version__item_id",
         )
-        cases = cases.filter(deadline__lt=on) if figure == "red" else cases.filter(deadline__gte=on)
         return cases.with_light(on).select_related("department").order_by("deadline", "pk")
     if figure in RATING_FIGURES:
         ratings = Rating.objects.filter(

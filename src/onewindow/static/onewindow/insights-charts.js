@@ -35,13 +35,28 @@
     return unit === "%" ? { formatter: "{value}%" } : {};
   }
 
+  /* A day on the axis as 12-07: the year is in the period above, and ten dates of
+     2026-12-07 side by side ran into each other. */
+  var DAY = /^\d{4}-(\d{2}-\d{2})$/;
+
+  function categoryLabel(value) {
+    var day = DAY.exec(value);
+    return day ? day[1] : value;
+  }
+
   function options(chart) {
     var horizontal = chart.kind === "barh";
     var type = chart.kind === "line" ? "line" : "bar";
     var categoryAxis = {
       type: "category",
       data: chart.categories,
-      axisLabel: { interval: 0, hideOverlap: true, width: horizontal ? 140 : 90, overflow: "truncate" },
+      axisLabel: {
+        interval: horizontal ? 0 : "auto",
+        hideOverlap: true,
+        width: horizontal ? 140 : 90,
+        overflow: "truncate",
+        formatter: categoryLabel
+      },
       inverse: horizontal
     };
     var valueAxis = { type: "value", minInterval: chart.unit === "%" ? 0 : 1, axisLabel: axisLabel(chart.unit) };
@@ -56,7 +71,8 @@
       tooltip: { trigger: "axis", valueFormatter: function (value) {
         return value === null || value === undefined ? "—" : (chart.unit === "%" ? value + "%" : value);
       } },
-      grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true },
+      // Horizontal bars print their values past the bar's end: room for "100%".
+      grid: { left: 8, right: horizontal ? 52 : 24, top: 36, bottom: 8, containLabel: true },
       xAxis: horizontal ? valueAxis : categoryAxis,
       yAxis: horizontal ? categoryAxis : valueAxis,
       series: chart.series.map(function (serie, index) {
@@ -70,6 +86,8 @@
           symbolSize: line ? 8 : undefined,
           lineStyle: line ? { type: DASHES[index % DASHES.length], width: 2 } : undefined,
           barMaxWidth: 36,
+          // Values that would print over each other are left to the table below.
+          labelLayout: { hideOverlap: true },
           label: {
             show: true,
             position: horizontal ? "right" : "top",
@@ -87,7 +105,8 @@
       return;
     }
     if (chart.kind === "barh") {
-      element.style.height = Math.max(220, 60 + chart.categories.length * 44) + "px";
+      var rowHeight = 24 + chart.series.length * 16;
+      element.style.height = Math.max(220, 60 + chart.categories.length * rowHeight) + "px";
     }
     var instance = window.echarts.init(element, null, { renderer: "canvas", locale: data.locale });
     instance.setOption(options(chart));

@@ -1,5 +1,9 @@
-"""``onewindow demo``: build the demo zone (idempotent) and print the demo logins."""
+"""``onewindow demo``: build the demo zone (idempotent) and print the demo logins.
 
+Every address it prints starts with ``ONEWINDOW_PUBLIC_URL`` (``make demo`` sets it from
+``HOST`` and ``PORT``), the origin the QR codes and message links use too."""
+
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -29,7 +33,11 @@ class Command(BaseCommand):
     help = "Build the demo development zone (running it twice changes nothing) and print logins."
 
     def add_arguments(self, parser):
-        parser.add_argument("--url", default="http://127.0.0.1:8000/", help="URL to print")
+        parser.add_argument(
+            "--url",
+            default=None,
+            help="the site's address to print (default: the ONEWINDOW_PUBLIC_URL setting)",
+        )
         parser.add_argument(
             "--cases",
             type=int,
@@ -37,7 +45,8 @@ class Command(BaseCommand):
             help="about how many demo cases to build the first time (0: none)",
         )
 
-    def handle(self, *args, url: str, cases: int, **options):
+    def handle(self, *args, url: str | None, cases: int, **options):
+        url = (url or settings.ONEWINDOW_PUBLIC_URL).rstrip("/") + "/"
         logins = org_data.load()
         second_factors = otp_data.load()
         catalog = catalog_data.load()
@@ -84,11 +93,20 @@ class Command(BaseCommand):
         for login in logins:
             name = login.username.ljust(width)
             self.stdout.write(f"  {name}  密码 {login.password}  {login.role}（{login.name}）")
-        if summary.staff:
+        desks = case_data.department_desks(zone)
+        if desks:
             self.stdout.write(
-                f"  另有各部门审查、决定人员账号 {summary.staff} 个"
-                "（reviewer-部门代码、decider-部门代码，密码同上）"
+                "各部门审查、决定人员（密码同上；办件的审查、决定环节由其所在部门的账号办理）："
             )
+            for desk in desks:
+                reviewers = "、".join(desk.reviewers) or "（无）"
+                deciders = "、".join(desk.deciders) or "（无）"
+                examples = "、".join(desk.items[:2])
+                more = f"等 {len(desk.items)} 项" if len(desk.items) > 2 else ""
+                self.stdout.write(
+                    f"  {desk.department}：审查 {reviewers}，决定 {deciders}"
+                    f"（待办 {desk.open_tasks} 件；事项：{examples}{more}）"
+                )
         if second_factors:
             self.stdout.write(
                 "管理员账号还需双因素验证：在手机验证器（TOTP）中添加下面的密钥或 otpauth 链接，"
