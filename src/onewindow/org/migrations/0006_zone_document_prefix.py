@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("org", "0004_user_password_changed_at_required"),
+        ("org", "0005_walkin"),
     ]
 
     operations = [

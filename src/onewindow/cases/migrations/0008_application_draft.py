@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0004_delete_notification'),
+        ('cases', '0007_material_review'),
         ('catalog', '0002_initial'),
         ('org', '0004_user_password_changed_at_required'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

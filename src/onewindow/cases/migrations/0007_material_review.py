@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0004_delete_notification"),
+        ("cases", "0006_notice_number"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
