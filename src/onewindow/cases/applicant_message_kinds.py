@@ -73,7 +73,11 @@ def _submitted(context: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _correction(context: Mapping[str, Any]) -> dict[str, str]:
-    return {**_common(context), "items": _("；").join(context["items"])}
+    return {
+        **_common(context),
+        "items": _("；").join(context["items"]),
+        "due_on": format_date(context["due_on"]) if context.get("due_on") else "",
+    }
 
 
 def _accepted(context: Mapping[str, Any]) -> dict[str, str]:
@@ -187,9 +191,12 @@ KINDS: dict[str, dict[str, Any]] = {
         "title": gettext_lazy("请补正材料：{number}"),
         "body": gettext_lazy(
             "您申请的“{item}”（办件编号 {number}）需要补正，一次性告知如下：{items}。"
-            "请补正后重新提交：{link}"
+            "请于 {due_on} 前补正后重新提交，逾期未补正的，视为撤回申请：{link}"
         ),
-        "placeholders": {"items": gettext_lazy("补正内容")},
+        "placeholders": {
+            "items": gettext_lazy("补正内容"),
+            "due_on": gettext_lazy("补正期限"),
+        },
         "values": _correction,
     },
     ACCEPTED: {

@@ -49,6 +49,7 @@ from onewindow.cases.applicant_message_kinds import (
 )
 from onewindow.cases.constants import CASE_OBJECT_TYPE, CaseStatus, Decision, MaterialState
 from onewindow.cases.models import Case
+from onewindow.cases.selectors.clock import correction_due_on
 from onewindow.core.links import public_url
 from onewindow.core.notifications import Contact, notify, notify_contact
 from onewindow.org.constants import UserKind
@@ -124,7 +125,7 @@ def case_correction_requested(case: Case) -> None:
     _tell(
         case,
         CORRECTION_REQUESTED,
-        {"items": list(case.correction_items)},
+        {"items": list(case.correction_items), "due_on": correction_due_on(case)},
         event=case.correction_requested_at.isoformat(),
     )
 

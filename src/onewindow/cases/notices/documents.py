@@ -37,6 +37,7 @@ from onewindow.cases.notices.layout import (
     issuer_name,
     page_furniture,
 )
+from onewindow.cases.selectors.clock import correction_due_on
 from onewindow.core.errors import NotFound
 from onewindow.core.pdf_fonts import cjk_font, cjk_title_font
 from onewindow.org.selectors import calendar_for_zone
@@ -86,10 +87,10 @@ class Notice(NoticeLayout):
 
     def correction_due(self):
         """The last day to correct: the period after the day of the notice (ADR 0023)."""
-        requested = self.case.correction_requested_at
-        start = _local_date(requested) or self.issued.issued_on
-        return deadlines.correction_due(
-            calendar_for_zone(self.case.zone), start, settings.ONEWINDOW_CORRECTION_PERIOD_DAYS
+        return correction_due_on(self.case) or deadlines.correction_due(
+            calendar_for_zone(self.case.zone),
+            self.issued.issued_on,
+            settings.ONEWINDOW_CORRECTION_PERIOD_DAYS,
         )
 
     def correction(self) -> list[Flowable]:

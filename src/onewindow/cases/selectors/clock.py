@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
 
 from onewindow.cases import deadlines
@@ -67,3 +68,17 @@ def with_remaining(rows, *, on: dt.date | None = None):
             else None
         )
     return rows
+
+
+def correction_due_on(case: Case) -> dt.date | None:
+    """The last day to put the correction notice (一次性告知) right: the period
+    (``ONEWINDOW_CORRECTION_PERIOD_DAYS`` working days) after the day of the request; the
+    notice and the applicant's message both say this date (ADR 0023)."""
+    requested = case.correction_requested_at
+    if requested is None:
+        return None
+    return deadlines.correction_due(
+        calendar_for_zone(case.zone),
+        timezone.localdate(requested),
+        settings.ONEWINDOW_CORRECTION_PERIOD_DAYS,
+    )

@@ -18,6 +18,7 @@ from onewindow.cases.applicant_message_kinds import format_date
 from onewindow.cases.constants import CaseChannel, CaseStatus, MaterialState
 from onewindow.cases.models import Case
 from onewindow.cases.reminders import remind_overdue_supplements, remind_supplements_due_soon
+from onewindow.cases.selectors.clock import correction_due_on
 from onewindow.cases.services import (
     case_accept,
     case_create,
@@ -179,6 +180,10 @@ def test_a_correction_request_tells_the_list_each_time_it_is_made(world: World):
 
     text = only(world.applicant_user, am.CORRECTION_REQUESTED).text
     assert "申请表未签字；照片不清晰" in text
+    case.refresh_from_db()
+    due_on = correction_due_on(case)
+    assert due_on is not None and format_date(due_on) in text  # the notice's date
+    assert "视为撤回申请" in text
     assert not mine(world.stranger).exists() and not mine(world.clerk).exists()
 
 
