@@ -29,6 +29,7 @@ from onewindow.cases.constants import (
     TaskStatus,
 )
 from onewindow.catalog.models import Bundle, ItemVersion, Material
+from onewindow.catalog.wording import DecisionWording, decision_wording
 from onewindow.org.models import Applicant, Department, Window, Zone
 
 
@@ -247,6 +248,22 @@ class Case(models.Model):
     @property
     def is_child(self) -> bool:
         return self.parent_id is not None
+
+    @property
+    def decision_wording(self) -> DecisionWording:
+        """准予登记 / 不予登记, 准予许可 / 不予许可 or 准予 / 不予, by the item."""
+        version = self.item_version if self.item_version_id else None
+        return decision_wording(
+            item_type=version.item_type if version else None,
+            name=version.name if version else None,
+        )
+
+    def decision_display(self) -> str:
+        """The decision in the item's words (``get_decision_display`` says 许可 always)."""
+        if not self.decision:
+            return ""
+        wording = self.decision_wording
+        return str(wording.approve if self.decision == Decision.APPROVED else wording.deny)
 
     @property
     def clock_running(self) -> bool:

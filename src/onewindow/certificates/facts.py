@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -19,7 +21,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from onewindow.certificates.models import CertificateType
-from onewindow.core.errors import ValidationFailed
+from onewindow.core.errors import ApplicationError, ValidationFailed
+from onewindow.core.identifiers import validate_uscc
+from onewindow.org.constants import ApplicantKind
 from onewindow.org.models import Applicant
 
 #: Facts read from the holder (the applicant) by key.
@@ -85,6 +89,67 @@ def holder_facts(certificate_type: CertificateType, holder: Applicant) -> dict[s
     return values
 
 
+@dataclass(frozen=True)
+class FactInput:
+    """One fact of a certificate type as the decision form offers it: ``fixed`` ones fill
+    themselves (shown, not typed: the holder's registered identity, the dates of the
+    issue); ``initial`` is the value shown or pre-filled; ``required`` ones refuse the issue
+    when still empty (every fact but the certificate's own number, generated when left
+    empty)."""
+
+    key: str
+    label: str
+    type: str
+    initial: str | None
+    fixed: bool
+    required: bool
+    options: tuple[str, ...] = ()
+
+
+def _operator(holder: Applicant) -> str:
+    """经营者 / 负责人 a person's certificate names: the person (a 个体工商户's operator)."""
+    if holder.kind == ApplicantKind.PERSON:
+        return holder.name
+    return ""
+
+
+def fact_inputs(
+    certificate_type: CertificateType,
+    *,
+    holder: Applicant,
+    issued_on: date,
+    form_data: dict[str, Any] | None = None,
+) -> list[FactInput]:
+    """Every fact of ``certificate_type``, in its order, as a decider sees it for
+    ``holder``: the dates and the holder's registered facts fixed, the rest to give,
+    pre-filled from the application form (same key), else from the applicant where it
+    has the fact under another name (the person is the 经营者 of a 个体工商户)."""
+    form_data = form_data or {}
+    automatic = holder_facts(certificate_type, holder)
+    valid_until = valid_until_for(certificate_type, issued_on)
+    inputs = []
+    for field in certificate_type.fields:
+        key, label, kind = field["key"], field.get("label") or field["key"], field.get("type")
+        kind = kind or "text"
+        options = tuple(str(option) for option in field.get("options") or ())
+        if key == "issued_on":
+            inputs.append(FactInput(key, label, kind, issued_on.isoformat(), True, True))
+            continue
+        if key == "valid_until":
+            value = valid_until.isoformat() if valid_until else LONG_TERM
+            inputs.append(FactInput(key, label, "text", value, True, True))
+            continue
+        if key in automatic:
+            inputs.append(FactInput(key, label, kind, automatic[key], True, True, options))
+            continue
+        initial = form_data.get(key)
+        if initial in (None, "") and key == "legal_representative":
+            initial = _operator(holder)
+        initial = None if initial in (None, "") else str(initial)
+        inputs.append(FactInput(key, label, kind, initial, False, key not in NUMBER_KEYS, options))
+    return inputs
+
+
 def fields_to_give(certificate_type: CertificateType) -> list[dict]:
     """The fields a decider fills at approval (the rest fill themselves)."""
     return [
@@ -106,6 +171,25 @@ def _clean(field: dict, value: Any) -> str:
             f"certificate_facts.{field['key']}",
             _("证照字段「%(label)s」不能超过 500 个字") % {"label": field["label"]},
         )
+    if field["key"] == "holder_uscc":
+        try:
+            return validate_uscc(text, field=f"certificate_facts.{field['key']}")
+        except ApplicationError as error:
+            raise ValidationFailed.for_field(
+                f"certificate_facts.{field['key']}",
+                _("证照字段「%(label)s」：%(message)s")
+                % {"label": field["label"], "message": error.message},
+            ) from None
+    options = [str(option) for option in field.get("options") or ()]
+    if options:
+        text = unicodedata.normalize("NFKC", text)
+        if text not in options:
+            raise ValidationFailed.for_field(
+                f"certificate_facts.{field['key']}",
+                _("证照字段「%(label)s」应为以下之一：%(options)s")
+                % {"label": field["label"], "options": "、".join(options)},
+            )
+        return text
     if field.get("type") == "date":
         try:
             return date.fromisoformat(text).isoformat()

@@ -8,7 +8,12 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy
 
 from onewindow.cases import selectors, services
-from onewindow.cases.constants import DEFAULT_TOLERANCE_DAYS, SATISFIED_MATERIAL_STATES, TaskKind
+from onewindow.cases.constants import (
+    DEFAULT_TOLERANCE_DAYS,
+    SATISFIED_MATERIAL_STATES,
+    Decision,
+    TaskKind,
+)
 from onewindow.cases.forms_staff import (
     AcceptForm,
     CompleteForm,
@@ -27,7 +32,7 @@ from onewindow.cases.forms_staff import (
     WithdrawForm,
 )
 from onewindow.cases.models import Case, CaseMaterial, Task
-from onewindow.certificates.facts import fields_to_give
+from onewindow.certificates.facts import fact_inputs
 from onewindow.org.models import Department, User
 from onewindow.org.selectors import calendar_for_zone
 
@@ -178,9 +183,26 @@ def action_form(
     elif action == "co_review":
         kwargs["departments"] = _co_review_departments(case, task)
     elif action in ("decide", "on_the_spot"):
-        certificate_type = services.certificate_type_of(case)
-        if certificate_type is not None:
-            kwargs["certificate_type"] = certificate_type
-            kwargs["fact_fields"] = fields_to_give(certificate_type)
-            kwargs["form_data"] = case.form_data
+        kwargs.update(_decision_kwargs(case))
     return FORMS[action](**kwargs)
+
+
+def _decision_kwargs(case: Case) -> dict:
+    """The decision's choices in the item's words, and the certificate's facts to give."""
+    wording = case.decision_wording
+    kwargs: dict = {
+        "decision_choices": [
+            (Decision.APPROVED, wording.approve),
+            (Decision.DENIED, wording.deny),
+        ]
+    }
+    certificate_type = services.certificate_type_of(case)
+    if certificate_type is not None:
+        kwargs["certificate_type"] = certificate_type
+        kwargs["facts"] = fact_inputs(
+            certificate_type,
+            holder=case.applicant,
+            issued_on=selectors.today(),
+            form_data=case.form_data,
+        )
+    return kwargs
