@@ -74,12 +74,20 @@ def certificate_number(
     return f"{zone_code}{year}{certificate_type.code[-3:]}{serial:06d}"
 
 
+def _operator(holder: Applicant) -> str:
+    """Who a person's certificate names as 法定代表人（负责人）/ 经营者: the person (the
+    operator of the 个体工商户 the person registers)."""
+    return holder.name if holder.kind == ApplicantKind.PERSON else ""
+
+
 def holder_facts(certificate_type: CertificateType, holder: Applicant) -> dict[str, str]:
     values: dict[str, str] = {}
     for field in certificate_type.fields:
         attribute = HOLDER_KEYS.get(field["key"])
         if attribute:
             value = getattr(holder, attribute, "") or ""
+            if not value and attribute == "legal_representative":
+                value = _operator(holder)
             if value:
                 values[field["key"]] = str(value)
         elif field["key"] == "nationality" and getattr(holder, "nationality", None):
@@ -106,13 +114,6 @@ class FactInput:
     options: tuple[str, ...] = ()
 
 
-def _operator(holder: Applicant) -> str:
-    """经营者 / 负责人 a person's certificate names: the person (a 个体工商户's operator)."""
-    if holder.kind == ApplicantKind.PERSON:
-        return holder.name
-    return ""
-
-
 def fact_inputs(
     certificate_type: CertificateType,
     *,
@@ -122,8 +123,8 @@ def fact_inputs(
 ) -> list[FactInput]:
     """Every fact of ``certificate_type``, in its order, as a decider sees it for
     ``holder``: the dates and the holder's registered facts fixed, the rest to give,
-    pre-filled from the application form (same key), else from the applicant where it
-    has the fact under another name (the person is the 经营者 of a 个体工商户)."""
+    pre-filled from the application form (same key); the holder's facts are its
+    registered name and codes (a person is the 经营者 of the 个体工商户 it registers)."""
     form_data = form_data or {}
     automatic = holder_facts(certificate_type, holder)
     valid_until = valid_until_for(certificate_type, issued_on)
@@ -143,8 +144,6 @@ def fact_inputs(
             inputs.append(FactInput(key, label, kind, automatic[key], True, True, options))
             continue
         initial = form_data.get(key)
-        if initial in (None, "") and key == "legal_representative":
-            initial = _operator(holder)
         initial = None if initial in (None, "") else str(initial)
         inputs.append(FactInput(key, label, kind, initial, False, key not in NUMBER_KEYS, options))
     return inputs
