@@ -256,11 +256,27 @@ class AcceptForm(forms.Form):
     )
     commitment_signed_name = _text(_("承诺人签名"), max_length=100)
 
-    def __init__(self, *args, tolerable=(), committable=(), due_on=None, signer="", **kwargs):
+    def __init__(
+        self,
+        *args,
+        tolerable=(),
+        committable=(),
+        due_on=None,
+        deadline=None,
+        signer="",
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["tolerated"].choices = [(row.pk, row.name) for row in tolerable]
         self.fields["committed"].choices = [(row.pk, row.name) for row in committable]
         self.fields["tolerance_due_on"].initial = due_on
+        if deadline is not None:
+            due = self.fields["tolerance_due_on"]
+            due.help_text = format_lazy(
+                _("默认为受理之日起 5 个工作日，不能晚于办结期限 {deadline}"),
+                deadline=deadline.isoformat(),
+            )
+            due.widget.attrs["max"] = deadline.isoformat()
         self.fields["commitment_signed_name"].initial = signer
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy
 
-from onewindow.cases import selectors, services
+from onewindow.cases import deadlines, selectors, services
 from onewindow.cases.constants import (
     DEFAULT_TOLERANCE_DAYS,
     SATISFIED_MATERIAL_STATES,
@@ -32,6 +32,7 @@ from onewindow.cases.forms_staff import (
     WithdrawForm,
 )
 from onewindow.cases.models import Case, CaseMaterial, Task
+from onewindow.cases.services.acceptance import acceptance_deadline
 from onewindow.certificates.facts import fact_inputs
 from onewindow.org.models import Department, User
 from onewindow.org.selectors import calendar_for_zone
@@ -132,13 +133,17 @@ def _accept_kwargs(case: Case) -> dict:
     rows = list(case.materials.all())
     open_rows = [row for row in rows if row.state not in SATISFIED_MATERIAL_STATES]
     today = selectors.today()
-    due = calendar_for_zone(case.zone).deadline(
-        today, DEFAULT_TOLERANCE_DAYS, allow_provisional=True
+    calendar = calendar_for_zone(case.zone)
+    children = list(case.children.select_related("item_version")) if case.is_bundle else []
+    deadline = acceptance_deadline(case, children, calendar=calendar, today=today)
+    due = deadlines.tolerance_due_default(
+        calendar, today=today, deadline=deadline, days=DEFAULT_TOLERANCE_DAYS
     )
     return {
         "tolerable": [row for row in open_rows if row.tolerable],
         "committable": [row for row in open_rows if row.commitment_allowed],
-        "due_on": due.date,
+        "due_on": due,
+        "deadline": deadline,
         "signer": case.applicant.legal_representative or case.applicant.name,
     }
 
