@@ -427,9 +427,7 @@ class OnTheSpotForm(CertificateFactsMixin, forms.Form):
     )
     reason = _text(_("理由（不予许可时必填）"), rows=2)
 
-    def __init__(
-        self, *args, certificate_type=None, facts=(), decision_choices=None, **kwargs
-    ):
+    def __init__(self, *args, certificate_type=None, facts=(), decision_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.set_wording(decision_choices)
         if certificate_type is not None:
@@ -529,9 +527,7 @@ class DecideForm(CertificateFactsMixin, forms.Form):
     reason_label = _("决定理由（{deny}时必填）")
     remedy_notice = _text(_("救济途径告知（不予许可时）"), rows=2, initial=DEFAULT_REMEDY_NOTICE)
 
-    def __init__(
-        self, *args, certificate_type=None, facts=(), decision_choices=None, **kwargs
-    ):
+    def __init__(self, *args, certificate_type=None, facts=(), decision_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.set_wording(decision_choices)
         if certificate_type is not None:

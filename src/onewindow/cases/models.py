@@ -28,6 +28,7 @@ from onewindow.cases.constants import (
     TaskKind,
     TaskStatus,
 )
+from onewindow.cases.rules import SUPPLEMENT_STATUSES
 from onewindow.catalog.models import Bundle, ItemVersion, Material
 from onewindow.catalog.wording import DecisionWording, decision_wording
 from onewindow.org.models import Applicant, Department, Window, Zone
@@ -64,6 +65,10 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(
             status__in=[CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW], yellow_from__lte=today
         )
+
+    def supplement_owed(self):
+        """Cases whose tolerated (容缺) materials are owed, in SQL: ``rules.supplement_owed``."""
+        return self.filter(status__in=SUPPLEMENT_STATUSES).exclude(decision=Decision.DENIED)
 
     def overdue(self, today: dt.date):
         return self.filter(

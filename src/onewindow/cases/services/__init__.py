@@ -27,6 +27,7 @@ from onewindow.cases.services.delivery import (
     DEFAULT_REMEDY_NOTICE,
     case_handle_on_the_spot,
     certificate_type_of,
+    owed_supplements,
     task_decide,
     task_deliver,
 )
@@ -71,6 +72,7 @@ __all__ = [
     "certificate_type_of",
     "material_receive_paper",
     "material_upload",
+    "owed_supplements",
     "recompute_deadlines",
     "task_claim",
     "task_complete",

@@ -200,7 +200,9 @@ def test_deciding_without_the_uscc_is_refused_beside_it_and_nothing_is_written(
     client.force_login(world.clerk)
     before = AuditEvent.objects.order_by("pk").last().pk
     action = reverse("cases:case_action", args=[walk_in.number, "on_the_spot"])
-    facts = {f"on_the_spot-certificate_facts.{k}": v for k, v in GIVEN.items() if k != "holder_uscc"}
+    facts = {
+        f"on_the_spot-certificate_facts.{k}": v for k, v in GIVEN.items() if k != "holder_uscc"
+    }
 
     refused = client.post(action, {"on_the_spot-decision": "approved"} | facts)
 

@@ -46,6 +46,7 @@ EVENT_LABELS = {
     CaseEventAction.CO_REVIEW_REQUESTED: gettext_lazy("发起会签"),
     CaseEventAction.MATERIAL_FROM_CERTIFICATE: gettext_lazy("电子证照调取"),
     CaseEventAction.CERTIFICATE_ISSUED: gettext_lazy("签发电子证照"),
+    CaseEventAction.ISSUED_BEFORE_SUPPLEMENT: gettext_lazy("先出证后补：容缺材料补齐前准予"),
     MATERIAL_VIEWED: gettext_lazy("查看材料文件"),
 }
 
@@ -109,6 +110,10 @@ def _event_detail(event, *, task_names: dict, names: dict, staff: bool) -> str:
     elif action == CaseEventAction.CERTIFICATE_ISSUED:
         parts.append(data.get("type", ""))
         parts.append(_("证照标识 {identifier}").format(identifier=data.get("identifier", "")))
+    elif action == CaseEventAction.ISSUED_BEFORE_SUPPLEMENT:
+        parts.append(_("待补：{names}").format(names="、".join(data.get("materials") or [])))
+        if data.get("basis"):
+            parts.append(_("依据：{basis}").format(basis=data["basis"]))
     elif action == CaseEventAction.COMMITMENT_SIGNED:
         parts.append(_("承诺人：{name}").format(name=data.get("signed_name", "")))
     elif action == CaseEventAction.TASK_OPENED and data.get("deadline"):
