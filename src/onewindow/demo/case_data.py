@@ -1208,6 +1208,7 @@ class Planner:
         )
         story = self.story(offer, party)
         names = offer.tolerable[: self.rng.randint(1, len(offer.tolerable))]
+        due_days = min(due_days, offer.limit)  # never after the case's deadline
         self.intake(
             story,
             accepted,
@@ -1340,9 +1341,11 @@ class Planner:
         accepted = self.rng.randint(earliest, min(self.last, earliest + offer.limit + 4))
         if state == "tolerated":
             names = offer.tolerable[:1]
+            # never after the bundle's deadline nor any of its items'
+            room = min(5, offer.limit, *(m.promised_limit_days for m in offer.members))
             self.intake(
                 story, accepted, mode=AcceptanceMode.TOLERATED, tolerated=names,
-                due=self.timeline.after(accepted, 5),
+                due=self.timeline.after(accepted, room),
             )  # fmt: skip
             self.claim(story, self.between(0, accepted))
             return
