@@ -7,6 +7,7 @@ list, the reminders and the uploads agree on what is owed."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -311,3 +312,42 @@ def test_the_zone_calendar_is_the_one_the_rule_uses(world):
     case = tolerated(world, item(world))
     calendar = calendar_for_zone(world.zone)
     assert case.deadline == deadlines.clock(calendar, start=TODAY, limit_days=3).deadline
+
+
+# -- the API ---------------------------------------------------------------------------------
+
+
+def test_the_api_refuses_a_due_date_after_the_deadline_naming_it(client, world):
+    case = world.submit(item(world), skip=("营业场所证明",))
+    premises = case.materials.get(name="营业场所证明")
+    client.force_login(world.clerk)
+    body = {"mode": "tolerated", "tolerated": [premises.pk], "tolerance_due_on": "2026-03-06"}
+
+    response = client.post(
+        f"/api/v1/cases/{case.number}/actions/accept",
+        json.dumps(body),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 422, response.content
+    assert response.json()["fields"] == {
+        "tolerance_due_on": ["容缺补齐期限：不能晚于办结期限 2026-03-05"]
+    }
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.SUBMITTED
+
+
+def test_the_api_holds_the_approval_until_the_supplement(client, world, licence, signing_key):
+    case = tolerated(world, item(world, certificate=licence))
+    decision = at_decision(world, case)
+    client.force_login(world.decider)
+    body = {"task": decision.pk, "decision": "approved"}
+
+    response = client.post(
+        f"/api/v1/cases/{case.number}/actions/decide",
+        json.dumps(body),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 409, response.content
+    assert response.json()["code"] == "supplement_pending"
+    assert not Certificate.objects.exists()
