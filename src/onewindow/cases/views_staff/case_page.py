@@ -60,9 +60,10 @@ class TaskPanel:
     notes: list[str] = field(default_factory=list)
 
 
-def _task_outcome(task: Task) -> str:
+def _task_outcome(task: Task, case: Case) -> str:
     if task.kind == TaskKind.DECISION and task.outcome in Decision.values:
-        return str(Decision(task.outcome).label)
+        wording = case.decision_wording  # 准予登记 / 准予许可 / 准予 …
+        return str(wording.approve if task.outcome == Decision.APPROVED else wording.deny)
     label = TASK_OUTCOMES.get(task.outcome)
     return str(label) if label else task.outcome
 
@@ -103,7 +104,7 @@ class CasePage:
         )
         tasks = view.tasks
         for task in tasks:
-            task.outcome_label = _task_outcome(task)
+            task.outcome_label = _task_outcome(task, case)
         context = {
             "case": case,
             "staff": staff,

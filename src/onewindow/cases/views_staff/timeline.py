@@ -136,6 +136,15 @@ def _receiver(data: dict) -> str:
     return data.get("assignee") or data.get("to", "")
 
 
+def _event_label(case: Case, action: str) -> str:
+    """The event in words; a decision in the item's (准予登记 / 准予许可 / 准予 …)."""
+    if action == CaseEventAction.APPROVED:
+        return str(case.decision_wording.approve)
+    if action == CaseEventAction.DENIED:
+        return str(case.decision_wording.deny)
+    return str(EVENT_LABELS.get(action, action))
+
+
 def timeline_rows(case: Case, tasks: list[Task], *, staff: bool) -> list[EventRow]:
     events = list(selectors.case_timeline(case))
     usernames = {event.actor for event in events if event.actor and event.actor != "system"}
@@ -169,7 +178,7 @@ def timeline_rows(case: Case, tasks: list[Task], *, staff: bool) -> list[EventRo
             EventRow(
                 occurred_at=event.occurred_at,
                 actor=actor,
-                label=str(EVENT_LABELS.get(event.action, event.action)),
+                label=_event_label(case, event.action),
                 from_label=_status_label(data.get("from")) if is_status else "",
                 to_label=_status_label(data.get("to")) if is_status else "",
                 detail=_event_detail(event, task_names=task_names, names=names, staff=staff),
