@@ -233,6 +233,8 @@ class CaseEventAction:
     MATERIAL_FROM_CERTIFICATE = "case.material_from_certificate"
     #: 签发电子证照: the approval issued the item's certificate (its identifier in data).
     CERTIFICATE_ISSUED = "case.certificate_issued"
+    #: 先出证后补: approved (and issued) before the tolerated materials were in.
+    ISSUED_BEFORE_SUPPLEMENT = "case.issued_before_supplement"
     DEADLINE_RECOMPUTED = "case.deadline_recomputed"
     #: 文书编号: a written notice got its document number (文号), once (kind, number in data).
     NOTICE_ISSUED = "case.notice_issued"

@@ -102,3 +102,29 @@ def correction_due(calendar: WorkingCalendar, requested_on: dt.date, period_days
     """The last day to put a correction notice right: the ``period_days``-th working day
     after the day of the notice (which is not counted, as for the clock)."""
     return calendar.add_working_days(requested_on, period_days)
+
+
+# -- 容缺: the due date of tolerated materials ------------------------------------------------
+
+
+def tolerance_due_default(
+    calendar: WorkingCalendar, *, today: dt.date, deadline: dt.date, days: int
+) -> dt.date:
+    """The due date offered for tolerated materials: ``days`` working days from today,
+    but never after the case's deadline (the supplement must be in before the decision
+    is due, or the certificate could not be issued on time)."""
+    proposed = calendar.deadline(today, days, allow_provisional=True).date
+    return min(proposed, deadline)
+
+
+def tolerance_due_problem(due_on: dt.date, *, today: dt.date, deadline: dt.date) -> str | None:
+    """Why ``due_on`` cannot be the due date of tolerated materials of a case accepted
+    today with ``deadline``, or None when it can: after today, not after the deadline
+    (``no_room``: a deadline of today leaves no day to supplement in)."""
+    if deadline <= today:
+        return "no_room"
+    if due_on <= today:
+        return "not_after_today"
+    if due_on > deadline:
+        return "after_deadline"
+    return None

@@ -41,4 +41,5 @@ EVENT_LABELS = {
     CaseEventAction.AGENT_RECORDED: gettext_lazy("经办人持授权委托书办理"),
     CaseEventAction.NOTICE_ISSUED: gettext_lazy("出具文书"),
     CaseEventAction.MATERIALS_PRE_REVIEWED: gettext_lazy("材料预审"),
+    CaseEventAction.ISSUED_BEFORE_SUPPLEMENT: gettext_lazy("先出证后补：容缺材料补齐前准予"),
 }

@@ -244,12 +244,27 @@ class AcceptForm(forms.Form):
     commitment_signed_name = _text(_("承诺人签名"), max_length=100)
 
     def __init__(
-        self, *args, tolerable=(), committable=(), due_on=None, signer="", signed=None, **kwargs
+        self,
+        *args,
+        tolerable=(),
+        committable=(),
+        due_on=None,
+        deadline=None,
+        signer="",
+        signed=None,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.fields["tolerated"].choices = [(row.pk, row.name) for row in tolerable]
         self.fields["committed"].choices = [(row.pk, row.name) for row in committable]
         self.fields["tolerance_due_on"].initial = due_on
+        if deadline is not None:
+            due = self.fields["tolerance_due_on"]
+            due.help_text = format_lazy(
+                _("默认为受理之日起 5 个工作日，不能晚于办结期限 {deadline}"),
+                deadline=deadline.isoformat(),
+            )
+            due.widget.attrs["max"] = deadline.isoformat()
         self.fields["commitment_signed_name"].initial = signer
         if signed is not None:  # signed online: accepted on that commitment, as signed
             self.fields["mode"].initial = AcceptanceMode.COMMITMENT
@@ -268,16 +283,33 @@ class AcceptForm(forms.Form):
 FACT_PREFIX = "certificate_facts."
 
 
-def _fact_field(spec: dict, initial) -> forms.Field:
-    """One input for a certified fact, typed as the certificate type says."""
-    label = spec.get("label") or spec["key"]
-    kind = spec.get("type") or "text"
+def _fact_field(fact) -> forms.Field:
+    """One input for a certified fact (``certificates.facts.FactInput``), typed as the
+    certificate type says; a fact that fills itself is shown, not typed (disabled: a
+    posted value is ignored)."""
+    label = fact.label
     required_message = format_lazy("{label}：{message}", label=label, message=_("请填写"))
-    if kind == "date":
-        return forms.DateField(
+    if fact.fixed:
+        field = forms.CharField(label=label, required=False, initial=fact.initial, disabled=True)
+        field.help_text = _("自动填写")
+        return field
+    if fact.options:
+        field = forms.ChoiceField(
             label=label,
             required=False,
-            initial=initial,
+            initial=fact.initial,
+            choices=[("", "—")] + [(option, option) for option in fact.options],
+            error_messages={
+                "invalid_choice": format_lazy(
+                    "{label}：{message}", label=label, message=_("请从列表中选择")
+                )
+            },
+        )
+    elif fact.type == "date":
+        field = forms.DateField(
+            label=label,
+            required=False,
+            initial=fact.initial,
             input_formats=["%Y-%m-%d"],
             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             error_messages={
@@ -287,11 +319,11 @@ def _fact_field(spec: dict, initial) -> forms.Field:
                 ),
             },
         )
-    if kind == "number":
-        return forms.DecimalField(
+    elif fact.type == "number":
+        field = forms.DecimalField(
             label=label,
             required=False,
-            initial=initial,
+            initial=fact.initial,
             max_digits=18,
             decimal_places=4,
             widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
@@ -307,26 +339,59 @@ def _fact_field(spec: dict, initial) -> forms.Field:
                 ),
             },
         )
-    return _text(label, max_length=500, initial=initial)
+    else:
+        field = _text(label, max_length=500, initial=fact.initial)
+    if fact.required:
+        # Required to approve, not to deny: the issue refuses, naming it, when empty.
+        field.widget.attrs["aria-required"] = "true"
+        field.help_text = _("准予时必填")
+    else:
+        field.help_text = _("留空则自动编号")
+    return field
 
 
 class CertificateFactsMixin:
-    """The facts a decider gives when the approval issues a certificate: one typed,
-    labelled input per ``certificates.facts.fields_to_give(type)``, prefilled from the
-    application form. Optional here (a denial needs none); the issue refuses, naming the
-    field, whatever required fact is still empty."""
+    """The facts of the certificate an approval issues: one labelled, typed input per
+    fact of the type (``certificates.facts.fact_inputs``), pre-filled from the
+    application form and the applicant; the ones that fill themselves shown read-only.
+    Optional here (a denial needs none); the issue refuses, naming the field, whatever
+    required fact is still empty."""
 
     certificate_type = None
+    approve_label = Decision.APPROVED.label
+    #: The reason's label, with the word of a denial put in.
+    reason_label = _("理由（{deny}时必填）")
 
-    def add_fact_fields(self, certificate_type, fields, form_data) -> None:
+    def set_wording(self, choices) -> None:
+        """The decision's choices in the item's words (准予登记 / 不予登记 …)."""
+        if choices is None:
+            return
+        (_approved, approve), (_denied, deny) = choices
+        self.fields["decision"].choices = choices
+        self.approve_label = approve
+        label = format_lazy(self.reason_label, deny=deny)
+        self.fields["reason"].label = label
+        self.fields["reason"].error_messages = {
+            "required": format_lazy("{label}：{message}", label=label, message=_("请填写")),
+            "max_length": format_lazy(
+                "{label}：{message}", label=label, message=_("不能超过 %(limit_value)d 个字")
+            ),
+        }
+        if "remedy_notice" in self.fields:
+            self.fields["remedy_notice"].label = format_lazy(
+                _("救济途径告知（{deny}时）"), deny=deny
+            )
+
+    def add_fact_fields(self, certificate_type, facts) -> None:
         self.certificate_type = certificate_type
         self.fact_names = []
-        form_data = form_data or {}
-        for spec in fields:
-            name = FACT_PREFIX + spec["key"]
-            initial = form_data.get(spec["key"]) or None
-            self.fields[name] = _fact_field(spec, initial)
+        self.given_names = []
+        for fact in facts:
+            name = FACT_PREFIX + fact.key
+            self.fields[name] = _fact_field(fact)
             self.fact_names.append(name)
+            if not fact.fixed:
+                self.given_names.append(name)
 
     def plain_fields(self):
         return [self[name] for name in self.fields if not name.startswith(FACT_PREFIX)]
@@ -335,9 +400,10 @@ class CertificateFactsMixin:
         return [self[name] for name in getattr(self, "fact_names", [])]
 
     def certificate_facts(self) -> dict[str, str]:
-        """The given facts as text (dates ISO, numbers plain), empty ones left out."""
+        """The given facts as text (dates ISO, numbers plain), empty and fixed ones left
+        out (these fill themselves at the issue)."""
         facts = {}
-        for name in getattr(self, "fact_names", []):
+        for name in getattr(self, "given_names", []):
             value = self.cleaned_data.get(name)
             if value is None or value == "":
                 continue
@@ -359,10 +425,11 @@ class OnTheSpotForm(CertificateFactsMixin, forms.Form):
     )
     reason = _text(_("理由（不予许可时必填）"), rows=2)
 
-    def __init__(self, *args, certificate_type=None, fact_fields=(), form_data=None, **kwargs):
+    def __init__(self, *args, certificate_type=None, facts=(), decision_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.set_wording(decision_choices)
         if certificate_type is not None:
-            self.add_fact_fields(certificate_type, fact_fields, form_data)
+            self.add_fact_fields(certificate_type, facts)
 
 
 class UploadForm(forms.Form):
@@ -450,17 +517,19 @@ class DecideForm(CertificateFactsMixin, forms.Form):
         choices=Decision.choices,
         widget=forms.RadioSelect,
         error_messages={
-            "required": _("决定：请选择准予或不予许可"),
+            "required": _("决定：请选择准予或不予"),
             "invalid_choice": _("决定：无效"),
         },
     )
     reason = _text(_("决定理由（不予许可时必填）"), rows=3)
+    reason_label = _("决定理由（{deny}时必填）")
     remedy_notice = _text(_("救济途径告知（不予许可时）"), rows=2, initial=DEFAULT_REMEDY_NOTICE)
 
-    def __init__(self, *args, certificate_type=None, fact_fields=(), form_data=None, **kwargs):
+    def __init__(self, *args, certificate_type=None, facts=(), decision_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.set_wording(decision_choices)
         if certificate_type is not None:
-            self.add_fact_fields(certificate_type, fact_fields, form_data)
+            self.add_fact_fields(certificate_type, facts)
 
 
 class DeliverForm(forms.Form):

@@ -30,7 +30,9 @@ from onewindow.cases.constants import (
     TaskKind,
     TaskStatus,
 )
+from onewindow.cases.rules import SUPPLEMENT_STATUSES
 from onewindow.catalog.models import Bundle, Item, ItemVersion, Material
+from onewindow.catalog.wording import DecisionWording, decision_wording
 from onewindow.core.identifiers import mask_identifier
 from onewindow.org.models import Applicant, Department, Window, Zone
 
@@ -95,6 +97,10 @@ class CaseQuerySet(models.QuerySet):
         (the yellow band starts on or before the deadline, so one range on ``yellow_from``
         finds both, through the ``case_zone_warned`` index)."""
         return self.item_cases().filter(status__in=TICKING_STATUSES, yellow_from__lte=today)
+
+    def supplement_owed(self):
+        """Cases whose tolerated (容缺) materials are owed, in SQL: ``rules.supplement_owed``."""
+        return self.filter(status__in=SUPPLEMENT_STATUSES).exclude(decision=Decision.DENIED)
 
     def overdue(self, today: dt.date):
         """Red today: :func:`overdue_condition`."""
@@ -282,6 +288,22 @@ class Case(models.Model):
     @property
     def is_child(self) -> bool:
         return self.parent_id is not None
+
+    @property
+    def decision_wording(self) -> DecisionWording:
+        """准予登记 / 不予登记, 准予许可 / 不予许可 or 准予 / 不予, by the item."""
+        version = self.item_version if self.item_version_id else None
+        return decision_wording(
+            item_type=version.item_type if version else None,
+            name=version.name if version else None,
+        )
+
+    def decision_display(self) -> str:
+        """The decision in the item's words (``get_decision_display`` says 许可 always)."""
+        if not self.decision:
+            return ""
+        wording = self.decision_wording
+        return str(wording.approve if self.decision == Decision.APPROVED else wording.deny)
 
     @property
     def clock_running(self) -> bool:

@@ -41,6 +41,7 @@ from onewindow.cases.notifications import (
     case_subject,
     task_key,
 )
+from onewindow.cases.rules import supplement_owed
 from onewindow.cases.services import SUPPLEMENT_STATUSES
 from onewindow.core.audit import audit_append
 from onewindow.core.locks import lock_first
@@ -144,11 +145,8 @@ def remind_overdue_supplements(*, today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     tolerated = CaseMaterial.objects.filter(case=OuterRef("pk"), state=MaterialState.TOLERATED)
     cases = (
-        Case.objects.filter(
-            status__in=SUPPLEMENT_STATUSES,
-            tolerance_due_on__lt=today,
-            supplement_overdue_recorded=False,
-        )
+        Case.objects.supplement_owed()
+        .filter(tolerance_due_on__lt=today, supplement_overdue_recorded=False)
         .filter(Exists(tolerated))
         .order_by("pk")
         .values_list("pk", flat=True)
@@ -171,7 +169,7 @@ def _record_overdue_supplement(case_id: int, *, today: dt.date) -> int:
         tolerance_due_on__lt=today,
         supplement_overdue_recorded=False,
     )
-    if case is None:  # recorded, or its case moved on, since the query
+    if case is None or not supplement_owed(case):  # recorded or moved on since the query
         return 0
     names = list(
         case.materials.filter(state=MaterialState.TOLERATED)

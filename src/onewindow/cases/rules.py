@@ -328,10 +328,13 @@ def task_action(
     decision: str = Decision.APPROVED,
     co_reviews_pending: bool = False,
     children: Sequence[Case] = (),
+    owed: Sequence[str] = (),
 ) -> Verdict:
     """May ``actor`` take ``action`` on ``task`` now? ``case`` defaults to the task's;
     ``co_reviews_pending``: the task waits for a co-review (complete asks);
-    ``children``: a bundle's child cases (the unified delivery asks)."""
+    ``children``: a bundle's child cases (the unified delivery asks); ``owed``: the
+    tolerated (容缺) materials still owed (an approval that issues a certificate and the
+    delivery of an approval ask, :func:`supplement_hold`)."""
     case = case if case is not None else task.case
     if action == "claim":
         if task.status == TaskStatus.CLAIMED and task.assignee_id == actor.pk:
@@ -349,6 +352,11 @@ def task_action(
             lambda: task_work(actor, task, case, decision),
             lambda: ALLOWED if task.kind == TaskKind.DECISION else _wrong(_("该任务不是决定环节")),
             lambda: transition_verdict(case, _decision_action(decision)),
+            lambda: (
+                supplement_hold(case, owed, "issue")
+                if decision == Decision.APPROVED and issues_certificate(case)
+                else ALLOWED
+            ),
         )
     verdict = task_work(actor, task, case)
     if not verdict:
@@ -375,7 +383,14 @@ def task_action(
         decided = (CaseStatus.APPROVED, CaseStatus.DENIED)
         if any(child.status not in decided for child in children):
             return Refused(_("一件事的事项尚未全部办结，不能统一出件"), "bundle_not_ready")
-        return transition_verdict(case, CaseAction.DELIVER)
+        return _first(
+            lambda: transition_verdict(case, CaseAction.DELIVER),
+            lambda: (
+                supplement_hold(case, owed, "deliver", children=children)
+                if case.decision == Decision.APPROVED
+                else ALLOWED
+            ),
+        )
     raise ValueError(f"unknown task action {action!r}")
 
 
@@ -397,21 +412,63 @@ def task_actions(
 
 #: Before acceptance any material may be given; after it, only a tolerated (容缺) one.
 MATERIAL_OPEN_STATUSES = (CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.CORRECTION_REQUESTED)
-#: A tolerated (容缺) material is owed from acceptance on, also after delivery: the case
-#: goes on without it, and the applicant still supplies it (or it becomes a credit record).
+#: A tolerated (容缺) material is owed from acceptance on: the case goes on without it and
+#: the applicant supplies it (or it becomes a credit record); after an approval too, and
+#: after its delivery (先出证后补). Not after a denial (:func:`supplement_owed`).
 SUPPLEMENT_STATUSES = (
     CaseStatus.ACCEPTED,
     CaseStatus.IN_REVIEW,
     CaseStatus.SUSPENDED,
     CaseStatus.APPROVED,
-    CaseStatus.DENIED,
     CaseStatus.DELIVERED,
 )
 
 
+def supplement_owed(case: Case) -> bool:
+    """Whether the case's tolerated (容缺) materials are owed: from acceptance on, until
+    supplied, also after an approval and its delivery (先出证后补); not after a denial (the
+    application it would complete has been refused) nor a withdrawal. The same rule in SQL:
+    ``Case.objects.supplement_owed()``."""
+    return case.status in SUPPLEMENT_STATUSES and case.decision != Decision.DENIED
+
+
 def supplements(case: Case, row: CaseMaterial) -> bool:
     """Whether giving ``row`` now supplements a tolerated gap (after acceptance)."""
-    return row.state == MaterialState.TOLERATED and case.status in SUPPLEMENT_STATUSES
+    return row.state == MaterialState.TOLERATED and supplement_owed(case)
+
+
+def issues_certificate(case: Case) -> bool:
+    """Whether an approval of ``case`` issues a certificate (its item version's type)."""
+    version = case.item_version if case.item_version_id else None
+    return version is not None and version.certificate_type_id is not None
+
+
+def issues_before_supplement(case: Case, children: Sequence[Case] = ()) -> bool:
+    """先出证后补: the item allows issuing and delivering before the tolerated materials are
+    in (a bundle: every item approved in it does)."""
+    if case.is_bundle:
+        approved = [child for child in children if child.decision == Decision.APPROVED]
+        return bool(approved) and all(
+            child.item_version.issue_before_supplement for child in approved
+        )
+    version = case.item_version if case.item_version_id else None
+    return version is not None and version.issue_before_supplement
+
+
+def supplement_hold(
+    case: Case, owed: Sequence[str], step: str, *, children: Sequence[Case] = ()
+) -> Verdict:
+    """容缺 by default: the certificate is issued (``step`` "issue") and the result
+    delivered ("deliver") only once the tolerated materials ``owed`` are in, unless the
+    item is marked 先出证后补."""
+    if not owed or issues_before_supplement(case, children):
+        return ALLOWED
+    names = "、".join(owed)
+    if step == "issue":
+        message = _("容缺材料尚未补齐：{names}；补齐后方可准予并签发证照").format(names=names)
+    else:
+        message = _("容缺材料尚未补齐：{names}；补齐后方可送达办理结果").format(names=names)
+    return Refused(message, "supplement_pending")
 
 
 def material_open(case: Case, row: CaseMaterial) -> Verdict:

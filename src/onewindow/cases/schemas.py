@@ -69,7 +69,10 @@ class AcceptIn(InputSchema):
         AcceptanceMode.NORMAL.value, description="normal 正常；tolerated 容缺；commitment 告知承诺"
     )
     tolerated: list[Reference] = Field(default_factory=list, description="容缺材料的编号")
-    tolerance_due_on: dt.date | None = Field(None, description="容缺补齐期限，缺省为 5 个工作日")
+    tolerance_due_on: dt.date | None = Field(
+        None,
+        description="容缺补齐期限：晚于今天，不晚于办结期限；缺省为 5 个工作日（不超过办结期限）",
+    )
     committed: list[Reference] = Field(default_factory=list, description="以承诺替代的材料的编号")
     commitment_text: str = Field("", description="承诺书内容")
     commitment_signed_name: str = Field("", description="承诺人签名")

@@ -46,6 +46,7 @@ from onewindow.cases.permissions import (
     can_view_query_code,
     visible_cases,
 )
+from onewindow.cases.rules import supplement_owed
 from onewindow.catalog import selectors as catalog_selectors
 from onewindow.catalog.bundles import MergedMaterial, merge_materials
 from onewindow.catalog.constants import OnlineDepth
@@ -428,11 +429,9 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     rows = selectors.with_remaining(page.object_list, on=today)
     for case in rows:
         case.correction_needed = case.status == CaseStatus.CORRECTION_REQUESTED
-        case.supplement_needed = case.has_tolerated and case.status not in (
-            CaseStatus.WITHDRAWN,
-            CaseStatus.DELIVERED,
-            CaseStatus.NOT_ACCEPTED,
-        )
+        # The rule the reminders and the uploads follow: owed until supplied, also after
+        # an approval's delivery (先出证后补), never after a denial.
+        case.supplement_needed = case.has_tolerated and supplement_owed(case)
         case.clock_shown = case.status in CLOCK_STATUSES
         case.awaiting_acceptance = case.status in WAITING_STATUSES
         for child in case.children.all():

@@ -138,6 +138,15 @@ class ItemVersion(models.Model):
         verbose_name=_("办理结果（证照）"),
     )
     result_name = models.CharField(_("办理结果名称"), max_length=100, blank=True)
+    #: 先出证后补: a 容缺 case of this item may be issued its certificate and handed its
+    #: result before the tolerated materials are in (by default it may not); the legal
+    #: basis that allows it is required.
+    issue_before_supplement = models.BooleanField(
+        _("先出证后补"),
+        default=False,
+        help_text=_("容缺受理的办件可在容缺材料补齐前签发证照、送达结果；须填写依据"),
+    )
+    issue_before_supplement_basis = models.TextField(_("先出证后补依据"), blank=True)
 
     # Search columns, derived from the name by the services (pypinyin, search_keys.fold),
     # and from the result: its name and the certificate type's, folded.
@@ -173,6 +182,11 @@ class ItemVersion(models.Model):
             models.CheckConstraint(
                 name="item_promised_within_legal_limit",
                 condition=models.Q(promised_limit_days__lte=models.F("legal_limit_days")),
+            ),
+            models.CheckConstraint(
+                name="item_issue_before_supplement_has_basis",
+                condition=models.Q(issue_before_supplement=False)
+                | ~models.Q(issue_before_supplement_basis=""),
             ),
             models.CheckConstraint(
                 name="item_fee_amount_matches_free_flag",

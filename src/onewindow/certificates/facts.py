@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -19,7 +21,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from onewindow.certificates.models import CertificateType
-from onewindow.core.errors import ValidationFailed
+from onewindow.core.errors import ApplicationError, ValidationFailed
+from onewindow.core.identifiers import validate_uscc
+from onewindow.org.constants import ApplicantKind
 from onewindow.org.models import Applicant
 
 #: Facts read from the holder (the applicant) by key.
@@ -70,12 +74,20 @@ def certificate_number(
     return f"{zone_code}{year}{certificate_type.code[-3:]}{serial:06d}"
 
 
+def _operator(holder: Applicant) -> str:
+    """Who a person's certificate names as 法定代表人（负责人）/ 经营者: the person (the
+    operator of the 个体工商户 the person registers)."""
+    return holder.name if holder.kind == ApplicantKind.PERSON else ""
+
+
 def holder_facts(certificate_type: CertificateType, holder: Applicant) -> dict[str, str]:
     values: dict[str, str] = {}
     for field in certificate_type.fields:
         attribute = HOLDER_KEYS.get(field["key"])
         if attribute:
             value = getattr(holder, attribute, "") or ""
+            if not value and attribute == "legal_representative":
+                value = _operator(holder)
             if value:
                 values[field["key"]] = str(value)
         elif field["key"] == "nationality" and getattr(holder, "nationality", None):
@@ -83,6 +95,58 @@ def holder_facts(certificate_type: CertificateType, holder: Applicant) -> dict[s
             with translation.override(CERTIFICATE_LANGUAGE):
                 values["nationality"] = str(holder.nationality.name)
     return values
+
+
+@dataclass(frozen=True)
+class FactInput:
+    """One fact of a certificate type as the decision form offers it: ``fixed`` ones fill
+    themselves (shown, not typed: the holder's registered identity, the dates of the
+    issue); ``initial`` is the value shown or pre-filled; ``required`` ones refuse the issue
+    when still empty (every fact but the certificate's own number, generated when left
+    empty)."""
+
+    key: str
+    label: str
+    type: str
+    initial: str | None
+    fixed: bool
+    required: bool
+    options: tuple[str, ...] = ()
+
+
+def fact_inputs(
+    certificate_type: CertificateType,
+    *,
+    holder: Applicant,
+    issued_on: date,
+    form_data: dict[str, Any] | None = None,
+) -> list[FactInput]:
+    """Every fact of ``certificate_type``, in its order, as a decider sees it for
+    ``holder``: the dates and the holder's registered facts fixed, the rest to give,
+    pre-filled from the application form (same key); the holder's facts are its
+    registered name and codes (a person is the 经营者 of the 个体工商户 it registers)."""
+    form_data = form_data or {}
+    automatic = holder_facts(certificate_type, holder)
+    valid_until = valid_until_for(certificate_type, issued_on)
+    inputs = []
+    for field in certificate_type.fields:
+        key, label, kind = field["key"], field.get("label") or field["key"], field.get("type")
+        kind = kind or "text"
+        options = tuple(str(option) for option in field.get("options") or ())
+        if key == "issued_on":
+            inputs.append(FactInput(key, label, kind, issued_on.isoformat(), True, True))
+            continue
+        if key == "valid_until":
+            value = valid_until.isoformat() if valid_until else LONG_TERM
+            inputs.append(FactInput(key, label, "text", value, True, True))
+            continue
+        if key in automatic:
+            inputs.append(FactInput(key, label, kind, automatic[key], True, True, options))
+            continue
+        initial = form_data.get(key)
+        initial = None if initial in (None, "") else str(initial)
+        inputs.append(FactInput(key, label, kind, initial, False, key not in NUMBER_KEYS, options))
+    return inputs
 
 
 def fields_to_give(certificate_type: CertificateType) -> list[dict]:
@@ -106,6 +170,25 @@ def _clean(field: dict, value: Any) -> str:
             f"certificate_facts.{field['key']}",
             _("证照字段「%(label)s」不能超过 500 个字") % {"label": field["label"]},
         )
+    if field["key"] == "holder_uscc":
+        try:
+            return validate_uscc(text, field=f"certificate_facts.{field['key']}")
+        except ApplicationError as error:
+            raise ValidationFailed.for_field(
+                f"certificate_facts.{field['key']}",
+                _("证照字段「%(label)s」：%(message)s")
+                % {"label": field["label"], "message": error.message},
+            ) from None
+    options = [str(option) for option in field.get("options") or ()]
+    if options:
+        text = unicodedata.normalize("NFKC", text)
+        if text not in options:
+            raise ValidationFailed.for_field(
+                f"certificate_facts.{field['key']}",
+                _("证照字段「%(label)s」应为以下之一：%(options)s")
+                % {"label": field["label"], "options": "、".join(options)},
+            )
+        return text
     if field.get("type") == "date":
         try:
             return date.fromisoformat(text).isoformat()

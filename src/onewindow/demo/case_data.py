@@ -1271,6 +1271,7 @@ class Planner:
         )
         story = self.story(offer, party)
         names = offer.tolerable[: self.rng.randint(1, len(offer.tolerable))]
+        due_days = min(due_days, offer.limit)  # never after the case's deadline
         self.intake(
             story,
             accepted,
@@ -1418,9 +1419,11 @@ class Planner:
             accepted = self.rng.randint(2, min(self.last, 2 + limit + 4))
         if state == "tolerated":
             names = offer.tolerable[:1]
+            # never after the bundle's deadline nor any of its items'
+            room = min(5, offer.limit, *(m.promised_limit_days for m in offer.members))
             self.intake(
                 story, accepted, mode=AcceptanceMode.TOLERATED, tolerated=names,
-                due=self.timeline.after(accepted, 5),
+                due=self.timeline.after(accepted, room),
             )  # fmt: skip
         else:
             self.intake(story, accepted)

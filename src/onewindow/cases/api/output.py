@@ -134,7 +134,7 @@ def case_out(user: User, case: Case, request: HttpRequest) -> dict:
 def _decision_out(case: Case) -> dict:
     return {
         "decision": case.decision,
-        "decision_label": case.get_decision_display(),
+        "decision_label": case.decision_display(),
         "reason": case.decision_reason,
         "remedy_notice": case.remedy_notice,
         "decided_on": case.decided_on,

@@ -23,6 +23,7 @@ from onewindow.cases.selectors.desks import (
     overdue_supplements,
     supervisor_board,
     task_inbox,
+    waiting_only_for_supplement,
     warned_cases,
 )
 from onewindow.cases.selectors.progress import PublicProgress, public_progress
@@ -46,6 +47,7 @@ __all__ = [
     "supervisor_board",
     "task_inbox",
     "today",
+    "waiting_only_for_supplement",
     "wallet_materials",
     "warned_cases",
     "with_remaining",

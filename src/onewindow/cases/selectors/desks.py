@@ -6,10 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from onewindow.cases.constants import CaseStatus, Light, MaterialState
-from onewindow.cases.models import Case, Task
+from onewindow.cases.constants import (
+    CaseStatus,
+    Decision,
+    Light,
+    MaterialState,
+    TaskKind,
+)
+from onewindow.cases.models import Case, CaseMaterial, Task
 from onewindow.cases.permissions import departments_with_role, visible_cases
 from onewindow.cases.selectors.clock import today
 from onewindow.org.constants import Role
@@ -119,10 +125,12 @@ def board_counts(user: User, *, on: dt.date | None = None) -> dict[str, int]:
 
 
 def overdue_supplements(user: User, *, on: dt.date | None = None) -> QuerySet[Case]:
-    """容缺 cases whose tolerated materials are past their due date (for the clerk)."""
+    """容缺 cases whose tolerated materials are owed and past their due date (for the
+    clerk; a denied case owes nothing, ``rules.supplement_owed``)."""
     on = on or today()
     return (
         visible_cases(user)
+        .supplement_owed()
         .filter(
             tolerance_due_on__lt=on,
             parent__isnull=True,
@@ -130,5 +138,39 @@ def overdue_supplements(user: User, *, on: dt.date | None = None) -> QuerySet[Ca
         )
         .distinct()
         .select_related("applicant")
+        .order_by("tolerance_due_on", "pk")
+    )
+
+
+def waiting_only_for_supplement(user: User) -> QuerySet[Case]:
+    """Cases whose next step waits for nothing but their tolerated (容缺) materials, the
+    SQL form of ``rules.supplement_hold``: at the decision, reviews done, of an item that
+    issues a certificate; or approved at the delivery (统一出件 of a bundle too); in
+    either case not 先出证后补, with a tolerated material still owed (a bundle child's
+    are its parent's). Earliest due date first."""
+    owed = CaseMaterial.objects.filter(
+        Q(case=OuterRef("pk")) | Q(case=OuterRef("parent_id")), state=MaterialState.TOLERATED
+    )
+    active = Task.objects.active().filter(case=OuterRef("pk"))
+    held_child = Case.objects.filter(
+        parent=OuterRef("pk"),
+        decision=Decision.APPROVED,
+        item_version__issue_before_supplement=False,
+    )
+    at_decision = Q(
+        status=CaseStatus.IN_REVIEW,
+        item_version__certificate_type__isnull=False,
+        item_version__issue_before_supplement=False,
+    ) & Exists(active.filter(kind=TaskKind.DECISION))
+    at_delivery = (
+        Q(status=CaseStatus.APPROVED, decision=Decision.APPROVED)
+        & Exists(active.filter(kind=TaskKind.DELIVERY))
+        & (Q(item_version__issue_before_supplement=False) | Exists(held_child))
+    )
+    return (
+        visible_cases(user)
+        .filter(at_decision | at_delivery)
+        .filter(Exists(owed))
+        .select_related("applicant", "item_version", "bundle")
         .order_by("tolerance_due_on", "pk")
     )

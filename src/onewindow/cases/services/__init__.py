@@ -31,6 +31,7 @@ from onewindow.cases.services.delivery import (
     DEFAULT_REMEDY_NOTICE,
     case_handle_on_the_spot,
     certificate_type_of,
+    owed_supplements,
     task_decide,
     task_deliver,
 )
@@ -96,6 +97,7 @@ __all__ = [
     "drafts_expire",
     "material_receive_paper",
     "material_upload",
+    "owed_supplements",
     "recompute_deadlines",
     "task_claim",
     "task_complete",

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onewindow.cases import applicant_messages
+from onewindow.cases import applicant_messages, deadlines
 from onewindow.cases.constants import (
     DEFAULT_TOLERANCE_DAYS,
     DEFAULT_VERIFICATION_DAYS,
@@ -100,6 +100,7 @@ def case_accept(
         commitment_signed_name=commitment_signed_name,
         today=today,
         calendar=calendar,
+        deadline=acceptance_deadline(case, children, calendar=calendar, today=today),
     )
 
     now = timezone.now()
@@ -145,9 +146,11 @@ def _check_choice(
     commitment_signed_name: str,
     today: dt.date,
     calendar: WorkingCalendar,
+    deadline: dt.date,
 ) -> dt.date | None:
     """Refuse the acceptance with every error by field, or return the tolerance due date
-    (the one asked for, or the default number of working days from today)."""
+    (the one asked for, or the default number of working days from today, never after
+    the ``deadline`` the case gets today)."""
     errors = _selection_errors(
         materials,
         mode=mode,
@@ -158,15 +161,44 @@ def _check_choice(
     )
     if mode == AcceptanceMode.TOLERATED and not errors:
         if tolerance_due_on is None:
-            tolerance_due_on = calendar.deadline(
-                today, DEFAULT_TOLERANCE_DAYS, allow_provisional=True
-            ).date
-        elif tolerance_due_on <= today:
-            errors.setdefault("tolerance_due_on", []).append(_("容缺补齐期限应晚于今天"))
+            tolerance_due_on = deadlines.tolerance_due_default(
+                calendar, today=today, deadline=deadline, days=DEFAULT_TOLERANCE_DAYS
+            )
+        problem = deadlines.tolerance_due_problem(tolerance_due_on, today=today, deadline=deadline)
+        if problem:
+            errors.setdefault("tolerance_due_on", []).append(
+                _tolerance_due_message(problem, deadline)
+            )
     if errors:
         first = next(iter(errors.values()))[0]
         raise ValidationFailed(first, code="acceptance_invalid", fields=errors)
     return tolerance_due_on
+
+
+def acceptance_deadline(
+    case: Case, children: Sequence[Case], *, calendar: WorkingCalendar, today: dt.date
+) -> dt.date:
+    """The deadline ``case`` gets when accepted ``today``; for a bundle the earliest of
+    its own and its items' (each child's certificate waits for the same supplement)."""
+    versions = [child.item_version for child in children]
+    if case.is_bundle:
+        limits = [case.bundle.promised_limit_days]
+    else:
+        limits = [case.item_version.promised_limit_days]
+    limits += [version.promised_limit_days for version in versions]
+    return min(
+        deadlines.clock(calendar, start=today, limit_days=limit).deadline for limit in limits
+    )
+
+
+def _tolerance_due_message(problem: str, deadline: dt.date) -> str:
+    if problem == "no_room":
+        return _(
+            "容缺补齐期限：本办件的办结期限为 {deadline}，没有补齐容缺材料的时间，不能容缺受理"
+        ).format(deadline=deadline.isoformat())
+    if problem == "not_after_today":
+        return _("容缺补齐期限：应晚于今天")
+    return _("容缺补齐期限：不能晚于办结期限 {deadline}").format(deadline=deadline.isoformat())
 
 
 def _selection_errors(

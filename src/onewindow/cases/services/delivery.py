@@ -17,12 +17,15 @@ from onewindow.cases.constants import (
     CaseEventAction,
     CaseStatus,
     Decision,
+    MaterialState,
     TaskKind,
 )
 from onewindow.cases.models import (
     Case,
+    CaseMaterial,
     Task,
 )
+from onewindow.cases.rules import supplement_owed
 from onewindow.cases.services.acceptance import case_accept
 from onewindow.cases.services.common import (
     _children,
@@ -33,7 +36,7 @@ from onewindow.cases.services.common import (
     _text,
     _transition,
 )
-from onewindow.cases.services.review import _may_task, _task_for
+from onewindow.cases.services.review import _may_task
 from onewindow.cases.services.workflow import _cancel_task, _finish_task, _open_task, _plan
 from onewindow.catalog.constants import (
     HandlingKind,
@@ -74,13 +77,47 @@ def task_decide(
     decider gives (the rest come from the applicant, the application form and the issue
     itself). A missing fact refuses the whole decision, naming ``certificate_facts.<key>``.
     """
-    case, task = _task_for(actor, task, "decide", decision=decision)
+    case, task = _lock_task(task)
+    owed = owed_supplements(case)
+    _may_task(actor, case, task, "decide", decision=decision, owed=owed)
     _decide(case, actor=actor, decision=decision, reason=reason, remedy_notice=remedy_notice)
     if decision == Decision.APPROVED:
         _issue_certificate(case, actor=actor, facts=certificate_facts)
+        if owed:
+            _record_before_supplement(case, actor=actor, owed=owed)
     _finish_task(task, actor=actor, outcome=decision, comment=case.decision_reason)
     _after_decision(case, actor=actor)
     return case
+
+
+def owed_supplements(case: Case) -> list[str]:
+    """The names of the tolerated (容缺) materials ``case`` still owes (a bundle child:
+    its parent's, where the bundle's materials are), in their order."""
+    if not supplement_owed(case):
+        return []
+    return list(
+        CaseMaterial.objects.filter(
+            case_id=case.parent_id or case.pk, state=MaterialState.TOLERATED
+        )
+        .order_by("position", "pk")
+        .values_list("name", flat=True)
+    )
+
+
+def _record_before_supplement(case: Case, *, actor: User, owed: list[str]) -> None:
+    """先出证后补: the approval went ahead of the tolerated materials (only an item marked so
+    gets here, ``rules.supplement_hold``); recorded with the basis and the due date."""
+    version = case.item_version
+    _event(
+        case,
+        CaseEventAction.ISSUED_BEFORE_SUPPLEMENT,
+        actor=actor,
+        data={
+            "materials": owed,
+            "basis": version.issue_before_supplement_basis if version else "",
+            "due_on": str(case.tolerance_due_on or ""),
+        },
+    )
 
 
 def certificate_type_of(case: Case) -> CertificateType | None:
@@ -226,7 +263,7 @@ def task_deliver(*, task: Task, actor: User, comment: str = "") -> Case:
     """送达 / 统一出件: hand over the result; a bundle's children are delivered together."""
     case, task = _lock_task(task)
     children = _children(case)
-    _may_task(actor, case, task, "deliver", children=children)
+    _may_task(actor, case, task, "deliver", children=children, owed=owed_supplements(case))
     _finish_task(task, actor=actor, outcome="delivered", comment=(comment or "").strip()[:500])
     _deliver(case, actor=actor)
     for child in children:

@@ -427,6 +427,11 @@ def test_a_case_accepted_with_a_tolerated_gap_is_reviewed_decided_and_delivered(
     deliver = task_id(body, "deliver")
     refused = act(client, world.reviewer, number, "deliver", {"task": deliver}, 403)
     error_body(refused, 403, "not_permitted")
+    # the result is handed over only once the tolerated material is in (容缺 by default)
+    held = act(client, world.clerk, number, "deliver", {"task": deliver}, 409)
+    assert "营业场所证明" in error_body(held, 409, "supplement_pending")["message"]
+    case = Case.objects.get(number=number)
+    material_upload(case=case, material_id=premises, uploaded=pdf_upload(), actor=world.clerk)
     body = act(client, world.clerk, number, "deliver", {"task": deliver})
     assert body["status"] == CaseStatus.DELIVERED and body["tasks"] == []
     assert body["delivered_on"] == "2026-03-02"

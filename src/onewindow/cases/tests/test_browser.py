@@ -2,8 +2,9 @@
 外国人来华工作一件事 from the online application to the unified delivery (统一出件).
 
 The enterprise applies online with every required file but one tolerable (容缺) material;
-the window clerk accepts it with that material tolerated; the two departments review
-and decide their child cases in parallel; the clerk delivers the bundle. Each person
+the window clerk accepts it with that material tolerated; the two departments review in
+parallel; the applicant brings the material (the certificates wait for it); the
+departments decide their child cases; the clerk delivers the bundle. Each person
 uses their own browser context and signs in through the login page.
 
 Screenshots: the final case page is ``docs/screenshots/bundle-delivery.png`` (committed);
@@ -333,6 +334,13 @@ def test_foreigner_bundle_from_online_application_to_unified_delivery(demo, sign
         submit(page, panel.get_by_role("button", name="同意，提交下一环节"))
         expect(page.get_by_role("status")).to_contain_text("“审查”已完成")
 
+    # 3b. The applicant brings the tolerated material to the window on paper; the clerk
+    #     receives it (the certificates are issued only once it is in: 容缺 by default).
+    row = materials.locator("tbody tr").filter(has_text=TOLERATED)
+    submit(clerk, row.get_by_role("button", name="收取纸质材料"))
+    expect(clerk.get_by_role("status")).to_contain_text(f"已收取纸质材料：{TOLERATED}")
+    expect(materials.locator("tbody tr").filter(has_text=TOLERATED)).to_contain_text("补齐于")
+
     # 4. Each department's decider approves.
     for child, task in ((work, "决定"), (residence, "签发")):
         decider = sign_in(staff[(child.title, Role.DECIDER)])
@@ -376,7 +384,7 @@ def test_foreigner_bundle_from_online_application_to_unified_delivery(demo, sign
         expect(results.locator(".cert-card").filter(has_text=name)).to_contain_text("有效")
     for index in range(2):
         expect(child_rows.nth(index)).to_contain_text("已办结")
-    # nothing left to do but the tolerated material, still owed after delivery
+    # nothing left to do
     expect(clerk.get_by_role("button", name="确认统一出件，办结")).to_have_count(0)
     screenshot(clerk, SCREENSHOT)
 
@@ -384,7 +392,8 @@ def test_foreigner_bundle_from_online_application_to_unified_delivery(demo, sign
     parent.refresh_from_db()
     assert parent.status == CaseStatus.DELIVERED
     assert parent.on_time is not None
-    assert parent.materials.get(name=TOLERATED).state == MaterialState.TOLERATED
+    supplied = parent.materials.get(name=TOLERATED)
+    assert supplied.state != MaterialState.TOLERATED and supplied.supplemented_at is not None
     for child in parent.children.all():
         assert child.status == CaseStatus.DELIVERED, child.number
         assert child.decision == "approved", child.number

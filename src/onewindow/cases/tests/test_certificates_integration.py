@@ -545,7 +545,12 @@ def test_the_decide_form_asks_for_each_fact_prefilled_and_refuses_beside_the_fie
     assert f'name="{prefix}premises" value="科技路 1 号"' in html
     assert f'type="number" name="{prefix}area"' in html
     assert f'type="date" name="{prefix}opened_on"' in html
-    assert f'name="{prefix}holder_name"' not in html  # fills itself
+    # Every fact is offered; what fills itself is shown, not typed.
+    assert f'name="{prefix}holder_name" value="{world.applicant.name}" disabled' in html
+    assert f'name="{prefix}holder_uscc" value="{world.applicant.uscc}" disabled' in html
+    assert f'name="{prefix}issued_on" value="2026-03-02" disabled' in html
+    assert f'name="{prefix}valid_until" value="2031-03-01" disabled' in html
+    assert f'name="{prefix}licence_number"' in html and "留空则自动编号" in html
     action = reverse("cases:case_action", args=[case.number, "decide"])
     data = {"task": task.pk, f"t{task.pk}-decide-decision": "approved"}
 
@@ -563,12 +568,14 @@ def test_the_decide_form_asks_for_each_fact_prefilled_and_refuses_beside_the_fie
             f"{prefix}premises": "科技路 1 号",
             f"{prefix}area": "80",
             f"{prefix}opened_on": "2026-04-01",
+            f"{prefix}holder_name": "别人的名称",  # a fixed fact: ignored
         },
     )
 
     assert done.status_code == 302
     certificate = Certificate.objects.get(case_number=case.number)
     assert certificate.facts["area"] == "80"
+    assert certificate.facts["holder_name"] == world.applicant.name
     page = client.get(url).content.decode()
     assert "办理结果" in page and certificate.identifier in page
     assert certificate.verification_path() in page

@@ -320,3 +320,36 @@ def test_pauses_and_extensions_push_the_deadline_by_exactly_their_working_days(
     pushed = clock(start, limit, paused_days=paused, extension_days=extension)
     assert remaining(base.deadline, pushed.deadline) == paused + extension
     assert pushed.deadline >= base.deadline
+
+
+# -- 容缺 due dates -----------------------------------------------------------------------------
+
+
+@PROPERTY
+@given(start=starts, limit=limits, days=st.integers(min_value=1, max_value=20))
+def test_the_default_due_date_is_after_today_and_never_after_the_deadline(start, limit, days):
+    deadline = clock(start, limit).deadline
+    due = deadlines.tolerance_due_default(CALENDAR, today=start, deadline=deadline, days=days)
+    assert due <= deadline
+    problem = deadlines.tolerance_due_problem(due, today=start, deadline=deadline)
+    if deadline > start:
+        assert due > start and problem is None
+    else:
+        assert problem == "no_room"
+
+
+@PROPERTY
+@given(
+    today=starts,
+    offset=st.integers(min_value=-10, max_value=40),
+    room=st.integers(min_value=0, max_value=30),
+)
+def test_a_due_date_is_accepted_exactly_when_after_today_and_not_after_the_deadline(
+    today, offset, room
+):
+    deadline = today + dt.timedelta(days=room)
+    due = today + dt.timedelta(days=offset)
+    problem = deadlines.tolerance_due_problem(due, today=today, deadline=deadline)
+    assert (problem is None) == (today < due <= deadline)
+    if problem == "after_deadline":
+        assert due > deadline

@@ -153,7 +153,18 @@ def test_an_item_offered_only_at_the_window_cannot_be_applied_for_online(zone, d
 
 
 def _delivered_with_tolerated(world) -> Case:
-    case = world.submit(skip=("营业场所证明",))
+    """Delivered before the tolerated material is in: only an item marked 先出证后补 is."""
+    version = make_item(
+        world.zone,
+        world.department,
+        name="食品经营许可（先出证后补）",
+        materials=[material("申请表"), material("营业场所证明", tolerable=True)],
+        promised_limit_days=10,
+        legal_limit_days=20,
+        issue_before_supplement=True,
+        issue_before_supplement_basis="《示范开发区容缺受理办法》第八条",
+    )
+    case = world.submit(version, skip=("营业场所证明",))
     row = case.materials.get(name="营业场所证明")
     case_accept(case=case, actor=world.clerk, mode="tolerated", tolerated=[row.pk])
     review = world.task(case, "review")

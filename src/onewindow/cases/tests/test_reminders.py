@@ -12,6 +12,7 @@ from onewindow.cases import reminders
 from onewindow.cases.constants import (
     CaseChannel,
     CaseStatus,
+    Decision,
     Light,
     MaterialState,
     TaskKind,
@@ -400,20 +401,24 @@ def test_supplements_not_overdue_are_not_recorded(make_case, representative):
 
 
 @pytest.mark.parametrize(
-    "status",
+    ("status", "decision", "recorded"),
     [
-        CaseStatus.ACCEPTED,
-        CaseStatus.IN_REVIEW,
-        CaseStatus.SUSPENDED,
-        CaseStatus.APPROVED,
-        CaseStatus.DENIED,
+        (CaseStatus.ACCEPTED, "", 1),
+        (CaseStatus.IN_REVIEW, "", 1),
+        (CaseStatus.SUSPENDED, "", 1),
+        (CaseStatus.APPROVED, Decision.APPROVED, 1),
+        # 先出证后补: delivered before the supplement, still owed
+        (CaseStatus.DELIVERED, Decision.APPROVED, 1),
+        # a denied application owes nothing, delivered or not (rules.supplement_owed)
+        (CaseStatus.DENIED, Decision.DENIED, 0),
+        (CaseStatus.DELIVERED, Decision.DENIED, 0),
     ],
 )
-def test_overdue_supplements_are_recorded_until_delivery(make_case, status):
-    case = make_case(status=status, tolerance_due_on=dt.date(2026, 11, 20))
+def test_overdue_supplements_are_recorded_while_owed(make_case, status, decision, recorded):
+    case = make_case(status=status, decision=decision, tolerance_due_on=dt.date(2026, 11, 20))
     add_material(case, "场所平面图", MaterialState.TOLERATED, 1)
 
-    assert remind_overdue_supplements(today=TODAY) == 1
+    assert remind_overdue_supplements(today=TODAY) == recorded
 
 
 # --- the job --------------------------------------------------------------------------

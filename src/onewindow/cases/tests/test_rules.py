@@ -41,16 +41,26 @@ SUPERVISOR = Actor(pk=8, zone_id=ZONE, roles=frozenset({Role.SUPERVISOR}))
 ANONYMOUS = Actor()
 
 
+DECIDED = {S.APPROVED: Decision.APPROVED, S.DENIED: Decision.DENIED, S.DELIVERED: Decision.APPROVED}
+
+
+def make_version(**changes):
+    values = {"is_immediate": False, "certificate_type_id": None, "issue_before_supplement": False}
+    return SimpleNamespace(**(values | changes))
+
+
 def make_case(status=S.SUBMITTED, **changes):
     values = {
         "status": status,
+        "decision": DECIDED.get(status, ""),
         "zone_id": ZONE,
         "applicant_id": APPLICANT,
         "department_id": LEAD,
         "is_child": False,
         "is_bundle": False,
         "extension_days": 0,
-        "item_version": SimpleNamespace(is_immediate=False),
+        "item_version_id": 1,
+        "item_version": make_version(),
     }
     values.update(changes)
     return SimpleNamespace(**values)
@@ -208,11 +218,11 @@ def test_a_deadline_is_extended_once():
 @pytest.mark.parametrize(
     ("case", "expected"),
     [
-        (make_case(S.SUBMITTED, item_version=SimpleNamespace(is_immediate=True)), "allowed"),
+        (make_case(S.SUBMITTED, item_version=make_version(is_immediate=True)), "allowed"),
         (make_case(S.SUBMITTED), "not_immediate"),
         (make_case(S.SUBMITTED, is_bundle=True, item_version=None), "not_immediate"),
         (
-            make_case(S.IN_REVIEW, item_version=SimpleNamespace(is_immediate=True)),
+            make_case(S.IN_REVIEW, item_version=make_version(is_immediate=True)),
             "transition_not_allowed",
         ),
     ],
@@ -379,7 +389,7 @@ def test_an_unknown_action_is_a_programming_error():
 
 M = MaterialState
 BEFORE_ACCEPTANCE = {S.DRAFT, S.SUBMITTED, S.CORRECTION_REQUESTED}
-SUPPLEMENTS = {S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED, S.APPROVED, S.DENIED, S.DELIVERED}
+SUPPLEMENTS = {S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED, S.APPROVED, S.DELIVERED}  # not denied
 
 
 @pytest.mark.parametrize("status", list(CaseStatus))
@@ -446,3 +456,69 @@ def test_require_raises_the_refusal_and_passes_the_allowed():
         rules.require(rules.case_action(OWNER, make_case(S.SUBMITTED), "accept"))
     assert refused.value.code == "not_permitted"
     assert "窗口人员" in str(refused.value)
+
+
+# -- 容缺: what waits for the supplement ------------------------------------------------------
+
+OWED = ["经营场所使用证明"]
+DECIDER_ACTOR = Actor(pk=5, zone_id=ZONE, department_roles=frozenset({(Role.DECIDER, LEAD)}))
+
+
+@pytest.mark.parametrize("status", list(CaseStatus))
+@pytest.mark.parametrize("decision", ["", Decision.APPROVED, Decision.DENIED])
+def test_tolerated_materials_are_owed_from_acceptance_unless_denied(status, decision):
+    case = make_case(status, decision=decision)
+    owed = status in SUPPLEMENTS and decision != Decision.DENIED
+    assert rules.supplement_owed(case) is owed
+    assert rules.supplements(case, make_row(M.TOLERATED)) is owed
+
+
+def deciding(**version):
+    case = make_case(S.IN_REVIEW, item_version=make_version(**version))
+    task = make_task(case, kind=TaskKind.DECISION, role=Role.DECIDER, assignee_id=DECIDER_ACTOR.pk)
+    return case, task
+
+
+def test_an_approval_that_issues_a_certificate_waits_for_the_supplement():
+    _case, task = deciding(certificate_type_id=7)
+    held = rules.task_action(DECIDER_ACTOR, task, "decide", owed=OWED)
+    assert code(held) == "supplement_pending"
+    assert "经营场所使用证明" in held.reason and "签发证照" in held.reason
+    # a denial needs no supplement; nothing owed, nothing held
+    assert rules.task_action(DECIDER_ACTOR, task, "decide", decision=Decision.DENIED, owed=OWED)
+    assert rules.task_action(DECIDER_ACTOR, task, "decide", owed=())
+
+
+def test_issue_before_supplement_lets_the_approval_go_ahead():
+    _case, task = deciding(certificate_type_id=7, issue_before_supplement=True)
+    assert rules.task_action(DECIDER_ACTOR, task, "decide", owed=OWED)
+
+
+def test_an_approval_without_a_certificate_is_not_held():
+    _case, task = deciding(certificate_type_id=None)
+    assert rules.task_action(DECIDER_ACTOR, task, "decide", owed=OWED)
+
+
+def delivering(status=S.APPROVED, **changes):
+    case = make_case(status, **changes)
+    return make_task(case, kind=TaskKind.DELIVERY, role=Role.WINDOW_CLERK, assignee_id=None)
+
+
+def test_an_approval_is_delivered_only_once_the_supplement_is_in():
+    held = rules.task_action(CLERK, delivering(), "deliver", owed=OWED)
+    assert code(held) == "supplement_pending" and "送达" in held.reason
+    assert rules.task_action(CLERK, delivering(), "deliver", owed=())
+    denied = delivering(S.DENIED)
+    assert rules.task_action(CLERK, denied, "deliver", owed=OWED)
+    marked = delivering(item_version=make_version(issue_before_supplement=True))
+    assert rules.task_action(CLERK, marked, "deliver", owed=OWED)
+
+
+def test_a_bundle_is_delivered_before_the_supplement_only_if_every_approved_item_allows_it():
+    task = delivering(is_bundle=True, item_version_id=None, item_version=None)
+    allows = make_case(S.APPROVED, item_version=make_version(issue_before_supplement=True))
+    refuses = make_case(S.APPROVED)
+    denied = make_case(S.DENIED)
+    assert rules.task_action(CLERK, task, "deliver", children=[allows, denied], owed=OWED)
+    held = rules.task_action(CLERK, task, "deliver", children=[allows, refuses], owed=OWED)
+    assert code(held) == "supplement_pending"

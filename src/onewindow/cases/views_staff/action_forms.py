@@ -7,8 +7,13 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy
 
-from onewindow.cases import selectors, services
-from onewindow.cases.constants import DEFAULT_TOLERANCE_DAYS, SATISFIED_MATERIAL_STATES, TaskKind
+from onewindow.cases import deadlines, selectors, services
+from onewindow.cases.constants import (
+    DEFAULT_TOLERANCE_DAYS,
+    SATISFIED_MATERIAL_STATES,
+    Decision,
+    TaskKind,
+)
 from onewindow.cases.forms_pre_review import PreReviewForm
 from onewindow.cases.forms_staff import (
     AcceptForm,
@@ -28,7 +33,8 @@ from onewindow.cases.forms_staff import (
     WithdrawForm,
 )
 from onewindow.cases.models import Case, CaseMaterial, Commitment, Task
-from onewindow.certificates.facts import fields_to_give
+from onewindow.cases.services.acceptance import acceptance_deadline
+from onewindow.certificates.facts import fact_inputs
 from onewindow.org.models import Department, User
 from onewindow.org.selectors import calendar_for_zone
 
@@ -130,13 +136,17 @@ def _accept_kwargs(case: Case) -> dict:
     rows = list(case.materials.all())
     open_rows = [row for row in rows if row.state not in SATISFIED_MATERIAL_STATES]
     today = selectors.today()
-    due = calendar_for_zone(case.zone).deadline(
-        today, DEFAULT_TOLERANCE_DAYS, allow_provisional=True
+    calendar = calendar_for_zone(case.zone)
+    children = list(case.children.select_related("item_version")) if case.is_bundle else []
+    deadline = acceptance_deadline(case, children, calendar=calendar, today=today)
+    due = deadlines.tolerance_due_default(
+        calendar, today=today, deadline=deadline, days=DEFAULT_TOLERANCE_DAYS
     )
     return {
         "tolerable": [row for row in open_rows if row.tolerable],
         "committable": [row for row in open_rows if row.commitment_allowed],
-        "due_on": due.date,
+        "due_on": due,
+        "deadline": deadline,
         "signer": case.applicant.legal_representative or case.applicant.name,
         # 告知承诺 signed online with the application: accepted on it, as signed.
         "signed": Commitment.objects.filter(case=case).first(),
@@ -189,9 +199,26 @@ def action_form(
     elif action == "co_review":
         kwargs["departments"] = _co_review_departments(case, task)
     elif action in ("decide", "on_the_spot"):
-        certificate_type = services.certificate_type_of(case)
-        if certificate_type is not None:
-            kwargs["certificate_type"] = certificate_type
-            kwargs["fact_fields"] = fields_to_give(certificate_type)
-            kwargs["form_data"] = case.form_data
+        kwargs.update(_decision_kwargs(case))
     return FORMS[action](**kwargs)
+
+
+def _decision_kwargs(case: Case) -> dict:
+    """The decision's choices in the item's words, and the certificate's facts to give."""
+    wording = case.decision_wording
+    kwargs: dict = {
+        "decision_choices": [
+            (Decision.APPROVED, wording.approve),
+            (Decision.DENIED, wording.deny),
+        ]
+    }
+    certificate_type = services.certificate_type_of(case)
+    if certificate_type is not None:
+        kwargs["certificate_type"] = certificate_type
+        kwargs["facts"] = fact_inputs(
+            certificate_type,
+            holder=case.applicant,
+            issued_on=selectors.today(),
+            form_data=case.form_data,
+        )
+    return kwargs

@@ -78,7 +78,7 @@ def _run_decide(user, case, task, data):
         remedy_notice=data["remedy_notice"],
         certificate_facts=data.get("certificate_facts"),
     )
-    message = _("已作出决定：{decision}").format(decision=Decision(data["decision"]).label)
+    message = _("已作出决定：{decision}").format(decision=decided.decision_display())
     return message + _issued_text(decided)
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from onewindow.cases import notices, rules, selectors
+from onewindow.cases import notices, rules, selectors, services
 from onewindow.cases.constants import (
     ACTIVE_TASK_STATUSES,
     AcceptanceMode,
@@ -56,11 +56,15 @@ class TaskPanel:
     task: Task
     suspended: bool = False
     actions: list[ActionForm] = field(default_factory=list)
+    #: What the 容缺 rule says here: the approval or delivery held for the supplement, or
+    #: 先出证后补 going ahead of it (``supplement_notes``).
+    notes: list[str] = field(default_factory=list)
 
 
-def _task_outcome(task: Task) -> str:
+def _task_outcome(task: Task, case: Case) -> str:
     if task.kind == TaskKind.DECISION and task.outcome in Decision.values:
-        return str(Decision(task.outcome).label)
+        wording = case.decision_wording  # 准予登记 / 准予许可 / 准予 …
+        return str(wording.approve if task.outcome == Decision.APPROVED else wording.deny)
     label = TASK_OUTCOMES.get(task.outcome)
     return str(label) if label else task.outcome
 
@@ -103,7 +107,7 @@ class CasePage:
         )
         tasks = view.tasks
         for task in tasks:
-            task.outcome_label = _task_outcome(task)
+            task.outcome_label = _task_outcome(task, case)
         context = {
             "case": case,
             "staff": staff,
@@ -170,6 +174,7 @@ class CasePage:
                 row.upload_action = self.form("upload", material=row)
                 upload_rows[row.pk] = row.upload_action
         task_panels = []
+        owed = None
         for task in tasks:
             work = rules.task_work(actor, task, case)
             if not work and work.code != "case_suspended":
@@ -180,9 +185,15 @@ class CasePage:
             elif task.status == TaskStatus.OPEN and task.kind != TaskKind.DELIVERY:
                 panel.actions.append(self.form("claim", task))
             else:
+                if owed is None and task.kind in (TaskKind.DECISION, TaskKind.DELIVERY):
+                    owed = services.owed_supplements(case)
                 for action in TASK_ACTIONS_BY_KIND.get(task.kind, ()):
-                    if rules.task_action(actor, task, action, case=case):
+                    # A decision is offered whatever is owed: a denial needs no supplement.
+                    facts = {"owed": owed or ()} if action == "deliver" else {}
+                    if rules.task_action(actor, task, action, case=case, **facts):
                         panel.actions.append(self.form(action, task))
+                if owed:
+                    panel.notes = supplement_notes(case, task, owed)
             task_panels.append(panel)
         case_actions = [
             self.form(action) for action in ("suspend", "resume", "extend") if verdicts[action]
@@ -204,6 +215,45 @@ class CasePage:
         return bool(rules.material_action(actor, self.case, row, action)) and (
             rules.material_wanted(self.case, row, action)
         )
+
+
+def supplement_notes(case: Case, task: Task, owed: list[str]) -> list[str]:
+    """What the decider or the clerk is told on a task while tolerated materials are owed:
+    what is held until they are in, or that the item issues before them (先出证后补)."""
+    names = "、".join(owed)
+    due = case.tolerance_due_on.isoformat() if case.tolerance_due_on else ""
+    version = case.item_version if case.item_version_id else None
+    if task.kind == TaskKind.DECISION:
+        hold = rules.supplement_hold(case, owed, "issue")
+        if not rules.issues_certificate(case):
+            hold = rules.supplement_hold(case, owed, "deliver")
+            if hold:
+                return [
+                    _(
+                        "先出证后补：容缺材料（{names}）尚未补齐，准予后即可送达；申请人仍须在 "
+                        "{due} 前补齐。依据：{basis}。本决定将记录在案。"
+                    ).format(names=names, due=due, basis=version.issue_before_supplement_basis)
+                ]
+            return [
+                _("容缺材料（{names}）尚未补齐：可以作出决定，补齐后方可送达。").format(names=names)
+            ]
+        if hold:
+            return [
+                _(
+                    "先出证后补：容缺材料（{names}）尚未补齐，准予后即签发证照；申请人仍须在 "
+                    "{due} 前补齐。依据：{basis}。本决定将记录在案。"
+                ).format(names=names, due=due, basis=version.issue_before_supplement_basis)
+            ]
+        return [
+            _("{reason}（补齐期限 {due}）。现在只能作出不予决定。").format(
+                reason=hold.reason, due=due
+            )
+        ]
+    if task.kind == TaskKind.DELIVERY and case.decision == Decision.APPROVED:
+        hold = rules.supplement_hold(case, owed, "deliver", children=list(case.children.all()))
+        if not hold:
+            return [_("{reason}（补齐期限 {due}）。").format(reason=hold.reason, due=due)]
+    return []
 
 
 @login_required

@@ -99,6 +99,10 @@ def _event_detail(event, *, task_names: dict, names: dict, staff: bool) -> str:
     elif action == CaseEventAction.AGENT_RECORDED:
         parts.append(_("经办人：{name}").format(name=data.get("name", "")))
         parts.append(_("身份证 {number}").format(number=data.get("id_number", "")))
+    elif action == CaseEventAction.ISSUED_BEFORE_SUPPLEMENT:
+        parts.append(_("待补：{names}").format(names="、".join(data.get("materials") or [])))
+        if data.get("basis"):
+            parts.append(_("依据：{basis}").format(basis=data["basis"]))
     elif action == CaseEventAction.COMMITMENT_SIGNED:
         parts.append(_("承诺人：{name}").format(name=data.get("signed_name", "")))
     elif action == CaseEventAction.TASK_OPENED and data.get("deadline"):
@@ -119,6 +123,15 @@ def _receiver(data: dict) -> str:
     """Who a task was transferred to (``to`` in events written before the task table,
     where ``to`` is now the task's status)."""
     return data.get("assignee") or data.get("to", "")
+
+
+def _event_label(case: Case, action: str) -> str:
+    """The event in words; a decision in the item's (准予登记 / 准予许可 / 准予 …)."""
+    if action == CaseEventAction.APPROVED:
+        return str(case.decision_wording.approve)
+    if action == CaseEventAction.DENIED:
+        return str(case.decision_wording.deny)
+    return str(EVENT_LABELS.get(action, action))
 
 
 def timeline_rows(case: Case, tasks: list[Task], *, staff: bool) -> list[EventRow]:
@@ -154,7 +167,7 @@ def timeline_rows(case: Case, tasks: list[Task], *, staff: bool) -> list[EventRo
             EventRow(
                 occurred_at=event.occurred_at,
                 actor=actor,
-                label=str(EVENT_LABELS.get(event.action, event.action)),
+                label=_event_label(case, event.action),
                 from_label=_status_label(data.get("from")) if is_status else "",
                 to_label=_status_label(data.get("to")) if is_status else "",
                 detail=_event_detail(event, task_names=task_names, names=names, staff=staff),

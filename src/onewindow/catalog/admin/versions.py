@@ -210,6 +210,10 @@ class ItemVersionAdmin(ServiceAdminMixin, admin.ModelAdmin):
             {"fields": ["windows", "consultation_phone", "complaint_phone"]},
         ),
         (_("办理结果"), {"fields": ["result_name", "certificate_type"]}),
+        (
+            _("容缺受理"),
+            {"fields": ["issue_before_supplement", "issue_before_supplement_basis"]},
+        ),
     ]
 
     def get_fieldsets(self, request, obj=None):

@@ -55,6 +55,8 @@ ELEMENT_FIELDS = (
     "complaint_phone",
     "certificate_type",
     "result_name",
+    "issue_before_supplement",
+    "issue_before_supplement_basis",
     "change_note",
 )
 TEXT_ELEMENTS = (
@@ -66,6 +68,7 @@ TEXT_ELEMENTS = (
     "consultation_phone",
     "complaint_phone",
     "result_name",
+    "issue_before_supplement_basis",
     "change_note",
 )
 MATERIAL_FIELDS = (

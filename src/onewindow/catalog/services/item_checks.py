@@ -140,6 +140,17 @@ def _check_delegation(values: dict[str, Any], errors: _Errors) -> None:
         )
 
 
+def _check_issue_before_supplement(values: dict[str, Any], errors: _Errors) -> None:
+    """先出证后补 only with the legal basis that allows it."""
+    marked = values.get("issue_before_supplement")
+    if marked is None:
+        marked = values["issue_before_supplement"] = False
+    if not isinstance(marked, bool):
+        errors.add("issue_before_supplement", _("先出证后补应为是或否"))
+    elif marked and not values.get("issue_before_supplement_basis"):
+        errors.add("issue_before_supplement_basis", _("选择先出证后补的，须填写先出证后补依据"))
+
+
 def _check_elements(
     values: dict[str, Any], *, zone: Zone, codes: tuple[str, str], publish: bool
 ) -> None:
@@ -204,6 +215,7 @@ def _check_elements(
     _check_fees(values, errors)
     _check_visits(values, errors)
     _check_delegation(values, errors)
+    _check_issue_before_supplement(values, errors)
     certificate_type = values.get("certificate_type")
     if certificate_type is not None and not isinstance(certificate_type, CertificateType):
         errors.add("certificate_type", _("办理结果（证照）应为一种证照类型"))
