@@ -16,10 +16,11 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.cases.constants import TERMINAL_STATUSES, CaseStatus, MaterialState, TaskKind
+from onewindow.cases.constants import CaseStatus, MaterialState, TaskKind
 from onewindow.cases.models import Case, CaseMaterial, Task
 from onewindow.cases.permissions import visible_cases
 from onewindow.cases.selectors.clock import today
+from onewindow.cases.selectors.desks import only_supplement_condition
 from onewindow.org.constants import Role
 from onewindow.org.models import User
 
@@ -64,7 +65,7 @@ QUEUES: dict[str, Queue] = {
         Queue(
             SUPPLEMENT,
             _("待补齐容缺材料"),
-            _("审查已经办完、只等申请人补齐容缺材料的办件（尚未逾期）。"),
+            _("审查已经办完、只等申请人补齐容缺材料才能出证或出件的办件（尚未逾期）。"),
             _("没有只等补齐容缺材料的办件。"),
         ),
         Queue(
@@ -142,14 +143,9 @@ def _queue_condition(user: User, key: str, on: dt.date) -> Q:
     if key == TOLERANCE_OVERDUE:
         return top & Q(_tolerated_open(), tolerance_due_on__lt=on)
     if key == SUPPLEMENT:
-        # Nothing left but the supplement: no review, decision or co-review step open.
-        working = Task.objects.active().filter(case=OuterRef("pk")).exclude(kind=TaskKind.DELIVERY)
-        return (
-            top
-            & Q(_tolerated_open(), tolerance_due_on__gte=on)
-            & ~Q(Exists(working))
-            & ~Q(status__in=TERMINAL_STATUSES)
-        )
+        # Nothing left but the supplement (the rule that holds the certificate and the
+        # delivery), not overdue yet: the overdue ones are the queue before.
+        return top & only_supplement_condition() & Q(tolerance_due_on__gte=on)
     if key == DELIVERY:
         return Q(Exists(_clerk_deliveries(user).filter(case=OuterRef("pk"))))
     raise ValueError(f"no desk queue {key!r}")

@@ -142,12 +142,13 @@ def overdue_supplements(user: User, *, on: dt.date | None = None) -> QuerySet[Ca
     )
 
 
-def waiting_only_for_supplement(user: User) -> QuerySet[Case]:
-    """Cases whose next step waits for nothing but their tolerated (容缺) materials, the
-    SQL form of ``rules.supplement_hold``: at the decision, reviews done, of an item that
+def only_supplement_condition() -> Q:
+    """The SQL form of ``rules.supplement_hold``: the case's next step waits for nothing
+    but its tolerated (容缺) materials: at the decision, reviews done, of an item that
     issues a certificate; or approved at the delivery (统一出件 of a bundle too); in
     either case not 先出证后补, with a tolerated material still owed (a bundle child's
-    are its parent's). Earliest due date first."""
+    are its parent's). The desk's 待补齐容缺材料 queue and
+    :func:`waiting_only_for_supplement` both ask this."""
     owed = CaseMaterial.objects.filter(
         Q(case=OuterRef("pk")) | Q(case=OuterRef("parent_id")), state=MaterialState.TOLERATED
     )
@@ -167,10 +168,15 @@ def waiting_only_for_supplement(user: User) -> QuerySet[Case]:
         & Exists(active.filter(kind=TaskKind.DELIVERY))
         & (Q(item_version__issue_before_supplement=False) | Exists(held_child))
     )
+    return (at_decision | at_delivery) & Q(Exists(owed))
+
+
+def waiting_only_for_supplement(user: User) -> QuerySet[Case]:
+    """Cases whose next step waits for nothing but their tolerated materials
+    (:func:`only_supplement_condition`), earliest due date first."""
     return (
         visible_cases(user)
-        .filter(at_decision | at_delivery)
-        .filter(Exists(owed))
+        .filter(only_supplement_condition())
         .select_related("applicant", "item_version", "bundle")
         .order_by("tolerance_due_on", "pk")
     )

@@ -32,6 +32,7 @@ pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 11, 24, 10, 0, tzinfo=SHANGHAI)  # a Tuesday
 EARLIER = dt.datetime(2026, 10, 12, 10, 0, tzinfo=SHANGHAI)
+ONE_DAY = dt.timedelta(days=1)
 
 
 @pytest.fixture(autouse=True)
@@ -52,9 +53,11 @@ def numbers_in(response) -> list[str]:
     return re.findall(r'class="identifier" href="/cases/([A-Z0-9-]+)/', table)
 
 
-def tolerated(world, *, due: dt.date | None = None, decide: bool = False) -> Case:
-    """A 容缺 case accepted six weeks ago (its supplement overdue unless ``due``)."""
-    with time_machine.travel(EARLIER, tick=False):
+def tolerated(
+    world, *, due: dt.date | None = None, decide: bool = False, at: dt.datetime = EARLIER
+) -> Case:
+    """A 容缺 case accepted at ``at`` (six weeks ago by default: its supplement overdue)."""
+    with time_machine.travel(at, tick=False):
         case = world.submit(skip=("营业场所证明",))
         row = case.materials.get(name="营业场所证明")
         case_accept(
@@ -81,7 +84,9 @@ def queues(world):
     correcting = world.submit()
     case_request_correction(case=correcting, actor=world.clerk, items=["申请表缺少签字"])
     overdue = tolerated(world)
-    supplement = tolerated(world, due=dt.date(2026, 12, 31), decide=True)
+    # accepted yesterday, due by Friday (never after the case's deadline), then approved:
+    # its delivery waits for the supplement
+    supplement = tolerated(world, due=dt.date(2026, 11, 27), decide=True, at=NOW - ONE_DAY)
     decided = world.decided()
     in_review = world.accepted()
     return {
@@ -216,7 +221,7 @@ def test_queries_do_not_grow_with_rows(client, world, django_assert_num_queries,
         for _ in range(count):
             world.submit()
             tolerated(world)
-            tolerated(world, due=dt.date(2026, 12, 31), decide=True)
+            tolerated(world, due=dt.date(2026, 11, 27), decide=True, at=NOW - ONE_DAY)
 
     fill(1)
     client.force_login(world.clerk)
