@@ -114,6 +114,11 @@ CERTIFICATE_TYPES: dict[str, tuple[str, str, int, int | None, list[dict]]] = {
         *HOLDER, ("entity_type", "类型", T), LEGAL_REP,
         ("registered_capital", "注册资本（万元）", N), ("established_on", "成立日期", D),
         ("address", "住所", T), ("business_scope", "经营范围", T), ISSUED)),
+    # 个体工商户's licence names its 经营者 (the person), not a 法定代表人.
+    "gtyyzz": ("营业执照（个体工商户）", "XZSPJ", 4, None, _fields(
+        *HOLDER, ("entity_type", "组成形式", T), ("legal_representative", "经营者", T),
+        ("premises", "经营场所", T), ("business_scope", "经营范围", T),
+        ("established_on", "注册日期", D), ISSUED)),
     "spjy": ("食品经营许可证", "XZSPJ", 2, 5, _fields(
         *HOLDER, LEGAL_REP, ("premises", "经营场所", T), ("main_format", "主体业态", T),
         ("business_items", "经营项目", T), LICENCE_NO, ISSUED, VALID_UNTIL)),
@@ -540,7 +545,7 @@ ITEMS: list[ItemSpec] = [
         visits=0,
         conditions="申请材料齐全、符合法定形式的，当场予以登记。",
         result="营业执照",
-        certificate="yyzz",
+        certificate="gtyyzz",
         windows=START_UP,
         materials=[
             online("个体工商户登记（备案）申请书"),

@@ -38,6 +38,7 @@ from onewindow.cases.notices.layout import (
     page_furniture,
 )
 from onewindow.cases.selectors.clock import correction_due_on
+from onewindow.catalog.wording import REGISTRATION
 from onewindow.core.errors import NotFound
 from onewindow.core.pdf_fonts import cjk_font, cjk_title_font
 from onewindow.org.selectors import calendar_for_zone
@@ -277,6 +278,7 @@ class Notice(NoticeLayout):
         case = self.case
         accepted = format_date(case.accepted_on or case.accepted_at)
         intro = self.applied() + escaped_text(_("，本机关已于{date}受理。").format(date=accepted))
+        registration = case.decision_wording == REGISTRATION
         dates = (
             [self.submitted(), (_("受理日期"), accepted)],
             [(_("决定日期"), format_date(case.decided_on or case.decided_at))],
@@ -286,7 +288,9 @@ class Notice(NoticeLayout):
                 self.body(
                     intro
                     + escaped_text(
-                        _(
+                        _("经审查，你（单位）的申请材料齐全、符合法定形式，本机关决定准予登记。")
+                        if registration
+                        else _(
                             "经审查，你（单位）的申请符合法定条件、标准。根据《中华人民共和国"
                             "行政许可法》第三十八条第一款的规定，本机关决定准予行政许可。"
                         )
@@ -304,7 +308,9 @@ class Notice(NoticeLayout):
                 Spacer(1, 6),
                 self.body(
                     escaped_text(
-                        _(
+                        _("本机关将自作出决定之日起十个工作日内向你（单位）颁发、送达证照。")
+                        if registration
+                        else _(
                             "本机关将自作出决定之日起十个工作日内向你（单位）颁发、"
                             "送达行政许可证件。"
                         )
@@ -316,13 +322,18 @@ class Notice(NoticeLayout):
             self.body(
                 intro
                 + escaped_text(
-                    _(
+                    _("经审查，你（单位）的申请不符合登记条件，本机关决定不予登记。")
+                    if registration
+                    else _(
                         "经审查，你（单位）的申请不符合法定条件、标准。根据《中华人民共和国"
                         "行政许可法》第三十八条第二款的规定，本机关决定不予行政许可。"
                     )
                 )
             ),
-            Paragraph(escaped_text(_("不予许可理由")), self.s.heading),
+            Paragraph(
+                escaped_text(_("不予登记理由") if registration else _("不予许可理由")),
+                self.s.heading,
+            ),
             self.body(escaped_text(case.decision_reason or "—")),
             Spacer(1, 6),
             self.facts(*dates),

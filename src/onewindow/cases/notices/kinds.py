@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onewindow.cases.constants import CaseStatus, Decision
+from onewindow.catalog.wording import REGISTRATION
 from onewindow.core.errors import NotFound
 
 #: The language of the binding text.
@@ -51,10 +52,11 @@ def check_available(case, kind: str) -> str:
 def notice_title(case, kind: str) -> str:
     """The title printed on the notice (in the current language)."""
     if kind == NoticeKind.DECISION:
+        registration = case.decision_wording == REGISTRATION
         if case.decision == Decision.DENIED:
-            return _("不予行政许可决定书")
+            return _("不予登记通知书") if registration else _("不予行政许可决定书")
         if case.decision == Decision.APPROVED:
-            return _("准予行政许可决定书")
+            return _("准予登记通知书") if registration else _("准予行政许可决定书")
     return str(NoticeKind(kind).label)
 
 

@@ -83,33 +83,32 @@ def test_the_sole_trader_is_registered_and_its_licence_issued_at_the_window(walk
         "link", name="窗口工作台", exact=True
     ).click()
     clerk.wait_for_url("**/desk/")
-    queue = clerk.get_by_role("region", name=re.compile("^待预审"))
+    queue = clerk.locator("#queue")  # 待我预审, the desk's first queue
     queue.get_by_role("link", name=number, exact=True).click()
-    clerk.wait_for_url(f"**/cases/{number}/")
+    clerk.wait_for_url(re.compile(rf"/cases/{number}/"))  # with ?from=<the queue>
 
     form = clerk.locator("#form-on_the_spot")
     expect(form.get_by_role("radio", name="准予登记")).to_be_checked()
     expect(form.get_by_role("radio", name="不予登记")).to_be_visible()
-    facts = form.get_by_role("group", name="准予登记时签发电子证照：营业执照")
+    facts = form.get_by_role("group", name="准予登记时签发电子证照：营业执照（个体工商户）")
     expect(facts.get_by_label("名称", exact=True)).to_have_value("张明")
     expect(facts.get_by_label("名称", exact=True)).to_be_disabled()
-    expect(facts.get_by_label("法定代表人（负责人）")).to_have_value("张明")  # the 经营者
+    expect(facts.get_by_label("经营者")).to_have_value("张明")  # the person is the 经营者
     expect(facts.get_by_label("经营范围")).to_have_value(SCOPE)  # from the application
     expect(facts.get_by_label("统一社会信用代码")).to_have_value("")
     expect(facts.get_by_label("统一社会信用代码")).to_be_editable()
 
     # Without the 统一社会信用代码: refused beside it, nothing written.
-    facts.get_by_label("类型").fill("个体工商户")
-    facts.get_by_label("注册资本（万元）").fill("10")
-    facts.get_by_label("成立日期").fill("2026-03-02")
-    facts.get_by_label("住所").fill("示范经济技术开发区示范大道 120 号")
+    facts.get_by_label("组成形式").fill("个人经营")
+    facts.get_by_label("注册日期").fill("2026-03-02")
+    facts.get_by_label("经营场所").fill("示范经济技术开发区示范大道 120 号")
     submit(clerk, form.get_by_role("button", name="当场办结"))
     form = clerk.locator("#form-on_the_spot")
-    facts = form.get_by_role("group", name="准予登记时签发电子证照：营业执照")
+    facts = form.get_by_role("group", name="准予登记时签发电子证照：营业执照（个体工商户）")
     error = facts.locator(".field__error")
     expect(error).to_have_count(1)
     expect(error).to_have_text("请填写证照字段「统一社会信用代码」")
-    expect(facts.get_by_label("类型")).to_have_value("个体工商户")  # what was typed is kept
+    expect(facts.get_by_label("组成形式")).to_have_value("个人经营")  # what was typed is kept
     screenshot(clerk, ARTIFACTS / "sole-trader-decision.png", full_page=True)
     assert Case.objects.get(pk=walk_in.pk).status == CaseStatus.SUBMITTED
     assert not Certificate.objects.filter(case_number=number).exists()
@@ -121,7 +120,11 @@ def test_the_sole_trader_is_registered_and_its_licence_issued_at_the_window(walk
     submit(clerk, form.get_by_role("button", name="当场办结"))
     status = clerk.get_by_role("status")
     expect(status).to_contain_text("即办件已当场办结")
-    expect(status).to_contain_text("已签发电子证照《营业执照》")
+    expect(status).to_contain_text("已签发电子证照《营业执照（个体工商户）》")
+    # the desk goes on with the queue; the case opens again from the number box
+    box = clerk.get_by_role("search", name="办件号查询")
+    box.get_by_role("searchbox", name="办件编号").fill(number)
+    submit(clerk, box.get_by_role("button", name="查办件"))
     expect(clerk.locator(".case-head .status")).to_contain_text("已办结")
     results = clerk.get_by_role("region", name="办理结果")
     expect(results.locator(".cert-card").filter(has_text="营业执照")).to_contain_text("有效")

@@ -438,3 +438,29 @@ def test_no_font_at_all_names_the_debian_packages(make_case, monkeypatch, tmp_pa
             issued_pdf(accepted(make_case), NoticeKind.ACCEPTANCE)
     finally:
         pdf_fonts.reset_fonts()
+
+
+@pytest.mark.parametrize(
+    ("decision", "status", "title", "sentence", "not_there"),
+    [
+        (Decision.APPROVED, CaseStatus.APPROVED, "准予登记通知书", "决定准予登记", "行政许可"),
+        (Decision.DENIED, CaseStatus.DENIED, "不予登记通知书", "决定不予登记", "不予许可"),
+    ],
+)
+def test_a_registration_item_is_decided_in_the_words_of_a_registration(
+    make_case, zone, department, decision, status, title, sentence, not_there
+):
+    version = make_item(zone, department, name="个体工商户设立登记")
+    case = accepted(
+        make_case,
+        item_version=version,
+        title="个体工商户设立登记",
+        status=status,
+        decision=decision,
+        decision_reason="经营范围不属于个体工商户可以经营的项目。" if decision == "denied" else "",
+        decided_on=dt.date(2026, 11, 20),
+    )
+    assert notice_filename(case, NoticeKind.DECISION) == f"{case.number}-{title}.pdf"
+    text = pdf_text(issued_pdf(case, NoticeKind.DECISION))
+    assert_contains(text, title, sentence)
+    assert not_there not in text
