@@ -19,5 +19,7 @@ registry.audit_labels(
         CatalogAction.BUNDLE_UPDATED: _("修改“一件事”"),
         CatalogAction.BUNDLE_PUBLISHED: _("发布“一件事”"),
         CatalogAction.BUNDLE_WITHDRAWN: _("撤下“一件事”"),
+        CatalogAction.ITEM_SEARCH_TERMS_CHANGED: _("修改事项搜索别名"),
+        CatalogAction.BUNDLE_SEARCH_TERMS_CHANGED: _("修改“一件事”搜索别名"),
     }
 )

@@ -58,10 +58,14 @@ def lock_first(source: Source, *, related: Iterable[str] = (), **lookup: Any) ->
     return _locking(source).select_related(*related).filter(**lookup).first()
 
 
-def lock_rows(source: Source, *, related: Iterable[str] = (), **lookup: Any) -> list[Any]:
+def lock_rows(
+    source: Source, *, related: Iterable[str] = (), skip_locked: bool = False, **lookup: Any
+) -> list[Any]:
     """The rows of ``source`` matching ``lookup`` (``pk__in=…``, ``parent=…``), locked in
-    primary-key order, so two transactions locking overlapping sets cannot deadlock."""
-    return list(_locking(source).select_related(*related).filter(**lookup))
+    primary-key order, so two transactions locking overlapping sets cannot deadlock.
+    ``skip_locked``: leave out rows another transaction holds (a clean-up job that two
+    workers may run at once)."""
+    return list(_locking(source, skip_locked=skip_locked).select_related(*related).filter(**lookup))
 
 
 # -- 2. the audit chain head --------------------------------------------------------------------

@@ -21,7 +21,7 @@ from onewindow.cases.uploads import inspect_upload
 from onewindow.catalog.models import Bundle, Item
 from onewindow.core.audit import audit_append
 from onewindow.core.errors import NotFound, ValidationFailed
-from onewindow.core.locks import lock_first
+from onewindow.core.locks import lock_first, lock_rows
 from onewindow.org.models import User, Zone
 
 if TYPE_CHECKING:
@@ -275,9 +275,7 @@ def drafts_expire(*, now: dt.datetime | None = None) -> int:
     number removed. Run daily (``onewindow expire_drafts``)."""
     now = now or timezone.now()
     removed = 0
-    for draft in ApplicationDraft.objects.filter(expires_at__lte=now).select_for_update(
-        skip_locked=True
-    ):
+    for draft in lock_rows(ApplicationDraft, skip_locked=True, expires_at__lte=now):
         _draft_event(draft, DraftEventAction.EXPIRED, actor=None, data={"user": draft.user_id})
         _drop(draft)
         removed += 1

@@ -25,6 +25,8 @@ from onewindow.testing.clients import client_for, send
 
 API = "/api/v1"
 ERROR_KEYS = {"message", "code", "fields"}
+#: Operations only window clerks reach (registering a walk-in applicant).
+CLERK_PATHS = {f"{API}/applicants"}
 
 
 def openapi() -> dict:
@@ -96,7 +98,8 @@ def all_operations() -> list[tuple[str, str, list[str]]]:
 @pytest.fixture
 def target(world):
     """How to reach each operation past its authentication and object lookup, so the body
-    is read: the applicant's session and a case of theirs."""
+    is read: the applicant's session and a case of theirs (a window clerk's session for
+    the clerks' endpoints)."""
     case = world.submit()
 
     def url(path: str, title: str | None) -> str:
@@ -106,7 +109,13 @@ def target(world):
             path = path.replace("{" + name + "}", quote(str(values[name]), safe=""))
         return path
 
-    return client_for(world.applicant_user), url
+    applicant, clerk = client_for(world.applicant_user), client_for(world.clerk)
+
+    def client(path: str):
+        """The applicant's session, or a window clerk's for the clerks' endpoints."""
+        return clerk if path in CLERK_PATHS else applicant
+
+    return client, url
 
 
 def refused(response, field: str, *, code: str = "invalid", status: int = 422) -> str:
@@ -148,7 +157,9 @@ def test_a_nul_or_a_control_character_in_any_string_field_is_named(target):
         for name, is_array in fields_of(document, schema, "string"):
             for value in ["a\u0000b", "a\u001bb"]:
                 payload = {name: [value] if is_array else value}
-                response = send(client, method.upper(), url(path, title), body=json.dumps(payload))
+                response = send(
+                    client(path), method.upper(), url(path, title), body=json.dumps(payload)
+                )
                 field = f"{name}.0" if is_array else name
                 assert "控制字符" in refused(response, field), (path, title, name)
                 probed += 1
@@ -161,7 +172,9 @@ def test_a_lone_surrogate_in_any_string_field_is_named(target):
     for method, path, title, schema in json_operations():
         for name, is_array in fields_of(document, schema, "string"):
             value = '["\\ud800"]' if is_array else '"\\ud800"'
-            response = send(client, method.upper(), url(path, title), body=f'{{"{name}": {value}}}')
+            response = send(
+                client(path), method.upper(), url(path, title), body=f'{{"{name}": {value}}}'
+            )
             field = f"{name}.0" if is_array else name
             assert "代理项" in refused(response, field), (path, title, name)
 
@@ -180,7 +193,7 @@ def test_nesting_5000_deep_is_refused_on_every_body(target):
     client, url = target
     deep = '{"x": ' + "[" * 5_000 + "]" * 5_000 + "}"
     for method, path, title, _schema in json_operations():
-        response = send(client, method.upper(), url(path, title), body=deep)
+        response = send(client(path), method.upper(), url(path, title), body=deep)
         assert "嵌套" in refused(response, "body"), path
 
 
@@ -192,7 +205,7 @@ def test_an_integer_field_takes_only_an_integer(target, value):
     for method, path, title, schema in json_operations():
         for name, is_array in fields_of(document, schema, "integer"):
             text = f'{{"{name}": {"[" + value + "]" if is_array else value}}}'
-            response = send(client, method.upper(), url(path, title), body=text)
+            response = send(client(path), method.upper(), url(path, title), body=text)
             field = f"{name}.0" if is_array else name
             assert refused(response, field) == "应为整数", (path, title, name)
             probed += 1
