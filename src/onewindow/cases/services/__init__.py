@@ -52,6 +52,7 @@ from onewindow.cases.services.intake import (
     case_withdraw,
 )
 from onewindow.cases.services.materials import (
+    material_file_viewed,
     material_receive_paper,
     material_upload,
     wallet_material_lines,
@@ -95,6 +96,7 @@ __all__ = [
     "draft_for",
     "draft_keep",
     "drafts_expire",
+    "material_file_viewed",
     "material_receive_paper",
     "material_upload",
     "owed_supplements",

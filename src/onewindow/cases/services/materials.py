@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onewindow.cases.constants import (
+    CASE_OBJECT_TYPE,
     CaseEventAction,
     MaterialState,
 )
@@ -36,8 +37,10 @@ from onewindow.catalog.constants import (
 from onewindow.catalog.models import ItemVersion
 from onewindow.certificates.models import CertificateType
 from onewindow.certificates.services import certificate_use_for_material
+from onewindow.core.audit import audit_append
 from onewindow.core.errors import ValidationFailed
 from onewindow.core.locks import lock_first, lock_rows
+from onewindow.org.constants import UserKind
 from onewindow.org.models import User
 
 # -- the material list of a new case ------------------------------------------------------
@@ -271,3 +274,22 @@ def material_receive_paper(*, case: Case, material_id: int, actor: User) -> Case
     if supplementing:
         _clear_tolerance_when_supplied(case)
     return row
+
+
+def material_file_viewed(
+    *, case: Case, actor: User, filed_by_id: int | None, data: dict, ip_address: str | None
+) -> None:
+    """A stored file of ``case`` (a material, an agent's authorisation) opened: staff
+    other than the one who filed it are recorded in the audit trail (``data`` names the
+    file); applicants opening their own files are not."""
+    if actor.kind != UserKind.STAFF or filed_by_id == actor.pk:
+        return
+    audit_append(
+        action=CaseEventAction.MATERIAL_VIEWED,
+        actor=actor.get_username(),
+        actor_id=actor.pk,
+        object_type=CASE_OBJECT_TYPE,
+        object_id=case.number,
+        data=data,
+        ip_address=ip_address,
+    )

@@ -10,17 +10,14 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from onewindow.cases import notices
-from onewindow.cases.constants import CASE_OBJECT_TYPE
+from onewindow.cases import notices, services
 from onewindow.cases.models import CaseMaterial
 from onewindow.cases.services.notices import notice_issue
 from onewindow.cases.views_staff.common import (
-    MATERIAL_VIEWED,
     access_case,
     materials_owner,
     not_found,
 )
-from onewindow.core.audit import audit_append
 from onewindow.core.errors import NotFound
 from onewindow.core.files import user_file_response
 from onewindow.core.throttle import request_address
@@ -41,16 +38,13 @@ def material_file(request: HttpRequest, number: str, pk: int) -> FileResponse:
         handle = row.file.open("rb")
     except FileNotFoundError:
         raise Http404(_("该材料没有文件")) from None
-    if user.kind == UserKind.STAFF and row.uploaded_by_id != user.pk:
-        audit_append(
-            action=MATERIAL_VIEWED,
-            actor=user.get_username(),
-            actor_id=user.pk,
-            object_type=CASE_OBJECT_TYPE,
-            object_id=case.number,
-            data={"material": row.name, "material_id": row.pk, "sha256": row.sha256},
-            ip_address=request_address(request),
-        )
+    services.material_file_viewed(
+        case=case,
+        actor=user,
+        filed_by_id=row.uploaded_by_id,
+        data={"material": row.name, "material_id": row.pk, "sha256": row.sha256},
+        ip_address=request_address(request),
+    )
     name = row.original_name or os.path.basename(row.file.name)
     return user_file_response(handle, content_type=row.content_type, filename=name)
 

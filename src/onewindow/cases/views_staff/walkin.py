@@ -20,15 +20,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from onewindow.cases.constants import CASE_OBJECT_TYPE
+from onewindow.cases import services
 from onewindow.cases.forms_walkin import ApplicantRegistrationForm
-from onewindow.cases.views_staff.common import MATERIAL_VIEWED, access_case
-from onewindow.core.audit import audit_append
+from onewindow.cases.views_staff.common import access_case
 from onewindow.core.errors import ApplicationError
 from onewindow.core.files import user_file_response
 from onewindow.core.forms import add_service_error
 from onewindow.core.throttle import request_address
-from onewindow.org.constants import UserKind
 from onewindow.org.services import IdentifierChannel, applicant_register_walk_in
 
 #: The value of the ``step`` field that sends the registration form.
@@ -92,15 +90,12 @@ def agent_authorisation(request: HttpRequest, number: str) -> FileResponse:
         handle = agent.authorisation.open("rb")
     except FileNotFoundError:
         raise Http404(_("该办件没有经办人授权委托书")) from None
-    if user.kind == UserKind.STAFF and agent.recorded_by_id != user.pk:
-        audit_append(
-            action=MATERIAL_VIEWED,
-            actor=user.get_username(),
-            actor_id=user.pk,
-            object_type=CASE_OBJECT_TYPE,
-            object_id=case.number,
-            data={"material": str(_("授权委托书")), "sha256": agent.sha256},
-            ip_address=request_address(request),
-        )
+    services.material_file_viewed(
+        case=case,
+        actor=user,
+        filed_by_id=agent.recorded_by_id,
+        data={"material": str(_("授权委托书")), "sha256": agent.sha256},
+        ip_address=request_address(request),
+    )
     name = agent.original_name or os.path.basename(agent.authorisation.name)
     return user_file_response(handle, content_type=agent.content_type, filename=name)
