@@ -107,7 +107,12 @@ class Connection:
     ) -> tuple[int, http.client.HTTPResponse, bytes]:
         for attempt in (1, 2):
             try:
-                self.http.request(method, path, body=body or None, headers=headers or {})
+                # As the reverse proxy of docs/deploy.md sends them: production settings
+                # redirect plain HTTP and check the origin of unsafe requests.
+                origin = f"https://127.0.0.1:{self.port}"
+                sent = {"X-Forwarded-Proto": "https", "Origin": origin, "Referer": f"{origin}/"}
+                sent.update(headers or {})
+                self.http.request(method, path, body=body or None, headers=sent)
                 response = self.http.getresponse()
                 data = response.read()
                 if response.will_close:
