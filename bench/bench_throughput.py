@@ -849,9 +849,9 @@ def profile_requests(data: dict, rounds: int = 20) -> dict:
     from onewindow.org.models import User
 
     applicant = data["applicants"][0]
-    applicant_client = Client(HTTP_HOST="127.0.0.1")
+    applicant_client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
     applicant_client.force_login(User.objects.get(username=applicant["username"]))
-    clerk_client = Client(HTTP_HOST="127.0.0.1")
+    clerk_client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
     clerk_client.force_login(User.objects.get(username=data["clerks"][0]["username"]))
     body = {"item": data["item"], "applicant": applicant["applicant"], "form": {"contact": "张三"}}
     figures: dict[str, dict[str, list]] = {
