@@ -20,23 +20,16 @@ from onewindow.cases.constants import AcceptanceMode
 from onewindow.cases.models import Case, Task
 from onewindow.core.errors import NotFound
 from onewindow.org.constants import Role, UserKind
-from onewindow.org.models import RoleAssignment, User
+from onewindow.org.models import User
 from onewindow.org.permissions import represented_applicant_ids
 
 
 def department_roles(user: User) -> frozenset[tuple[str, int]]:
-    """(role, department id) pairs the user holds (cached on the user object)."""
+    """(role, department id) pairs the user holds in a department (from the roles the
+    user object caches for the request, ``User.role_pairs``: no statement of its own)."""
     if not user.is_authenticated or not user.is_active or user.kind != UserKind.STAFF:
         return frozenset()
-    cached = getattr(user, "_department_roles", None)
-    if cached is None:
-        cached = frozenset(
-            RoleAssignment.objects.filter(user=user, department__isnull=False).values_list(
-                "role", "department_id"
-            )
-        )
-        user._department_roles = cached
-    return cached
+    return frozenset(pair for pair in user.role_pairs() if pair[1] is not None)
 
 
 def departments_with_role(user: User, *roles: str) -> set[int]:

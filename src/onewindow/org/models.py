@@ -209,13 +209,32 @@ class User(AbstractUser):
     def is_applicant(self) -> bool:
         return self.kind == UserKind.APPLICANT
 
+    def role_pairs(self) -> frozenset[tuple[str, int | None]]:
+        """The (role, department id) pairs this user holds, read in one statement and
+        cached per instance (so per request): the middleware's role checks and the
+        department scopes of the permissions share it. ``forget_roles`` after a change."""
+        cached = getattr(self, "_role_pairs", None)
+        if cached is None:
+            cached = frozenset(
+                RoleAssignment.objects.filter(user_id=self.pk)
+                .order_by()
+                .values_list("role", "department_id")
+            )
+            self._role_pairs = cached
+        return cached
+
     def role_set(self) -> frozenset[str]:
         """The staff roles of this user (cached per instance)."""
         cached = getattr(self, "_role_cache", None)
         if cached is None:
-            cached = frozenset(self.role_assignments.values_list("role", flat=True))
+            cached = frozenset(role for role, _department in self.role_pairs())
             self._role_cache = cached
         return cached
+
+    def forget_roles(self) -> None:
+        """Drop the cached roles (after a grant or a revocation)."""
+        self._role_cache = None
+        self._role_pairs = None
 
     def has_role(self, role: str) -> bool:
         return self.is_active and self.kind == UserKind.STAFF and role in self.role_set()

@@ -232,6 +232,9 @@ def role_assignments(user: User) -> list[RoleAssignment]:
     assignments = list(user.role_assignments.select_related("department"))
     # The same rows answer ``user.role_set()`` for the rest of the request.
     user._role_cache = frozenset(assignment.role for assignment in assignments)
+    user._role_pairs = frozenset(
+        (assignment.role, assignment.department_id) for assignment in assignments
+    )
     return assignments
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from onewindow.cases import services
-from onewindow.cases.api.output import case_out, reread, visible_case
+from onewindow.cases.api.output import case_out, visible_case, written
 from onewindow.cases.api.router import WRITE_ERRORS, router
 from onewindow.cases.models import Case, Task
 from onewindow.cases.schemas import (
@@ -63,8 +63,8 @@ def _co_department(case: Case, code: str) -> Department:
 Handler = Callable[[User, Case, Any], object]
 
 
-def _accept(user: User, case: Case, body: AcceptIn) -> None:
-    services.case_accept(
+def _accept(user: User, case: Case, body: AcceptIn) -> Case:
+    return services.case_accept(
         case=case,
         actor=user,
         mode=body.mode,
@@ -196,5 +196,5 @@ def case_action(request, number: str, action: str):
     schema, handler = entry
     case = visible_case(user, number)
     body = validated(schema, json_object(request))
-    handler(user, case, body)
-    return case_out(user, reread(case), request)
+    result = handler(user, case, body)
+    return case_out(user, written(result, case), request)

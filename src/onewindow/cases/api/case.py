@@ -20,7 +20,7 @@ from onewindow.cases.schemas import MAX_IDEMPOTENCY_KEY_LENGTH, CaseCreateIn, Ca
 from onewindow.catalog.models import Bundle, ItemVersion
 from onewindow.core.api_body import json_object, validated
 from onewindow.core.errors import Conflict, NotFound, ValidationFailed
-from onewindow.org.models import User
+from onewindow.org.models import Applicant, User
 from onewindow.org.permissions import visible_applicants
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -137,12 +137,14 @@ def case_create(request):
     applicant = visible_applicants(user).filter(pk=body.applicant).first()
     if applicant is None:  # missing, another zone's or not represented: one answer
         raise NotFound(_("申请人不存在"), code="applicant_not_found")
+    version = _published_version(user, body.item) if body.item else None
+    bundle = _bundle(user, body.bundle) if body.bundle else None
     try:
         case = services.case_create(
             actor=user,
             applicant=applicant,
-            item_version=_published_version(user, body.item) if body.item else None,
-            bundle=_bundle(user, body.bundle) if body.bundle else None,
+            item_version=version,
+            bundle=bundle,
             channel=channel,
             form_data=body.form,
             language=language,
@@ -157,7 +159,27 @@ def case_create(request):
         if existing is None:
             raise
         return Status(200, case_out(user, _replay(existing, digest), request))
-    return Status(201, case_out(user, reread(case), request))
+    return Status(201, case_out(user, _created(case, applicant, version, bundle), request))
+
+
+def _created(
+    case: Case, applicant: Applicant, version: ItemVersion | None, bundle: Bundle | None
+) -> Case:
+    """The new case with the rows this request read already attached (its applicant, its
+    item version, item and zone or its bundle, its department), so the response reads
+    none of them again; read afresh if the service chose other rows."""
+    related: dict[str, object] = {"applicant": applicant}
+    if version is not None:
+        related.update(item_version=version, zone=version.item.zone, department=version.department)
+    if bundle is not None:
+        related.update(bundle=bundle, zone=bundle.zone, department=bundle.lead_department)
+    if case.parent_id is not None:
+        return reread(case)
+    for field, row in related.items():
+        if getattr(case, f"{field}_id") != row.pk:
+            return reread(case)
+        setattr(case, field, row)
+    return case
 
 
 # -- reading a case ------------------------------------------------------------------------

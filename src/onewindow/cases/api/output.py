@@ -36,9 +36,12 @@ def person_out(user: User | None) -> dict | None:
 
 def task_row(task: Task, *, today: dt.date, calendars: dict[int, WorkingCalendar]) -> dict:
     """One active task (annotated ``with_light``, its case and zone joined); ``calendars``
-    keeps each zone's calendar for the request (asking for it checks its revision)."""
+    keeps each zone's calendar for the request (asking for it checks its revision). A
+    task whose ``remaining`` the case view worked out already keeps it."""
     remaining = None
-    if task.light != Light.PAUSED:
+    if task.light != Light.PAUSED and hasattr(task, "remaining"):
+        remaining = task.remaining
+    elif task.light != Light.PAUSED:
         zone = task.case.zone
         if zone.pk not in calendars:
             calendars[zone.pk] = calendar_for_zone(zone)
@@ -184,6 +187,23 @@ def certificate_out(certificate) -> dict:
 
 def reread(case: Case) -> Case:
     return Case.objects.select_related(*CASE_RELATED).get(pk=case.pk)
+
+
+def written(result: object, before: Case) -> Case:
+    """The case a service wrote, ready for ``case_out`` without reading it again: the
+    fresh row the service returned, with the related rows ``CASE_RELATED`` names taken
+    from ``before`` (the same case as the request read it; a service changes the case's
+    own columns, never its zone, applicant, department, item, bundle or parent). When
+    the service returned something else, or changed one of those, the case is read."""
+    if not isinstance(result, Case) or result.pk != before.pk:
+        return reread(before)
+    for field in ("zone", "applicant", "department", "item_version", "bundle", "parent"):
+        attname = f"{field}_id"
+        if getattr(result, attname) != getattr(before, attname):
+            return reread(before)
+        if getattr(before, attname) is not None and Case._meta.get_field(field).is_cached(before):
+            setattr(result, field, getattr(before, field))
+    return result
 
 
 def visible_case(user: User, number: str) -> Case:

@@ -80,7 +80,7 @@ def _audit_grant(action: str, *, actor: User | None, user: User, role: str, depa
 
 def _sync_admin_site_access(user: User) -> None:
     """``is_staff`` (admin-site login) follows the roles: system and security administrators."""
-    user._role_cache = None
+    user.forget_roles()
     is_staff = user.is_superuser or bool(user.role_set() & ADMIN_SITE_ROLES)
     if user.is_staff != is_staff:
         user.is_staff = is_staff
