@@ -159,7 +159,8 @@ def case_create(request):
         if existing is None:
             raise
         return Status(200, case_out(user, _replay(existing, digest), request))
-    return Status(201, case_out(user, _created(case, applicant, version, bundle), request))
+    case = _created(case, applicant, version, bundle)
+    return Status(201, case_out(user, case, request, created=True))
 
 
 def _created(

@@ -77,14 +77,16 @@ def applicant_out(view: CaseView) -> dict:
     }
 
 
-def case_out(user: User, case: Case, request: HttpRequest) -> dict:
-    """The case as ``user`` (who may see it) sees it: one response, one identifier view."""
+def case_out(user: User, case: Case, request: HttpRequest, *, created: bool = False) -> dict:
+    """The case as ``user`` (who may see it) sees it: one response, one identifier view.
+    ``created``: made by this request (no task or certificate to read yet)."""
     view = case_view(
         viewer=user,
         case=case,
         channel=IdentifierChannel.API,
         ip_address=request_address(request),
         on=timezone.localdate(),
+        created=created,
     )
     clock = view.clock
     show_code = can_view_query_code(user, case)

@@ -75,13 +75,15 @@ def case_view(
     channel: str,
     ip_address: str | None = None,
     on: dt.date | None = None,
+    created: bool = False,
 ) -> CaseView:
     """The case as ``viewer`` sees it on ``channel`` (page or API). The one write a read
     makes: a staff member's full view of a personal identifier is recorded, once for this
-    response (ADR 0015)."""
+    response (ADR 0015). ``created``: the case was created in this request, so it has no
+    task yet (tasks open at acceptance) and no certificate (its number is new)."""
     on = on or today()
     owner = case.parent if case.is_child else case
-    tasks = list(case_tasks(case).with_light(on))
+    tasks = [] if created else list(case_tasks(case).with_light(on))
     with_remaining([task for task in tasks if task.is_active], on=on)
     children = []
     if case.is_bundle:
@@ -91,7 +93,7 @@ def case_view(
             .select_related("department")
             .order_by("pk")
         )
-    certificates = case_certificates(case)
+    certificates = [] if created else case_certificates(case)
     for certificate in certificates:
         certificate.status_today = certificate.effective_status(on)
         certificate.status_today_label = CertificateStatus(certificate.status_today).label
