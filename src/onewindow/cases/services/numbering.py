@@ -64,7 +64,7 @@ def _sequence_values(zone_id: int, year: int, count: int) -> list[int]:
                 [sequence_name(zone_id, year), count],
             )
         values = [row[0] for row in cursor.fetchall()]
-    return [] if not values or values[0] is None else values
+    return [] if not values or values[0] is None else sorted(values)
 
 
 def _first_free_sequence(zone_id: int, year: int) -> int:
