@@ -58,7 +58,9 @@ def free_port() -> int:
 
 def _die_with_parent() -> None:
     """In the child, before exec: receive SIGTERM when this process dies, even by
-    ``kill -9`` (Linux ``prctl(PR_SET_PDEATHSIG)``), so nothing outlives the cluster."""
+    ``kill -9`` (Linux ``prctl(PR_SET_PDEATHSIG)``), so nothing outlives the cluster. The
+    signal follows the thread that started the child: start a cluster from a thread that
+    lives as long as the cluster (the main thread)."""
     with contextlib.suppress(Exception):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
 
@@ -297,7 +299,7 @@ class LocalCluster:
         if self.task_worker:
             self._spawn(
                 "worker",
-                [onewindow, "db_worker", "--worker-id", f"{socket.gethostname()}-cluster-1"],
+                [onewindow, "db_worker", "--worker-id", f"{socket.gethostname()}-{self.port}"],
                 "worker.log",
                 env=env,
             )
