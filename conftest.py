@@ -10,8 +10,8 @@ from onewindow.testing import worlds
 from onewindow.testing.worlds import PASSWORD  # noqa: F401 (``from conftest import PASSWORD``)
 
 #: Fixtures shared by every app's tests: real-browser tests (``browser``, ``open_page``,
-#: ``signed_in``).
-pytest_plugins = ["onewindow.testing.browser"]
+#: ``signed_in``) and a Redis server (``redis_url``).
+pytest_plugins = ["onewindow.testing.browser", "onewindow.testing.redis"]
 
 
 @pytest.fixture

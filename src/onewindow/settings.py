@@ -10,6 +10,11 @@ Environment variables:
     ONEWINDOW_VAR_DIR   where SQLite, the generated key, uploads and logs live
     ONEWINDOW_CACHE_URL redis://… shared cache for every worker (default: the database;
                         local memory in development mode)
+    ONEWINDOW_SESSION_ENGINE
+                        where sessions live: "db" (default), "cached_db" or "cache"
+                        (the last two need ONEWINDOW_CACHE_URL)
+    ONEWINDOW_REPLICA_URL
+                        a read replica of DATABASE_URL for the dashboard's reads
     ONEWINDOW_TRUSTED_PROXY_HEADER / ONEWINDOW_TRUSTED_PROXY_COUNT
                         the forwarded-address header the own proxies set, and how many
 """
@@ -180,6 +185,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     DATABASES["default"]["TEST"] = {"NAME": None}
+# A read replica (ADR 0031): the dashboard's reads (insights) go to it, nothing else reads
+# from it and nothing writes to it (core.replica.ReplicaRouter). In tests it mirrors default.
+ONEWINDOW_REPLICA_URL = os.environ.get("ONEWINDOW_REPLICA_URL", "").strip()
+if ONEWINDOW_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        ONEWINDOW_REPLICA_URL,
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE") or "600"),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+#: The alias that reads marked ``core.replica.replica_reads()`` go to ("": the primary).
+ONEWINDOW_READ_REPLICA = "replica" if ONEWINDOW_REPLICA_URL else ""
+DATABASE_ROUTERS = ["onewindow.core.replica.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
@@ -299,6 +317,29 @@ else:
             "LOCATION": "onewindow_cache",
         }
     }
+# Sessions: in the database by default. With Redis, "cached_db" reads them from the cache and
+# writes through to the database (a login survives a Redis restart), "cache" keeps them in
+# Redis only (no database write per login, but a Redis restart or eviction signs everyone
+# out). Both need the shared cache: in a per-process or database cache they make no sense.
+_SESSION_ENGINES = {
+    "db": "django.contrib.sessions.backends.db",
+    "cached_db": "django.contrib.sessions.backends.cached_db",
+    "cache": "django.contrib.sessions.backends.cache",
+}
+ONEWINDOW_SESSION_ENGINE = os.environ.get("ONEWINDOW_SESSION_ENGINE", "").strip() or "db"
+if ONEWINDOW_SESSION_ENGINE not in _SESSION_ENGINES:
+    raise ImproperlyConfigured(
+        f"ONEWINDOW_SESSION_ENGINE={ONEWINDOW_SESSION_ENGINE!r}: use one of "
+        + ", ".join(_SESSION_ENGINES)
+        + "."
+    )
+if ONEWINDOW_SESSION_ENGINE != "db" and not ONEWINDOW_CACHE_URL:
+    raise ImproperlyConfigured(
+        f"ONEWINDOW_SESSION_ENGINE={ONEWINDOW_SESSION_ENGINE} keeps sessions in the cache, "
+        "which must be shared by every worker: set ONEWINDOW_CACHE_URL (Redis), or leave "
+        "ONEWINDOW_SESSION_ENGINE unset to keep sessions in the database."
+    )
+SESSION_ENGINE = _SESSION_ENGINES[ONEWINDOW_SESSION_ENGINE]
 # Behind reverse proxies: the META key of the header they append the client address to
 # (e.g. HTTP_X_FORWARDED_FOR) and how many of them there are. Unset: REMOTE_ADDR.
 ONEWINDOW_TRUSTED_PROXY_HEADER = os.environ.get("ONEWINDOW_TRUSTED_PROXY_HEADER", "").strip()

@@ -55,3 +55,11 @@ if TUTORIAL_EXAMPLE_DIR.is_dir():
     if str(TUTORIAL_EXAMPLE_DIR) not in sys.path:
         sys.path.append(str(TUTORIAL_EXAMPLE_DIR))
     INSTALLED_APPS = [*INSTALLED_APPS, "suggestions"]
+
+# -- The read replica (ADR 0031): an alias mirroring default, read only by the tests that
+# switch ONEWINDOW_READ_REPLICA on (and list it in their databases); the others read default.
+from onewindow.settings import DATABASES  # noqa: E402
+
+if "replica" not in DATABASES:
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+ONEWINDOW_READ_REPLICA = ""

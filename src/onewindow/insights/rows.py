@@ -18,10 +18,11 @@ import datetime as dt
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import BooleanField, CharField, F, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Cast
 
+from onewindow.core.replica import read_alias
 from onewindow.insights.facts import active_between, item_cases, live_rows
 from onewindow.insights.models import FINAL_FACT_STATUSES, OPEN_FACT_STATUSES, CaseFact
 
@@ -230,10 +231,11 @@ ANALYTIC_SETTINGS = ("SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'")
 def analytic_cursor():
     """A cursor for a large aggregate: on PostgreSQL inside its own transaction with
     ``ANALYTIC_SETTINGS`` (``SET LOCAL`` ends with it)."""
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
+    alias = read_alias()  # the replica inside replica_reads() (core.replica, ADR 0031)
+    if connections[alias].vendor != "postgresql":
+        with connections[alias].cursor() as cursor:
             yield cursor
         return
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
         cursor.execute("; ".join(ANALYTIC_SETTINGS))
         yield cursor

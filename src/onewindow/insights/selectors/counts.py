@@ -7,11 +7,12 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Count, F, Sum
 
 from onewindow.cases.constants import AcceptanceMode
 from onewindow.cases.models import Case, due_soon_condition, overdue_condition
+from onewindow.core.replica import read_alias
 from onewindow.core.selectors import calendar_revision
 from onewindow.insights.models import DailyFigures, RollupState
 from onewindow.insights.rows import Filters, as_date, literal, narrow, rows_sql
@@ -88,7 +89,7 @@ def _live_counts(filters: Filters, mark: dt.date | None) -> LiveCounts:
     cells: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
     days: dict[dt.date, list[int]] = defaultdict(lambda: [0, 0])
     durations: dict = defaultdict(lambda: defaultdict(int))
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     for (

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connections
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onewindow.cases.constants import AcceptanceMode, CaseStatus
 from onewindow.cases.models import Case
 from onewindow.core.errors import ValidationFailed
+from onewindow.core.replica import read_alias, replica_reads
 from onewindow.insights.facts import live_rows
 from onewindow.insights.rows import Filters, family_is, literal, narrow, rows_sql
 from onewindow.insights.selectors.counts import _mark
@@ -106,13 +107,14 @@ class _FigureRows:
 
     def __init__(self, filters: Filters, figure: str) -> None:
         self.figure = figure
+        self.using = read_alias()  # counted and sliced later, by the page's paginator
         self.rows_sql, self.params = rows_sql(filters, _mark(filters.zone_id))
         self.condition, self.order = ROW_FIGURES[figure]
         self._count: int | None = None
 
     def count(self) -> int:
         if self._count is None:
-            with connection.cursor() as cursor:
+            with connections[self.using].cursor() as cursor:
                 cursor.execute(
                     self.rows_sql + f"SELECT COUNT(*) FROM f WHERE {self.condition}",
                     self.params,
@@ -130,11 +132,12 @@ class _FigureRows:
             self.rows_sql + f"SELECT r_case FROM f WHERE {self.condition} "
             f"ORDER BY {self.order} DESC, r_case DESC LIMIT %s OFFSET %s"
         )
-        with connection.cursor() as cursor:
+        with connections[self.using].cursor() as cursor:
             cursor.execute(sql, [*self.params, stop - start, start])
             ids = [row[0] for row in cursor.fetchall()]
-        now = {row["r_case"]: row for row in live_rows(Case.objects.filter(pk__in=ids))}
-        cases = Case.objects.select_related("department").in_bulk(ids)
+        cases_here = Case.objects.using(self.using)
+        now = {row["r_case"]: row for row in live_rows(cases_here.filter(pk__in=ids))}
+        cases = cases_here.select_related("department").in_bulk(ids)
         rows = []
         for case_id in ids:
             row = now[case_id]
@@ -158,15 +161,17 @@ class _FigureRows:
         return rows
 
 
+@replica_reads()
 def figure_cases(filters: Filters, figure: str, *, on: dt.date | None = None):
     """What is behind one figure, for a paginated list: ``DrillRow`` for period figures,
-    ``Case`` (annotated with ``light``) for the lights, ``Rating`` for ratings."""
+    ``Case`` (annotated with ``light``) for the lights, ``Rating`` for ratings. Read from
+    the replica when there is one (ADR 0031), also when the list is evaluated later."""
     on = on or today()
     check_period(filters.day_from, filters.day_to)
     if figure in ROW_FIGURES:
         return _FigureRows(filters, figure)
     if figure in LIGHT_FIGURES:
-        zone_cases = Case.objects.filter(zone_id=filters.zone_id)
+        zone_cases = Case.objects.using(read_alias()).filter(zone_id=filters.zone_id)
         cases = narrow(
             zone_cases.overdue(on) if figure == "red" else zone_cases.due_soon(on),
             filters,
@@ -174,7 +179,7 @@ def figure_cases(filters: Filters, figure: str, *, on: dt.date | None = None):
         )
         return cases.with_light(on).select_related("department").order_by("deadline", "pk")
     if figure in RATING_FIGURES:
-        ratings = Rating.objects.filter(
+        ratings = Rating.objects.using(read_alias()).filter(
             zone_id=filters.zone_id, rated_on__range=(filters.day_from, filters.day_to)
         )
         ratings = narrow(ratings, filters, item_field="item_id")

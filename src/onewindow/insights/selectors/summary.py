@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from onewindow.catalog.models import Item, ItemVersion
+from onewindow.core.replica import replica_reads
 from onewindow.insights.rows import Filters, Split, as_date, split
 from onewindow.insights.selectors.counts import (
     LiveCounts,
@@ -105,9 +106,11 @@ class _Tally:
         return targets
 
 
+@replica_reads()
 def summary(filters: Filters, *, on: dt.date | None = None) -> Summary:
     """Every figure of the dashboard for ``filters``: a dozen queries whatever the data
-    (fewer when the facts, or the live cases, alone answer the period)."""
+    (fewer when the facts, or the live cases, alone answer the period). Read from the
+    replica when there is one (ADR 0031)."""
     on = on or today()
     check_period(filters.day_from, filters.day_to)
     mark = _mark(filters.zone_id)
