@@ -43,6 +43,8 @@ def notify(
     With a ``key``, the message is written once per user and key: a second call returns
     ``None`` and sends nothing (race-safe: a unique constraint decides).
     """
+    if key and Notification.objects.filter(recipient=user, key=key).exists():
+        return None
     title, text = _render(kind, context)
     subject_type, subject_id = subject
     try:
@@ -59,7 +61,7 @@ def notify(
             )
     except IntegrityError:
         if key and Notification.objects.filter(recipient=user, key=key).exists():
-            return None  # written before: the unique constraint is the check
+            return None  # another run wrote it since the check
         raise
     transaction.on_commit(partial(deliver, notification), robust=True)
     return notification
