@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from onewindow.catalog import published
 from onewindow.org.constants import Role
 from onewindow.org.models import Department, User, Window, Zone
 from onewindow.testing import worlds
@@ -12,6 +13,16 @@ from onewindow.testing.worlds import PASSWORD  # noqa: F401 (``from conftest imp
 #: Fixtures shared by every app's tests: real-browser tests (``browser``, ``open_page``,
 #: ``signed_in``) and a Redis server (``redis_url``).
 pytest_plugins = ["onewindow.testing.browser", "onewindow.testing.redis"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_published_versions():
+    """Published versions' parts are cached per process by version id
+    (``catalog.published``); a test's database starts afresh and ids come back, so
+    every test starts and ends with the cache empty."""
+    published.forget()
+    yield
+    published.forget()
 
 
 @pytest.fixture

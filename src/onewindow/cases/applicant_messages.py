@@ -130,14 +130,17 @@ def case_correction_requested(case: Case) -> None:
     )
 
 
-def case_accepted(case: Case) -> None:
+def case_accepted(case: Case, *, tolerated: list[str] | None = None) -> None:
+    """``tolerated``: the names of the tolerated materials in their order, when the
+    caller holds them (read otherwise)."""
     if not _top(case):
         return
-    tolerated = list(
-        case.materials.filter(state=MaterialState.TOLERATED)
-        .order_by("position")
-        .values_list("name", flat=True)
-    )
+    if tolerated is None:
+        tolerated = list(
+            case.materials.filter(state=MaterialState.TOLERATED)
+            .order_by("position")
+            .values_list("name", flat=True)
+        )
     _tell(
         case,
         ACCEPTED,

@@ -14,7 +14,7 @@ not needed).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from onewindow.catalog.constants import MaterialMedium, MaterialSource
@@ -64,11 +64,18 @@ def _stricter(current: str, other: str, ranking: list[str]) -> str:
     return other if rank.get(other, len(ranking)) < rank.get(current, len(ranking)) else current
 
 
-def merge_materials(versions: Sequence[ItemVersion]) -> list[MergedMaterial]:
-    """The bundle's material list, in the order materials first appear item by item."""
+def merge_materials(
+    versions: Sequence[ItemVersion],
+    *,
+    materials_of: Callable[[ItemVersion], Iterable[Material]] | None = None,
+) -> list[MergedMaterial]:
+    """The bundle's material list, in the order materials first appear item by item.
+    ``materials_of`` gives a version's materials (default: ``version.materials.all()``;
+    cases pass ``catalog.published.version_materials``, the per-process cache)."""
     merged: dict[str, MergedMaterial] = {}
     for version in versions:
-        for material in version.materials.all():
+        materials = version.materials.all() if materials_of is None else materials_of(version)
+        for material in materials:
             key = material.merge_key
             line = merged.get(key)
             if line is None:

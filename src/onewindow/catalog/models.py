@@ -164,7 +164,7 @@ class ItemVersion(models.Model):
     objects = ItemVersionQuerySet.as_manager()
 
     class Meta:
-        ordering = ["item", "-version"]
+        ordering = ["item_id", "-version"]
         verbose_name = _("事项版本")
         verbose_name_plural = _("事项版本")
         constraints = [
@@ -294,7 +294,7 @@ class Material(VersionPart):
     commitment_allowed = models.BooleanField(_("可告知承诺"), default=False)
 
     class Meta:
-        ordering = ["version", "position"]
+        ordering = ["version_id", "position"]
         verbose_name = _("申请材料")
         verbose_name_plural = _("申请材料")
         constraints = [
@@ -340,7 +340,7 @@ class Step(VersionPart):
     after = models.JSONField(_("前置环节"), default=list, blank=True)
 
     class Meta:
-        ordering = ["version", "position"]
+        ordering = ["version_id", "position"]
         verbose_name = _("办理环节")
         verbose_name_plural = _("办理环节")
         constraints = [
@@ -396,7 +396,7 @@ class Bundle(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["zone", "code"]
+        ordering = ["zone_id", "code"]
         verbose_name = _("一件事")
         verbose_name_plural = _("一件事")
         constraints = [
@@ -413,7 +413,7 @@ class BundleItem(models.Model):
     position = models.PositiveSmallIntegerField(_("序号"))
 
     class Meta:
-        ordering = ["bundle", "position"]
+        ordering = ["bundle_id", "position"]
         verbose_name = _("一件事包含的事项")
         verbose_name_plural = _("一件事包含的事项")
         constraints = [

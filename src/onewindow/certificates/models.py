@@ -97,7 +97,7 @@ class SigningKey(models.Model):
     retired_at = models.DateTimeField(_("轮换时间"), null=True, blank=True)
 
     class Meta:
-        ordering = ["zone", "-created_at"]
+        ordering = ["zone_id", "-created_at"]
         verbose_name = _("签名密钥")
         verbose_name_plural = _("签名密钥")
         constraints = [

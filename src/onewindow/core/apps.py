@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.signals import request_finished, request_started
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,15 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础")
 
     def ready(self) -> None:
+        from onewindow.core import selectors
+
+        # The calendar revision is read once per request (core.selectors).
+        request_started.connect(
+            selectors.request_started, dispatch_uid="onewindow.core.calendar_revision_start"
+        )
+        request_finished.connect(
+            selectors.request_finished, dispatch_uid="onewindow.core.calendar_revision_end"
+        )
         post_migrate.connect(
             create_cache_tables, sender=self, dispatch_uid="onewindow.core.cache_tables"
         )

@@ -6,6 +6,8 @@ import datetime as dt
 import threading
 from collections.abc import Callable, Hashable, Mapping
 
+from django.db import connections, router, transaction
+
 from onewindow.core.calendar import (
     DayKind,
     KnownDay,
@@ -19,8 +21,81 @@ _lock = threading.Lock()
 
 
 def calendar_revision() -> int:
-    row = CalendarRevision.objects.filter(id=1).values_list("value", flat=True).first()
-    return row or 0
+    """The calendar revision, read once per request or transaction.
+
+    Inside a transaction the value read first is kept until it ends (and, once it
+    commits, for the rest of the request); outside one, for the request (between
+    Django's ``request_started`` and ``request_finished``). ``calendar_revision_bump``
+    forgets it. Elsewhere (a command, a worker between transactions) every call reads.
+    """
+    alias = router.db_for_read(CalendarRevision)
+    connection = connections[alias]
+    memo = _transaction_memo(connection)
+    if memo is not None and memo.value is not None:
+        return memo.value
+    request = getattr(connection, "_calendar_request_memo", None)
+    if request is not None and request.value is not None:
+        if memo is not None:
+            memo.value = request.value
+        return request.value
+    row = CalendarRevision.objects.using(alias).filter(id=1).values_list("value", flat=True)
+    value = row.first() or 0
+    if connection.in_atomic_block:
+        if memo is None:
+            memo = _RevisionMemo(request)
+            connection._calendar_transaction_memo = memo
+            transaction.on_commit(memo, using=alias)
+        memo.value = value
+    elif request is not None:
+        request.value = value
+    return value
+
+
+class _RevisionMemo:
+    """A revision read in one scope; in a transaction, its on-commit callback hands the
+    (now committed) value to the request's memo."""
+
+    def __init__(self, request: _RevisionMemo | None = None) -> None:
+        self.value: int | None = None
+        self.request = request
+
+    def __call__(self) -> None:
+        if self.request is not None and self.value is not None:
+            self.request.value = self.value
+
+
+def _transaction_memo(connection) -> _RevisionMemo | None:
+    """This transaction's memo, or None outside a transaction, in a new one, or after a
+    rollback past the savepoint that made it (Django drops its on-commit callback)."""
+    if not connection.in_atomic_block:
+        return None
+    memo = getattr(connection, "_calendar_transaction_memo", None)
+    if memo is None:
+        return None
+    if any(callback is memo for _ids, callback, _robust in connection.run_on_commit):
+        return memo
+    return None
+
+
+def calendar_revision_forget(*, alias: str | None = None) -> None:
+    """Forget the revision read in this request and transaction (the revision moved)."""
+    connection = connections[alias or router.db_for_read(CalendarRevision)]
+    # A new memo, made by the next read in the current savepoint, goes with it if it
+    # rolls back.
+    connection._calendar_transaction_memo = None
+    request = getattr(connection, "_calendar_request_memo", None)
+    if request is not None:
+        request.value = None
+
+
+def request_started(**kwargs) -> None:
+    """``django.core.signals.request_started``: a new request reads the revision afresh."""
+    connections[router.db_for_read(CalendarRevision)]._calendar_request_memo = _RevisionMemo()
+
+
+def request_finished(**kwargs) -> None:
+    """``django.core.signals.request_finished``: no memo outlives its request."""
+    connections[router.db_for_read(CalendarRevision)]._calendar_request_memo = None
 
 
 def _notice_year(day: dt.date, known: KnownDay) -> int:

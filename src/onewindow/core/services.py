@@ -14,6 +14,7 @@ from onewindow.core.audit import AuditAction, audit_append
 from onewindow.core.errors import ValidationFailed
 from onewindow.core.holiday_notice import parse_holiday_notice
 from onewindow.core.models import CalendarRevision, HolidayNotice, HolidayNoticeDay
+from onewindow.core.selectors import calendar_revision_forget
 from onewindow.core.signals import calendar_changed
 
 
@@ -31,6 +32,7 @@ def calendar_revision_bump(*, zone_id: int | None = None) -> None:
     CalendarRevision.objects.filter(id=1).update(
         value=Greatest(F("value") + 1, now, output_field=PositiveBigIntegerField())
     )
+    calendar_revision_forget()
     transaction.on_commit(lambda: calendar_changed.send(sender=CalendarRevision, zone_id=zone_id))
 
 

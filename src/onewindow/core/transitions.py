@@ -149,3 +149,15 @@ def transition(
         data=payload,
     )
     return target
+
+
+def transition_new(instance: Any, action: str, *, table: TransitionTable) -> str:
+    """A row not yet inserted, created already moved by ``action`` from its initial
+    status (a case created as submitted, a task opened already done): the table is
+    checked and the status set, nothing is written. The caller inserts the row and
+    appends the one event that records it. Returns the new status."""
+    if not instance._state.adding:
+        raise ValueError("transition_new() is for a row not yet inserted; use transition()")
+    target = table.target(getattr(instance, table.field), action)
+    setattr(instance, table.field, target)
+    return target

@@ -52,7 +52,7 @@ class CalendarDay(models.Model):
     ordinal = models.PositiveIntegerField(_("累计工作日序号"))
 
     class Meta:
-        ordering = ["zone", "date"]
+        ordering = ["zone_id", "date"]
         verbose_name = _("统计用工作日历")
         verbose_name_plural = _("统计用工作日历")
         constraints = [
@@ -91,7 +91,7 @@ class CaseFact(models.Model):
     rolled_at = models.DateTimeField(_("统计时间"))
 
     class Meta:
-        ordering = ["zone", "accepted_on", "case"]
+        ordering = ["zone_id", "accepted_on", "case_id"]
         verbose_name = _("办件统计事实")
         verbose_name_plural = _("办件统计事实")
         # One index per date: the dashboard reads each family of figures (accepted,
@@ -157,7 +157,7 @@ class DailyFigures(models.Model):
     delivery_days_count = models.PositiveIntegerField(_("受理至送达计入件数"), default=0)
 
     class Meta:
-        ordering = ["zone", "day", "department", "item"]
+        ordering = ["zone_id", "day", "department_id", "item_id"]
         verbose_name = _("办件日汇总")
         verbose_name_plural = _("办件日汇总")
         constraints = [
@@ -184,7 +184,7 @@ class DailyRatings(models.Model):
     ratings = models.PositiveIntegerField(_("评价数"))
 
     class Meta:
-        ordering = ["zone", "day", "department", "item", "level"]
+        ordering = ["zone_id", "day", "department_id", "item_id", "level"]
         verbose_name = _("评价日汇总")
         verbose_name_plural = _("评价日汇总")
         indexes = [models.Index(fields=["zone", "day"], name="insights_daily_ratings_day")]
@@ -206,7 +206,7 @@ class RollupState(models.Model):
     last_run_seconds = models.FloatField(_("最近汇总耗时（秒）"), default=0)
 
     class Meta:
-        ordering = ["zone"]
+        ordering = ["zone_id"]
         verbose_name = _("统计汇总状态")
         verbose_name_plural = _("统计汇总状态")
 

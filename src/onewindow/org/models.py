@@ -71,7 +71,7 @@ class Park(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["zone", "code"]
+        ordering = ["zone_id", "code"]
         verbose_name = _("园区")
         verbose_name_plural = _("园区")
         constraints = [
@@ -111,7 +111,7 @@ class Department(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["zone", "sort_order", "code"]
+        ordering = ["zone_id", "sort_order", "code"]
         verbose_name = _("部门")
         verbose_name_plural = _("部门")
         constraints = [
@@ -146,7 +146,7 @@ class Window(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["zone", "code"]
+        ordering = ["zone_id", "code"]
         verbose_name = _("窗口")
         verbose_name_plural = _("窗口")
         constraints = [
@@ -276,7 +276,7 @@ class RoleAssignment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["user", "role"]
+        ordering = ["user_id", "role"]
         verbose_name = _("角色分配")
         verbose_name_plural = _("角色分配")
         constraints = [
@@ -401,7 +401,7 @@ class Representation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["applicant", "user"]
+        ordering = ["applicant_id", "user_id"]
         verbose_name = _("代表关系")
         verbose_name_plural = _("代表关系")
         constraints = [
@@ -429,7 +429,7 @@ class ZoneCalendarOverride(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["zone", "date"]
+        ordering = ["zone_id", "date"]
         verbose_name = _("本区工作日调整")
         verbose_name_plural = _("本区工作日调整")
         constraints = [

@@ -55,7 +55,7 @@ class ReviewSettings(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["zone"]
+        ordering = ["zone_id"]
         verbose_name = _("好差评设置")
         verbose_name_plural = _("好差评设置")
         constraints = [

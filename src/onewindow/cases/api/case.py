@@ -19,7 +19,7 @@ from onewindow.cases.models import Case
 from onewindow.cases.schemas import MAX_IDEMPOTENCY_KEY_LENGTH, CaseCreateIn, CaseOut, InputSchema
 from onewindow.catalog.models import Bundle, ItemVersion
 from onewindow.core.api_body import json_object, validated
-from onewindow.core.errors import Conflict, NotFound, ValidationFailed
+from onewindow.core.errors import ApplicationError, Conflict, NotFound, ValidationFailed
 from onewindow.org.models import Applicant, User
 from onewindow.org.permissions import visible_applicants
 
@@ -123,23 +123,20 @@ def case_create(request):
             code="too_long",
         )
     digest = _digest(data)
-    if key and (existing := _case_by_key(user, key)) is not None:
-        return Status(200, case_out(user, _replay(existing, digest), request))
-
-    language = body.language or getattr(request, "LANGUAGE_CODE", "") or settings.LANGUAGE_CODE
-    if language not in dict(settings.LANGUAGES):
-        raise ValidationFailed.for_field("language", _("不支持该语言"), code="invalid_language")
-    if body.channel is not None:
-        channel = body.channel
-    else:
-        channel = CaseChannel.ONLINE if user.is_applicant else CaseChannel.WINDOW
-    # Staff apply for the applicants of their zone, applicants for their own (ADR 0015).
-    applicant = visible_applicants(user).filter(pk=body.applicant).first()
-    if applicant is None:  # missing, another zone's or not represented: one answer
-        raise NotFound(_("申请人不存在"), code="applicant_not_found")
-    version = _published_version(user, body.item) if body.item else None
-    bundle = _bundle(user, body.bundle) if body.bundle else None
     try:
+        language = body.language or getattr(request, "LANGUAGE_CODE", "") or settings.LANGUAGE_CODE
+        if language not in dict(settings.LANGUAGES):
+            raise ValidationFailed.for_field("language", _("不支持该语言"), code="invalid_language")
+        if body.channel is not None:
+            channel = body.channel
+        else:
+            channel = CaseChannel.ONLINE if user.is_applicant else CaseChannel.WINDOW
+        # Staff apply for the applicants of their zone, applicants for their own (ADR 0015).
+        applicant = visible_applicants(user).filter(pk=body.applicant).first()
+        if applicant is None:  # missing, another zone's or not represented: one answer
+            raise NotFound(_("申请人不存在"), code="applicant_not_found")
+        version = _published_version(user, body.item) if body.item else None
+        bundle = _bundle(user, body.bundle) if body.bundle else None
         case = services.case_create(
             actor=user,
             applicant=applicant,
@@ -152,10 +149,11 @@ def case_create(request):
             idempotency_key=key,
             request_digest=digest if key else "",
         )
-    except (Conflict, IntegrityError) as error:
-        # A concurrent request with the same key won the race: answer with its case.
-        reused = isinstance(error, IntegrityError) or error.code == "idempotency_key_reused"
-        existing = _case_by_key(user, key) if key and reused else None
+    except (ApplicationError, IntegrityError):
+        # Nothing is read before: a key used before breaks the unique constraint (or the
+        # request meets a check its first sending passed). Answer with the case the key
+        # made, or 409 when the body differs; with no such case, the error stands.
+        existing = _case_by_key(user, key) if key else None
         if existing is None:
             raise
         return Status(200, case_out(user, _replay(existing, digest), request))

@@ -326,7 +326,7 @@ class CaseNumberSequence(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["zone", "year"]
+        ordering = ["zone_id", "year"]
         constraints = [
             models.UniqueConstraint(fields=["zone", "year"], name="case_number_sequence_unique")
         ]
@@ -402,7 +402,7 @@ class Task(models.Model):
     objects = TaskQuerySet.as_manager()
 
     class Meta:
-        ordering = ["case", "opened_at", "id"]
+        ordering = ["case_id", "opened_at", "id"]
         verbose_name = _("任务")
         verbose_name_plural = _("任务")
         indexes = [
@@ -449,7 +449,7 @@ class Suspension(models.Model):
     paused_days = models.PositiveSmallIntegerField(_("不计时工作日"), default=0)
 
     class Meta:
-        ordering = ["case", "started_at"]
+        ordering = ["case_id", "started_at"]
         verbose_name = _("特别程序")
         verbose_name_plural = _("特别程序")
         constraints = [

@@ -29,7 +29,7 @@ class NoticeNumberSequence(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["zone", "kind", "year"]
+        ordering = ["zone_id", "kind", "year"]
         constraints = [
             models.UniqueConstraint(
                 fields=["zone", "kind", "year"], name="notice_number_sequence_unique"
@@ -64,7 +64,7 @@ class IssuedNotice(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["zone", "kind", "year", "sequence"]
+        ordering = ["zone_id", "kind", "year", "sequence"]
         verbose_name = _("文书")
         verbose_name_plural = _("文书")
         constraints = [
@@ -140,7 +140,7 @@ class CaseMaterial(models.Model):
     )
 
     class Meta:
-        ordering = ["case", "position"]
+        ordering = ["case_id", "position"]
         verbose_name = _("办件材料")
         verbose_name_plural = _("办件材料")
         constraints = [
@@ -167,7 +167,7 @@ class Commitment(models.Model):
     materials = models.JSONField(_("以承诺替代的材料"), default=list)
 
     class Meta:
-        ordering = ["case"]
+        ordering = ["case_id"]
         verbose_name = _("告知承诺书")
         verbose_name_plural = _("告知承诺书")
 
@@ -208,7 +208,7 @@ class CaseAgent(models.Model):
     recorded_at = models.DateTimeField(_("登记时间"))
 
     class Meta:
-        ordering = ["case"]
+        ordering = ["case_id"]
         verbose_name = _("经办人")
         verbose_name_plural = _("经办人")
 
@@ -289,7 +289,7 @@ class DraftFile(models.Model):
     uploaded_at = models.DateTimeField(_("上传时间"))
 
     class Meta:
-        ordering = ["draft", "id"]
+        ordering = ["draft_id", "id"]
         verbose_name = _("草稿材料")
         verbose_name_plural = _("草稿材料")
         constraints = [

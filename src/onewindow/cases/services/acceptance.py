@@ -86,7 +86,9 @@ def case_accept(
     tolerated, committed = set(tolerated), set(committed)
     today = _today()
     calendar = calendar_for_zone(case.zone)
-    signed = Commitment.objects.filter(case=case).first()  # signed online, with the application
+    # Signed online with the application: its materials are the committed ones.
+    committed_online = any(row.state == MaterialState.COMMITTED for row in materials.values())
+    signed = Commitment.objects.filter(case=case).first() if committed_online else None
     if signed is not None:
         _check_signed_online(materials, mode=mode, committed=committed)
         commitment_text, commitment_signed_name = signed.text, signed.signed_name
@@ -131,7 +133,14 @@ def case_accept(
     for child in children:
         _record_child_acceptance(child, parent=case, actor=actor, now=now, today=today)
     _open_review(case, children, actor=actor)
-    applicant_messages.case_accepted(case)
+    applicant_messages.case_accepted(
+        case,
+        tolerated=[
+            row.name
+            for row in sorted(materials.values(), key=lambda row: row.position)
+            if row.state == MaterialState.TOLERATED
+        ],
+    )
     return case
 
 

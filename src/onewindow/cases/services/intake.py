@@ -14,10 +14,12 @@ from django.utils.translation import gettext as _
 from onewindow.cases import applicant_messages
 from onewindow.cases.constants import (
     ACTIVE_TASK_STATUSES,
+    CASE_TRANSITIONS,
     CaseAction,
     CaseChannel,
     CaseEventAction,
     CaseStatus,
+    MaterialState,
 )
 from onewindow.cases.models import (
     Case,
@@ -40,6 +42,7 @@ from onewindow.catalog.constants import (
 from onewindow.catalog.models import Bundle, BundleItem, ItemVersion
 from onewindow.core.errors import Conflict, NotFound, ValidationFailed
 from onewindow.core.locks import lock_rows
+from onewindow.core.transitions import transition_new
 from onewindow.org.constants import Role
 from onewindow.org.models import Applicant, User, Window, Zone
 from onewindow.org.permissions import represented_applicant_ids
@@ -102,18 +105,25 @@ def case_create(
         idempotency_key=idempotency_key,
         request_digest=request_digest,
     )
-    _insert(case, actor=actor)
-    CaseMaterial.objects.bulk_create(_material_rows(case, versions))
+    if submit:
+        # Created directly as submitted (the table's draft → submitted, one event), so
+        # the new row is neither updated nor locked again in this transaction.
+        _may(actor, case, "submit")
+        transition_new(case, CaseAction.SUBMIT, table=CASE_TRANSITIONS)
+        case.submitted_at = timezone.now()
+    _insert(case)
+    rows = CaseMaterial.objects.bulk_create(_material_rows(case, versions))
     _event(
         case,
         CaseEventAction.CREATED,
         actor=actor,
-        data={"to": CaseStatus.DRAFT, "channel": channel, "title": title},
+        data={"to": case.status, "channel": channel, "title": title},
     )
-    if bundle is not None:
-        _create_children(case, versions, actor=actor)
+    children = _create_children(case, versions, actor=actor) if bundle is not None else []
     if submit:
-        case = case_submit(case=case, actor=actor)
+        missing = [row for row in rows if row.state == MaterialState.MISSING]
+        _fill_from_wallet(case, actor=actor, rows=missing, children=children)
+        applicant_messages.case_submitted(case)
     return case
 
 
@@ -156,7 +166,6 @@ def _bundle_versions(bundle: Bundle, form_data: dict[str, Any]) -> list[ItemVers
         for version in ItemVersion.objects.published()
         .filter(item_id__in=order)
         .select_related("department")
-        .prefetch_related("materials")
     }
     versions = [published[item_id] for item_id in order if item_id in published]
     if not versions:
@@ -188,26 +197,23 @@ def _check_online(versions: Sequence[ItemVersion]) -> None:
         )
 
 
-def _insert(case: Case, *, actor: User) -> None:
-    """Number and insert the new case; a reused idempotency key is a conflict."""
+def _insert(case: Case) -> None:
+    """Number and insert the new case. The unique constraint on (submitter, idempotency
+    key) is the check, not a read before: a reused key is a conflict, and the caller,
+    out of this (lost) transaction, looks up the case the key made first."""
     _number(case)
     try:
-        with transaction.atomic():
-            case.save(force_insert=True)
+        case.save(force_insert=True)
     except IntegrityError as error:
-        if (
-            case.idempotency_key
-            and Case.objects.filter(
-                submitted_by=actor, idempotency_key=case.idempotency_key
-            ).exists()
-        ):
+        if case.idempotency_key and "idempotency_key" in str(error):
             raise Conflict(_("该幂等键已用于另一份申请"), code="idempotency_key_reused") from error
         raise
 
 
-def _create_children(case: Case, versions: Sequence[ItemVersion], *, actor: User) -> None:
-    """A bundle's child case per item: same applicant, channel and form, the parent's
-    query code."""
+def _create_children(case: Case, versions: Sequence[ItemVersion], *, actor: User) -> list[Case]:
+    """A bundle's child case per item: same applicant, channel, form and status, the
+    parent's query code."""
+    children = []
     for version in versions:
         child = Case(
             zone=case.zone,
@@ -216,11 +222,13 @@ def _create_children(case: Case, versions: Sequence[ItemVersion], *, actor: User
             title=version.name,
             department=version.department,
             applicant=case.applicant,
-            submitted_by=actor,
+            submitted_by=case.submitted_by,
             channel=case.channel,
             window=case.window,
             language=case.language,
             form_data=case.form_data,
+            status=case.status,
+            submitted_at=case.submitted_at,
         )
         _number(child)
         child.query_code = case.query_code
@@ -229,8 +237,10 @@ def _create_children(case: Case, versions: Sequence[ItemVersion], *, actor: User
             child,
             CaseEventAction.CREATED,
             actor=actor,
-            data={"to": CaseStatus.DRAFT, "parent": case.number, "title": child.title},
+            data={"to": child.status, "parent": case.number, "title": child.title},
         )
+        children.append(child)
+    return children
 
 
 @transaction.atomic

@@ -35,6 +35,7 @@ from onewindow.catalog.constants import (
     MaterialSource,
 )
 from onewindow.catalog.models import ItemVersion
+from onewindow.catalog.published import version_materials
 from onewindow.certificates.models import CertificateType
 from onewindow.certificates.services import certificate_use_for_material
 from onewindow.core.audit import audit_append
@@ -52,7 +53,8 @@ def _material_rows(case: Case, versions: Sequence[ItemVersion]) -> list[CaseMate
     # In a bundle, a certificate that another item of the same bundle issues (the work
     # permit before the residence permit) is not asked of the applicant.
     produced = {version.certificate_type_id for version in versions if version.certificate_type_id}
-    for position, line in enumerate(merge_materials(versions), start=1):
+    lines = merge_materials(versions, materials_of=version_materials)
+    for position, line in enumerate(lines, start=1):
         state = MaterialState.MISSING
         reference = ""
         if line.source in (MaterialSource.DEPARTMENT, MaterialSource.NOT_NEEDED):
@@ -86,9 +88,7 @@ def _case_versions(case: Case, children: Sequence[Case] | None = None) -> list[I
         return [case.item_version]
     if children is None:
         children = list(Case.objects.filter(parent=case).select_related("item_version"))
-    ids = [child.item_version_id for child in sorted(children, key=lambda child: child.pk)]
-    versions = ItemVersion.objects.filter(pk__in=ids).prefetch_related("materials").in_bulk()
-    return [versions[pk] for pk in ids]
+    return [child.item_version for child in sorted(children, key=lambda child: child.pk)]
 
 
 def wallet_material_lines(versions: Sequence[ItemVersion]) -> dict[str, int]:
@@ -97,7 +97,7 @@ def wallet_material_lines(versions: Sequence[ItemVersion]) -> dict[str, int]:
     items, so a line another item wants brought in person is not among them)."""
     return {
         line.key: line.certificate_type_id
-        for line in merge_materials(versions)
+        for line in merge_materials(versions, materials_of=version_materials)
         if line.source == MaterialSource.CERTIFICATE and line.certificate_type_id
     }
 

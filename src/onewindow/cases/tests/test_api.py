@@ -298,23 +298,39 @@ def test_a_key_belongs_to_its_user(client, world):
     assert mine["number"] != theirs["number"]
 
 
-def test_a_request_that_loses_the_race_answers_with_the_winners_case(client, world, monkeypatch):
-    # given: the winner's case exists, but the loser's first look-up ran before it did
+def test_the_key_is_looked_up_only_once_the_unique_constraint_refuses_it(
+    client, world, monkeypatch
+):
+    # given: look-ups by key are counted
     client.force_login(world.applicant_user)
-    winner = ok(post(client, CASES, item_body(world), **{"Idempotency-Key": "race"}), 201)
     real = case_endpoints._case_by_key
     calls = []
 
-    def late_lookup(user, key):
+    def counted(user, key):
         calls.append(key)
-        return None if len(calls) == 1 else real(user, key)
+        return real(user, key)
 
-    monkeypatch.setattr(case_endpoints, "_case_by_key", late_lookup)
-    # when: its insert hits the unique key
-    response = post(client, CASES, item_body(world), **{"Idempotency-Key": "race"})
-    # then: the winner's case, once
-    assert ok(response, 200)["number"] == winner["number"]
-    assert len(calls) == 2 and Case.objects.count() == 1
+    monkeypatch.setattr(case_endpoints, "_case_by_key", counted)
+    # when: a new key is used, then used again (a resent request, or the loser of a race)
+    first = ok(post(client, CASES, item_body(world), **{"Idempotency-Key": "race"}), 201)
+    assert calls == []  # nothing read before the insert
+    again = post(client, CASES, item_body(world), **{"Idempotency-Key": "race"})
+    # then: the insert hit the unique key, and the first case answers, once
+    assert ok(again, 200)["number"] == first["number"]
+    assert calls == ["race"] and Case.objects.count() == 1
+
+
+def test_a_resent_request_gets_its_case_even_if_a_check_would_now_refuse_it(client, world):
+    # given: a case made with a key, then the user no longer represents the applicant
+    client.force_login(world.applicant_user)
+    first = ok(post(client, CASES, item_body(world), **{"Idempotency-Key": "late"}), 201)
+    world.applicant.representations.all().delete()
+    # when: the same request comes again
+    again = post(client, CASES, item_body(world), **{"Idempotency-Key": "late"})
+    # then: the stored case, as the first answer gave it
+    assert ok(again, 200)["number"] == first["number"]
+    # and without the key, the check stands
+    error_body(post(client, CASES, item_body(world)), 404, "applicant_not_found")
 
 
 def test_a_too_long_key_is_refused_naming_the_header(client, world):

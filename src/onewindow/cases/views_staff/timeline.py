@@ -125,8 +125,11 @@ def _receiver(data: dict) -> str:
     return data.get("assignee") or data.get("to", "")
 
 
-def _event_label(case: Case, action: str) -> str:
-    """The event in words; a decision in the item's (准予登记 / 准予许可 / 准予 …)."""
+def _event_label(case: Case, action: str, data: dict) -> str:
+    """The event in words; a decision in the item's (准予登记 / 准予许可 / 准予 …); a
+    case created already submitted reads as its submission."""
+    if action == CaseEventAction.CREATED and data.get("to") == CaseStatus.SUBMITTED:
+        action = CaseEventAction.SUBMITTED
     if action == CaseEventAction.APPROVED:
         return str(case.decision_wording.approve)
     if action == CaseEventAction.DENIED:
@@ -167,7 +170,7 @@ def timeline_rows(case: Case, tasks: list[Task], *, staff: bool) -> list[EventRo
             EventRow(
                 occurred_at=event.occurred_at,
                 actor=actor,
-                label=_event_label(case, event.action),
+                label=_event_label(case, event.action, data),
                 from_label=_status_label(data.get("from")) if is_status else "",
                 to_label=_status_label(data.get("to")) if is_status else "",
                 detail=_event_detail(event, task_names=task_names, names=names, staff=staff),
