@@ -511,9 +511,11 @@ def _gunicorn_accepts_no_control_socket() -> bool:
 class Server:
     """gunicorn serving the benchmark database on a free port of 127.0.0.1."""
 
-    def __init__(self, worker_class: str, workers: int, threads: int, log: Path) -> None:
+    def __init__(
+        self, worker_class: str, workers: int, threads: int, log: Path, port: int | None = None
+    ) -> None:
         self.worker_class, self.workers, self.threads = worker_class, workers, threads
-        self.port = free_port()
+        self.port = port or free_port()
         command = [
             str(VENV_BIN / "gunicorn"),
             "onewindow.wsgi:application",
@@ -554,6 +556,22 @@ class Server:
 
     def worker_pids(self) -> list[int]:
         return [pid for pid in _pids() if _parent(pid) == self.process.pid]
+
+    def kill(self) -> list[int]:
+        """``kill -9`` of the master and its workers at once, as a crash would end them;
+        returns the process ids killed."""
+        victims = [self.process.pid, *self.worker_pids()]
+        for pid in victims:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.process.wait()
+        deadline = time.monotonic() + 10
+        while any(_parent(pid) is not None for pid in victims[1:]):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        self.log_file.close()
+        return victims
 
     def stop(self) -> None:
         if self.process.poll() is None:
