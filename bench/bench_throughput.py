@@ -1233,7 +1233,13 @@ def section_for(report: dict) -> str:
     pgbench, cpu, profile = report["pgbench"], report["cpu"], report["profile"]
     rate = main["cases_per_second"]
     ratio = rate / pgbench["tps"]
-    verdict = "met" if rate >= TARGET_CASES_PER_SECOND else "not met"
+    verdict = (
+        "aim met"
+        if rate >= TARGET_CASES_PER_SECOND
+        else "met"
+        if rate >= TARGET_NOW_CASES_PER_SECOND
+        else "not met"
+    )
     errors = sum(main["errors"].values())
     error_text = (
         "0 errors"
@@ -1245,7 +1251,7 @@ def section_for(report: dict) -> str:
         f" with {options.threads} threads each" if worker_class == "gthread" else ""
     )
     lines = [
-        HEADING,
+        report.get("heading") or HEADING,
         "",
         textwrap.fill(
             f"`DATABASE_URL=… .venv/bin/python bench/bench_throughput.py` — {info['date']} — "
@@ -1306,7 +1312,8 @@ def section_for(report: dict) -> str:
         f"| errors | {errors} |",
         "",
         textwrap.fill(
-            f"Target ≥ {TARGET_CASES_PER_SECOND:.0f} cases/s on 2 cores: **{verdict}** "
+            f"Target ≥ {TARGET_NOW_CASES_PER_SECOND:.0f} cases/s on 2 cores now, "
+            f"{TARGET_CASES_PER_SECOND:.0f} the aim: **{verdict}** "
             f"({rate:.1f}; {error_text}). Accepts per second over the window: min "
             f"{min(main['per_second'])}, median {statistics.median(main['per_second']):.0f}, "
             f"max {max(main['per_second'])}.",
@@ -1470,9 +1477,9 @@ def section_for(report: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_results(section: str) -> None:
+def write_results(section: str, heading: str = HEADING) -> None:
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
+    pattern = re.compile(rf"^{re.escape(heading)}\n.*?(?=^## |\Z)", re.S | re.M)
     if pattern.search(text):
         text = pattern.sub(lambda _match: section + "\n", text)
     else:
@@ -1647,6 +1654,12 @@ def main(argv: list[str] | None = None) -> int:
         help="after the load, time `onewindow audit-chain --once` (when the tree has it)",
     )
     parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
+    parser.add_argument(
+        "--heading",
+        default=HEADING[3:],
+        help="the RESULTS.md section written (replaced when it exists), e.g. "
+        '"Case intake throughput (issue 15, before)"',
+    )
     options = parser.parse_args(argv)
     if options.load_generator:
         return load_generator(options.load_generator)
@@ -1671,11 +1684,12 @@ def main(argv: list[str] | None = None) -> int:
                     drop_database(base_url, BENCH_DB)
                 with contextlib.suppress(Exception):
                     drop_database(base_url, PGBENCH_DB)
+    report["heading"] = "## " + options.heading
     section = section_for(report)
     print()
     print(section)
     if not options.no_write:
-        write_results(section)
+        write_results(section, report["heading"])
         print(f"written to {RESULTS}")
     return 0  # the verdict is in the figures; a slow run still records them
 
