@@ -1,7 +1,7 @@
 """The benchmarks' own arithmetic and the wrk script, without a database.
 
-Run with ``PYTHONPATH=src .venv/bin/python -m pytest -p no:xdist -q bench/tests`` (not part of the suite's
-test paths: the benchmarks are tools beside the product)."""
+Run with ``PYTHONPATH=src .venv/bin/python -m pytest -p no:xdist -q bench/tests`` (not part
+of the suite's test paths: the benchmarks are tools beside the product)."""
 
 from __future__ import annotations
 
