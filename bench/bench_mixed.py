@@ -499,9 +499,9 @@ def section_for(report: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_results(section: str) -> None:
+def write_results(section: str, heading: str = HEADING) -> None:
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
+    pattern = re.compile(rf"^{re.escape(heading)}\n.*?(?=^## |\Z)", re.S | re.M)
     if pattern.search(text):
         text = pattern.sub(lambda _match: section + "\n", text)
     else:
@@ -530,6 +530,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--keep-databases", action="store_true")
     parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
+    parser.add_argument(
+        "--heading",
+        default=HEADING[3:],
+        help="the RESULTS.md section written (replaced when it exists), e.g. for a run of "
+        "the tree before the change",
+    )
     options = parser.parse_args(argv)
 
     base_url = os.environ.get("DATABASE_URL", "")
@@ -552,10 +558,12 @@ def main(argv: list[str] | None = None) -> int:
                     with contextlib.suppress(Exception):
                         throughput.drop_database(base_url, name)
     section = section_for(report)
+    heading = "## " + options.heading
+    section = heading + section[len(HEADING) :]
     print()
     print(section)
     if not options.no_write:
-        write_results(section)
+        write_results(section, heading)
         print(f"written to {RESULTS}")
     return 0
 
