@@ -213,36 +213,65 @@ def sessions(port: int, data: dict, connections: int) -> dict:
 
 
 def run_wrk(port: int, data_file: Path, connections: int, seconds: int) -> dict:
-    """One wrk run with the mix in ``data_file``; its per-kind result."""
-    environment = dict(os.environ, OW_MIX_DATA=str(data_file))
-    output = subprocess.run(
-        [
-            "wrk",
-            "-t",
-            str(connections),
-            "-c",
-            str(connections),
-            "-d",
-            f"{seconds}s",
-            "--timeout",
-            "30s",
-            "-s",
-            str(LUA),
-            f"http://127.0.0.1:{port}",
-        ],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=seconds + 120,
-        check=False,
-    )
-    line = next((row for row in output.stdout.splitlines() if row.startswith("MIXRESULT ")), None)
-    if line is None:
-        raise RuntimeError(f"wrk printed no result:\n{output.stdout}\n{output.stderr}")
-    return json.loads(line[len("MIXRESULT ") :])
+    """One wrk run with the mix in ``data_file``: wrk's totals and, from the lines the
+    threads wrote, each kind's count, latency percentiles and statuses."""
+    with tempfile.TemporaryDirectory(prefix="wrk-mix-") as out:
+        environment = dict(os.environ, OW_MIX_DATA=str(data_file), OW_MIX_OUT=out)
+        output = subprocess.run(
+            [
+                "wrk",
+                "-t",
+                str(connections),
+                "-c",
+                str(connections),
+                "-d",
+                f"{seconds}s",
+                "--timeout",
+                "30s",
+                "-s",
+                str(LUA),
+                f"http://127.0.0.1:{port}",
+            ],
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=seconds + 120,
+            check=False,
+        )
+        line = next(
+            (row for row in output.stdout.splitlines() if row.startswith("MIXRESULT ")), None
+        )
+        if line is None:
+            raise RuntimeError(
+                f"wrk exited with {output.returncode} and printed no result:\n"
+                f"{output.stdout}\n{output.stderr}"
+            )
+        result = json.loads(line[len("MIXRESULT ") :])
+        latencies: dict[str, list[float]] = {}
+        statuses: dict[str, dict[str, int]] = {}
+        for path in Path(out).glob("thread-*.tsv"):
+            for row in path.read_text(encoding="utf-8").splitlines():
+                kind, seconds_taken, status = row.split("\t")
+                statuses.setdefault(kind, {}).setdefault(status, 0)
+                statuses[kind][status] += 1
+                if status != "socket":
+                    latencies.setdefault(kind, []).append(float(seconds_taken))
+    result["kinds"] = {}
+    for kind, status in statuses.items():
+        samples = latencies.get(kind, [])
+        result["kinds"][kind] = {
+            "n": len(samples),
+            "status": status,
+            **{
+                name: throughput.percentile(samples, fraction) if samples else 0.0
+                for name, fraction in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))
+            },
+            "max": max(samples, default=0.0),
+        }
+    return result
 
 
-def _errors(status: dict[str, float]) -> int:
+def _errors(status: dict[str, int]) -> int:
     """Responses other than 2xx and 3xx."""
     return sum(int(count) for code, count in status.items() if code.isdigit() and int(code) >= 400)
 
@@ -264,7 +293,6 @@ def write_data_file(path: Path, data: dict, people: dict, port: int, mix: list[s
     table = {
         "origin": f"https://127.0.0.1:{port}",
         "mix": mix,
-        "kinds": [*KINDS, "reference"],
         "item": data["item"],
         "catalog": data["catalog"],
         "search": data["search"],

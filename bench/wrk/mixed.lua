@@ -2,8 +2,12 @@
 --
 -- Each wrk thread keeps ONE connection (run with -t N -c N), so every response answers the
 -- request sent just before it: this script times each request itself (clock_gettime via
--- LuaJIT's FFI) and keeps latencies and statuses per request kind, which wrk's own
--- statistics cannot (they are for all requests together).
+-- LuaJIT's FFI) and writes one line per request, "kind<TAB>seconds<TAB>status", to a file
+-- of its own thread (OW_MIX_OUT/thread-<n>.tsv); bench_mixed.py reads them for the
+-- latencies and statuses per kind, which wrk's own statistics cannot give (they are for
+-- all requests together). A request without a response (the connection failed) is a line
+-- with the status "socket". wrk's thread:get is not used to gather the figures: copying
+-- tables between its Lua states crashed wrk 4.1 on long runs.
 --
 -- The kinds come in a fixed cycle (the mix, from the data file), each thread starting at
 -- its own place in it. "submit" creates a case as an applicant; the thread's next request
@@ -30,21 +34,15 @@ local function now()
 end
 
 local data = dofile(os.getenv("OW_MIX_DATA"))
-local threads = {}
 local counter = 0
 
 function setup(thread)
   counter = counter + 1
   thread:set("id", counter)
-  table.insert(threads, thread)
 end
 
--- Per thread (each has its own Lua state), one flat global per kind: latency_<kind> (a list
--- of seconds) and status_<kind> ({["201"] = n, ...}). wrk's thread:get copies flat tables
--- only (a table of tables crashes it, and so does an empty one here: seen_<kind> counts the
--- kind's outcomes, and the tables are fetched only when it is above 0).
-local latency, status = {}, {}
-local position, pending_accept, current, started
+-- Per thread (each has its own Lua state).
+local position, pending_accept, current, started, out
 local applicant, clerk, supervisor
 
 local function pick(list, index)
@@ -57,13 +55,8 @@ function init(args)
   applicant = pick(data.applicants, id)
   clerk = pick(data.clerks, id)
   supervisor = pick(data.supervisors, id)
-  for _, kind in ipairs(data.kinds) do
-    latency[kind] = {}
-    status[kind] = {}
-    _G["latency_" .. kind] = latency[kind]
-    _G["status_" .. kind] = status[kind]
-    _G["seen_" .. kind] = 0
-  end
+  out = assert(io.open(os.getenv("OW_MIX_OUT") .. "/thread-" .. id .. ".tsv", "w"))
+  out:setvbuf("line") -- every line on disk at once, whatever happens to wrk at the end
 end
 
 local function random_address()
@@ -96,10 +89,8 @@ local function signed_in(person, unsafe)
   return headers
 end
 
-local function count(kind, code)
-  local key = tostring(code)
-  _G["seen_" .. kind] = _G["seen_" .. kind] + 1
-  status[kind][key] = (status[kind][key] or 0) + 1
+local function record(kind, seconds, code)
+  out:write(kind, "\t", string.format("%.6f", seconds), "\t", tostring(code), "\n")
 end
 
 local function public_get(list)
@@ -111,7 +102,7 @@ end
 function request()
   if current ~= nil then
     -- The request sent last had no response (the connection failed): wrk sends again.
-    count(current, "socket")
+    record(current, now() - started, "socket")
   end
   local kind
   if pending_accept ~= nil then
@@ -155,75 +146,17 @@ function response(code, headers, body)
   if current == nil then
     return
   end
-  local list = latency[current]
-  list[#list + 1] = now() - started
-  count(current, code)
+  record(current, now() - started, code)
   if current == "submit" and code == 201 then
-    pending_accept = string.match(body, '"number"%s*:%s*"([^"]+)"')
+    pending_accept = string.match(body or "", '"number"%s*:%s*"([^"]+)"')
   end
   current = nil
 end
 
-local function encode(value)
-  local kind = type(value)
-  if kind == "table" then
-    local parts = {}
-    if #value > 0 then
-      for _, item in ipairs(value) do
-        parts[#parts + 1] = encode(item)
-      end
-      return "[" .. table.concat(parts, ",") .. "]"
-    end
-    for key, item in pairs(value) do
-      parts[#parts + 1] = string.format("%q:%s", tostring(key), encode(item))
-    end
-    return "{" .. table.concat(parts, ",") .. "}"
-  elseif kind == "number" then
-    return string.format("%.6f", value)
-  end
-  return string.format("%q", tostring(value))
-end
-
 function done(summary, overall, requests)
-  local kinds = {}
-  for _, kind in ipairs(data.kinds) do
-    local merged = { latency = {}, status = {} }
-    for _, thread in ipairs(threads) do
-      if (thread:get("seen_" .. kind) or 0) > 0 then
-        for _, seconds in ipairs(thread:get("latency_" .. kind) or {}) do
-          merged.latency[#merged.latency + 1] = seconds
-        end
-        for code, n in pairs(thread:get("status_" .. kind)) do
-          merged.status[code] = (merged.status[code] or 0) + n
-        end
-      end
-    end
-    if #merged.latency > 0 or next(merged.status) ~= nil then
-      kinds[kind] = merged
-    end
-  end
-  local result = { kinds = {} }
-  for kind, figures in pairs(kinds) do
-    local list = figures.latency
-    table.sort(list)
-    local function at(fraction)
-      if #list == 0 then
-        return 0
-      end
-      return list[math.max(1, math.min(#list, math.ceil(fraction * #list)))]
-    end
-    result.kinds[kind] = {
-      n = #list,
-      p50 = at(0.50), p95 = at(0.95), p99 = at(0.99), max = at(1.0),
-      status = figures.status,
-    }
-  end
-  result.duration = summary.duration / 1e6
-  result.requests = summary.requests
-  result.socket_errors = {
-    connect = summary.errors.connect, read = summary.errors.read,
-    write = summary.errors.write, timeout = summary.errors.timeout,
-  }
-  result.non_2xx_3xx = summary.errors.status
-  io.write("MIXRESULT " .. encode(result) .. "\n")
+  io.write(string.format(
+    'MIXRESULT {"duration": %.6f, "requests": %d, "non_2xx_3xx": %d, "socket_errors": '
+    .. '{"connect": %d, "read": %d, "write": %d, "timeout": %d}}\n',
+    summary.duration / 1e6, summary.requests, summary.errors.status,
+    summary.errors.connect, summary.errors.read, summary.errors.write, summary.errors.timeout))
 end
