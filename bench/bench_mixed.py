@@ -22,7 +22,8 @@ path.
    certificate (``/verify/<identifier>?c=…``), a window clerk's inbox (``/inbox/``), the
    supervisor's board (``/board/``), submit a case (``POST /api/v1/cases``) and accept it
    (``POST …/actions/accept``, the thread's next request). The Lua script times each
-   request and keeps latencies and statuses per kind.
+   request and writes its kind, time and status to a file per thread; the latencies
+   and statuses per kind are computed from those.
 4. The yardstick, measured in the same run: wrk alone on a trivial signed-in page (the
    clerk's password form) for ``--reference-seconds``, and pgbench select-only on a fresh
    database ``PREFIX_mixed_pgbench``; the figures are also given as ratios to them, since
