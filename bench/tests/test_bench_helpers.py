@@ -152,6 +152,8 @@ def test_the_wrk_script_times_each_kind_and_accepts_what_it_submitted(tmp_path):
     assert all(kinds[kind]["n"] > 0 and kinds[kind]["p95"] > 0 for kind in kinds)
     assert bench_mixed._errors(kinds["board"]["status"]) == kinds["board"]["n"]
     assert bench_mixed._errors(kinds["catalog"]["status"]) == 0
+    # every request was answered (wrk's own check of the first request is not one)
+    assert sum(bench_mixed._unanswered(kinds[kind]["status"]) for kind in kinds) == 0
     accepted = {path for method, path in Recorder.seen if path.endswith("/actions/accept")}
     assert accepted and all(path.startswith("/api/v1/cases/SFQ-2026-") for path in accepted)
     assert abs(kinds["submit"]["n"] - kinds["accept"]["n"]) <= 2  # the run may end between
