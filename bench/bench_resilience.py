@@ -469,6 +469,11 @@ def section_for(report: dict) -> str:
         f"| cases in the database / left submitted | {checks['cases']:,} / "
         f"{checks['submitted']:,} |",
     ]
+    if report["chaining"]:
+        lines.append(
+            f"| the chainer's exit status when stopped at the end (SIGTERM: -15) | "
+            f"{report['chain_exit']} |"
+        )
     if chain.get("ran"):
         lines.append(
             f"| `audit-chain --once` afterwards | {chain['events']:,} events, "
