@@ -321,6 +321,8 @@ def run(options, base_url: str, workdir: Path) -> dict:
         user.start()
     killed_at = None
     chain_killed = False
+    servers = [server]
+    restarting = None
     try:
         while time.monotonic() < stop_at:
             elapsed = time.monotonic() - began
@@ -333,18 +335,26 @@ def run(options, base_url: str, workdir: Path) -> dict:
                     f"workers ({before} submissions acknowledged so far)"
                 )
                 print(events[-1], flush=True)
-                time.sleep(options.down)
-                spawned_at = time.monotonic()
-                server = throughput.Server(
-                    options.worker_class, options.workers, options.threads, log, port=port
-                )
-                restarted_at = time.monotonic()
-                events.append(
-                    f"{spawned_at - began:.1f} s: gunicorn started again on the same port; "
-                    f"its health check answered with all workers up at "
-                    f"{restarted_at - began:.1f} s (the clients' retries queue beside it)"
-                )
-                print(events[-1], flush=True)
+
+                def restart() -> None:
+                    time.sleep(options.down)
+                    spawned_at = time.monotonic()
+                    servers.append(
+                        throughput.Server(
+                            options.worker_class, options.workers, options.threads, log, port
+                        )
+                    )
+                    events.append(
+                        f"{spawned_at - began:.1f} s: gunicorn started again on the same "
+                        f"port; its health check answered with all workers up at "
+                        f"{time.monotonic() - began:.1f} s (the clients' retries queue "
+                        "beside it)"
+                    )
+                    print(events[-1], flush=True)
+
+                # In the background, so that the chainer is killed on time meanwhile.
+                restarting = threading.Thread(target=restart, daemon=True)
+                restarting.start()
             if chainer is not None and not chain_killed and elapsed >= options.chain_kill_at:
                 chainer.kill()
                 chain_killed = True
@@ -354,10 +364,14 @@ def run(options, base_url: str, workdir: Path) -> dict:
                 events.append(f"{time.monotonic() - began:.1f} s: the chainer started again")
                 print(events[-2], "; restarted", flush=True)
             time.sleep(0.1)
+        if restarting is not None:
+            restarting.join()
         for user in users:
             user.join(timeout=max(1.0, give_up - time.monotonic() + 5))
     finally:
-        server.stop()
+        if restarting is not None:
+            restarting.join()
+        servers[-1].stop()
         chain_exit = chainer.stop() if chainer is not None else None
     load_after = os.getloadavg()[0]
     ended = time.monotonic()
@@ -417,6 +431,12 @@ def verdict(report: dict) -> list[str]:
     return failed
 
 
+def _event_time(event: str) -> float:
+    """Events in the order they happened (those without a time last)."""
+    match = re.match(r"([\d.]+) s:", event)
+    return float(match.group(1)) if match else float("inf")
+
+
 def section_for(report: dict) -> str:
     info, options, checks = report["machine"], report["options"], report["checks"]
     failed = verdict(report)
@@ -451,7 +471,7 @@ def section_for(report: dict) -> str:
             width=92,
         ),
         "",
-        *[f"- {event}" for event in report["events"]],
+        *[f"- {event}" for event in sorted(report["events"], key=_event_time)],
         "",
         "| Check | Result |",
         "|---|---:|",
