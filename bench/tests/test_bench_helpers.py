@@ -169,3 +169,13 @@ def test_has_command_reads_the_trees_command_list(monkeypatch):
     monkeypatch.setattr(bench_throughput, "onewindow_command", lambda *a, **k: listed)
     assert bench_throughput.has_command("audit-verify")
     assert not bench_throughput.has_command("audit-chain")
+
+
+def test_resilience_events_in_the_order_they_happened():
+    events = ["12.0 s: the chainer killed", "first acknowledged", "9.6 s: restarted", "6.0 s: a"]
+    assert sorted(events, key=bench_resilience._event_time) == [
+        "6.0 s: a",
+        "9.6 s: restarted",
+        "12.0 s: the chainer killed",
+        "first acknowledged",
+    ]
