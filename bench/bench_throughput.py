@@ -28,7 +28,15 @@ the script uses its server). It needs gunicorn in the venv.
    client, ``CaptureQueriesContext``), checks the audit chain, drops both databases.
 
 The figures go to ``bench/RESULTS.md`` under "Case intake throughput (issue: cases)"
-(a later run replaces that section).
+(a later run replaces that section), with issue 15's targets beside them: ≥ 100 cases/s
+(200 the aim), ≤ 20 statements per case, < 2 ms per case holding any zone- or
+installation-wide lock (the case-number row, the audit chain head, an advisory lock).
+
+Options for before/after runs on one machine: ``--source TREE`` measures another checkout
+(its ``src/`` is imported first, here and in gunicorn), ``--db-prefix`` names the databases
+(``PREFIX_bench_throughput``, ``PREFIX_pgbench``), and ``--chain`` times ``onewindow
+audit-chain --once`` after the load when the tree has that command (events linked outside
+the request); the chain is verified with ``onewindow audit-verify`` at the end either way.
 """
 
 from __future__ import annotations
@@ -57,7 +65,7 @@ from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from environment import database_label, machine
+from environment import database_label, machine, use_source_tree
 
 HEADING = "## Case intake throughput (issue: cases)"
 BENCH_DIR = Path(__file__).resolve().parent
@@ -66,7 +74,20 @@ RESULTS = BENCH_DIR / "RESULTS.md"
 VENV_BIN = Path(sys.executable).parent
 BENCH_DB = "onewindow_bench_throughput"
 PGBENCH_DB = "onewindow_pgbench"
+
+
+def set_database_names(*, bench: str, pgbench: str) -> None:
+    """Name the databases this module creates and samples (``--db-prefix``): runs of
+    several people on one server must not drop each other's."""
+    global BENCH_DB, PGBENCH_DB
+    BENCH_DB, PGBENCH_DB = bench, pgbench
+
+
 TARGET_CASES_PER_SECOND = 200.0
+#: Issue 15's targets, printed next to each figure.
+TARGET_NOW_CASES_PER_SECOND = 100.0
+TARGET_STATEMENTS_PER_CASE = 20
+TARGET_LOCK_HOLD_MS = 2.0
 PASSWORD = "bench-Password-2026"
 ZONE_CODE = "SFQ"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -490,9 +511,11 @@ def _gunicorn_accepts_no_control_socket() -> bool:
 class Server:
     """gunicorn serving the benchmark database on a free port of 127.0.0.1."""
 
-    def __init__(self, worker_class: str, workers: int, threads: int, log: Path) -> None:
+    def __init__(
+        self, worker_class: str, workers: int, threads: int, log: Path, port: int | None = None
+    ) -> None:
         self.worker_class, self.workers, self.threads = worker_class, workers, threads
-        self.port = free_port()
+        self.port = port or free_port()
         command = [
             str(VENV_BIN / "gunicorn"),
             "onewindow.wsgi:application",
@@ -533,6 +556,22 @@ class Server:
 
     def worker_pids(self) -> list[int]:
         return [pid for pid in _pids() if _parent(pid) == self.process.pid]
+
+    def kill(self) -> list[int]:
+        """``kill -9`` of the master and its workers at once, as a crash would end them;
+        returns the process ids killed."""
+        victims = [self.process.pid, *self.worker_pids()]
+        for pid in victims:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.process.wait()
+        deadline = time.monotonic() + 10
+        while any(_parent(pid) is not None for pid in victims[1:]):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        self.log_file.close()
+        return victims
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -777,29 +816,52 @@ def run_load(
 # == in-process profile =====================================================================
 
 
+#: Rows and locks every writer of a zone (or of the installation) must pass through one at a
+#: time: the zone's case-number row, the audit chain head row, and any advisory lock.
+NUMBER_TABLE = "cases_casenumbersequence"
+HEAD_TABLE = "core_auditchainhead"
+ADVISORY = re.compile(r"pg_(?:try_)?advisory(?:_xact)?_lock\b", re.I)
+
+
+def _locks(sql: str, table: str) -> bool:
+    """Does ``sql`` lock a row of ``table`` until the end of its transaction?"""
+    head = sql.lstrip()[:12].upper()
+    if table not in sql:
+        return False
+    if head.startswith("SELECT"):
+        return "FOR UPDATE" in sql or "FOR NO KEY UPDATE" in sql
+    return head.startswith(("UPDATE", "INSERT", "DELETE"))
+
+
 def _lock_holds(events: list[tuple[float, float, str]]) -> dict[str, float]:
-    """How long one request held the rows that serialise writers, from its statements'
-    times: the case-number row and the audit chain head from the statement that locked
-    them to the end of COMMIT, and the head updates sent after the commit."""
+    """How long one request held what serialises writers, from its statements' times:
+    the zone's case-number row, the audit chain head row and any advisory lock, each from
+    the end of the statement that took it (its first ``SELECT … FOR UPDATE``, ``UPDATE`` or
+    ``INSERT`` of the row, or ``pg_advisory_xact_lock``) to the end of ``COMMIT``; and the
+    head updates sent after the commit, each its own transaction. A lock the request never
+    takes is held 0 ms: after the case number comes from a sequence, or the chain is
+    linked outside the request, the figure drops to 0 on its own."""
 
-    def first(predicate) -> int | None:
-        return next((i for i, (_s, _e, sql) in enumerate(events) if predicate(sql)), None)
+    def first(predicate, before: int) -> int | None:
+        return next((i for i, (_s, _e, sql) in enumerate(events[:before]) if predicate(sql)), None)
 
-    commit = first(lambda sql: sql == "COMMIT")
+    commit = next((i for i, (_s, _e, sql) in enumerate(events) if sql == "COMMIT"), None)
     if commit is None:
         return {}
     committed = events[commit][1]
-    holds = {}
-    number = first(lambda sql: "casenumbersequence" in sql and "FOR UPDATE" in sql)
-    if number is not None and number < commit:
-        holds["number"] = committed - events[number][1]
-    head = first(lambda sql: "core_auditchainhead" in sql and "FOR UPDATE" in sql)
-    if head is not None and head < commit:
-        holds["head"] = committed - events[head][1]
+    holds = {"number": 0.0, "head": 0.0, "advisory": 0.0}
+    for key, predicate in (
+        ("number", lambda sql: _locks(sql, NUMBER_TABLE)),
+        ("head", lambda sql: _locks(sql, HEAD_TABLE)),
+        ("advisory", lambda sql: bool(ADVISORY.search(sql))),
+    ):
+        taken = first(predicate, commit)
+        if taken is not None:
+            holds[key] = committed - events[taken][1]
     after = [
         finished - started
         for started, finished, sql in events[commit + 1 :]
-        if sql.startswith("UPDATE") and "core_auditchainhead" in sql
+        if sql.lstrip().upper().startswith("UPDATE") and HEAD_TABLE in sql
     ]
     holds["head_updates"] = len(after)
     holds["head_after"] = sum(after)
@@ -962,10 +1024,12 @@ def profile_requests(data: dict, rounds: int = 20) -> dict:
             "verbs": dict(kinds),
             "tables": dict(tables.most_common()),
             "audit": audit,
-            "number_hold_ms": statistics.median(values["number"]) * 1e3
-            if values.get("number")
-            else 0.0,
-            "head_hold_ms": statistics.median(values["head"]) * 1e3 if values.get("head") else 0.0,
+            **{
+                f"{lock}_hold_ms": statistics.median(values[lock]) * 1e3
+                if values.get(lock)
+                else 0.0
+                for lock in ("number", "head", "advisory")
+            },
             "head_updates": statistics.median(values["head_updates"])
             if values.get("head_updates")
             else 0,
@@ -976,19 +1040,94 @@ def profile_requests(data: dict, rounds: int = 20) -> dict:
     return result
 
 
-def audit_check() -> dict:
-    from onewindow.cases.constants import CaseStatus
-    from onewindow.cases.models import Case
-    from onewindow.core.audit import audit_verify
-    from onewindow.core.models import AuditEvent
+# == the audit chain (``onewindow audit-chain`` / ``audit-verify``) ===========================
 
-    verified = audit_verify()
+
+def onewindow_command(*arguments: str, timeout: float = 1800) -> subprocess.CompletedProcess:
+    """``onewindow <arguments>`` in a child process, with this process's environment (the
+    database, settings and source tree: ``PYTHONPATH``)."""
+    return subprocess.run(
+        [sys.executable, "-m", "onewindow", *arguments],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def has_command(name: str) -> bool:
+    """Does this source tree's ``onewindow help`` list the command ``name`` (dashed)?"""
+    listed = onewindow_command("help", "--commands", timeout=120).stdout.split()
+    return name.replace("-", "_") in listed
+
+
+def audit_events() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM core_auditevent")
+        return cursor.fetchone()[0]
+
+
+def chain_once() -> dict:
+    """Run ``onewindow audit-chain --once`` when this tree has it, and time it. Without the
+    command (events chained in the request, the older design) nothing is run."""
+    if not has_command("audit-chain"):
+        return {"ran": False}
+    events = audit_events()
+    started = time.perf_counter()
+    done = onewindow_command("audit-chain", "--once")
+    seconds = time.perf_counter() - started
     return {
-        "events": AuditEvent.objects.count(),
-        "ok": verified.ok,
-        "break": str(verified.first_break) if verified.first_break else "",
-        "in_review": Case.objects.filter(status=CaseStatus.IN_REVIEW).count(),
-        "submitted": Case.objects.filter(status=CaseStatus.SUBMITTED).count(),
+        "ran": True,
+        "ok": done.returncode == 0,
+        "seconds": seconds,
+        "events": events,
+        "output": (done.stdout + done.stderr).strip()[-600:],
+    }
+
+
+def audit_verify_command(*arguments: str) -> dict:
+    """``onewindow audit-verify``: its exit status and what it printed."""
+    started = time.perf_counter()
+    done = onewindow_command("audit-verify", *arguments)
+    return {
+        "ok": done.returncode == 0,
+        "seconds": time.perf_counter() - started,
+        "output": (done.stdout + done.stderr).strip()[-600:],
+    }
+
+
+def _case_count() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM cases_case")
+        return cursor.fetchone()[0]
+
+
+def audit_check() -> dict:
+    """The cases the load left, and ``onewindow audit-verify`` over the whole chain (the
+    command, so that the check is the one this source tree ships)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FILTER (WHERE status = 'in_review'), "
+            "count(*) FILTER (WHERE status = 'submitted') FROM cases_case"
+        )
+        in_review, submitted = cursor.fetchone()
+    if has_command("audit-chain"):  # link what the profile and the load left, first
+        onewindow_command("audit-chain", "--once")
+    verified = audit_verify_command()
+    return {
+        "events": audit_events(),
+        "ok": verified["ok"],
+        "break": "" if verified["ok"] else verified["output"],
+        "verify_seconds": verified["seconds"],
+        "in_review": in_review,
+        "submitted": submitted,
     }
 
 
@@ -999,12 +1138,108 @@ def _mib(kib: int) -> float:
     return kib / 1024
 
 
+def _verdict(met: bool | None) -> str:
+    return "n/a" if met is None else ("met" if met else "**not met**")
+
+
+def targets_table(report: dict) -> list[str]:
+    """Issue 15's figures, each beside its target."""
+    main, pgbench, cpu, profile = (
+        report["main"],
+        report["pgbench"],
+        report["cpu"],
+        report["profile"],
+    )
+    rate = main["cases_per_second"]
+    errors = sum(main["errors"].values())
+    create, accept = profile["create"], profile["accept"]
+    statements = create["statements"] + accept["statements"]
+    rows = [
+        (
+            "cases/s (submit + accept over HTTP)",
+            f"{rate:.1f}",
+            f"≥ {TARGET_NOW_CASES_PER_SECOND:.0f} now, {TARGET_CASES_PER_SECOND:.0f} aim",
+            _verdict(rate >= TARGET_NOW_CASES_PER_SECOND),
+        ),
+        ("… ÷ pgbench tpcb-like TPS (same run)", f"{rate / pgbench['tps']:.3f}", "", ""),
+        ("errors", f"{errors}", "0", _verdict(errors == 0)),
+        (
+            "SQL statements per case (create + accept)",
+            f"{statements:.0f} ({create['statements']:.0f} + {accept['statements']:.0f})",
+            f"≤ {TARGET_STATEMENTS_PER_CASE}",
+            _verdict(statements <= TARGET_STATEMENTS_PER_CASE),
+        ),
+    ]
+    if cpu is not None and rate:
+        app, database = cpu["workers"] / rate * 1e3, cpu["backends"] / rate * 1e3
+        budget = cpu["cores"] * 1e3 / TARGET_CASES_PER_SECOND
+        rows += [
+            ("CPU ms per case: application (gunicorn)", f"{app:.1f}", "", ""),
+            ("CPU ms per case: database (its backends)", f"{database:.1f}", "", ""),
+            (
+                "CPU ms per case, both",
+                f"{app + database:.1f}",
+                f"< {budget:.0f} (for {TARGET_CASES_PER_SECOND:.0f}/s on {cpu['cores']} cores)",
+                _verdict(app + database < budget),
+            ),
+        ]
+    locks = (
+        ("zone's case-number row (`cases_casenumbersequence`)", "number"),
+        ("audit chain head row (`core_auditchainhead`) in the request", "head"),
+        ("advisory lock in the request", "advisory"),
+    )
+    for label, key in locks:
+        held = create[f"{key}_hold_ms"] + accept[f"{key}_hold_ms"]
+        if key == "head":
+            held += create["head_after_ms"] + accept["head_after_ms"]
+        rows.append(
+            (
+                f"ms per case holding the {label}",
+                f"{held:.1f}",
+                f"< {TARGET_LOCK_HOLD_MS:.0f}",
+                _verdict(held < TARGET_LOCK_HOLD_MS),
+            )
+        )
+    chain = report.get("chain") or {}
+    if chain.get("ran"):
+        per_case = chain["seconds"] / chain["cases"] * 1e3 if chain.get("cases") else 0.0
+        rows.append(
+            (
+                "`audit-chain --once` after the load (the chainer alone holds its lock)",
+                f"{chain['events']:,} events in {chain['seconds']:.1f} s "
+                f"({per_case:.2f} ms per case){'' if chain['ok'] else ', FAILED'}",
+                "keeps up with intake",
+                _verdict(chain["ok"] and per_case * TARGET_NOW_CASES_PER_SECOND < 1e3),
+            )
+        )
+    audit = report["audit"]
+    rows.append(
+        (
+            "`audit-verify` after the load",
+            "passes" if audit["ok"] else "FAILS",
+            "passes",
+            _verdict(audit["ok"]),
+        )
+    )
+    lines = ["| Issue 15 figure | Measured | Target | |", "|---|---:|---|---|"]
+    lines += [
+        f"| {label} | {value} | {target} | {verdict} |" for label, value, target, verdict in rows
+    ]
+    return lines
+
+
 def section_for(report: dict) -> str:
     info, options, main = report["machine"], report["options"], report["main"]
     pgbench, cpu, profile = report["pgbench"], report["cpu"], report["profile"]
     rate = main["cases_per_second"]
     ratio = rate / pgbench["tps"]
-    verdict = "met" if rate >= TARGET_CASES_PER_SECOND else "not met"
+    verdict = (
+        "aim met"
+        if rate >= TARGET_CASES_PER_SECOND
+        else "met"
+        if rate >= TARGET_NOW_CASES_PER_SECOND
+        else "not met"
+    )
     errors = sum(main["errors"].values())
     error_text = (
         "0 errors"
@@ -1016,12 +1251,12 @@ def section_for(report: dict) -> str:
         f" with {options.threads} threads each" if worker_class == "gthread" else ""
     )
     lines = [
-        HEADING,
+        report.get("heading") or HEADING,
         "",
         textwrap.fill(
             f"`DATABASE_URL=… .venv/bin/python bench/bench_throughput.py` — {info['date']} — "
             f"{info['cpu']}, nproc {info['nproc']}, {info['python']}, {report['database']}, "
-            f"gunicorn {report['gunicorn']}. Load average (1 min) "
+            f"gunicorn {report['gunicorn']}, source `{report['source']}`. Load average (1 min) "
             f"{report['load_before']:.2f} before the run, {report['load_after']:.2f} after "
             "(other work was running on the machine).",
             width=92,
@@ -1077,7 +1312,8 @@ def section_for(report: dict) -> str:
         f"| errors | {errors} |",
         "",
         textwrap.fill(
-            f"Target ≥ {TARGET_CASES_PER_SECOND:.0f} cases/s on 2 cores: **{verdict}** "
+            f"Target ≥ {TARGET_NOW_CASES_PER_SECOND:.0f} cases/s on 2 cores now, "
+            f"{TARGET_CASES_PER_SECOND:.0f} the aim: **{verdict}** "
             f"({rate:.1f}; {error_text}). Accepts per second over the window: min "
             f"{min(main['per_second'])}, median {statistics.median(main['per_second']):.0f}, "
             f"max {max(main['per_second'])}.",
@@ -1096,7 +1332,7 @@ def section_for(report: dict) -> str:
             f"| {label} | {s['n']:,} | {s['p50']:.1f} | {s['p95']:.1f} | {s['p99']:.1f} | "
             f"{s['max']:.1f} |"
         )
-    lines += ["", "### Where the time goes", ""]
+    lines += ["", *targets_table(report), "", "### Where the time goes", ""]
     findings = []
     per_case = ceiling = 0.0
     if cpu is not None:
@@ -1241,9 +1477,9 @@ def section_for(report: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_results(section: str) -> None:
+def write_results(section: str, heading: str = HEADING) -> None:
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
+    pattern = re.compile(rf"^{re.escape(heading)}\n.*?(?=^## |\Z)", re.S | re.M)
     if pattern.search(text):
         text = pattern.sub(lambda _match: section + "\n", text)
     else:
@@ -1338,10 +1574,21 @@ def measure(options, base_url: str, workdir: Path) -> dict:
     for sample in main_run["error_samples"]:
         print("  error:", sample)
 
+    chain = chain_once() if options.chain else {"ran": False}
+    if chain["ran"]:
+        chain["cases"] = _case_count()
+        print(
+            f"audit-chain --once: {chain['events']:,} events in {chain['seconds']:.1f} s "
+            f"({'ok' if chain['ok'] else 'FAILED: ' + chain['output']})",
+            flush=True,
+        )
+    elif options.chain:
+        print("audit-chain: not in this source tree (events are chained in the request)")
     pgbench = run_pgbench(base_url, options.pgbench_seconds)
     print(f"pgbench tpcb-like: {pgbench['tps']:.0f} TPS", flush=True)
     profile = profile_requests(data, options.profile_rounds)
     audit = audit_check()
+    print(f"audit-verify: {'ok' if audit['ok'] else 'FAILED: ' + audit['break']}", flush=True)
     connection.close()
     return {
         "machine": machine(),
@@ -1363,6 +1610,8 @@ def measure(options, base_url: str, workdir: Path) -> dict:
         "profile": profile,
         "profile_rounds": options.profile_rounds,
         "audit": audit,
+        "chain": chain,
+        "source": os.environ.get("PYTHONPATH", "").split(os.pathsep)[0],
         "load_before": load_before,
         "load_after": load_after,
     }
@@ -1389,7 +1638,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pgbench-seconds", type=int, default=30)
     parser.add_argument("--profile-rounds", type=int, default=20)
     parser.add_argument("--keep-databases", action="store_true")
+    parser.add_argument(
+        "--source",
+        metavar="TREE",
+        help="the source tree to measure (its src/ is imported first; default: this one)",
+    )
+    parser.add_argument(
+        "--db-prefix",
+        default="onewindow",
+        help="databases created on the server: PREFIX_bench_throughput, PREFIX_pgbench",
+    )
+    parser.add_argument(
+        "--chain",
+        action="store_true",
+        help="after the load, time `onewindow audit-chain --once` (when the tree has it)",
+    )
     parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
+    parser.add_argument(
+        "--heading",
+        default=HEADING[3:],
+        help="the RESULTS.md section written (replaced when it exists), e.g. "
+        '"Case intake throughput (issue 15, before)"',
+    )
     options = parser.parse_args(argv)
     if options.load_generator:
         return load_generator(options.load_generator)
@@ -1401,6 +1671,10 @@ def main(argv: list[str] | None = None) -> int:
     if not (VENV_BIN / "gunicorn").exists():
         print(f"gunicorn is missing: {VENV_BIN / 'pip'} install gunicorn")
         return 2
+    use_source_tree(options.source)
+    set_database_names(
+        bench=f"{options.db_prefix}_bench_throughput", pgbench=f"{options.db_prefix}_pgbench"
+    )
     with tempfile.TemporaryDirectory(prefix="bench-throughput-") as scratch:
         try:
             report = measure(options, base_url, Path(scratch))
@@ -1410,11 +1684,12 @@ def main(argv: list[str] | None = None) -> int:
                     drop_database(base_url, BENCH_DB)
                 with contextlib.suppress(Exception):
                     drop_database(base_url, PGBENCH_DB)
+    report["heading"] = "## " + options.heading
     section = section_for(report)
     print()
     print(section)
     if not options.no_write:
-        write_results(section)
+        write_results(section, report["heading"])
         print(f"written to {RESULTS}")
     return 0  # the verdict is in the figures; a slow run still records them
 

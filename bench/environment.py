@@ -38,3 +38,24 @@ def database_label() -> str:
     import sqlite3
 
     return f"SQLite {sqlite3.sqlite_version}"
+
+
+def use_source_tree(root: str | os.PathLike | None) -> str:
+    """Import ``onewindow`` from the source tree ``root`` (its ``src`` directory), in this
+    process and in every process it starts (``PYTHONPATH``), ahead of the installed one.
+
+    The benchmarks can so measure an older or newer checkout with the same script, one
+    after the other on the same machine. Returns the ``src`` directory used."""
+    import sys
+    from pathlib import Path
+
+    base = Path(root) if root else Path(__file__).resolve().parent.parent
+    source = (base / "src") if (base / "src" / "onewindow").is_dir() else base
+    if not (source / "onewindow").is_dir():
+        raise SystemExit(f"no onewindow package under {base}")
+    text = str(source.resolve())
+    if text not in sys.path:
+        sys.path.insert(0, text)
+    paths = [path for path in os.environ.get("PYTHONPATH", "").split(os.pathsep) if path]
+    os.environ["PYTHONPATH"] = os.pathsep.join([text, *[p for p in paths if p != text]])
+    return text
