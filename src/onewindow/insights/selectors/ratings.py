@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from onewindow.insights.models import DailyRatings, MonthlyRatings
 from onewindow.insights.rows import Filters, Stored, in_ranges, narrow, union_all
-from onewindow.reviews.models import Rating, Rectification, RectificationStatus
+from onewindow.reviews.models import BAD_LEVELS, Rating, Rectification, RectificationStatus
 
 
 def _overdue(on: dt.date, prefix: str = "rectification__") -> Q:
@@ -84,10 +84,13 @@ def _ratings(
 
 def _bad_states(filters: Filters, on: dt.date) -> list[dict]:
     """The period's bad ratings by the state of their rectification today, per
-    (department, item): from the rectifications (one for each bad rating)."""
+    (department, item): from the rectifications (one for each bad rating), joined to the
+    period's bad ratings read from their own index (``rating_bad_day``: a twentieth of the
+    ratings) — always as they are today, so nothing here is rolled up."""
     rectifications = narrow(
         Rectification.objects.filter(
             zone_id=filters.zone_id,
+            rating__level__in=sorted(BAD_LEVELS),
             rating__rated_on__range=(filters.day_from, filters.day_to),
         ),
         filters,
