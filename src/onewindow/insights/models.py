@@ -9,6 +9,9 @@ other table it reads belongs to another app (docs/insights.md).
   delivered.
 - :class:`DailyFigures` and :class:`DailyRatings`: the facts and the ratings added up per
   day, lead department and item, for periods of months.
+- :class:`MonthlyFigures`, :class:`MonthlyRatings` and :class:`MonthlyDurations`: the
+  days of each closed month added up (and the working days of its decisions and
+  deliveries counted per value), for periods of a year.
 - :class:`RollupState`: per zone, the last day through which every day has been rolled up
   (the dashboard reads facts up to it and live data after it) and the calendar revision
   that :class:`CalendarDay` was built from.
@@ -133,16 +136,9 @@ class CaseFact(models.Model):
         return f"{self.case_id} {self.status}"
 
 
-class DailyFigures(models.Model):
-    """日汇总: the case figures of one day for one lead department and item, each family
-    counted on its own date (accepted on ``day``, decided on ``day``, delivered on
-    ``day``). Rebuilt from the facts by the roll-up for the days it rolls; the dashboard
-    adds these rows up for the days through ``RollupState.rolled_through``."""
+class FigureCounts(models.Model):
+    """The case figures a roll-up row adds up (each family counted on its own date)."""
 
-    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField(_("日期"))
-    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
     accepted = models.PositiveIntegerField(_("受理"), default=0)
     tolerated = models.PositiveIntegerField(_("容缺受理"), default=0)
     commitment = models.PositiveIntegerField(_("告知承诺"), default=0)
@@ -155,6 +151,21 @@ class DailyFigures(models.Model):
     delivered = models.PositiveIntegerField(_("送达"), default=0)
     delivery_days_total = models.PositiveIntegerField(_("受理至送达工作日合计"), default=0)
     delivery_days_count = models.PositiveIntegerField(_("受理至送达计入件数"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyFigures(FigureCounts):
+    """日汇总: the case figures of one day for one lead department and item, each family
+    counted on its own date (accepted on ``day``, decided on ``day``, delivered on
+    ``day``). Rebuilt from the facts by the roll-up for the days it rolls; the dashboard
+    adds these rows up for the days through ``RollupState.rolled_through``."""
+
+    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("日期"))
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
         ordering = ["zone_id", "day", "department_id", "item_id"]
@@ -193,11 +204,90 @@ class DailyRatings(models.Model):
         return f"{self.zone_id} {self.day} {self.department_id}/{self.item_id} {self.level}"
 
 
+class MonthlyFigures(FigureCounts):
+    """月汇总: the daily figures of one closed month (``month`` is its first day) for one
+    lead department and item, added up. A month is closed once every day of it is
+    through ``RollupState.rolled_through``; its rows are rebuilt whenever one of its days
+    is rolled again, so a month is always the sum of its days."""
+
+    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("月份"))
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["zone_id", "month", "department_id", "item_id"]
+        verbose_name = _("办件月汇总")
+        verbose_name_plural = _("办件月汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["zone", "month", "department", "item"], name="insights_monthly_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.zone_id} {self.month:%Y-%m} {self.department_id}/{self.item_id}"
+
+
+class MonthlyRatings(models.Model):
+    """评价月汇总: the daily ratings of one closed month added up (as ``MonthlyFigures``)."""
+
+    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("月份"))
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(
+        Item, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    level = models.PositiveSmallIntegerField(_("评价等级"))
+    ratings = models.PositiveIntegerField(_("评价数"))
+
+    class Meta:
+        ordering = ["zone_id", "month", "department_id", "item_id", "level"]
+        verbose_name = _("评价月汇总")
+        verbose_name_plural = _("评价月汇总")
+        indexes = [models.Index(fields=["zone", "month"], name="insights_monthly_ratings")]
+
+    def __str__(self) -> str:
+        return f"{self.zone_id} {self.month:%Y-%m} {self.department_id}/{self.item_id}"
+
+
+class MonthlyDurations(models.Model):
+    """工作日分布月汇总: of the facts decided (``family`` "d") or delivered ("l") in one
+    closed month, how many took ``days`` working days, per lead department and item: the
+    medians of long periods are read from these counts (``selectors.median_of_counts``)."""
+
+    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("月份"))
+    family = models.CharField(_("类别"), max_length=1)
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    days = models.IntegerField(_("工作日"))
+    cases = models.PositiveIntegerField(_("件数"))
+
+    class Meta:
+        ordering = ["zone_id", "month", "family", "department_id", "item_id", "days"]
+        verbose_name = _("工作日分布月汇总")
+        verbose_name_plural = _("工作日分布月汇总")
+        indexes = [
+            # The long-period medians read one zone's months from this index alone.
+            models.Index(
+                fields=["zone", "month"],
+                include=["family", "department", "item", "days", "cases"],
+                name="insights_monthly_durations",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.zone_id} {self.month:%Y-%m} {self.family} {self.item_id}: {self.days}"
+
+
 class RollupState(models.Model):
     """Where the roll-up of a zone stands."""
 
     zone = models.OneToOneField(Zone, on_delete=models.CASCADE, related_name="+")
     rolled_through = models.DateField(_("已汇总至"), null=True, blank=True)
+    #: The last day of the last closed month whose month rows are written (None: none).
+    months_through = models.DateField(_("月汇总至"), null=True, blank=True)
     calendar_revision = models.BigIntegerField(_("工作日历版本"), null=True, blank=True)
     last_run_at = models.DateTimeField(_("最近汇总时间"), null=True, blank=True)
     last_run_from = models.DateField(_("最近汇总起始日"), null=True, blank=True)

@@ -66,6 +66,74 @@ class Split:
     live_from: dt.date | None  # live for [live_from, day_to]; None: none
 
 
+#: Periods of at least this many days are charted by month, and their whole rolled months
+#: are read from the month roll-up (``MonthlyFigures``, ``MonthlyRatings``,
+#: ``MonthlyDurations``) instead of their days.
+MONTHLY_FROM_DAYS = 62
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def next_month(day: dt.date) -> dt.date:
+    """The first day of the month after ``day``'s."""
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def closed_through(mark: dt.date | None) -> dt.date | None:
+    """The last day of the last month whose every day is through ``mark`` (a closed month)."""
+    if mark is None:
+        return None
+    if (mark + ONE_DAY).day == 1:
+        return mark
+    return month_start(mark) - ONE_DAY
+
+
+@dataclass(frozen=True)
+class Stored:
+    """How the stored days of a period are read: whole rolled months from the month
+    roll-up, the other days (at most two ranges, before and after them) per day."""
+
+    months: tuple[dt.date, dt.date] | None  # first days of the first and the last month
+    days: tuple[tuple[dt.date, dt.date], ...]
+
+
+def stored_parts(filters: Filters, stored_to: dt.date, months_through: dt.date | None) -> Stored:
+    """Split [day_from, stored_to]: the whole months rolled up (through ``months_through``)
+    when the period is charted by month, the rest per day."""
+    everything = Stored(None, ((filters.day_from, stored_to),))
+    if months_through is None or (filters.day_to - filters.day_from).days < MONTHLY_FROM_DAYS:
+        return everything
+    first = filters.day_from if filters.day_from.day == 1 else next_month(filters.day_from)
+    through = closed_through(min(stored_to, months_through))
+    if through is None or first > through:
+        return everything
+    last = month_start(through)
+    days = []
+    if filters.day_from < first:
+        days.append((filters.day_from, first - ONE_DAY))
+    if through < stored_to:
+        days.append((through + ONE_DAY, stored_to))
+    return Stored((first, last), tuple(days))
+
+
+def in_ranges(field: str, ranges) -> Q:
+    """``field`` in any of the (first, last) ranges (at least one)."""
+    condition = Q()
+    for first, last in ranges:
+        condition |= Q(**{f"{field}__range": (first, last)})
+    return condition
+
+
+def union_all(querysets: list[QuerySet]) -> QuerySet | None:
+    """One statement for several querysets of the same columns (None for none)."""
+    if not querysets:
+        return None
+    first, *rest = querysets
+    return first.union(*rest, all=True) if rest else first
+
+
 def split(filters: Filters, mark: dt.date | None) -> Split:
     stored_to = None
     if mark is not None and filters.day_from <= mark:

@@ -6,7 +6,10 @@
   [day_from, day_to] — the case as it is when the job runs — in one ``INSERT … SELECT …
   ON CONFLICT DO UPDATE`` (idempotent: running a day twice gives the same rows), adds
   those days' facts and ratings up again (``DailyFigures``, ``DailyRatings``), and moves
-  the zone's ``rolled_through`` mark when every day up to ``day_to`` is rolled.
+  the zone's ``rolled_through`` mark when every day up to ``day_to`` is rolled; then adds
+  up again every *closed* month (each of its days through the mark) that it touched or
+  that closed since (``MonthlyFigures``, ``MonthlyRatings``, ``MonthlyDurations``), so a
+  month is always the sum of its days.
 - :func:`rollup_due` rolls what is due: from the day before the mark (one day of overlap,
   for a case accepted just before midnight and committed just after) to yesterday.
 
@@ -42,8 +45,12 @@ from onewindow.insights.models import (
     CaseFact,
     DailyFigures,
     DailyRatings,
+    MonthlyDurations,
+    MonthlyFigures,
+    MonthlyRatings,
     RollupState,
 )
+from onewindow.insights.rows import ONE_DAY, closed_through, month_start, next_month
 from onewindow.org.models import Zone
 from onewindow.org.selectors import calendar_for_zone
 
@@ -108,6 +115,8 @@ def _ensure_calendar(zone: Zone, state: RollupState) -> bool:
         )
         last = max(span["last"] or span["first"], timezone.localdate())
         _rebuild_daily(zone, span["first"], last)
+        if state.months_through is not None and span["first"] <= state.months_through:
+            _rebuild_months(zone, month_start(span["first"]), month_start(state.months_through))
     state.calendar_revision = revision
     state.save(update_fields=["calendar_revision"])
     return True
@@ -192,6 +201,78 @@ def _rebuild_daily(zone: Zone, day_from: dt.date, day_to: dt.date) -> None:
         )
 
 
+def _month_of(column: str) -> str:
+    """SQL for the first day of the month of a date column."""
+    if connection.vendor == "postgresql":
+        return f"CAST(date_trunc('month', {column}) AS date)"
+    return f"date({column}, 'start of month')"
+
+
+def _rebuild_months(zone: Zone, first: dt.date, last: dt.date) -> None:
+    """Add up the days of the months from ``first`` to ``last`` (their first days) again:
+    the daily figures and ratings, and the facts' working days counted per value (the
+    durations: the long-period medians). Three DELETE + INSERT … SELECT pairs."""
+    adapt = connection.ops.adapt_datefield_value
+    period = [zone.pk, adapt(first), adapt(next_month(last) - ONE_DAY)]
+    for model in (MonthlyFigures, MonthlyRatings, MonthlyDurations):
+        model.objects.filter(zone=zone, month__range=(first, last)).delete()
+    sums = ", ".join(f"SUM({name.strip()})" for name in _DAILY_COLUMNS.split(","))
+    day_month = _month_of("day")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO insights_monthlyfigures (zone_id, month, department_id, item_id, "
+            f"{_DAILY_COLUMNS}) SELECT zone_id, {day_month}, department_id, item_id, {sums} "
+            "FROM insights_dailyfigures WHERE zone_id = %s AND day BETWEEN %s AND %s "
+            f"GROUP BY zone_id, {day_month}, department_id, item_id",
+            period,
+        )
+        cursor.execute(
+            "INSERT INTO insights_monthlyratings (zone_id, month, department_id, item_id, "
+            f"level, ratings) SELECT zone_id, {day_month}, department_id, item_id, level, "
+            "SUM(ratings) FROM insights_dailyratings WHERE zone_id = %s AND day BETWEEN %s "
+            f"AND %s GROUP BY zone_id, {day_month}, department_id, item_id, level",
+            period,
+        )
+        families = " UNION ALL ".join(
+            f"SELECT zone_id, {_month_of(date)} AS month, '{family}' AS family, department_id, "
+            f"item_id, {days} AS days, COUNT(*) AS cases FROM insights_casefact "
+            f"WHERE zone_id = %s AND {date} BETWEEN %s AND %s AND {days} IS NOT NULL "
+            f"GROUP BY zone_id, {_month_of(date)}, department_id, item_id, {days}"
+            for family, date, days in (
+                ("d", "decided_on", "decision_days"),
+                ("l", "delivered_on", "delivery_days"),
+            )
+        )
+        cursor.execute(
+            "INSERT INTO insights_monthlydurations (zone_id, month, family, department_id, "
+            f"item_id, days, cases) {families}",
+            period * 2,
+        )
+
+
+def _roll_months(zone: Zone, state: RollupState, day_from: dt.date) -> None:
+    """After the days from ``day_from`` are rolled: add up again the closed months they
+    touched and every month closed since the last run (all of them the first time)."""
+    closed = closed_through(state.rolled_through)
+    if closed is None:
+        return
+    first = month_start(day_from)
+    if state.months_through is None:
+        days = [
+            model.objects.filter(zone=zone).aggregate(first=Min("day"))["first"]
+            for model in (DailyFigures, DailyRatings)
+        ]
+        days = [day for day in days if day is not None]
+        if days:
+            first = min(first, month_start(min(days)))
+    elif state.months_through < closed:
+        first = min(first, state.months_through + ONE_DAY)
+    last = month_start(closed)
+    if first <= last:
+        _rebuild_months(zone, first, last)
+    state.months_through = closed
+
+
 def _check_range(day_from: dt.date, day_to: dt.date) -> None:
     if day_from > day_to:
         raise ValidationFailed.for_field(
@@ -229,6 +310,7 @@ def rollup(
                 state.rolled_through = last_complete
         elif day_from <= mark + dt.timedelta(days=1) and last_complete > mark:
             state.rolled_through = last_complete
+    _roll_months(zone, state, day_from)
     seconds = time.perf_counter() - started
     state.last_run_at = now
     state.last_run_from = day_from

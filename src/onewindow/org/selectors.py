@@ -95,9 +95,10 @@ def audit_trail(
 
 
 def last_chain_verification() -> AuditEvent | None:
-    """The newest recorded verification of the whole audit chain (``audit.chain_verified``)."""
+    """The newest recorded verification of the whole audit chain (``audit.chain_verified``).
+
+    Newest by primary key, not by chain position, so it reads the same whether or not the
+    event has been linked into the chain yet (one indexed query on ``action``)."""
     return (
-        AuditEvent.objects.filter(action=AuditAction.AUDIT_CHAIN_VERIFIED)
-        .order_by("-sequence")
-        .first()
+        AuditEvent.objects.filter(action=AuditAction.AUDIT_CHAIN_VERIFIED).order_by("-pk").first()
     )

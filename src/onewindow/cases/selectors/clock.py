@@ -13,6 +13,7 @@ from django.utils import timezone
 from onewindow.cases import deadlines
 from onewindow.cases.constants import CaseStatus
 from onewindow.cases.models import Case, Task
+from onewindow.org.models import Zone
 from onewindow.org.selectors import calendar_for_zone
 
 
@@ -51,19 +52,21 @@ def case_clock(case: Case, *, on: dt.date | None = None) -> ClockView:
     )
 
 
-def with_remaining(rows, *, on: dt.date | None = None):
-    """Attach ``remaining`` working days to each row of one page (tasks or cases)."""
+def with_remaining(rows, *, on: dt.date | None = None, calendars: dict | None = None):
+    """Attach ``remaining`` working days to each row of one page (tasks or cases).
+
+    The zone's calendar is looked up by the row's zone id (no zone row is read); a page
+    with two lists passes one ``calendars`` dict to both, so the calendar's revision is
+    checked once per page."""
     on = on or today()
     rows = list(rows)
-    calendars = {}
+    calendars = {} if calendars is None else calendars
     for row in rows:
-        zone = row.case.zone_id if isinstance(row, Task) else row.zone_id
-        if zone not in calendars:
-            calendars[zone] = calendar_for_zone(
-                row.case.zone if isinstance(row, Task) else row.zone
-            )
+        zone_id = row.case.zone_id if isinstance(row, Task) else row.zone_id
+        if zone_id not in calendars:
+            calendars[zone_id] = calendar_for_zone(Zone(pk=zone_id))
         row.remaining = (
-            deadlines.remaining_working_days(calendars[zone], on, row.deadline)
+            deadlines.remaining_working_days(calendars[zone_id], on, row.deadline)
             if row.deadline
             else None
         )

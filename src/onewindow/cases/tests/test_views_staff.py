@@ -213,6 +213,23 @@ def test_list_queries_do_not_grow_with_rows(
     assert text(response).count("/cases/SFQ-") >= 30
 
 
+@pytest.mark.parametrize(("role", "name"), [("reviewer", "inbox"), ("supervisor", "board")])
+def test_lists_read_the_calendar_once_and_no_zone_per_list(client, world, role, name):
+    # given rows in both of the board's lists (red cases and their red tasks)
+    _accepted_cases(world, 5)
+    client.force_login(getattr(world, role))
+    client.get(reverse(f"cases:{name}"))  # warm the calendar cache
+
+    with CaptureQueriesContext(connection) as queries:
+        html = text(client.get(reverse(f"cases:{name}")))
+
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert sum("core_calendarrevision" in statement for statement in sql) == 1
+    # the one zone read is the page header's (the site's zone), none for the lists
+    assert sum(statement.startswith('SELECT "org_zone"') for statement in sql) == 1
+    assert html.count("/cases/SFQ-") >= 5
+
+
 # -- 红黄牌监察 -------------------------------------------------------------------------------
 
 

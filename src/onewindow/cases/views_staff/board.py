@@ -44,7 +44,10 @@ def board(request: HttpRequest) -> HttpResponse:
         size=BOARD_PAGE_SIZE,
         count=counts["tasks_red"] + counts["tasks_yellow"] if unfiltered else None,
     )
-    task_page.object_list = selectors.with_remaining(task_page.object_list, on=today)
+    calendars: dict = {}  # one calendar per zone for both lists
+    task_page.object_list = selectors.with_remaining(
+        task_page.object_list, on=today, calendars=calendars
+    )
     case_page_ = paginate(
         request,
         cases,
@@ -52,7 +55,9 @@ def board(request: HttpRequest) -> HttpResponse:
         size=BOARD_PAGE_SIZE,
         count=counts["cases_red"] + counts["cases_yellow"] if unfiltered else None,
     )
-    case_page_.object_list = selectors.with_remaining(case_page_.object_list, on=today)
+    case_page_.object_list = selectors.with_remaining(
+        case_page_.object_list, on=today, calendars=calendars
+    )
     context = {
         "form": form,
         "counts": counts,

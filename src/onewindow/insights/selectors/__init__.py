@@ -48,8 +48,10 @@ roll-up (:class:`~onewindow.insights.models.DailyFigures`), medians from the fac
 (:class:`~onewindow.insights.models.CaseFact`); for the days after it, everything from
 the cases themselves, read with the same row definition
 (:func:`onewindow.insights.facts.live_rows`). Ratings likewise: ``DailyRatings`` through
-the mark, the ratings table after it; the states of bad ratings and the lights are
-always read as they are today.
+the mark, the ratings table after it. A period charted by month reads its whole closed
+months from the month roll-up instead (``MonthlyFigures``, ``MonthlyRatings``, and
+``MonthlyDurations`` for the medians; :func:`onewindow.insights.rows.stored_parts`).
+The states of bad ratings and the lights are always read as they are today.
 
 By question: ``period`` (the period and its checks), ``figures`` (the figures of a
 selection, plain data), ``counts`` (the roll-up through the mark, the cases after it, the

@@ -14,14 +14,28 @@ from onewindow.cases.constants import AcceptanceMode
 from onewindow.cases.models import Case, due_soon_condition, overdue_condition
 from onewindow.core.replica import read_alias
 from onewindow.core.selectors import calendar_revision
-from onewindow.insights.models import DailyFigures, RollupState
-from onewindow.insights.rows import Filters, as_date, literal, narrow, rows_sql
+from onewindow.insights.models import DailyFigures, MonthlyFigures, RollupState
+from onewindow.insights.rows import (
+    Filters,
+    Stored,
+    as_date,
+    in_ranges,
+    literal,
+    narrow,
+    rows_sql,
+    union_all,
+)
 from onewindow.insights.selectors.figures import COUNTS
 
 
 def _mark(zone_id: int) -> dt.date | None:
+    return _marks(zone_id)[0]
+
+
+def _marks(zone_id: int) -> tuple[dt.date | None, dt.date | None]:
+    """The zone's ``rolled_through`` and ``months_through`` (one query)."""
     states = RollupState.objects.filter(zone_id=zone_id)
-    return states.values_list("rolled_through", flat=True).first()
+    return states.values_list("rolled_through", "months_through").first() or (None, None)
 
 
 def calendar_ready(zone_id: int) -> bool:
@@ -35,26 +49,37 @@ def calendar_ready(zone_id: int) -> bool:
     return built is not None and built == calendar_revision()
 
 
-def _stored_counts(filters: Filters, stored_to: dt.date):
-    """The daily roll-up through the mark: per (department, item), and per day for the
-    trend (two grouped queries over a few rows a day)."""
-    daily = narrow(
-        DailyFigures.objects.filter(
-            zone_id=filters.zone_id, day__range=(filters.day_from, stored_to)
-        ),
-        filters,
-        item_field="item_id",
-    ).order_by()
-    cells = daily.values("department_id", "item_id").annotate(
-        **{f"n_{name}": Sum(name) for name in COUNTS}
-    )
-    days = daily.values("day").annotate(n_accepted=Sum("accepted"), n_decided=Sum("decided"))
+def _stored_counts(filters: Filters, stored: Stored):
+    """The roll-up through the mark: per (department, item), and per day (a whole month
+    on its first day) for the trend. Two grouped queries over a few rows a day, or a
+    few rows a month for the whole months (``MonthlyFigures``)."""
+    sums = {f"n_{name}": Sum(name) for name in COUNTS}
+    trend = {"n_accepted": Sum("accepted"), "n_decided": Sum("decided")}
+    cells, days = [], []
+    if stored.days:
+        daily = narrow(
+            DailyFigures.objects.filter(zone_id=filters.zone_id).filter(
+                in_ranges("day", stored.days)
+            ),
+            filters,
+            item_field="item_id",
+        ).order_by()
+        cells.append(daily.values("department_id", "item_id").annotate(**sums))
+        days.append(daily.values("day").annotate(**trend))
+    if stored.months:
+        monthly = narrow(
+            MonthlyFigures.objects.filter(zone_id=filters.zone_id, month__range=stored.months),
+            filters,
+            item_field="item_id",
+        ).order_by()
+        cells.append(monthly.values("department_id", "item_id").annotate(**sums))
+        days.append(monthly.values(day=F("month")).annotate(**trend))
     return (
         [
             (row["department_id"], row["item_id"], {name: row[f"n_{name}"] for name in COUNTS})
-            for row in cells
+            for row in union_all(cells)
         ],
-        [(row["day"], row["n_accepted"], row["n_decided"]) for row in days],
+        [(row["day"], row["n_accepted"], row["n_decided"]) for row in union_all(days)],
     )
 
 

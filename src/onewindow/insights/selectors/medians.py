@@ -6,11 +6,18 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db import connection
-from django.db.models import Count
+from django.db.models import CharField, Count, F, Sum, Value
 
 from onewindow.insights.aggregates import median_sql
-from onewindow.insights.models import CaseFact
-from onewindow.insights.rows import Filters, analytic_cursor, narrow, rows_sql
+from onewindow.insights.models import CaseFact, MonthlyDurations
+from onewindow.insights.rows import (
+    Filters,
+    Stored,
+    analytic_cursor,
+    narrow,
+    rows_sql,
+    union_all,
+)
 from onewindow.insights.selectors.counts import LiveCounts
 
 #: Periods the facts alone answer, up to this many days, take medians with ``Median``
@@ -65,30 +72,49 @@ def median_of_counts(counts: dict[int, int]) -> float | None:
     return (found[0] + found[1]) / 2
 
 
-def _counted_medians(filters: Filters, days, live: LiveCounts | None) -> dict:
-    """Medians from per-value counts: per (item, working days) from the facts through the
-    mark (one grouped index-only read per family) and, after it, from the live counts."""
-    counts: dict[tuple[str, int], dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    if days.stored_to is not None:
-        facts = narrow(
-            CaseFact.objects.filter(zone_id=filters.zone_id), filters, item_field="item_id"
+#: The facts' working days per family: the family's date and value.
+_DURATIONS = (("d", "decided_on", "decision_days"), ("l", "delivered_on", "delivery_days"))
+
+
+def _stored_durations(filters: Filters, stored: Stored):
+    """(item, family, working days, cases) through the mark, both families in one
+    statement: whole months from ``MonthlyDurations``, the other days from the facts (a
+    grouped index-only read per family and range)."""
+    facts = narrow(
+        CaseFact.objects.filter(zone_id=filters.zone_id), filters, item_field="item_id"
+    ).order_by()
+    parts = [
+        facts.filter(**{f"{date_field}__range": days, f"{value_field}__isnull": False})
+        .values(
+            r_item=F("item_id"),
+            r_family=Value(family, output_field=CharField()),
+            r_days=F(value_field),
+        )
+        .annotate(n=Count("*"))
+        for days in stored.days
+        for family, date_field, value_field in _DURATIONS
+    ]
+    if stored.months:
+        monthly = narrow(
+            MonthlyDurations.objects.filter(zone_id=filters.zone_id, month__range=stored.months),
+            filters,
+            item_field="item_id",
         ).order_by()
-        for family, date_field, value_field in (
-            ("d", "decided_on", "decision_days"),
-            ("l", "delivered_on", "delivery_days"),
-        ):
-            rows = (
-                facts.filter(
-                    **{
-                        f"{date_field}__range": (filters.day_from, days.stored_to),
-                        f"{value_field}__isnull": False,
-                    }
-                )
-                .values_list("item_id", value_field)
-                .annotate(n=Count("*"))
+        parts.append(
+            monthly.values(r_item=F("item_id"), r_family=F("family"), r_days=F("days")).annotate(
+                n=Sum("cases")
             )
-            for item, value, count in rows:
-                counts[(family, item)][value] += count
+        )
+    return [(row["r_item"], row["r_family"], row["r_days"], row["n"]) for row in union_all(parts)]
+
+
+def _counted_medians(filters: Filters, stored: Stored | None, live: LiveCounts | None) -> dict:
+    """Medians from per-value counts: per (item, working days) through the mark (one
+    statement for both families) and, after it, from the live counts."""
+    counts: dict[tuple[str, int], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    if stored is not None:
+        for item, family, value, count in _stored_durations(filters, stored):
+            counts[(family, item)][value] += count
     if live is not None:
         for key, values in live.durations.items():
             for value, count in values.items():
@@ -107,7 +133,9 @@ def _counted_medians(filters: Filters, days, live: LiveCounts | None) -> dict:
     return medians
 
 
-def _medians(filters: Filters, mark: dt.date | None, days, live: LiveCounts | None) -> dict:
+def _medians(
+    filters: Filters, mark: dt.date | None, days, stored: Stored | None, live: LiveCounts | None
+) -> dict:
     """Median working days to decision ("d") and to delivery ("l"), per item and for the
     whole selection (item None): with ``Median`` for a period the facts alone answer and
     of at most ``MEDIAN_SORT_MAX_DAYS``; from per-value counts otherwise (the live part
@@ -115,4 +143,4 @@ def _medians(filters: Filters, mark: dt.date | None, days, live: LiveCounts | No
     span = (filters.day_to - filters.day_from).days
     if days.live_from is None and span < MEDIAN_SORT_MAX_DAYS:
         return _sorted_medians(filters, mark)
-    return _counted_medians(filters, days, live)
+    return _counted_medians(filters, stored, live)

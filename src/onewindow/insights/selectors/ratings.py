@@ -7,9 +7,9 @@ import datetime as dt
 from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext as _
 
-from onewindow.insights.models import DailyRatings
-from onewindow.insights.rows import Filters, narrow
-from onewindow.reviews.models import Rating, Rectification, RectificationStatus
+from onewindow.insights.models import DailyRatings, MonthlyRatings
+from onewindow.insights.rows import Filters, Stored, in_ranges, narrow, union_all
+from onewindow.reviews.models import BAD_LEVELS, Rating, Rectification, RectificationStatus
 
 
 def _overdue(on: dt.date, prefix: str = "rectification__") -> Q:
@@ -35,23 +35,35 @@ def bad_state(rectification, on: dt.date) -> tuple[str, str]:
     return "bad_rectified", _("已整改待回访")
 
 
-def _ratings(filters: Filters, days) -> list[tuple[int, int | None, int, int]]:
-    """(department, item, level, count) of the period's ratings: the daily roll-up
-    through the mark, the ratings table after it (indexed by zone and day)."""
+def _ratings(
+    filters: Filters, days, stored: Stored | None
+) -> list[tuple[int, int | None, int, int]]:
+    """(department, item, level, count) of the period's ratings: the roll-up through the
+    mark (whole months from ``MonthlyRatings``, other days from ``DailyRatings``: one
+    statement), the ratings table after it (indexed by zone and day)."""
     rows = []
-    if days.stored_to is not None:
-        stored = narrow(
-            DailyRatings.objects.filter(
-                zone_id=filters.zone_id, day__range=(filters.day_from, days.stored_to)
-            ),
-            filters,
-            item_field="item_id",
-        )
+    if stored is not None:
+        parts = []
+        if stored.days:
+            daily = DailyRatings.objects.filter(zone_id=filters.zone_id).filter(
+                in_ranges("day", stored.days)
+            )
+            parts.append(daily)
+        if stored.months:
+            parts.append(
+                MonthlyRatings.objects.filter(zone_id=filters.zone_id, month__range=stored.months)
+            )
         rows += [
             (row["department_id"], row["item_id"], row["level"], row["n"])
-            for row in stored.order_by()
-            .values("department_id", "item_id", "level")
-            .annotate(n=Sum("ratings"))
+            for row in union_all(
+                [
+                    narrow(part, filters, item_field="item_id")
+                    .order_by()
+                    .values("department_id", "item_id", "level")
+                    .annotate(n=Sum("ratings"))
+                    for part in parts
+                ]
+            )
         ]
     if days.live_from is not None:
         live = narrow(
@@ -72,10 +84,13 @@ def _ratings(filters: Filters, days) -> list[tuple[int, int | None, int, int]]:
 
 def _bad_states(filters: Filters, on: dt.date) -> list[dict]:
     """The period's bad ratings by the state of their rectification today, per
-    (department, item): from the rectifications (one for each bad rating)."""
+    (department, item): from the rectifications (one for each bad rating), joined to the
+    period's bad ratings read from their own index (``rating_bad_day``: a twentieth of the
+    ratings) — always as they are today, so nothing here is rolled up."""
     rectifications = narrow(
         Rectification.objects.filter(
             zone_id=filters.zone_id,
+            rating__level__in=sorted(BAD_LEVELS),
             rating__rated_on__range=(filters.day_from, filters.day_to),
         ),
         filters,

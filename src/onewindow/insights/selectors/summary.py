@@ -8,12 +8,20 @@ from dataclasses import dataclass, field
 
 from onewindow.catalog.models import Item, ItemVersion
 from onewindow.core.replica import replica_reads
-from onewindow.insights.rows import Filters, Split, as_date, split
+from onewindow.insights.rows import (
+    MONTHLY_FROM_DAYS,
+    Filters,
+    Split,
+    Stored,
+    as_date,
+    split,
+    stored_parts,
+)
 from onewindow.insights.selectors.counts import (
     LiveCounts,
     _lights,
     _live_counts,
-    _mark,
+    _marks,
     _stored_counts,
     calendar_ready,
 )
@@ -31,8 +39,9 @@ from onewindow.insights.selectors.ratings import _bad_states, _ratings
 from onewindow.org.models import Department
 from onewindow.reviews.models import BAD_LEVELS
 
-#: Periods longer than this are charted by month instead of by day.
-DAILY_TREND_MAX_DAYS = 62
+#: Periods of this many days or more are charted by month instead of by day (and read
+#: their whole rolled months from the month roll-up: a trend point is a whole month).
+DAILY_TREND_MAX_DAYS = MONTHLY_FROM_DAYS
 
 
 def item_names(item_ids) -> dict[int, tuple[str, int]]:
@@ -113,13 +122,18 @@ def summary(filters: Filters, *, on: dt.date | None = None) -> Summary:
     replica when there is one (ADR 0031)."""
     on = on or today()
     check_period(filters.day_from, filters.day_to)
-    mark = _mark(filters.zone_id)
+    mark, months_through = _marks(filters.zone_id)
     days = split(filters, mark)
+    stored = (
+        stored_parts(filters, days.stored_to, months_through)
+        if days.stored_to is not None
+        else None
+    )
     tally = _Tally()
-    live = _tally_counts(tally, filters, mark, days)
-    _tally_medians(tally, _medians(filters, mark, days, live))
+    live = _tally_counts(tally, filters, mark, days, stored)
+    _tally_medians(tally, _medians(filters, mark, days, stored, live))
     _tally_lights(tally, filters, on)
-    _tally_ratings(tally, filters, days)
+    _tally_ratings(tally, filters, days, stored)
     _tally_bad_states(tally, filters, on)
     departments = {
         department.pk: department
@@ -141,13 +155,13 @@ def summary(filters: Filters, *, on: dt.date | None = None) -> Summary:
 
 
 def _tally_counts(
-    tally: _Tally, filters: Filters, mark: dt.date | None, days: Split
+    tally: _Tally, filters: Filters, mark: dt.date | None, days: Split, stored: Stored | None
 ) -> LiveCounts | None:
     """Add the counts of the stored facts and of the live cases; return the live counts
     (None when the facts alone answer the period)."""
     sources = []
-    if days.stored_to is not None:
-        sources.append(_stored_counts(filters, days.stored_to))
+    if stored is not None:
+        sources.append(_stored_counts(filters, stored))
     live = _live_counts(filters, mark) if days.live_from is not None else None
     if live is not None:
         sources.append((live.cells, live.days))
@@ -178,8 +192,8 @@ def _tally_lights(tally: _Tally, filters: Filters, on: dt.date) -> None:
             target.add(lights)
 
 
-def _tally_ratings(tally: _Tally, filters: Filters, days: Split) -> None:
-    for department, item, level, count in _ratings(filters, days):
+def _tally_ratings(tally: _Tally, filters: Filters, days: Split, stored: Stored | None) -> None:
+    for department, item, level, count in _ratings(filters, days, stored):
         rated = Figures(
             ratings=count, levels={level: count}, bad=count if level in BAD_LEVELS else 0
         )

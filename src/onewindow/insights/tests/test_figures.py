@@ -335,9 +335,9 @@ def test_trend_by_day_and_by_month(world, march, now):
     [
         # The mark, the daily roll-up (per department and item, per day), the live
         # counts (with today's working days per value), the facts' working days per
-        # value (one per family), lights, ratings (roll-up, live), bad ratings' states,
-        # departments, item names, the calendar's state and revision.
-        (TODAY, True, 14),
+        # value (both families in one), lights, ratings (roll-up, live), bad ratings'
+        # states, departments, item names, the calendar's state and revision.
+        (TODAY, True, 13),
         # March is rolled: no live reads; medians with percentile_cont (one per family).
         (MARCH[1], True, 12),
         # Nothing rolled yet: everything live, no roll-up reads (and no calendar copied:

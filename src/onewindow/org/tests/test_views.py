@@ -6,13 +6,21 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from conftest import PASSWORD, otp_login, sign_in
-from onewindow.core.audit import AuditAction, ChainBreak, VerifyResult, audit_append
+from onewindow.core.audit import (
+    AuditAction,
+    ChainBreak,
+    VerifyResult,
+    audit_append,
+    audit_record_verification,
+)
 from onewindow.core.models import AuditEvent
 from onewindow.demo.org_data import demo_id_number, demo_uscc
-from onewindow.org import home_panels
 from onewindow.org.constants import (
     ApplicantKind,
     CalendarOverrideKind,
@@ -465,9 +473,8 @@ def test_administrator_sees_counts_overrides_admin_links_and_the_audit_chain(
     counts = re.findall(r'<span class="stat__value">(\d+)</span>', section)
     assert counts == ["2", "1", "2"]  # departments, windows, staff
     assert "台风停止办公" in section and "2026-09-15" in section and "停止办公" in section
-    assert "审计链完整" in section
-    checked = response.context["audit_status"].checked
-    assert checked == AuditEvent.objects.count() >= 2  # the override and the login
+    assert "上次校验：尚无记录" in section and "onewindow audit-verify" in section
+    assert response.context["audit_verification"] is None
     assert reverse("admin:org_zonecalendaroverride_changelist") in section
     assert reverse("admin:core_auditevent_changelist") in section
 
@@ -479,13 +486,106 @@ def test_administrator_without_admin_permissions_gets_no_dead_admin_links(client
     assert "本区没有自行调整的工作日" in html
 
 
-def test_administrator_is_alerted_to_a_broken_audit_chain(client, administrator, monkeypatch):
-    broken = VerifyResult(4, ChainBreak(5, "content does not match its hash"))
-    monkeypatch.setattr(home_panels, "audit_verify", lambda **kwargs: broken)
-    otp_login(client, administrator)
+def _administrator_panel(client) -> str:
     html = client.get(reverse("home")).content.decode()
-    assert "审计链断裂" in html and "第 5 号事件" in html
-    assert "content does not match its hash" in html
+    start = html.index('id="section-administrator"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_administrator_sees_the_last_recorded_verification_and_when_it_ran(
+    client, administrator, time_machine
+):
+    # given the daily job verified the chain, and an older failed result before it
+    time_machine.move_to(dt.datetime(2026, 12, 6, 2, 0, tzinfo=dt.UTC), tick=False)
+    audit_record_verification(VerifyResult(2, ChainBreak(3, "an older break")))
+    time_machine.move_to(dt.datetime(2026, 12, 7, 2, 0, tzinfo=dt.UTC), tick=False)
+    call_command("audit_verify")
+    checked = AuditEvent.objects.order_by("-pk").first().data["checked"]
+    otp_login(client, administrator)
+
+    # when
+    panel = _administrator_panel(client)
+
+    # then the newest result, its time (Asia/Shanghai) and who ran it
+    assert f"上次校验：2026-12-07 10:00，结果：审计链完整，已校验 {checked} 条事件" in panel
+    assert "校验人：定时任务" in panel
+    assert "an older break" not in panel and "审计链断裂" not in panel
+    assert "两天以前" not in panel
+
+
+def test_administrator_is_alerted_to_a_failed_verification(client, administrator, time_machine):
+    time_machine.move_to(dt.datetime(2026, 12, 7, 2, 0, tzinfo=dt.UTC), tick=False)
+    audit_record_verification(VerifyResult(3, None))
+    audit_record_verification(
+        VerifyResult(4, ChainBreak(5, "content does not match its hash")), actor="auditor"
+    )
+    otp_login(client, administrator)
+
+    panel = _administrator_panel(client)
+
+    assert 'class="status status--error" role="alert"' in panel
+    assert "上次校验：2026-12-07 10:00，结果：审计链断裂，第 5 号事件校验失败" in panel
+    assert "content does not match its hash" in panel
+    assert "校验人：auditor" in panel
+    assert "审计链完整" not in panel
+
+
+def test_a_failed_daily_job_is_shown_as_a_failure(client, administrator, monkeypatch):
+    # given the daily `onewindow audit-verify` finds a break (exit status 1)
+    from onewindow.core.management.commands import audit_verify as command
+
+    broken = VerifyResult(6, ChainBreak(7, "previous_hash does not match the preceding event"))
+    monkeypatch.setattr(command, "audit_verify", lambda **kwargs: broken)
+    with pytest.raises(CommandError):
+        call_command("audit_verify")
+    otp_login(client, administrator)
+
+    # then the job's result is recorded and the administrator's home shows it
+    panel = _administrator_panel(client)
+    assert "结果：审计链断裂，第 7 号事件校验失败" in panel
+    assert "previous_hash does not match the preceding event" in panel
+
+
+def test_administrator_is_told_when_the_daily_verification_stopped(
+    client, administrator, time_machine
+):
+    time_machine.move_to(dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC), tick=False)
+    audit_record_verification(VerifyResult(3, None))
+    time_machine.move_to(dt.datetime(2026, 12, 3, 1, 0, tzinfo=dt.UTC), tick=False)
+    otp_login(client, administrator)
+    assert "两天以前" not in _administrator_panel(client)
+
+    time_machine.move_to(dt.datetime(2026, 12, 3, 3, 0, tzinfo=dt.UTC), tick=False)
+    otp_login(client, administrator)  # a new session: the old one has been idle too long
+
+    assert "上次校验已是两天以前" in _administrator_panel(client)
+
+
+def test_administrator_home_does_not_walk_the_audit_chain(
+    client, administrator, django_assert_num_queries
+):
+    # given a long chain and a recorded verification in the middle of it
+    for n in range(30):
+        audit_append(action="test.event", actor=f"a{n}")
+    audit_record_verification(VerifyResult(31, None))
+    for n in range(30):
+        audit_append(action="test.event", actor=f"b{n}")
+    otp_login(client, administrator)
+    client.get(reverse("home"))
+
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("home"))
+
+    # then the page reads two lists of audit events, each by its action: the login history
+    # and the recorded result; no chain head, no walk over the chain's hashes
+    audit_reads = [q["sql"] for q in queries.captured_queries if "core_auditevent" in q["sql"]]
+    assert len(audit_reads) == 2, audit_reads
+    login_history, verification = audit_reads
+    assert "auth.login_succeeded" in login_history
+    assert "audit.chain_verified" in verification and "LIMIT 1" in verification.upper()
+    assert "core_auditchainhead" not in " ".join(q["sql"] for q in queries.captured_queries)
+    assert response.context["audit_verification"].data["checked"] == 31
 
 
 def test_supervisor_reads_the_latest_twenty_audit_events(client, make_staff):
@@ -597,9 +697,9 @@ def _grow(zone, department, n: int) -> None:
         ((Role.SUPERVISOR,), 9),  # + latest events
         ((Role.ANALYST,), 11),  # + three aggregates
         ((Role.REVIEWER,), 11),  # + windows, colleagues, their roles
-        # + overrides, 3 counts, audit verify (the head, the newest event, a batch, the empty
-        # end), 2 for perms, background tasks needing a look, the second factor's device
-        ((Role.ADMINISTRATOR,), 20),
+        # + overrides, 3 counts, the last recorded chain verification, 2 for perms,
+        # background tasks needing a look, the second factor's device
+        ((Role.ADMINISTRATOR,), 17),
     ],
 )
 def test_home_queries_do_not_grow_with_the_zone(
