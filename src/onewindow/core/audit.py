@@ -282,8 +282,10 @@ def audit_chain_run(max_events: int | None = None, *, batch_size: int | None = N
     """Link every event that is chainable now (at most ``max_events``), in batches of
     ``batch_size`` (``ONEWINDOW_AUDIT_CHAIN_BATCH``), each batch in one transaction under
     the chain's advisory lock; then write a signed checkpoint when one is due. Returns how
-    many events were linked. A no-op on SQLite, where events are linked as appended."""
+    many events were linked. On SQLite, where events are linked as appended, it only writes
+    the checkpoint when one is due."""
     if chains_synchronously():
+        _checkpoint_if_due()
         return 0
     batch_size = batch_size or settings.ONEWINDOW_AUDIT_CHAIN_BATCH
     total = 0

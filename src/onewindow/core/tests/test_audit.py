@@ -29,7 +29,7 @@ from onewindow.testing.races import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-AUDIT_TABLES = ("core_auditevent", "core_auditlink", "core_auditchainhead")
+AUDIT_TABLES = ("core_auditevent", "core_auditlink", "core_auditchainhead", "core_auditcheckpoint")
 
 
 def append_three() -> list[AuditEvent]:
@@ -68,10 +68,11 @@ def append_only_lifted():
         else:
             cursor.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-                "AND tbl_name IN ('core_auditevent', 'core_auditlink', 'core_auditchainhead')"
+                f"AND tbl_name IN ({', '.join(['%s'] * len(AUDIT_TABLES))})",
+                list(AUDIT_TABLES),
             )
             triggers = cursor.fetchall()
-            assert len(triggers) == 6
+            assert len(triggers) == 8
             for name, _sql in triggers:
                 cursor.execute(f'DROP TRIGGER "{name}"')
             try:
