@@ -401,6 +401,9 @@ def audit_checkpoint_write() -> AuditCheckpoint | None:
         return AuditCheckpoint.objects.get(sequence=sequence)
 
 
+_unsigned_warned: list[int] = []
+
+
 def _checkpoint_if_due() -> None:
     """A checkpoint every ``ONEWINDOW_AUDIT_CHECKPOINT_EVERY`` links. A failure to sign (a
     missing key file) is logged and never stops the chaining."""
@@ -412,10 +415,13 @@ def _checkpoint_if_due() -> None:
     if head - (last or 0) < every:
         return
     try:
-        if audit_checkpoint_write() is None:
-            logger.warning("audit checkpoint due at #%s but no zone has a signing key", head)
+        written = audit_checkpoint_write()
     except Exception:
         logger.exception("audit checkpoint at #%s could not be signed", head)
+        return
+    if written is None and not _unsigned_warned:
+        _unsigned_warned.append(head)  # once per process: the chainer polls every second
+        logger.warning("audit checkpoint due at #%s but no zone has a signing key", head)
 
 
 def checkpoint_export(checkpoint: AuditCheckpoint) -> dict[str, Any]:
