@@ -33,7 +33,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
@@ -301,16 +301,21 @@ def audit_chain_run(max_events: int | None = None, *, batch_size: int | None = N
 
 
 def _pending() -> tuple[int, dt.datetime | None]:
+    """The events waiting for the chainer and the time of the oldest, in one query."""
     if chains_synchronously():
         found = AuditEvent.objects.filter(link__isnull=True).order_by()
-        return found.count(), found.values_list("occurred_at", flat=True).order_by(
-            "occurred_at"
-        ).first()
+        waiting = found.aggregate(count=models.Count("id"), oldest=models.Min("occurred_at"))
+        return waiting["count"], waiting["oldest"]
     with connection.cursor() as cursor:
-        _sequence, _hash, last_transaction, last_id = _last_link(cursor)
-        where, params = _unlinked_condition(last_transaction, last_id)
+        # After the newest link's event in chain order (an index range), without a link.
         cursor.execute(
-            f"SELECT count(*), min(e.occurred_at) FROM core_auditevent e WHERE {where}", params
+            "WITH last AS (SELECT e.transaction_id, e.id FROM core_auditlink l "
+            "JOIN core_auditevent e ON e.id = l.event_id ORDER BY l.sequence DESC LIMIT 1) "
+            "SELECT count(*), min(e.occurred_at) FROM core_auditevent e "
+            "WHERE (e.transaction_id, e.id) > ("
+            "coalesce((SELECT transaction_id FROM last), '0'::xid8), "
+            "coalesce((SELECT id FROM last), 0)) "
+            "AND NOT EXISTS (SELECT 1 FROM core_auditlink l WHERE l.event_id = e.id)"
         )
         count, oldest = cursor.fetchone()
     return count, oldest
@@ -510,9 +515,9 @@ def _links(batch_size: int, after: int) -> Iterator[AuditLink]:
             .select_related("event")
             .order_by("sequence")[:batch_size]
         )
-        if not batch:
-            return
         yield from batch
+        if len(batch) < batch_size:
+            return
         last = batch[-1].sequence
 
 
@@ -612,7 +617,9 @@ def audit_verify(
             )
         if head_sequence > start:
             at_head = (
-                AuditLink.objects.filter(sequence=head_sequence)
+                previous_hash  # the newest link's, checked above
+                if head_sequence == end
+                else AuditLink.objects.filter(sequence=head_sequence)
                 .values_list("hash", flat=True)
                 .first()
             )
