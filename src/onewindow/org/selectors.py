@@ -97,7 +97,5 @@ def audit_trail(
 def last_chain_verification() -> AuditEvent | None:
     """The newest recorded verification of the whole audit chain (``audit.chain_verified``)."""
     return (
-        AuditEvent.objects.filter(action=AuditAction.AUDIT_CHAIN_VERIFIED)
-        .order_by("-id")
-        .first()
+        AuditEvent.objects.filter(action=AuditAction.AUDIT_CHAIN_VERIFIED).order_by("-id").first()
     )
