@@ -473,6 +473,8 @@ class ExternalCheckpoint:
             )
         except KeyError as missing:
             raise ValueError(f"the checkpoint has no {missing}") from None
+        except TypeError as error:
+            raise ValueError(f"the checkpoint has a field of the wrong type ({error})") from None
 
     def signature_valid(self) -> bool:
         signer = registry.audit_signer()

@@ -200,6 +200,17 @@ def test_a_chain_cut_below_an_exported_checkpoint_is_reported(tmp_path, signing_
         "not json",
         json.dumps({"format": "other"}),
         json.dumps({"format": "onewindow-audit-checkpoint/1"}),
+        json.dumps(
+            {
+                "format": "onewindow-audit-checkpoint/1",
+                "sequence": 1,
+                "hash": "0" * 64,
+                "created_at": 20261207,
+                "key_id": "k",
+                "signature": "s",
+            }
+        ),
+        json.dumps({"format": "onewindow-audit-checkpoint/1", "sequence": True}),
     ],
 )
 def test_an_unreadable_checkpoint_file_is_refused(tmp_path, content):
