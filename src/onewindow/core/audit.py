@@ -49,6 +49,9 @@ GENESIS_HASH = "0" * 64
 CHAIN_BATCH_LOCK = 0x6F77_6101
 CHAINER_PROCESS_LOCK = 0x6F77_6102
 
+#: How long an event may wait for the chainer before pages call it a problem.
+CHAIN_LAG_ALERT = dt.timedelta(minutes=1)
+
 #: What a checkpoint file says it is (``onewindow audit-checkpoint --export``).
 CHECKPOINT_FORMAT = "onewindow-audit-checkpoint/1"
 
@@ -342,6 +345,12 @@ class ChainStatus:
         if self.oldest_pending_at is None:
             return None
         return max(self.measured_at - self.oldest_pending_at, dt.timedelta(0))
+
+    @property
+    def lagging(self) -> bool:
+        """An event has waited longer than ``CHAIN_LAG_ALERT``: is the chainer running?"""
+        age = self.oldest_pending_age
+        return age is not None and age > CHAIN_LAG_ALERT
 
 
 def audit_chain_status() -> ChainStatus:

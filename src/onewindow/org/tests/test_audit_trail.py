@@ -5,17 +5,20 @@ viewing itself audited."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import sign_in
-from onewindow.core.audit import AuditAction, audit_append
+from onewindow.core.audit import AuditAction, ChainStatus, audit_append, audit_chain_status
 from onewindow.core.errors import Forbidden
 from onewindow.core.models import AuditEvent
+from onewindow.org import views_account
 from onewindow.org.constants import Role
 from onewindow.org.services import audit_trail_view_record
 
@@ -191,3 +194,37 @@ def test_every_platform_audit_action_has_words():
         if name.isupper() and isinstance(value, str)
     }
     assert actions - set(AUDIT_ACTION_LABELS) == set()
+
+
+# -- the chainer's lag (ADR 0004) ------------------------------------------------------------
+
+
+def test_the_page_shows_how_far_the_chain_is_linked_and_what_waits(auditor_client):
+    audit_append(action="test.one")
+
+    html = auditor_client.get(reverse("audit_trail")).content.decode()
+
+    # every event is linked (SQLite links at once) or waits for the chainer (PostgreSQL)
+    lag = html[html.index('id="chain-lag"') :].split("</p>")[0]
+    linked, pending = (int(n) for n in re.findall(r"已入链至第 (\d+) 号，待链接 (\d+) 条", lag)[0])
+    assert linked + pending == AuditEvent.objects.count() >= 2
+    assert linked == audit_chain_status().linked_up_to
+    assert 'role="alert"' not in lag
+
+
+def test_a_chainer_that_stopped_is_pointed_out(auditor_client, monkeypatch):
+    stalled = ChainStatus(
+        linked_up_to=41,
+        pending=7,
+        oldest_pending_at=timezone.now() - dt.timedelta(minutes=5),
+        last_checkpoint_at=None,
+        last_checkpoint_sequence=None,
+    )
+    monkeypatch.setattr(views_account, "audit_chain_status", lambda: stalled)
+
+    html = auditor_client.get(reverse("audit_trail")).content.decode()
+
+    lag = html[html.index('id="chain-lag"') :].split("</p>")[0]
+    assert 'role="alert"' in lag
+    assert "已入链至第 41 号，待链接 7 条" in lag
+    assert "onewindow audit-chain" in lag
