@@ -283,6 +283,14 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # put back in the queue, or marked failed once it has been started this many times.
 ONEWINDOW_TASK_LEASE_SECONDS = int(os.environ.get("ONEWINDOW_TASK_LEASE_SECONDS") or 300)
 ONEWINDOW_TASK_MAX_ATTEMPTS = int(os.environ.get("ONEWINDOW_TASK_MAX_ATTEMPTS") or 3)
+# The audit chain (docs/decisions/0004, docs/operations/audit-chain.md): on PostgreSQL
+# `onewindow audit-chain` links committed events every INTERVAL seconds, BATCH per
+# transaction, and signs a checkpoint every CHECKPOINT_EVERY links with the key of the zone
+# CHECKPOINT_ZONE (a zone code; empty: the oldest active key).
+ONEWINDOW_AUDIT_CHAIN_INTERVAL = float(os.environ.get("ONEWINDOW_AUDIT_CHAIN_INTERVAL") or 1)
+ONEWINDOW_AUDIT_CHAIN_BATCH = int(os.environ.get("ONEWINDOW_AUDIT_CHAIN_BATCH") or 1000)
+ONEWINDOW_AUDIT_CHECKPOINT_EVERY = int(os.environ.get("ONEWINDOW_AUDIT_CHECKPOINT_EVERY") or 10000)
+ONEWINDOW_AUDIT_CHECKPOINT_ZONE = os.environ.get("ONEWINDOW_AUDIT_CHECKPOINT_ZONE", "")
 #: Where notifications go besides the in-app inbox (docs/notifications.md): backend classes,
 #: comma-separated dotted paths. The console backend logs them (development, the demo); a
 #: zone adds "onewindow.core.notifications.EmailNotifier" or its own SMS gateway (a

@@ -9,3 +9,7 @@ class CertificatesConfig(AppConfig):
 
     def ready(self) -> None:
         from onewindow.certificates import checks  # noqa: F401  (registers the key checks)
+        from onewindow.certificates.audit_signing import SIGNER
+        from onewindow.core import registry
+
+        registry.audit_signer(SIGNER)

@@ -50,9 +50,9 @@ def holder_identity(holder: Applicant) -> tuple[str, str]:
 
 
 def _next_serial(zone_id: int, certificate_type: CertificateType) -> int:
-    # A counter: locked after the audit chain head (core.locks, ADR 0019), so a decision
-    # that issues a certificate (case, task, head, serial) and a certificate issued alone
-    # (head, serial) take them in one order.
+    # A counter: locked after the domain rows (core.locks, ADR 0019), so a decision that
+    # issues a certificate (case, task, serial) and a certificate issued alone (serial)
+    # take them in one order.
     counter = lock_counter(
         CertificateSequence,
         zone_id=zone_id,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.models import (
     AuditEvent,
+    AuditLink,
     HolidayNotice,
     HolidayNoticeDay,
     Notification,
@@ -60,15 +61,15 @@ class HolidayNoticeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["sequence", "occurred_at", "actor", "action", "object_display"]
-    list_display_links = ["sequence"]
+    list_display = ["id", "occurred_at", "actor", "action", "object_display"]
+    list_display_links = ["id"]
     list_filter = ["action", "object_type"]
-    search_fields = ["=sequence", "actor", "=actor_id", "=object_id"]
-    ordering = ["-sequence"]
+    search_fields = ["=id", "actor", "=actor_id", "=object_id"]
+    ordering = ["-id"]
     # Counting a long chain on every page is slow; the pager does not need it.
     show_full_result_count = False
     fields = [
-        "sequence",
+        "id",
         "occurred_at",
         "actor",
         "actor_id",
@@ -77,10 +78,29 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "object_id",
         "ip_address",
         "data",
-        "previous_hash",
-        "hash",
+        "link_sequence",
+        "link_previous_hash",
+        "link_hash",
     ]
     readonly_fields = fields
+
+    def _link(self, event: AuditEvent):
+        return AuditLink.objects.filter(event=event).first()
+
+    @admin.display(description=_("链序号"))
+    def link_sequence(self, event: AuditEvent) -> str:
+        link = self._link(event)
+        return str(link.sequence) if link else _("尚未入链")
+
+    @admin.display(description=_("前一哈希"))
+    def link_previous_hash(self, event: AuditEvent) -> str:
+        link = self._link(event)
+        return link.previous_hash if link else "—"
+
+    @admin.display(description=_("哈希"))
+    def link_hash(self, event: AuditEvent) -> str:
+        link = self._link(event)
+        return link.hash if link else "—"
 
     @admin.display(description=_("对象"))
     def object_display(self, event: AuditEvent) -> str:

@@ -12,15 +12,12 @@ The order, within one transaction:
    materials and suspensions; a rectification; a certificate; an applicant). Only the
    rows of the queried model are locked (``FOR UPDATE OF self``), never the rows a
    ``select_related`` joins.
-2. **The audit chain head** (``lock_chain_head``): once per transaction; ``audit_append``
-   takes it, so the first audit event of a service comes after its domain rows.
-3. **Counters and shared rows** (``lock_counter``, ``lock_shared_row``): serial and number
-   counters, a user row whose roles change, a background task and its lease. Both take
-   the chain head first themselves, so no transaction can hold one of these and then
-   wait for the head.
+2. **Counters and shared rows** (``lock_counter``, ``lock_shared_row``): serial and number
+   counters, a user row whose roles change, a background task and its lease.
 
-Never lock a parent after its child, nor a domain row after the chain head (except a row
-created in the same transaction, which no one else can see yet).
+Never lock a parent after its child, nor a domain row after a counter (except a row
+created in the same transaction, which no one else can see yet). Appending an audit event
+takes no lock: the chain is linked after commit by one chainer (ADR 0004).
 """
 
 from __future__ import annotations
@@ -29,8 +26,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 from django.db import models
-
-from onewindow.core.audit import audit_lock_chain
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 Source = type[ModelT] | models.QuerySet[ModelT]
@@ -68,26 +63,16 @@ def lock_rows(
     return list(_locking(source, skip_locked=skip_locked).select_related(*related).filter(**lookup))
 
 
-# -- 2. the audit chain head --------------------------------------------------------------------
-
-
-def lock_chain_head() -> None:
-    """The audit chain head, once per transaction (``core.audit.audit_lock_chain``).
-    Called before any lock of the third kind; ``audit_append`` calls it too."""
-    audit_lock_chain()
-
-
-# -- 3. counters and shared rows, after the chain head ------------------------------------------
+# -- 2. counters and shared rows, after the domain rows -----------------------------------------
 
 
 def lock_counter(
     model: type[ModelT], *, defaults: Mapping[str, Any] | None = None, **lookup: Any
 ) -> ModelT:
     """The counter row of ``model`` identified by ``lookup``, created with ``defaults`` when
-    missing, locked after the chain head: ``lock_counter(CertificateSequence,
+    missing, locked: ``lock_counter(CertificateSequence,
     zone_id=…, certificate_type=…, defaults={"last": 0})``. The caller increments and
     saves it."""
-    lock_chain_head()
     model._default_manager.bulk_create([model(**lookup, **(defaults or {}))], ignore_conflicts=True)
     return _locking(model).get(**lookup)
 
@@ -95,11 +80,9 @@ def lock_counter(
 def lock_shared_row(
     source: Source, *, missing_ok: bool = False, skip_locked: bool = False, **lookup: Any
 ) -> Any | None:
-    """A shared row that services take after the chain head (a user whose roles change, a
-    background task and its lease), locked after the head. ``DoesNotExist`` when there is
-    none, or None with ``missing_ok`` (also when ``skip_locked`` skips a row another
-    transaction holds)."""
-    lock_chain_head()
+    """A shared row that services take after the domain rows (a user whose roles change, a
+    background task and its lease). ``DoesNotExist`` when there is none, or None with
+    ``missing_ok`` (also when ``skip_locked`` skips a row another transaction holds)."""
     locking = _locking(source, skip_locked=skip_locked)
     if missing_ok:
         return locking.filter(**lookup).first()

@@ -11,22 +11,25 @@ from django.utils.translation import gettext_lazy as _
 
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise TypeError("audit events are append-only: they cannot be updated")
+        raise TypeError("audit records are append-only: they cannot be updated")
 
     def delete(self):
-        raise TypeError("audit events are append-only: they cannot be deleted")
+        raise TypeError("audit records are append-only: they cannot be deleted")
 
 
 class AuditEvent(models.Model):
-    """审计日志: one append-only, hash-chained event.
+    """审计日志: one append-only event.
 
-    ``hash`` = sha256(previous hash + canonical JSON of the event); see
-    :mod:`onewindow.core.audit`. Rows are never updated or deleted (等保 level 3 keeps
-    audit logs at least six months, protected from change); on PostgreSQL a trigger
-    refuses UPDATE and DELETE as well.
+    Written unchained inside the audited transaction (no lock); the chainer links it
+    afterwards in an :class:`AuditLink` (``sequence``, ``previous_hash``, ``hash`` =
+    sha256(previous hash + canonical JSON of the event)); see :mod:`onewindow.core.audit`
+    and ADR 0004. Rows are never updated or deleted (等保 level 3 keeps audit logs at least
+    six months, protected from change); a database trigger refuses UPDATE and DELETE as
+    well. On PostgreSQL the table also has a ``transaction_id`` column (``xid8``, filled by
+    the database with ``pg_current_xact_id()``) that the chainer orders by; the ORM never
+    writes it.
     """
 
-    sequence = models.PositiveBigIntegerField(_("序号"), unique=True)
     occurred_at = models.DateTimeField(_("发生时间"))
     actor = models.CharField(_("操作人"), max_length=150, blank=True)
     actor_id = models.CharField(_("操作人标识"), max_length=64, blank=True)
@@ -35,22 +38,20 @@ class AuditEvent(models.Model):
     object_id = models.CharField(_("对象标识"), max_length=128, blank=True)
     ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
     data = models.JSONField(_("内容"), default=dict, blank=True)
-    previous_hash = models.CharField(_("前一哈希"), max_length=64)
-    hash = models.CharField(_("哈希"), max_length=64, unique=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
-        ordering = ["sequence"]
+        ordering = ["id"]
         verbose_name = _("审计事件")
         verbose_name_plural = _("审计事件")
         indexes = [
-            models.Index(fields=["object_type", "object_id", "sequence"]),
-            models.Index(fields=["actor_id", "sequence"]),
+            models.Index(fields=["object_type", "object_id", "id"]),
+            models.Index(fields=["actor_id", "id"]),
         ]
 
     def __str__(self) -> str:
-        return f"#{self.sequence} {self.action} {self.object_type}:{self.object_id}"
+        return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
@@ -62,8 +63,44 @@ class AuditEvent(models.Model):
         raise TypeError("audit events are append-only: they cannot be deleted")
 
 
+class AuditLink(models.Model):
+    """审计链环节: the hash link of one event, written once by the chainer.
+
+    ``sequence`` is gapless; ``hash`` = sha256(``previous_hash`` + canonical JSON of the
+    event with this sequence). Insert-only (model, queryset and a database trigger).
+    """
+
+    sequence = models.PositiveBigIntegerField(_("序号"), primary_key=True)
+    event = models.OneToOneField(
+        AuditEvent, on_delete=models.PROTECT, related_name="link", verbose_name=_("事件")
+    )
+    previous_hash = models.CharField(_("前一哈希"), max_length=64)
+    hash = models.CharField(_("哈希"), max_length=64, unique=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sequence"]
+        verbose_name = _("审计链环节")
+        verbose_name_plural = _("审计链环节")
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.hash[:12]}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
+            raise TypeError("audit links are append-only: they cannot be updated")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("audit links are append-only: they cannot be deleted")
+
+
 class AuditChainHead(models.Model):
-    """The last link of the audit chain; locked while an event is appended."""
+    """The last link of the audit chain (its sequence and hash), moved forward only by the
+    chainer in the transaction that writes the links; a trigger refuses moving it back,
+    rewriting the hash of a sequence, and deleting it."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     sequence = models.PositiveBigIntegerField(default=0)
@@ -79,6 +116,38 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.hash[:12]}"
+
+
+class AuditCheckpoint(models.Model):
+    """审计链检查点: the chain's head at one moment, signed with a zone's Ed25519 key, so a
+    copy kept outside the database can prove the chain was not rewritten below it.
+    Insert-only (a database trigger refuses UPDATE and DELETE)."""
+
+    sequence = models.PositiveBigIntegerField(_("序号"), unique=True)
+    hash = models.CharField(_("哈希"), max_length=64)
+    created_at = models.DateTimeField(_("签署时间"))
+    key_id = models.CharField(_("密钥标识"), max_length=64)
+    algorithm = models.CharField(_("算法"), max_length=16, default="Ed25519")
+    signature = models.CharField(_("签名"), max_length=128)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sequence"]
+        verbose_name = _("审计链检查点")
+        verbose_name_plural = _("审计链检查点")
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.hash[:12]} {self.key_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
+            raise TypeError("audit checkpoints are append-only: they cannot be updated")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("audit checkpoints are append-only: they cannot be deleted")
 
 
 class CalendarRevision(models.Model):

@@ -159,3 +159,28 @@ def audit_label(action: str) -> str:
 def audit_actions() -> list[str]:
     """Every registered audit action code, sorted (the audit trail's filter suggests them)."""
     return sorted(_audit_labels)
+
+
+# -- the signer of audit checkpoints --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditSigner:
+    """Signs audit chain checkpoints with a zone's key (``certificates`` registers it: core
+    cannot import the key machinery). ``sign(payload)`` answers ``(key id, signature)`` or
+    None when no zone has a signing key; ``verify(key_id, payload, signature)`` is True only
+    for a valid signature by a key the installation knows (retired keys included)."""
+
+    sign: Callable[[str], tuple[str, str] | None]
+    verify: Callable[[str, str, str], bool]
+
+
+_audit_signer: list[AuditSigner] = []
+
+
+def audit_signer(signer: AuditSigner | None = None) -> AuditSigner | None:
+    """Register the checkpoint signer (with an argument), or the registered one (None when
+    no app registered one)."""
+    if signer is not None:
+        _audit_signer[:] = [signer]
+    return _audit_signer[0] if _audit_signer else None

@@ -199,7 +199,7 @@ def tasks_reclaim(
 
 def _reclaim_one(pk: Any, *, seconds: float, attempts: int, now: dt.datetime) -> str | None:
     with transaction.atomic():
-        # Lock order: the audit chain head first, then the task (core.locks).
+        # A shared row (core.locks); appending its audit event takes no lock (ADR 0004).
         row = lock_shared_row(
             DBTaskResult, pk=pk, status=RUNNING, skip_locked=True, missing_ok=True
         )

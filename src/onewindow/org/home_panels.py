@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onewindow.core.audit import audit_chain_status
 from onewindow.core.calendar import CalendarNotCovered, CalendarOutOfRange, WorkingCalendar
 from onewindow.core.errors import ValidationFailed
 from onewindow.core.forms import add_service_error
@@ -132,6 +133,7 @@ def _read_staff_home(request: HttpRequest, user: User) -> dict:
     if Role.ADMINISTRATOR in roles:  # background tasks needing a look (docs/decisions/0012)
         context["task_problems"] = task_problem_counts()
         context.update(_audit_verification())
+        context["chain_status"] = audit_chain_status()  # the chainer's lag (ADR 0004)
     if Role.SUPERVISOR in roles:
         context["audit_events"] = pages.recent_audit_events()
     if Role.ANALYST in roles and zone is not None:

@@ -215,8 +215,8 @@ def login_history(user: User, limit: int = 10) -> list[AuditEvent]:
             Q(action=AuditAction.LOGIN_SUCCEEDED, actor_id=str(user.pk))
             | Q(action=AuditAction.LOGIN_FAILED, actor=user.get_username())
         )
-        .only("sequence", "occurred_at", "action", "ip_address")
-        .order_by("-sequence")[:limit]
+        .only("id", "occurred_at", "action", "ip_address")
+        .order_by("-id")[:limit]
     )
 
 
@@ -312,7 +312,7 @@ def audit_action_label(action: str) -> str:
 
 
 def recent_audit_events(limit: int = 20) -> list[AuditEvent]:
-    return list(AuditEvent.objects.order_by("-sequence")[:limit])
+    return list(AuditEvent.objects.order_by("-id")[:limit])
 
 
 # -- /home/: the analyst ---------------------------------------------------------------------

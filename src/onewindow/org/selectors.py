@@ -63,14 +63,14 @@ def audit_trail(
     before: int | None = None,
     limit: int = 50,
 ) -> tuple[list[AuditEvent], int | None]:
-    """One page of the audit trail, newest first, and the sequence number that starts the
+    """One page of the audit trail, newest first, and the event number (id) that starts the
     next (older) page, or None on the last page.
 
-    Pages are keyed on the sequence number (``before``), not on an offset: the log only
+    Pages are keyed on the event number (``before``), not on an offset: the log only
     grows, so a page never shifts while someone reads it and no page counts the table.
     Dates are the zone's local days (``TIME_ZONE``), ``date_to`` included.
     """
-    events = AuditEvent.objects.order_by("-sequence")
+    events = AuditEvent.objects.order_by("-id")
     if action:
         events = events.filter(action=action)
     if actor:
@@ -87,10 +87,10 @@ def audit_trail(
         end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=zone_info)
         events = events.filter(occurred_at__lt=end)
     if before is not None:
-        events = events.filter(sequence__lt=before)
+        events = events.filter(id__lt=before)
     rows = list(events[: limit + 1])
     if len(rows) > limit:
-        return rows[:limit], rows[limit - 1].sequence
+        return rows[:limit], rows[limit - 1].id
     return rows, None
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onewindow.core import registry
+from onewindow.core.audit import audit_chain_status
 from onewindow.core.errors import ValidationFailed
 from onewindow.core.throttle import request_address
 from onewindow.org import selectors
@@ -129,6 +130,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
         "next_page_query": urlencode({**kept, "before": next_before}) if next_before else "",
         "paged": bool(request.GET.get("before")),
         "verification": selectors.last_chain_verification(),
+        "chain_status": audit_chain_status(),
     }
     return render(request, "org/audit_trail.html", context, status=status)
 

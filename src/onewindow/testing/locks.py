@@ -2,8 +2,9 @@
 
 Only PostgreSQL writes ``SELECT … FOR UPDATE`` (SQLite locks the whole database and
 Django leaves the clause out), so the tests that use this run on PostgreSQL only, with
-``django_db(transaction=True)``: inside a test's own transaction the audit chain head is
-taken once, by the set-up, and a service run in a savepoint would not take it again.
+``django_db(transaction=True)``, as the services run in production. ``CHAIN_HEAD`` names
+the audit chain head's table, which no service may lock any more (ADR 0004: only the
+chainer writes it, under an advisory lock).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from onewindow.core.audit import GENESIS_HASH
 from onewindow.core.models import AuditChainHead
 
-#: The audit chain head's table (``core.audit.audit_lock_chain``).
+#: The audit chain head's table (written only by the chainer, ADR 0004).
 CHAIN_HEAD = "core_auditchainhead"
 
 _FROM = re.compile(r'\bFROM\s+"(\w+)"')
@@ -37,8 +38,7 @@ postgresql_only = [
 @contextmanager
 def locked_tables() -> Iterator[list[str]]:
     """The table of each ``SELECT … FOR UPDATE`` run in the block, in order (filled in
-    when the block ends). The chain head row is made first, as a used database has it
-    (the first append of an empty database looks for it twice)."""
+    when the block ends). The chain head row is made first, as a used database has it."""
     AuditChainHead.objects.get_or_create(id=1, defaults={"hash": GENESIS_HASH})
     tables: list[str] = []
     with CaptureQueriesContext(connection) as queries:

@@ -22,7 +22,7 @@ from onewindow.org.services import ShownIdentifier, identifier_show
 def case_timeline(case: Case) -> QuerySet[AuditEvent]:
     """The case's audit events in order (its children's are on their own timelines)."""
     return AuditEvent.objects.filter(object_type=CASE_OBJECT_TYPE, object_id=case.number).order_by(
-        "sequence"
+        "id"
     )
 
 

@@ -68,7 +68,7 @@ def _act(case: Case, kind: str) -> tuple[dt.date, User | None]:
         AuditEvent.objects.filter(
             object_type=CASE_OBJECT_TYPE, object_id=case.number, action__in=_ACT_EVENTS[kind]
         )
-        .order_by("-sequence")
+        .order_by("-id")
         .first()
     )
     day = {

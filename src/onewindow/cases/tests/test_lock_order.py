@@ -1,6 +1,6 @@
 """The locks of a decision that issues a certificate and of a withdrawal, in the order of
-ADR 0019 (PostgreSQL): the case rows (the case, then its tasks), then the audit chain
-head, then the serial counter."""
+ADR 0019 (PostgreSQL): the case rows (the case, then its tasks), then the serial counter;
+never the installation-wide audit chain head (ADR 0004: events are linked after commit)."""
 
 from __future__ import annotations
 
@@ -35,27 +35,25 @@ def test_an_approval_locks_the_case_and_its_task_first_and_the_serial_last(
 ):
     tables = decide(world, issuing_item)
     assert tables[:2] == ["cases_case", "cases_task"]
-    assert CHAIN_HEAD in tables
+    assert CHAIN_HEAD not in tables
     assert tables[-1] == "certificates_certificatesequence"
 
 
-def test_an_approval_locks_no_case_row_after_the_chain_head(
+def test_an_approval_locks_no_case_row_after_the_counter(
     world,
     issuing_item,  # noqa: F811
     signing_key,  # noqa: F811
 ):
     tables = decide(world, issuing_item)
-    head = tables.index(CHAIN_HEAD)
-    assert all(table.startswith("cases_") for table in tables[:head])
-    assert tables[head + 1 :] == ["certificates_certificatesequence"]
+    counter = tables.index("certificates_certificatesequence")
+    assert all(table.startswith("cases_") for table in tables[:counter])
+    assert tables[counter + 1 :] == []
 
 
-def test_a_withdrawal_locks_the_case_and_its_tasks_before_the_chain_head(world):
+def test_a_withdrawal_locks_the_case_and_its_tasks_only(world):
     case = world.accepted()
 
     with locked_tables() as tables:
         case_withdraw(case=case, actor=world.applicant_user, reason="不办了")
 
-    head = tables.index(CHAIN_HEAD)
-    assert tables[:head] == ["cases_case", "cases_task"]
-    assert not [table for table in tables[head + 1 :] if table.startswith("cases_")]
+    assert tables == ["cases_case", "cases_task"]

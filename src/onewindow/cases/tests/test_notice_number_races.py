@@ -63,9 +63,10 @@ def test_one_notice_downloaded_at_once_is_numbered_once(world):
     assert audit_verify().ok
 
 
-def test_issuing_locks_the_case_then_the_chain_head_then_the_counter(world):
-    """ADR 0019: the domain row first, the audit chain head, then the counter."""
+def test_issuing_locks_the_case_then_the_counter(world):
+    """ADR 0019: the domain row first, then the counter; no audit chain head (ADR 0004)."""
     case = world.accepted()
     with locked_tables() as tables:
         notice_issue(case=case, kind="acceptance", actor=world.clerk)
-    assert tables == ["cases_case", CHAIN_HEAD, "cases_noticenumbersequence"]
+    assert tables == ["cases_case", "cases_noticenumbersequence"]
+    assert CHAIN_HEAD not in tables

@@ -69,9 +69,7 @@ def clerk_b(db) -> User:
 
 
 def viewed() -> list[AuditEvent]:
-    return list(
-        AuditEvent.objects.filter(action=AuditAction.IDENTIFIER_VIEWED).order_by("sequence")
-    )
+    return list(AuditEvent.objects.filter(action=AuditAction.IDENTIFIER_VIEWED).order_by("id"))
 
 
 def person_case(client, world, person) -> str:

@@ -1,5 +1,5 @@
-"""The locks certificates take, in the order of ADR 0019 (PostgreSQL): the certificate row
-before the audit chain head, the serial counter after it."""
+"""The locks certificates take, in the order of ADR 0019 (PostgreSQL): the certificate row,
+the serial counter; never the audit chain head (ADR 0004)."""
 
 from __future__ import annotations
 
@@ -19,27 +19,26 @@ def issue(food_licence, enterprise):
     )
 
 
-def test_issuing_takes_the_chain_head_then_the_serial_counter(
-    signing_key, food_licence, enterprise
-):
+def test_issuing_takes_only_the_serial_counter(signing_key, food_licence, enterprise):
     issue(food_licence, enterprise)  # the counter row exists from now on
     for _ in range(2):
         with locked_tables() as tables:
             issue(food_licence, enterprise)
-        assert tables == [CHAIN_HEAD, "certificates_certificatesequence"]
+        assert tables == ["certificates_certificatesequence"]
+        assert CHAIN_HEAD not in tables
 
 
-def test_revoking_takes_the_certificate_then_the_chain_head(
+def test_revoking_takes_only_the_certificate(
     signing_key, food_licence, enterprise, make_staff, issuing_department
 ):
     certificate = issue(food_licence, enterprise)
     decider = make_staff(Role.DECIDER, username="decider", dept=issuing_department)
     with locked_tables() as tables:
         certificate_revoke(certificate=certificate, actor=decider, reason="企业申请注销")
-    assert tables == ["certificates_certificate", CHAIN_HEAD]
+    assert tables == ["certificates_certificate"]
 
 
-def test_rotating_takes_the_zone_keys_then_the_chain_head(signing_key, zone):
+def test_rotating_takes_only_the_zone_keys(signing_key, zone):
     with locked_tables() as tables:
         key_rotate(zone=zone)
-    assert tables == ["certificates_signingkey", CHAIN_HEAD]
+    assert tables == ["certificates_signingkey"]

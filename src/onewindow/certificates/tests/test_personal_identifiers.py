@@ -83,7 +83,7 @@ def attachments(data: bytes) -> dict:
 
 
 def events(action: str) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=action).order_by("sequence"))
+    return list(AuditEvent.objects.filter(action=action).order_by("id"))
 
 
 def test_the_holder_s_own_copy_carries_the_number_and_the_envelope(

@@ -1,4 +1,6 @@
-"""The append-only, hash-chained audit log: chaining, tamper detection, guards, verify command."""
+"""The append-only, hash-chained audit log: chaining, tamper detection, guards, verify command.
+
+Transactional tests: on PostgreSQL the chainer links only committed events."""
 
 from __future__ import annotations
 
@@ -21,14 +23,17 @@ from onewindow.core.audit import (
     canonical_json,
     compute_hash,
 )
-from onewindow.core.models import AuditChainHead, AuditEvent
+from onewindow.core.models import AuditChainHead, AuditEvent, AuditLink
+from onewindow.testing.audit import chain_everything
 from onewindow.testing.races import race
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
+
+AUDIT_TABLES = ("core_auditevent", "core_auditlink", "core_auditchainhead", "core_auditcheckpoint")
 
 
 def append_three() -> list[AuditEvent]:
-    return [
+    events = [
         audit_append(action="test.created", actor="王晓窗", actor_id=7, data={"n": 1}),
         audit_append(
             action="test.updated",
@@ -40,29 +45,34 @@ def append_three() -> list[AuditEvent]:
         ),
         audit_append(action="test.deleted", data={"reason": "撤回"}),
     ]
+    chain_everything()
+    return events
+
+
+def links() -> list[AuditLink]:
+    return list(AuditLink.objects.order_by("sequence"))
 
 
 @contextmanager
 def append_only_lifted():
-    """Set the database's append-only trigger aside, as an intruder with SQL access would."""
+    """Set the database's append-only triggers aside, as an intruder with SQL access would."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "ALTER TABLE core_auditevent DISABLE TRIGGER core_auditevent_append_only"
-            )
+            for table in AUDIT_TABLES:
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
             try:
                 yield cursor
             finally:
-                cursor.execute(
-                    "ALTER TABLE core_auditevent ENABLE TRIGGER core_auditevent_append_only"
-                )
+                for table in AUDIT_TABLES:
+                    cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
         else:
             cursor.execute(
-                "SELECT name, sql FROM sqlite_master "
-                "WHERE type = 'trigger' AND tbl_name = 'core_auditevent'"
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                f"AND tbl_name IN ({', '.join(['%s'] * len(AUDIT_TABLES))})",
+                list(AUDIT_TABLES),
             )
             triggers = cursor.fetchall()
-            assert len(triggers) == 2
+            assert len(triggers) == 8
             for name, _sql in triggers:
                 cursor.execute(f'DROP TRIGGER "{name}"')
             try:
@@ -78,25 +88,43 @@ def tamper(sql: str, params: list) -> None:
         assert cursor.rowcount == 1
 
 
+def event_of(sequence: int) -> AuditEvent:
+    return AuditLink.objects.select_related("event").get(sequence=sequence).event
+
+
+def tamper_event(sequence: int, column: str, value) -> None:
+    tamper(
+        f"UPDATE core_auditevent SET {column} = %s WHERE id = %s", [value, event_of(sequence).pk]
+    )
+
+
+def delete_link(sequence: int) -> None:
+    event = event_of(sequence)
+    tamper("DELETE FROM core_auditlink WHERE sequence = %s", [sequence])
+    tamper("DELETE FROM core_auditevent WHERE id = %s", [event.pk])
+
+
 # --- the chain -------------------------------------------------------------------
 
 
-def test_append_builds_a_gapless_chain(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        events = append_three()
+def test_append_builds_a_gapless_chain():
+    events = append_three()
+    chain = links()
 
-    assert [event.sequence for event in events] == [1, 2, 3]
-    assert events[0].previous_hash == GENESIS_HASH
-    assert events[1].previous_hash == events[0].hash
-    assert events[2].previous_hash == events[1].hash
-    assert len({event.hash for event in events}) == 3
+    assert [link.sequence for link in chain] == [1, 2, 3]
+    assert [link.event_id for link in chain] == [event.pk for event in events]
+    assert chain[0].previous_hash == GENESIS_HASH
+    assert chain[1].previous_hash == chain[0].hash
+    assert chain[2].previous_hash == chain[1].hash
+    assert len({link.hash for link in chain}) == 3
     head = AuditChainHead.objects.get()
-    assert (head.sequence, head.hash) == (3, events[2].hash)
+    assert (head.sequence, head.hash) == (3, chain[2].hash)
 
 
 def test_hash_is_sha256_of_previous_hash_and_canonical_json():
-    first, second, _third = append_three()
-    stored = AuditEvent.objects.get(sequence=2)
+    append_three()
+    first, second, _third = links()
+    stored = event_of(2)
 
     payload = {
         "action": "test.updated",
@@ -111,7 +139,7 @@ def test_hash_is_sha256_of_previous_hash_and_canonical_json():
     }
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     assert hashlib.sha256((first.hash + text).encode()).hexdigest() == second.hash
-    assert stored.hash == second.hash == compute_hash(first.hash, stored)
+    assert second.hash == compute_hash(first.hash, stored, 2)
 
 
 def test_canonical_json_sorts_keys_and_keeps_chinese():
@@ -128,7 +156,8 @@ def test_data_is_stored_as_read_back():
     expected = {"on": "2026-01-05", "fee": "12.50", "ratio": "0.25", "big": "1e+20"}
     assert event.data == expected
     assert AuditEvent.objects.get().data == expected
-    assert audit_verify().ok
+    chain_everything()
+    assert audit_verify().checked == 1
 
 
 @pytest.mark.parametrize(
@@ -144,7 +173,9 @@ def test_data_is_stored_as_read_back():
 def test_ip_address_is_hashed_as_stored(given, stored):
     audit_append(action="test.ip", ip_address=given)
     assert AuditEvent.objects.get().ip_address == stored
-    assert audit_verify().ok
+    chain_everything()
+    result = audit_verify()
+    assert result.ok and result.checked == 1
 
 
 def test_user_input_that_does_not_fit_a_column_is_still_recorded():
@@ -153,7 +184,9 @@ def test_user_input_that_does_not_fit_a_column_is_still_recorded():
     event = AuditEvent.objects.get()
     assert event.actor.startswith("a\ufffdx") and len(event.actor) == 150
     assert event.object_id == "x" * 128
-    assert audit_verify().ok
+    chain_everything()
+    result = audit_verify()
+    assert result.ok and result.checked == 1
 
 
 def test_verify_empty_log():
@@ -164,6 +197,7 @@ def test_verify_empty_log():
 def test_verify_intact_chain_in_small_batches():
     for index in range(7):
         audit_append(action="test.batch", data={"index": index})
+    chain_everything()
     result = audit_verify(batch_size=2)
     assert result.ok and result.checked == 7
 
@@ -173,7 +207,7 @@ def test_verify_intact_chain_in_small_batches():
 
 def test_altered_data_is_reported_at_its_event():
     append_three()
-    tamper("UPDATE core_auditevent SET data = %s WHERE sequence = 2", ['{"名称":"篡改"}'])
+    tamper_event(2, "data", '{"名称":"篡改"}')
 
     result = audit_verify()
 
@@ -185,20 +219,23 @@ def test_altered_data_is_reported_at_its_event():
 
 def test_altered_actor_is_reported_at_its_event():
     append_three()
-    tamper("UPDATE core_auditevent SET actor = %s WHERE sequence = 1", ["mallory"])
+    tamper_event(1, "actor", "mallory")
 
     assert audit_verify().first_break.sequence == 1
 
 
+def rewrite(sequence: int, data: dict) -> None:
+    """Alter an event and recompute its link's hash, as an intruder would."""
+    link = AuditLink.objects.select_related("event").get(sequence=sequence)
+    link.event.data = data
+    forged = compute_hash(link.previous_hash, link.event, sequence)
+    tamper("UPDATE core_auditevent SET data = %s WHERE id = %s", [json.dumps(data), link.event_id])
+    tamper("UPDATE core_auditlink SET hash = %s WHERE sequence = %s", [forged, sequence])
+
+
 def test_altered_event_with_recomputed_hash_breaks_the_next_link():
     append_three()
-    event = AuditEvent.objects.get(sequence=2)
-    event.data = {"名称": "篡改"}
-    forged = compute_hash(event.previous_hash, event)
-    tamper(
-        "UPDATE core_auditevent SET data = %s, hash = %s WHERE sequence = 2",
-        [json.dumps(event.data), forged],
-    )
+    rewrite(2, {"名称": "篡改"})
 
     result = audit_verify()
 
@@ -206,9 +243,23 @@ def test_altered_event_with_recomputed_hash_breaks_the_next_link():
     assert "previous_hash" in result.first_break.reason
 
 
+def test_rewritten_newest_event_is_reported_against_the_head_hash():
+    # given the newest event altered and its link's hash recomputed: every link agrees
+    append_three()
+    rewrite(3, {"reason": "篡改"})
+
+    result = audit_verify()
+
+    # then the head, which recorded the link's hash when it was written, tells
+    assert not result.ok
+    assert result.first_break.sequence == 3
+    assert "head" in result.first_break.reason
+    assert result.checked == 3
+
+
 def test_deleted_event_is_reported_as_a_gap():
     append_three()
-    tamper("DELETE FROM core_auditevent WHERE sequence = %s", [2])
+    delete_link(2)
 
     result = audit_verify()
 
@@ -217,12 +268,9 @@ def test_deleted_event_is_reported_as_a_gap():
     assert result.checked == 1
 
 
-def test_deleted_last_event_is_reported_against_the_chain_head(
-    django_capture_on_commit_callbacks,
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        append_three()
-    tamper("DELETE FROM core_auditevent WHERE sequence = %s", [3])
+def test_deleted_last_event_is_reported_against_the_chain_head():
+    append_three()
+    delete_link(3)
 
     result = audit_verify()
 
@@ -232,7 +280,7 @@ def test_deleted_last_event_is_reported_against_the_chain_head(
 
 def test_altered_previous_hash_is_reported():
     append_three()
-    tamper("UPDATE core_auditevent SET previous_hash = %s WHERE sequence = 3", ["f" * 64])
+    tamper("UPDATE core_auditlink SET previous_hash = %s WHERE sequence = 3", ["f" * 64])
 
     result = audit_verify()
 
@@ -242,8 +290,8 @@ def test_altered_previous_hash_is_reported():
 
 def test_only_the_first_break_is_reported():
     append_three()
-    tamper("UPDATE core_auditevent SET actor = %s WHERE sequence = 3", ["mallory"])
-    tamper("UPDATE core_auditevent SET actor = %s WHERE sequence = 2", ["mallory"])
+    tamper_event(3, "actor", "mallory")
+    tamper_event(2, "actor", "mallory")
 
     assert audit_verify().first_break.sequence == 2
 
@@ -297,6 +345,41 @@ def test_database_refuses_raw_update_and_delete():
     assert audit_verify().ok
 
 
+def test_links_are_insert_only():
+    append_three()
+    link = AuditLink.objects.get(sequence=2)
+
+    with pytest.raises(TypeError, match="append-only"):
+        link.save()
+    with pytest.raises(TypeError, match="append-only"):
+        AuditLink.objects.filter(sequence=2).update(hash="f" * 64)
+    with pytest.raises(TypeError, match="append-only"):
+        link.delete()
+    message = database_refuses(
+        "UPDATE core_auditlink SET hash = %s WHERE sequence = %s", ["f" * 64, 2]
+    )
+    assert "append-only" in message
+    message = database_refuses("DELETE FROM core_auditlink WHERE sequence = %s", [2])
+    assert "append-only" in message
+    assert audit_verify().ok
+
+
+def test_the_chain_head_moves_forward_only():
+    append_three()
+    newest = AuditLink.objects.get(sequence=3)
+
+    # back, a rewritten hash for the same link, or away: refused by the database
+    assert "forward only" in database_refuses(
+        "UPDATE core_auditchainhead SET sequence = %s WHERE id = 1", [2]
+    )
+    assert "forward only" in database_refuses(
+        "UPDATE core_auditchainhead SET hash = %s WHERE id = 1", ["f" * 64]
+    )
+    assert "deleted" in database_refuses("DELETE FROM core_auditchainhead WHERE id = %s", [1])
+    head = AuditChainHead.objects.get()
+    assert (head.sequence, head.hash) == (3, newest.hash)
+
+
 def test_database_refuses_updates_that_bypass_the_model_guards():
     event = audit_append(action="test.guard")
 
@@ -320,7 +403,8 @@ def test_flush_empties_the_log_and_keeps_the_guard():
     assert not AuditEvent.objects.exists()
 
     event = audit_append(action="test.after_flush")
-    assert event.sequence == 1
+    chain_everything()
+    assert AuditLink.objects.get(event=event).sequence == 1
     message = database_refuses("DELETE FROM core_auditevent WHERE id = %s", [event.pk])
     assert "append-only" in message
 
@@ -331,12 +415,14 @@ def test_flush_empties_the_log_and_keeps_the_guard():
 def test_verify_command_reports_an_intact_chain(capsys):
     append_three()
     call_command("audit_verify")
-    assert capsys.readouterr().out.strip() == "审计链完整：已校验 3 条事件"
+    assert (
+        capsys.readouterr().out.strip() == "审计链完整：已校验 3 条事件；检查点 0 个；待链接 0 条"
+    )
 
 
 def test_verify_command_fails_on_a_broken_chain():
     append_three()
-    tamper("DELETE FROM core_auditevent WHERE sequence = %s", [2])
+    delete_link(2)
 
     with pytest.raises(CommandError) as caught:
         call_command("audit_verify", batch_size=1)
@@ -349,7 +435,7 @@ def test_verify_command_fails_on_a_broken_chain():
 def test_verify_command_exits_1_from_the_command_line(monkeypatch, capsys):
     # given a broken chain, run as cron would: `onewindow audit-verify`
     append_three()
-    tamper("UPDATE core_auditevent SET actor = %s WHERE sequence = 2", ["mallory"])
+    tamper_event(2, "actor", "mallory")
     monkeypatch.setattr(connections, "close_all", lambda: None)  # keep the test's connection
 
     with pytest.raises(SystemExit) as exit_:
@@ -373,7 +459,6 @@ def test_verify_command_exits_0_from_the_command_line(monkeypatch, capsys):
 # --- concurrency (PostgreSQL) ----------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
 def test_concurrent_appends_keep_one_gapless_chain():
     if connection.vendor != "postgresql":
         pytest.skip(
@@ -391,7 +476,8 @@ def test_concurrent_appends_keep_one_gapless_chain():
 
     assert errors == []
     total = threads * per_thread
-    assert list(AuditEvent.objects.values_list("sequence", flat=True)) == list(range(1, total + 1))
+    chain_everything()
+    assert list(AuditLink.objects.values_list("sequence", flat=True)) == list(range(1, total + 1))
     result = audit_verify()
     assert result.ok and result.checked == total
     per_worker = {n: 0 for n in range(threads)}
@@ -406,6 +492,7 @@ def test_concurrent_appends_keep_one_gapless_chain():
 def test_verify_last_checks_only_the_newest_events_anchored_on_the_one_before():
     for index in range(6):
         audit_append(action="test.tail", data={"n": index})
+    chain_everything()
 
     result = audit_verify(last=2)
 
@@ -417,7 +504,8 @@ def test_verify_last_checks_only_the_newest_events_anchored_on_the_one_before():
 def test_verify_last_finds_an_altered_event_inside_the_window():
     for index in range(6):
         audit_append(action="test.tail", data={"n": index})
-    tamper("UPDATE core_auditevent SET actor = %s WHERE sequence = %s", ["mallory", 6])
+    chain_everything()
+    tamper_event(6, "actor", "mallory")
 
     result = audit_verify(last=3)
 
@@ -435,30 +523,16 @@ def test_verify_last_larger_than_the_chain_checks_the_whole_chain():
     assert result.checked == 3
 
 
-def test_the_chain_head_moves_only_after_commit_and_never_back(
-    django_capture_on_commit_callbacks,
-):
-    # given an event whose transaction has not committed yet
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        first = audit_append(action="test.pending")
-    assert AuditChainHead.objects.get().sequence == 0  # locked, not written
-
-    # when a later event commits first, then the earlier callback runs
-    with django_capture_on_commit_callbacks(execute=True):
-        second = audit_append(action="test.committed")
-    for callback in callbacks:
-        callback()
-
-    # then the head stays at the newest committed event and the chain verifies
-    head = AuditChainHead.objects.get()
-    assert (head.sequence, head.hash) == (second.sequence, second.hash)
-    assert first.sequence == 1 and second.sequence == 2
-    assert audit_verify().ok
-
-
-def test_a_head_lagging_behind_the_log_is_not_a_break():
-    # Appends whose commit callbacks have not run (or a crash just after commit).
+def test_unlinked_events_are_the_lag_not_a_break():
+    # given events appended and not linked yet (PostgreSQL: the chainer has not run)
     append_three()
+    audit_append(action="test.waiting")
 
-    assert AuditChainHead.objects.get().sequence == 0
-    assert audit_verify().ok
+    result = audit_verify()
+
+    assert result.ok
+    if connection.vendor == "postgresql":
+        assert (result.checked, result.pending) == (3, 1)
+        assert result.oldest_pending_at is not None
+    else:  # SQLite links as it appends
+        assert (result.checked, result.pending) == (4, 0)

@@ -1,5 +1,5 @@
-"""The lock order of core.locks on PostgreSQL (ADR 0019): domain rows, then the audit
-chain head, then counters and shared rows, whatever order the calls come in."""
+"""The lock order of core.locks on PostgreSQL (ADR 0019): domain rows, then counters and
+shared rows; appending an audit event locks nothing (ADR 0004)."""
 
 from __future__ import annotations
 
@@ -16,21 +16,22 @@ from onewindow.testing.locks import CHAIN_HEAD, locked_tables, postgresql_only
 pytestmark = postgresql_only
 
 
-def test_rows_then_the_head_then_a_counter(zone, department, other_department):
+def test_rows_then_a_counter_and_no_chain_head(zone, department, other_department):
     with transaction.atomic(), locked_tables() as tables:
         lock_row(Zone, pk=zone.pk)
         lock_rows(Department, pk__in=[other_department.pk, department.pk])
         audit_append(action="test.locked")
         lock_counter(Zone, code="TST", defaults={"name": "测试区"})
-    assert tables == ["org_zone", "org_department", CHAIN_HEAD, "org_zone"]
+    assert tables == ["org_zone", "org_department", "org_zone"]
+    assert CHAIN_HEAD not in tables
 
 
 @pytest.mark.parametrize("lock", [lock_counter, lock_shared_row])
-def test_a_counter_or_a_shared_row_takes_the_head_first_and_once(zone, lock):
+def test_a_counter_or_a_shared_row_takes_no_chain_head(zone, lock):
     with transaction.atomic(), locked_tables() as tables:
         lock(Zone, code=zone.code)
         audit_append(action="test.locked")
-    assert tables == [CHAIN_HEAD, "org_zone"]
+    assert tables == ["org_zone"]
 
 
 def test_only_the_queried_rows_are_locked(zone, department):

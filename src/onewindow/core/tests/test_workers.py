@@ -65,7 +65,7 @@ def lease(row: DBTaskResult, *, expires_in: float, worker: str | None = None) ->
 
 
 def events(action: str) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=action).order_by("sequence"))
+    return list(AuditEvent.objects.filter(action=action).order_by("id"))
 
 
 #: Tests that run a worker in-process commit for real: the worker's loop closes a

@@ -16,7 +16,7 @@ from onewindow.core.audit import (
     audit_verify,
 )
 from onewindow.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from onewindow.core.locks import lock_chain_head, lock_shared_row
+from onewindow.core.locks import lock_shared_row
 from onewindow.org.admin_roles import can_manage_accounts, can_view_audit_trail, grant_conflict
 from onewindow.org.constants import (
     ADMIN_SITE_ROLES,
@@ -130,7 +130,6 @@ def staff_create(
     if errors:
         raise ValidationFailed(errors[0], code="password_invalid", fields={"password": errors})
     user.set_password(password)
-    lock_chain_head()  # lock order: the chain head first, as every audited service
     try:
         with transaction.atomic():
             user.save(force_insert=True)
@@ -203,7 +202,7 @@ def role_grant(
     _require_account_manager(actor)
     if actor.pk == user.pk:
         raise Forbidden(_("不能给自己授予角色"), code="self_grant")
-    user = lock_shared_row(User, pk=user.pk)  # after the chain head (core.locks)
+    user = lock_shared_row(User, pk=user.pk)  # a shared row (core.locks)
     if user.kind != UserKind.STAFF:
         raise ValidationFailed.for_field("user", _("只能给工作人员授予角色"))
     department = department if role in DEPARTMENT_ROLES else None
@@ -227,7 +226,7 @@ def role_revoke(
     _require_account_manager(actor)
     if actor.pk == user.pk:
         raise Forbidden(_("不能撤销自己的角色"), code="self_revoke")
-    user = lock_shared_row(User, pk=user.pk)  # after the chain head (core.locks)
+    user = lock_shared_row(User, pk=user.pk)  # a shared row (core.locks)
     department = department if role in DEPARTMENT_ROLES else None
     assignment = user.role_assignments.filter(role=role, department=department).first()
     if assignment is None:
@@ -244,7 +243,6 @@ def password_change(*, user: User, password: str, ip_address: str | None = None)
     errors = _password_errors(password, user)
     if errors:
         raise ValidationFailed(errors[0], code="password_invalid", fields={"password": errors})
-    lock_chain_head()
     user.set_password(password)
     # Saving runs the validators' password_changed hooks: the history keeps the new hash.
     user.save(update_fields=["password", "password_changed_at"])

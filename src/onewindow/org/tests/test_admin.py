@@ -487,7 +487,7 @@ def test_audit_event_list_columns_and_search(admin_client):
     assert response.context["cl"].result_count == 1
     columns = [name for name in response.context["cl"].list_display if name != "action_checkbox"]
     assert columns == [
-        "sequence",
+        "id",
         "occurred_at",
         "actor",
         "action",

@@ -68,7 +68,7 @@ def grant_events(user: User) -> list[tuple]:
     return list(
         AuditEvent.objects.filter(object_type="user", object_id=str(user.pk))
         .filter(action__in=[AuditAction.ROLE_GRANTED, AuditAction.ROLE_REVOKED])
-        .order_by("sequence")
+        .order_by("id")
         .values_list("action", "actor", "data__role")
     )
 

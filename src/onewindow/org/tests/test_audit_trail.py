@@ -5,17 +5,20 @@ viewing itself audited."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import sign_in
-from onewindow.core.audit import AuditAction, audit_append
+from onewindow.core.audit import AuditAction, ChainStatus, audit_append, audit_chain_status
 from onewindow.core.errors import Forbidden
 from onewindow.core.models import AuditEvent
+from onewindow.org import views_account
 from onewindow.org.constants import Role
 from onewindow.org.services import audit_trail_view_record
 
@@ -36,7 +39,7 @@ def auditor_client(client, auditor):
 
 
 def shown(response) -> list[int]:
-    return [event.sequence for event in response.context["events"]]
+    return [event.id for event in response.context["events"]]
 
 
 def test_audit_admin_reads_the_trail_newest_first_with_each_events_data(auditor_client):
@@ -99,16 +102,14 @@ def test_filters_action_actor_object_and_dates(auditor_client):
     with time_machine.travel(dt.datetime(2026, 3, 2, 0, 30, tzinfo=SHANGHAI)):
         late = audit_append(action="test.b", actor="li", object_type="user", object_id="7")
     url = reverse("audit_trail")
-    assert shown(auditor_client.get(url, {"action": "test.a"})) == [early.sequence]
-    assert shown(auditor_client.get(url, {"actor": "ｌｉ"})) == [late.sequence]  # NFKC
-    assert shown(auditor_client.get(url, {"object_type": "user", "object_id": "7"})) == [
-        late.sequence
-    ]
+    assert shown(auditor_client.get(url, {"action": "test.a"})) == [early.id]
+    assert shown(auditor_client.get(url, {"actor": "ｌｉ"})) == [late.id]  # NFKC
+    assert shown(auditor_client.get(url, {"object_type": "user", "object_id": "7"})) == [late.id]
     # local days (Asia/Shanghai), the last day included
     day = {"date_from": "2026-03-02", "date_to": "2026-03-02", "action": "test.b"}
-    assert shown(auditor_client.get(url, day)) == [late.sequence]
+    assert shown(auditor_client.get(url, day)) == [late.id]
     assert shown(auditor_client.get(url, {**day, "action": "test.a"})) == []
-    assert shown(auditor_client.get(url, {"date_to": "2026-03-01"})) == [early.sequence]
+    assert shown(auditor_client.get(url, {"date_to": "2026-03-01"})) == [early.id]
 
 
 @pytest.mark.parametrize(
@@ -169,7 +170,8 @@ def test_the_audit_admin_verifies_the_chain_now(auditor_client):
     assert response.status_code == 302 and response["Location"] == reverse("audit_trail")
     event = AuditEvent.objects.filter(action=AuditAction.AUDIT_CHAIN_VERIFIED).get()
     assert event.actor == "auditor"
-    assert event.data["ok"] is True and event.data["checked"] >= 1
+    assert event.data["ok"] is True
+    assert event.data["checked"] + event.data["pending"] >= 1  # linked, or waiting (PostgreSQL)
     assert auditor_client.get(reverse("audit_trail_verify")).status_code == 405
 
 
@@ -192,3 +194,37 @@ def test_every_platform_audit_action_has_words():
         if name.isupper() and isinstance(value, str)
     }
     assert actions - set(AUDIT_ACTION_LABELS) == set()
+
+
+# -- the chainer's lag (ADR 0004) ------------------------------------------------------------
+
+
+def test_the_page_shows_how_far_the_chain_is_linked_and_what_waits(auditor_client):
+    audit_append(action="test.one")
+
+    html = auditor_client.get(reverse("audit_trail")).content.decode()
+
+    # every event is linked (SQLite links at once) or waits for the chainer (PostgreSQL)
+    lag = html[html.index('id="chain-lag"') :].split("</p>")[0]
+    linked, pending = (int(n) for n in re.findall(r"已入链至第 (\d+) 号，待链接 (\d+) 条", lag)[0])
+    assert linked + pending == AuditEvent.objects.count() >= 2
+    assert linked == audit_chain_status().linked_up_to
+    assert 'role="alert"' not in lag
+
+
+def test_a_chainer_that_stopped_is_pointed_out(auditor_client, monkeypatch):
+    stalled = ChainStatus(
+        linked_up_to=41,
+        pending=7,
+        oldest_pending_at=timezone.now() - dt.timedelta(minutes=5),
+        last_checkpoint_at=None,
+        last_checkpoint_sequence=None,
+    )
+    monkeypatch.setattr(views_account, "audit_chain_status", lambda: stalled)
+
+    html = auditor_client.get(reverse("audit_trail")).content.decode()
+
+    lag = html[html.index('id="chain-lag"') :].split("</p>")[0]
+    assert 'role="alert"' in lag
+    assert "已入链至第 41 号，待链接 7 条" in lag
+    assert "onewindow audit-chain" in lag

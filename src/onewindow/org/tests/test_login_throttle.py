@@ -41,7 +41,7 @@ def logged_in(client) -> bool:
 
 
 def actions(action: str) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=action).order_by("sequence"))
+    return list(AuditEvent.objects.filter(action=action).order_by("id"))
 
 
 @time_machine.travel(START, tick=False)

@@ -82,7 +82,7 @@ def clerk_b(zone_b) -> User:
 
 
 def _events(action: str):
-    return AuditEvent.objects.filter(action=action).order_by("sequence")
+    return AuditEvent.objects.filter(action=action).order_by("id")
 
 
 # -- the rule --------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ def grants(user: User) -> list[tuple]:
         AuditEvent.objects.filter(
             action__in=[AuditAction.ROLE_GRANTED, AuditAction.ROLE_REVOKED], object_id=str(user.pk)
         )
-        .order_by("sequence")
+        .order_by("id")
         .values_list("action", "actor", "data")
     )
 

@@ -56,7 +56,7 @@ def enrolled_device(user) -> TOTPDevice:
 
 
 def actions() -> list[str]:
-    return list(AuditEvent.objects.order_by("sequence").values_list("action", flat=True))
+    return list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
 
 
 # -- administrators must enrol -----------------------------------------------------------------

@@ -789,7 +789,7 @@ def test_clerk_opening_a_full_identifier_is_audited(client, person, clerk):
     before = AuditEvent.objects.count()
     html = client.get(reverse("applicant_detail", args=[applicant.pk])).content.decode()
     assert "本次查看已记入审计日志" in html
-    event = AuditEvent.objects.order_by("-sequence").first()
+    event = AuditEvent.objects.order_by("-id").first()
     assert AuditEvent.objects.count() == before + 1
     assert (event.action, event.actor, event.object_id) == (
         "org.identifier_viewed",

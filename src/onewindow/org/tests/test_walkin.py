@@ -33,7 +33,7 @@ def clerk_b(zone_b):
 
 
 def _events(action: str) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=action).order_by("sequence"))
+    return list(AuditEvent.objects.filter(action=action).order_by("id"))
 
 
 def test_a_new_enterprise_is_registered_in_the_clerks_zone_and_audited(clerk, clerk_b):

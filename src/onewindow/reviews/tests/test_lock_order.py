@@ -1,5 +1,5 @@
 """The locks a rectification's moves take, in the order of ADR 0019 (PostgreSQL): the
-rectification row, then the audit chain head."""
+rectification row only; no audit chain head (ADR 0004)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from onewindow.testing.locks import CHAIN_HEAD, locked_tables, postgresql_only
 
 pytestmark = postgresql_only
 
-ROW_THEN_HEAD = ["reviews_rectification", CHAIN_HEAD]
+ROW_ONLY = ["reviews_rectification"]
 
 
 def bad_rating(world):
@@ -24,7 +24,7 @@ def bad_rating(world):
     ).rectification
 
 
-def test_rectifying_then_visiting_lock_the_row_then_the_chain_head(world):
+def test_rectifying_then_visiting_lock_only_the_row(world):
     rectification = bad_rating(world)
 
     with locked_tables() as rectified:
@@ -39,5 +39,6 @@ def test_rectifying_then_visiting_lock_the_row_then_the_chain_head(world):
             rectification=rectification, actor=world.reviewer, outcome=ReturnVisitOutcome.SATISFIED
         )
 
-    assert rectified == ROW_THEN_HEAD
-    assert visited == ROW_THEN_HEAD
+    assert rectified == ROW_ONLY
+    assert visited == ROW_ONLY
+    assert CHAIN_HEAD not in rectified + visited

@@ -1,7 +1,7 @@
 """``flush`` that also works on SQLite, where the audit log's triggers refuse DELETE.
 
 Django's flush empties tables with ``TRUNCATE`` on PostgreSQL (row triggers do not fire)
-and with ``DELETE`` on SQLite, where ``core_auditevent``'s append-only triggers abort it:
+and with ``DELETE`` on SQLite, where the audit tables' append-only triggers abort it:
 ``onewindow flush`` and every transactional test (``live_server``, ``transaction=True``)
 then fail. On SQLite the triggers are set aside for the flush and restored verbatim
 afterwards, so both databases behave the same: flush empties everything, audit log included.
@@ -10,7 +10,7 @@ afterwards, so both databases behave the same: flush empties everything, audit l
 from django.core.management.commands.flush import Command as DjangoFlushCommand
 from django.db import DEFAULT_DB_ALIAS, connections
 
-AUDIT_TABLE = "core_auditevent"
+AUDIT_TABLES = ("core_auditevent", "core_auditlink", "core_auditcheckpoint", "core_auditchainhead")
 
 
 class Command(DjangoFlushCommand):
@@ -20,8 +20,9 @@ class Command(DjangoFlushCommand):
             return super().handle(**options)
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
-                [AUDIT_TABLE],
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                f"AND tbl_name IN ({', '.join(['%s'] * len(AUDIT_TABLES))})",
+                list(AUDIT_TABLES),
             )
             triggers = cursor.fetchall()
             for name, _sql in triggers:
