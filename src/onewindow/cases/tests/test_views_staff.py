@@ -224,7 +224,9 @@ def test_lists_read_the_calendar_once_and_no_zone_per_list(client, world, role, 
         html = text(client.get(reverse(f"cases:{name}")))
 
     sql = [query["sql"] for query in queries.captured_queries]
-    assert sum("core_calendarrevision" in statement for statement in sql) == 1
+    # at most once per request (core.selectors.calendar_revision; inside this test's one
+    # transaction the first request's read may still be remembered)
+    assert sum("core_calendarrevision" in statement for statement in sql) <= 1
     # the one zone read is the page header's (the site's zone), none for the lists
     assert sum(statement.startswith('SELECT "org_zone"') for statement in sql) == 1
     assert html.count("/cases/SFQ-") >= 5

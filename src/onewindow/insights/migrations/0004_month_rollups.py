@@ -7,9 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0004_issue_before_supplement'),
         ('insights', '0003_default_ordering_without_joins'),
-        ('org', '0006_zone_document_prefix'),
     ]
 
     operations = [

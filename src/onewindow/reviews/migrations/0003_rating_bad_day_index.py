@@ -7,9 +7,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_application_draft'),
-        ('catalog', '0004_issue_before_supplement'),
-        ('org', '0006_zone_document_prefix'),
         ('reviews', '0002_default_ordering_without_joins'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
