@@ -1453,6 +1453,21 @@ def section_for(report: dict) -> str:
         ]
     for finding in findings:
         lines.append(textwrap.fill(finding, width=92, initial_indent="- ", subsequent_indent="  "))
+    if (report.get("chain") or {}).get("ran"):
+        lines += [
+            "",
+            textwrap.fill(
+                "What serialises writers (from the code): nothing zone- or installation-wide. "
+                "On PostgreSQL a case number is the zone's sequence's `nextval` (not "
+                "transactional: nothing is held); an audit event is one `INSERT` that locks "
+                "nothing, and one chainer (`onewindow audit-chain`, under an advisory lock) "
+                "links committed events after the fact (ADR 0004). What is left is CPU: the "
+                "application's share per case is most of it (the ORM building and reading "
+                "rows), then PostgreSQL's; adding cores raises the rate.",
+                width=92,
+            ),
+        ]
+        return "\n".join(lines) + "\n"
     lines += [
         "",
         textwrap.fill(
