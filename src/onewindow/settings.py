@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "onewindow.inspections",
     "onewindow.cases",
     "onewindow.reviews",
+    "onewindow.appeals",
     "onewindow.insights",
     # The site's shell: navigation, home pages, login landings (docs/decisions/0022).
     "onewindow.portal",

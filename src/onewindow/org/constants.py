@@ -19,10 +19,16 @@ class Role(models.TextChoices):
     SECURITY_ADMIN = "security_admin", _("安全管理员")
     #: The audit administrator (审计管理员): reads the audit trail and nothing else.
     AUDIT_ADMIN = "audit_admin", _("审计管理员")
+    #: The hotline seat (话务员 / 坐席): records calls as appeals, answers from the knowledge base.
+    HOTLINE_OPERATOR = "hotline_operator", _("话务员")
+    #: The centre's dispatcher (派单员): dispatches appeals, reviews returns, extensions, replies.
+    DISPATCHER = "dispatcher", _("派单员")
+    #: A department's appeal handler (诉求承办人员): signs, works and replies to appeals.
+    APPEAL_HANDLER = "appeal_handler", _("诉求承办人员")
 
 
 #: Roles whose work is bound to a department (the assignment must name one).
-DEPARTMENT_ROLES = frozenset({Role.REVIEWER, Role.DECIDER, Role.REGULATOR})
+DEPARTMENT_ROLES = frozenset({Role.REVIEWER, Role.DECIDER, Role.REGULATOR, Role.APPEAL_HANDLER})
 
 #: The three administrators of 等保三级 三权分立: one person holds at most one of them.
 ADMINISTRATOR_ROLES = frozenset({Role.ADMINISTRATOR, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
