@@ -8,6 +8,8 @@ reopened, and recomputed in bulk after a calendar change (``appeal_deadlines_rec
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -56,8 +58,8 @@ class AppealSettings(models.Model):
     zone = models.OneToOneField(
         Zone, on_delete=models.CASCADE, related_name="appeal_settings", verbose_name=_("开发区")
     )
-    workday_starts = models.TimeField(_("上班时间"), default="09:00")
-    workday_ends = models.TimeField(_("下班时间"), default="17:30")
+    workday_starts = models.TimeField(_("上班时间"), default=dt.time(9, 0))
+    workday_ends = models.TimeField(_("下班时间"), default=dt.time(17, 30))
     sign_within_working_hours = models.PositiveSmallIntegerField(
         _("签收时限（工作小时）"), default=DEFAULT_SIGN_WITHIN_WORKING_HOURS
     )
