@@ -149,6 +149,7 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from onewindow.appeals.api import router as appeals_router
     from onewindow.cases.api import router as cases_router
     from onewindow.catalog.api import router as catalog_router
     from onewindow.certificates.api import router as certificates_router
@@ -164,6 +165,7 @@ def _register_routers() -> None:
     api.add_router("/", applicants_router)
     api.add_router("/", certificates_router)
     api.add_router("/reviews", reviews_router)
+    api.add_router("/", appeals_router)
     api.add_router("/insights", insights_router)
     api.add_router("/me", messages_router)
 

@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("onewindow.org.urls")),
     path("", include("onewindow.certificates.urls")),
     path("", include("onewindow.reviews.urls")),
+    path("", include("onewindow.appeals.urls")),
     path("", include("onewindow.insights.urls")),
 ]

@@ -1,0 +1,9 @@
+"""The appeals API (``/api/v1/appeals…``, ``/api/v1/knowledge``): one router, its
+operations in the submodules (imported here in the order their paths must be tried:
+literal paths such as ``/appeals/import`` before ``/appeals/{number}``)."""
+
+from onewindow.appeals.api.router import router
+
+# -- each part of the app adds its module below --
+
+__all__ = ["router"]
