@@ -7,7 +7,7 @@ from functools import cache
 
 #: Words that say nothing about what an appeal is about.
 STOPWORDS = frozenset(
-    [
+    {
         "的",
         "了",
         "和",
@@ -56,7 +56,7 @@ STOPWORDS = frozenset(
         "反映",
         "希望",
         "要求",
-    ]
+    }
 )
 
 
