@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from onewindow.catalog import published
+from onewindow.core.notifications.templates import templates_forget
 from onewindow.org.constants import Role
 from onewindow.org.models import Department, User, Window, Zone
 from onewindow.testing import worlds
@@ -18,11 +19,14 @@ pytest_plugins = ["onewindow.testing.browser", "onewindow.testing.redis"]
 @pytest.fixture(autouse=True)
 def fresh_published_versions():
     """Published versions' parts are cached per process by version id
-    (``catalog.published``); a test's database starts afresh and ids come back, so
-    every test starts and ends with the cache empty."""
+    (``catalog.published``), and message templates per process
+    (``core.notifications.templates``); a test's database starts afresh and ids come
+    back, so every test starts and ends with both caches empty."""
     published.forget()
+    templates_forget()
     yield
     published.forget()
+    templates_forget()
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.core.signals import request_finished, request_started
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -24,6 +24,8 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from onewindow.core import selectors
+        from onewindow.core.models import NotificationTemplate
+        from onewindow.core.notifications.templates import template_row_changed
 
         # The calendar revision is read once per request (core.selectors).
         request_started.connect(
@@ -35,3 +37,10 @@ class CoreConfig(AppConfig):
         post_migrate.connect(
             create_cache_tables, sender=self, dispatch_uid="onewindow.core.cache_tables"
         )
+        # Every process keeps the message templates (core.notifications.templates).
+        for signal in (post_save, post_delete):
+            signal.connect(
+                template_row_changed,
+                sender=NotificationTemplate,
+                dispatch_uid=f"onewindow.core.templates_{signal is post_save}",
+            )

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from functools import partial
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from onewindow.core.models import Notification
@@ -43,28 +43,53 @@ def notify(
     With a ``key``, the message is written once per user and key: a second call returns
     ``None`` and sends nothing (race-safe: a unique constraint decides).
     """
-    if key and Notification.objects.filter(recipient=user, key=key).exists():
-        return None
     title, text = _render(kind, context)
     subject_type, subject_id = subject
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                recipient=user,
-                kind=kind,
-                title=title[:200],
-                text=text,
-                link=link,
-                subject_type=subject_type,
-                subject_id=str(subject_id),
-                key=key or "",
-            )
-    except IntegrityError:
-        if key and Notification.objects.filter(recipient=user, key=key).exists():
-            return None  # another run wrote it since the check
-        raise
+    notification = Notification(
+        recipient=user,
+        kind=kind,
+        title=title[:200],
+        text=text,
+        link=link,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        key=key or "",
+    )
+    if not key:
+        notification.save(force_insert=True)
+    elif not _insert_once(notification):
+        return None  # written before, by this run or another
     transaction.on_commit(partial(deliver, notification), robust=True)
     return notification
+
+
+def _insert_once(notification: Notification) -> bool:
+    """Insert a keyed message unless the recipient has it already: one statement, ``INSERT
+    … ON CONFLICT DO NOTHING RETURNING id`` (PostgreSQL and SQLite), so neither a read
+    before nor a savepoint around it; the unique constraint decides a race. True when
+    written (the row's id is set)."""
+    alias = router.db_for_write(Notification)
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    fields = [field for field in Notification._meta.concrete_fields if not field.primary_key]
+    values = [
+        field.get_db_prep_save(field.pre_save(notification, True), connection) for field in fields
+    ]
+    sql = (
+        f"INSERT INTO {quote(Notification._meta.db_table)} "
+        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT DO NOTHING RETURNING {quote(Notification._meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    notification.pk = row[0]
+    notification._state.adding = False
+    notification._state.db = alias
+    return True
 
 
 def notify_contact(

@@ -11,6 +11,11 @@ A template may use only the kind's placeholders, plainly (``{number}``: no attri
 indexes, conversions or formats); anything else is refused on save, naming the field
 and the placeholder. ``{{`` and ``}}`` write a brace.
 
+Each process keeps every template in memory (the table holds a few dozen rows) and reads
+them again at most every ``TEMPLATES_MAX_AGE`` seconds: a message costs no query for its
+words. A save or delete refreshes the saving process at once; other processes (other
+servers) take the new words within ``TEMPLATES_MAX_AGE``.
+
 See docs/notifications.md and docs/decisions/0024-message-templates-and-recipients.md.
 """
 
@@ -18,6 +23,8 @@ from __future__ import annotations
 
 import logging
 import string
+import threading
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,6 +41,20 @@ logger = logging.getLogger("onewindow.notify")
 TEMPLATE_OBJECT_TYPE = "notification_template"
 TEMPLATE_CHANGED = "notification_template.changed"
 TEMPLATE_DELETED = "notification_template.deleted"
+
+#: How long a process trusts the templates it read (seconds).
+TEMPLATES_MAX_AGE = 30.0
+
+_templates: dict[tuple[str, str], tuple[str, str]] = {}
+_templates_read_at: float | None = None
+_templates_lock = threading.Lock()
+
+
+def templates_forget() -> None:
+    """Read the templates afresh at the next message (after a save, a delete, a test)."""
+    global _templates_read_at
+    with _templates_lock:
+        _templates_read_at = None
 
 
 def placeholders_in(text: str) -> list[str]:
@@ -90,10 +111,28 @@ def _language(context: Mapping[str, Any]) -> str:
     return context.get("language") or settings.LANGUAGE_CODE
 
 
-def _template_row(kind: str, language: str):
-    from onewindow.core.models import NotificationTemplate
+def template_row_changed(sender, **kwargs) -> None:
+    """A template row was written or removed (any way but a bulk write): forget now, and
+    again once the change commits (a read in between may have taken the old words)."""
+    templates_forget()
+    transaction.on_commit(templates_forget)
 
-    return NotificationTemplate.objects.filter(kind=kind, language=language).first()
+
+def _template_words(kind: str, language: str) -> tuple[str, str] | None:
+    """``(title, body)`` of the administrator's wording of ``kind`` in ``language``, or
+    None: from the process's copy of every template, read again once it is too old."""
+    global _templates, _templates_read_at
+    now = time.monotonic()
+    read_at = _templates_read_at
+    if read_at is None or now - read_at > TEMPLATES_MAX_AGE:
+        from onewindow.core.models import NotificationTemplate
+
+        rows = NotificationTemplate.objects.values_list("kind", "language", "title", "body")
+        fresh = {(k, lang): (title, body) for k, lang, title, body in rows}
+        with _templates_lock:
+            _templates, _templates_read_at = fresh, now
+        return fresh.get((kind, language))
+    return _templates.get((kind, language))
 
 
 def _fill(kind: str, words: str, fallback: Any, values: Mapping[str, str]) -> str:
@@ -106,13 +145,14 @@ def _fill(kind: str, words: str, fallback: Any, values: Mapping[str, str]) -> st
 
 
 def render_message(name: str, spec: Any, context: Mapping[str, Any]) -> tuple[str, str]:
-    """``(title, body)`` of a message of the editable kind ``name`` (one query)."""
+    """``(title, body)`` of a message of the editable kind ``name`` (no query while the
+    process's templates are fresh)."""
     language = _language(context)
-    row = _template_row(name, language)
+    row = _template_words(name, language)
     with translation.override(language):
         values = {key: str(value) for key, value in spec.values(context).items()}
-        title_words = row.title if row is not None and row.title.strip() else str(spec.title)
-        body_words = row.body if row is not None else str(spec.body)
+        title_words = row[0] if row is not None and row[0].strip() else str(spec.title)
+        body_words = row[1] if row is not None else str(spec.body)
         return (
             _fill(name, title_words, spec.title, values),
             _fill(name, body_words, spec.body, values),
@@ -131,6 +171,7 @@ def notification_template_save(*, template: Any, actor: Any) -> Any:
     template.full_clean()
     template.updated_by = actor
     template.save()
+    transaction.on_commit(templates_forget)
     audit_append(
         action=TEMPLATE_CHANGED,
         actor=actor.get_username(),
@@ -154,3 +195,4 @@ def notification_template_delete(*, template: Any, actor: Any) -> None:
         data={},
     )
     template.delete()
+    transaction.on_commit(templates_forget)

@@ -396,6 +396,7 @@ def test_the_data_migration_copies_case_messages(world, recorder):
     assert (bare.subject_type, bare.subject_id, bare.link, bare.key) == ("", "", "", "")
     assert recorder == []  # a migration sends nothing
     # a reminder already sent before the move is not sent again
-    with mock.patch.object(Notification.objects, "create") as create:
-        assert notify(world.reviewer, "task_yellow", {}, key=yellow.key) is None
-    create.assert_not_called()
+    context = {"number": case.number, "step": "审查", "deadline": case.accepted_at.date()}
+    before = Notification.objects.count()
+    assert notify(world.reviewer, "task_yellow", context, key=yellow.key) is None
+    assert Notification.objects.count() == before
