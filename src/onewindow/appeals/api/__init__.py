@@ -6,4 +6,7 @@ from onewindow.appeals.api.router import router
 
 # -- each part of the app adds its module below --
 
+# -- follow-up and supervision (after the others: literal action paths only)
+from onewindow.appeals.api import followup  # noqa: E402, F401
+
 __all__ = ["router"]
