@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Schema, Status
 from pydantic import ConfigDict, Field
 
@@ -23,9 +22,8 @@ from onewindow.appeals.models import Appeal, AppealSupervision
 from onewindow.appeals.selectors import appeal_for
 from onewindow.appeals.services import followup, supervision
 from onewindow.core.api_auth import session_auth
-from onewindow.core.errors import NotFound, ValidationFailed
-from onewindow.core.identifiers import fold_code
 from onewindow.core.schemas import Error
+
 
 class VisitIn(Schema):
     model_config = ConfigDict(extra="forbid")
@@ -175,15 +173,7 @@ def appeal_close(request: HttpRequest, number: str, body: CloseIn):
 )
 def appeal_merge(request: HttpRequest, number: str, body: MergeIn):
     appeal = appeal_for(request.user, number)
-    target_number = fold_code(body.into)
-    try:
-        into = appeal_for(request.user, target_number)
-    except NotFound:
-        raise ValidationFailed.for_field(
-            "into",
-            _("合并目标：没有找到工单 {number}").format(number=target_number or "—"),
-            code="merge_target_not_found",
-        ) from None
+    into = followup.merge_target_for(request.user, body.into)
     followup.appeal_merge(appeal=appeal, into=into, actor=request.user)
     return state_out(appeal)
 

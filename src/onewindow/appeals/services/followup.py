@@ -37,10 +37,11 @@ from onewindow.appeals.followup_rules import (
     why_not_visit,
 )
 from onewindow.appeals.models import Appeal, AppealStep, AppealVisit
-from onewindow.appeals.selectors import appeal_settings_for, zone_calendar
+from onewindow.appeals.selectors import appeal_for, appeal_settings_for, zone_calendar
 from onewindow.appeals.services.common import move, record_step, set_clock
 from onewindow.appeals.services.supervision import checked_text, supervise_on
-from onewindow.core.errors import ValidationFailed
+from onewindow.core.errors import NotFound, ValidationFailed
+from onewindow.core.identifiers import fold_code
 from onewindow.core.locks import lock_row, lock_rows
 from onewindow.core.notifications import notify
 from onewindow.org.models import User
@@ -252,6 +253,23 @@ def _refuse_target(message: str, code: str) -> ValidationFailed:
     return ValidationFailed.for_field("into", message, code=code)
 
 
+def merge_target_for(actor: User, number: str) -> Appeal:
+    """The order ``number`` (as typed: folded) that ``actor`` names as the merge target,
+    or a 422 on ``into``: a target out of the actor's sight is "not found" like a missing
+    one, never a 404 of the whole request."""
+    folded = fold_code(number or "")
+    if not folded:
+        raise ValidationFailed.for_field("into", _("合并目标：请填写工单编号"), code="required")
+    try:
+        return appeal_for(actor, folded)
+    except NotFound:
+        raise ValidationFailed.for_field(
+            "into",
+            _("合并目标：没有找到工单 {number}").format(number=folded),
+            code="merge_target_not_found",
+        ) from None
+
+
 @transaction.atomic
 def appeal_merge(*, appeal: Appeal, into: Appeal, actor: User) -> Appeal:
     """合并: the centre merges an open order (a duplicate) into another open order of the
@@ -280,9 +298,7 @@ def appeal_merge(*, appeal: Appeal, into: Appeal, actor: User) -> Appeal:
         if cursor.merged_into_id in seen:
             break
         seen.add(cursor.merged_into_id)
-        cursor = Appeal.objects.only("pk", "merged_into_id", "number").get(
-            pk=cursor.merged_into_id
-        )
+        cursor = Appeal.objects.only("pk", "merged_into_id", "number").get(pk=cursor.merged_into_id)
     if into.status == AppealStatus.MERGED:
         raise _refuse_target(
             _("合并目标：工单 {number} 已合并到 {target}，请直接合并到 {target}").format(

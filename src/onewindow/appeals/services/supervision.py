@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -166,6 +167,7 @@ def _open(
             handler,
             SUPERVISED_NOTIFICATION,
             context,
+            link=reverse("appeals:supervision", args=[supervision.pk]),
             subject=(APPEAL_OBJECT_TYPE, appeal.pk),
             key=f"appeal_supervision:{supervision.pk}",
         )
@@ -403,7 +405,9 @@ def supervision_answer(
 
 
 @transaction.atomic
-def supervision_close(*, supervision: AppealSupervision, actor: User, note: str) -> AppealSupervision:
+def supervision_close(
+    *, supervision: AppealSupervision, actor: User, note: str
+) -> AppealSupervision:
     """督办销号: 电子监察 closes the 督办 (answered, or not answered with a note why)."""
     appeal, supervision = _lock_supervision(supervision)
     refusal = why_not_close_supervision(actor, supervision, zone_id=appeal.zone_id)

@@ -147,7 +147,10 @@ def test_the_latest_visit_is_the_one_that_counts(aw):
     )
     with time_machine.travel(LATER + dt.timedelta(days=2), tick=False):
         appeal_visit(
-            appeal=appeal, actor=aw.requester, satisfaction="satisfied", resolved=True,
+            appeal=appeal,
+            actor=aw.requester,
+            satisfaction="satisfied",
+            resolved=True,
             by_requester=True,
         )
     appeal.refresh_from_db()
@@ -159,8 +162,13 @@ def test_the_latest_visit_is_the_one_that_counts(aw):
 
 @pytest.mark.parametrize(
     ("who", "by_requester"),
-    [("handler", False), ("supervisor", False), ("requester", False), ("stranger", True),
-     ("dispatcher", True)],
+    [
+        ("handler", False),
+        ("supervisor", False),
+        ("requester", False),
+        ("stranger", True),
+        ("dispatcher", True),
+    ],
 )
 def test_only_the_centre_or_the_requester_visit(aw, who, by_requester):
     appeal = answered(aw)
@@ -179,13 +187,12 @@ def test_a_dispatcher_of_another_zone_may_not_visit(aw):
     elsewhere = worlds.department_elsewhere()
     dispatcher = worlds.staff(elsewhere.zone, "dispatcher", username="x_dispatcher")
     with pytest.raises(Forbidden):
-        appeal_visit(
-            appeal=answered(aw), actor=dispatcher, satisfaction="satisfied", resolved=True
-        )
+        appeal_visit(appeal=answered(aw), actor=dispatcher, satisfaction="satisfied", resolved=True)
 
 
-@pytest.mark.parametrize("status", [AppealStatus.HANDLING, AppealStatus.REPLIED,
-                                    AppealStatus.CLOSED])
+@pytest.mark.parametrize(
+    "status", [AppealStatus.HANDLING, AppealStatus.REPLIED, AppealStatus.CLOSED]
+)
 def test_the_table_refuses_a_visit_before_the_answer_or_after_the_close(aw, status):
     appeal = make_appeal(aw, status, received=RECEIVED)
     with pytest.raises(Conflict) as refused:
@@ -246,9 +253,9 @@ def test_a_closed_order_reopens_on_the_last_instant_of_the_window(aw):
 
 def test_after_the_window_the_reopen_is_refused_with_the_date(aw):
     appeal = answered(aw)
-    with time_machine.travel(appeal.reopen_until + dt.timedelta(seconds=1), tick=False):
-        with pytest.raises(Conflict) as refused:
-            appeal_reopen(appeal=appeal, actor=aw.requester)
+    after = appeal.reopen_until + dt.timedelta(seconds=1)
+    with time_machine.travel(after, tick=False), pytest.raises(Conflict) as refused:
+        appeal_reopen(appeal=appeal, actor=aw.requester)
     assert refused.value.code == "reopen_window_closed"
     assert "2026年03月12日 13:00" in refused.value.message
     appeal.refresh_from_db()
@@ -265,9 +272,11 @@ def test_edits_do_not_restart_the_reopen_window(aw):
         Appeal.objects.filter(pk=appeal.pk).update(contact_phone="13800000000")
     appeal.refresh_from_db()
     assert appeal.reopen_until == until
-    with time_machine.travel(until + dt.timedelta(hours=1), tick=False):
-        with pytest.raises(Conflict) as refused:
-            appeal_reopen(appeal=appeal, actor=aw.requester)
+    with (
+        time_machine.travel(until + dt.timedelta(hours=1), tick=False),
+        pytest.raises(Conflict) as refused,
+    ):
+        appeal_reopen(appeal=appeal, actor=aw.requester)
     assert refused.value.code == "reopen_window_closed"
 
 
@@ -361,9 +370,7 @@ def test_the_table_refuses_closing_an_order_being_worked(aw):
 
 def test_a_duplicate_is_merged_and_both_requesters_are_told(aw):
     duplicate = make_appeal(aw, AppealStatus.RECEIVED, received=RECEIVED)
-    original = make_appeal(
-        aw, AppealStatus.HANDLING, received=RECEIVED, requester_user=aw.stranger
-    )
+    original = make_appeal(aw, AppealStatus.HANDLING, received=RECEIVED, requester_user=aw.stranger)
     appeal_merge(appeal=duplicate, into=original, actor=aw.dispatcher)
     duplicate.refresh_from_db()
     assert duplicate.status == AppealStatus.MERGED
@@ -438,8 +445,9 @@ def test_an_order_of_another_zone_is_no_target(aw):
     assert refused.value.code == "merge_other_zone"
 
 
-@pytest.mark.parametrize("status", [AppealStatus.REPLIED, AppealStatus.ANSWERED,
-                                    AppealStatus.CLOSED])
+@pytest.mark.parametrize(
+    "status", [AppealStatus.REPLIED, AppealStatus.ANSWERED, AppealStatus.CLOSED]
+)
 def test_only_an_open_order_is_merged_away(aw, status):
     appeal = make_appeal(aw, status, received=RECEIVED)
     target = make_appeal(aw, AppealStatus.HANDLING, received=RECEIVED)

@@ -21,14 +21,26 @@ LATER = at(dt.date(2026, 3, 5), 10)
 
 #: action → (the status the order starts in, who succeeds, a good body, the status after)
 ACTIONS = {
-    "visit": (AppealStatus.ANSWERED, "dispatcher",
-              {"satisfaction": "satisfied", "resolved": True}, AppealStatus.CLOSED),
+    "visit": (
+        AppealStatus.ANSWERED,
+        "dispatcher",
+        {"satisfaction": "satisfied", "resolved": True},
+        AppealStatus.CLOSED,
+    ),
     "reopen": (AppealStatus.ANSWERED, "requester", {"reason": "问题复发"}, AppealStatus.HANDLING),
-    "close": (AppealStatus.ANSWERED, "dispatcher", {"reason": "无法联系诉求人"},
-              AppealStatus.CLOSED),
+    "close": (
+        AppealStatus.ANSWERED,
+        "dispatcher",
+        {"reason": "无法联系诉求人"},
+        AppealStatus.CLOSED,
+    ),
     "merge": (AppealStatus.DISPATCHED, "dispatcher", None, AppealStatus.MERGED),
-    "supervise": (AppealStatus.HANDLING, "supervisor",
-                  {"level": "listed", "note": "请加快办理", "days": 2}, AppealStatus.HANDLING),
+    "supervise": (
+        AppealStatus.HANDLING,
+        "supervisor",
+        {"level": "listed", "note": "请加快办理", "days": 2},
+        AppealStatus.HANDLING,
+    ),
 }
 
 
@@ -43,8 +55,9 @@ def url(appeal: Appeal, action: str) -> str:
 
 def post(user, appeal, action, body, *, token=True):
     with time_machine.travel(LATER, tick=False):
-        return send(client_for(user, csrf=True), "POST", url(appeal, action), json=body,
-                    token=token)
+        return send(
+            client_for(user, csrf=True), "POST", url(appeal, action), json=body, token=token
+        )
 
 
 def scene(aw, action):
@@ -72,8 +85,12 @@ def test_each_action_succeeds(aw, action):
 
 def test_the_requester_answers_the_visit_online(aw):
     appeal = make_appeal(aw, AppealStatus.ANSWERED, received=RECEIVED)
-    response = post(aw.requester, appeal, "visit",
-                    {"satisfaction": "dissatisfied", "resolved": False, "note": "没解决"})
+    response = post(
+        aw.requester,
+        appeal,
+        "visit",
+        {"satisfaction": "dissatisfied", "resolved": False, "note": "没解决"},
+    )
     assert response.status_code == 200
     assert response.json()["status"] == AppealStatus.HANDLING
     assert response.json()["reopen_count"] == 1

@@ -123,7 +123,9 @@ def test_an_order_no_department_works_is_not_supervised(aw, status):
 )
 def test_bad_supervision_input_is_named(aw, level, days, note, field):
     with pytest.raises(ValidationFailed) as refused:
-        appeal_supervise(appeal=handling(aw), actor=aw.supervisor, level=level, note=note, days=days)
+        appeal_supervise(
+            appeal=handling(aw), actor=aw.supervisor, level=level, note=note, days=days
+        )
     assert field in refused.value.fields
 
 
@@ -134,7 +136,9 @@ def test_one_open_manual_supervision_per_order(aw):
         appeal_supervise(appeal=appeal, actor=aw.dispatcher, level="listed", note="再催", days=1)
     assert refused.value.code == "supervision_already_open"
     supervision_close(supervision=first, actor=aw.supervisor, note="已督促")
-    again = appeal_supervise(appeal=appeal, actor=aw.dispatcher, level="listed", note="再催", days=1)
+    again = appeal_supervise(
+        appeal=appeal, actor=aw.dispatcher, level="listed", note="再催", days=1
+    )
     assert again.status == SupervisionStatus.OPEN
 
 
@@ -241,7 +245,9 @@ def test_the_periodic_task_runs_the_job(aw):
 
 
 def raised(aw):
-    return appeal_supervise(appeal=handling(aw), actor=aw.supervisor, level="daily", note="催", days=2)
+    return appeal_supervise(
+        appeal=handling(aw), actor=aw.supervisor, level="daily", note="催", days=2
+    )
 
 
 def test_the_department_answers_and_the_supervisor_closes(aw):
