@@ -280,3 +280,64 @@ DEFAULT_LIMITS = {
 MAX_SUBJECT_LENGTH = 80
 MAX_TEXT_LENGTH = 4000
 NUMBER_PREFIX = "SQ"
+
+
+# -- follow-up and supervision (回访, 重办, 办结, 合并, 督办) ----------------------------------
+
+
+class SupervisionAction(models.TextChoices):
+    """What moves a 督办 (the verbs of its own small table)."""
+
+    ANSWER = "answer", _("督办反馈")
+    CLOSE = "close", _("督办销号")
+
+
+_SS, _SA = SupervisionStatus, SupervisionAction
+
+#: 督办中 → 已反馈 → 已销号; a supervisor may also close (销号) one not yet answered.
+SUPERVISION_TRANSITIONS = TransitionTable(
+    subject=_("督办"),
+    statuses=SupervisionStatus,
+    actions=SupervisionAction,
+    moves={
+        (_SS.OPEN, _SA.ANSWER): _SS.ANSWERED,
+        (_SS.OPEN, _SA.CLOSE): _SS.CLOSED,
+        (_SS.ANSWERED, _SA.CLOSE): _SS.CLOSED,
+    },
+)
+
+del _SS, _SA
+
+#: Open orders that may be merged into another (and the open orders they may go into).
+MERGEABLE_STATUSES = frozenset(
+    {
+        AppealStatus.RECEIVED,
+        AppealStatus.DISPATCHED,
+        AppealStatus.HANDLING,
+        AppealStatus.RETURN_REQUESTED,
+    }
+)
+#: Orders a department holds, against which a 督办 may be raised.
+SUPERVISABLE_STATUSES = frozenset(
+    {
+        AppealStatus.DISPATCHED,
+        AppealStatus.HANDLING,
+        AppealStatus.RETURN_REQUESTED,
+        AppealStatus.REPLIED,
+    }
+)
+#: Who raises a 督办 by hand: 电子监察 and the centre.
+SUPERVISE_ROLES = SUPERVISION_ROLES | CENTRE_ROLES
+#: A reopen that brings the count to this raises the REOPENED_TWICE 督办.
+REOPENS_FOR_SUPERVISION = 2
+#: The longest deadline a manual 督办 may give (working days).
+MAX_SUPERVISION_DAYS = 30
+
+#: Step actions of 督办 (AppealStep.action; they do not move the order's status).
+STEP_SUPERVISED = "supervise"
+STEP_SUPERVISION_ANSWERED = "supervision_answer"
+STEP_SUPERVISION_CLOSED = "supervision_close"
+
+#: Notification kinds of follow-up and supervision (appeals/notifications.py).
+MERGED_NOTIFICATION = "appeal_merged"
+SUPERVISED_NOTIFICATION = "appeal_supervised"

@@ -43,3 +43,118 @@ registry.audit_labels(
 )
 
 # -- each part of the app adds its navigation entries and fragments below --
+
+# -- follow-up and supervision ----------------------------------------------------------------
+# The slots: "appeals.order_page.actions" (the staff order page) and
+# "appeals.requester_page.actions" (the requester's order page) are shown with the order as
+# ``appeal``: ``{% slot "appeals.order_page.actions" appeal=appeal %}``.
+
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from onewindow.appeals.followup_rules import (  # noqa: E402
+    why_not_close,
+    why_not_merge,
+    why_not_reopen,
+    why_not_supervise,
+    why_not_visit,
+)
+from onewindow.appeals.forms_applicant import (  # noqa: E402
+    CloseForm,
+    MergeForm,
+    ReopenForm,
+    SuperviseForm,
+    VisitForm,
+)
+from onewindow.org.constants import Role  # noqa: E402
+
+#: (action, heading, button) of each form, in the order the page shows them.
+_STAFF_ACTIONS = (
+    ("visit", _("回访"), _("登记回访结果"), VisitForm),
+    ("close", _("办结（不回访）"), _("办结"), CloseForm),
+    ("merge", _("合并重复诉求"), _("合并"), MergeForm),
+    ("supervise", _("督办"), _("督办"), SuperviseForm),
+)
+_REQUESTER_ACTIONS = (
+    ("visit", _("评价办理结果"), _("提交评价"), VisitForm),
+    ("reopen", _("申请重办"), _("申请重办"), ReopenForm),
+)
+
+
+def _staff_followup(context, *, appeal=None, **arguments) -> dict | None:
+    """The follow-up forms the signed-in staff member may use on ``appeal`` now (the
+    services' own rules decide); none leaves the fragment out."""
+    user = context["request"].user
+    if appeal is None or not user.is_authenticated or user.is_applicant:
+        return None
+    allowed = {
+        "visit": why_not_visit(user, appeal) is None,
+        "close": why_not_close(user, appeal) is None,
+        "merge": why_not_merge(user, appeal) is None,
+        "supervise": why_not_supervise(user, appeal) is None,
+    }
+    actions = [
+        {
+            "action": action,
+            "heading": heading,
+            "button": button,
+            "form": form_class(prefix=action),
+            "url": reverse(
+                "appeals:followup_staff_action",
+                kwargs={"number": appeal.number, "action": action},
+            ),
+        }
+        for action, heading, button, form_class in _STAFF_ACTIONS
+        if allowed[action]
+    ]
+    return {"followup_actions": actions} if actions else None
+
+
+def _requester_followup(context, *, appeal=None, **arguments) -> dict | None:
+    """The requester's verdict and reopen request on ``appeal``, when they may use them."""
+    user = context["request"].user
+    if appeal is None or not user.is_authenticated or not user.is_applicant:
+        return None
+    allowed = {
+        "visit": why_not_visit(user, appeal, by_requester=True) is None,
+        "reopen": why_not_reopen(user, appeal, now=timezone.now()) is None,
+    }
+    actions = [
+        {
+            "action": action,
+            "heading": heading,
+            "button": button,
+            "form": form_class(prefix=action),
+            "url": reverse(
+                "appeals:followup_requester_action",
+                kwargs={"number": appeal.number, "action": action},
+            ),
+        }
+        for action, heading, button, form_class in _REQUESTER_ACTIONS
+        if allowed[action]
+    ]
+    if not actions:
+        return None
+    return {"followup_actions": actions, "reopen_until": appeal.reopen_until}
+
+
+registry.fragment(
+    "appeals.order_page.actions",
+    "appeals/followup/_staff_actions.html",
+    order=50,
+    context=_staff_followup,
+)
+registry.fragment(
+    "appeals.requester_page.actions",
+    "appeals/followup/_requester_actions.html",
+    order=50,
+    context=_requester_followup,
+)
+registry.nav_entry(
+    "appeals:supervision_board",
+    _("诉求督办"),
+    order=46,
+    # 电子监察 watch the board; a department's handlers find there the 督办 they answer.
+    roles={Role.SUPERVISOR, Role.APPEAL_HANDLER},
+    current_names=("supervision",),
+)

@@ -1,6 +1,8 @@
 """Pages of appeals."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
+
+from onewindow.appeals.views import followup
 
 app_name = "appeals"
 
@@ -9,4 +11,22 @@ NUMBER = r"(?P<number>[A-Za-z0-9_]+-SQ\d{4}-\d+)"
 
 urlpatterns: list = [
     # -- each part of the app adds its pages below --
+    # -- follow-up and supervision
+    re_path(
+        rf"^appeals/staff/{NUMBER}/followup/(?P<action>visit|close|merge|supervise)/$",
+        followup.staff_action,
+        name="followup_staff_action",
+    ),
+    re_path(
+        rf"^appeals/my/{NUMBER}/(?P<action>visit|reopen)/$",
+        followup.requester_action,
+        name="followup_requester_action",
+    ),
+    path("appeals/supervision/", followup.supervision_board, name="supervision_board"),
+    path("appeals/supervision/<int:pk>/", followup.supervision_page, name="supervision"),
+    re_path(
+        r"^appeals/supervision/(?P<pk>\d+)/(?P<action>answer|close)/$",
+        followup.supervision_action,
+        name="supervision_action",
+    ),
 ]

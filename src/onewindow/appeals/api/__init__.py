@@ -6,4 +6,7 @@ from onewindow.appeals.api.router import router
 
 # -- each part of the app adds its module below --
 
+# -- follow-up and supervision (literal action paths only, so last)
+from onewindow.appeals.api import followup  # noqa: F401  isort: skip
+
 __all__ = ["router"]

@@ -1,0 +1,58 @@
+"""The notification kinds appeals sends (registered with core in ``AppealsConfig.ready``).
+Each part of the app keeps its kinds in its own section below and registers them in
+:func:`register`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from onewindow.appeals.constants import MERGED_NOTIFICATION, SUPERVISED_NOTIFICATION
+from onewindow.core.notifications import register_kind
+
+
+def _title(context: Mapping[str, Any]) -> str:
+    return _("诉求工单提醒：{number}").format(number=context["number"])
+
+
+# -- follow-up and supervision ----------------------------------------------------------------
+
+
+def _merged(context: Mapping[str, Any]) -> str:
+    return _(
+        "您的诉求工单 {number} 与工单 {into}（{subject}）反映的是同一事项，已合并办理，"
+        "请在工单 {into} 查看办理进展。"
+    ).format(number=context["number"], into=context["into"], subject=context["subject"])
+
+
+def _supervised(context: Mapping[str, Any]) -> str:
+    # Staff are written to in the zone's working language.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _(
+            "诉求工单 {number}（{subject}）因“{trigger}”被{level}，请于 {due} 前反馈办理情况。"
+        ).format(
+            number=context["number"],
+            subject=context["subject"],
+            trigger=context["trigger"],
+            level=context["level"],
+            due=context["due"],
+        )
+
+
+def _register_followup() -> None:
+    register_kind(
+        MERGED_NOTIFICATION,
+        render=_merged,
+        title=_title,
+        link_label=gettext_lazy("查看诉求"),
+    )
+    register_kind(SUPERVISED_NOTIFICATION, render=_supervised, title=_title)
+
+
+def register() -> None:
+    _register_followup()
