@@ -280,3 +280,10 @@ DEFAULT_LIMITS = {
 MAX_SUBJECT_LENGTH = 80
 MAX_TEXT_LENGTH = 4000
 NUMBER_PREFIX = "SQ"
+
+# -- reports (figures, weekly 督查通报, public statistics) ------------------------------------
+
+#: Notification kind: the weekly 督查通报 is ready (to the zone's 电子监察人员).
+WEEKLY_REPORT_NOTIFICATION = "appeal_weekly_report"
+#: Who reads the figures, the weekly report and a department's late and open orders.
+REPORT_READER_ROLES = SUPERVISION_ROLES | CENTRE_ROLES | frozenset({Role.ANALYST})

@@ -4,6 +4,9 @@ literal paths such as ``/appeals/import`` before ``/appeals/{number}``)."""
 
 from onewindow.appeals.api.router import router
 
+# isort: split
 # -- each part of the app adds its module below --
+# -- reports (literal paths /appeals/reports/weekly and /appeals/stats: before /{number})
+from onewindow.appeals.api import reports  # noqa: F401
 
 __all__ = ["router"]
