@@ -341,3 +341,9 @@ STEP_SUPERVISION_CLOSED = "supervision_close"
 #: Notification kinds of follow-up and supervision (appeals/notifications.py).
 MERGED_NOTIFICATION = "appeal_merged"
 SUPERVISED_NOTIFICATION = "appeal_supervised"
+# -- reports (figures, weekly 督查通报, public statistics) ------------------------------------
+
+#: Notification kind: the weekly 督查通报 is ready (to the zone's 电子监察人员).
+WEEKLY_REPORT_NOTIFICATION = "appeal_weekly_report"
+#: Who reads the figures, the weekly report and a department's late and open orders.
+REPORT_READER_ROLES = SUPERVISION_ROLES | CENTRE_ROLES | frozenset({Role.ANALYST})

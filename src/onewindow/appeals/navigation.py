@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.appeals.constants import AppealEvent
+from onewindow.appeals.constants import REPORT_READER_ROLES, AppealEvent
 from onewindow.core import registry
 
 # The audit codes appeals writes, in words (the audit trail, the home pages).
@@ -157,4 +157,13 @@ registry.nav_entry(
     # 电子监察 watch the board; a department's handlers find there the 督办 they answer.
     roles={Role.SUPERVISOR, Role.APPEAL_HANDLER},
     current_names=("supervision",),
+)
+
+# -- reports
+registry.nav_entry(
+    "appeals:weekly_report",
+    _("诉求统计"),
+    order=66,
+    roles=REPORT_READER_ROLES,
+    current_names=("weekly_report", "report_department"),
 )

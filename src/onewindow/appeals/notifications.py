@@ -12,7 +12,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from onewindow.appeals.constants import MERGED_NOTIFICATION, SUPERVISED_NOTIFICATION
+from onewindow.appeals.constants import (
+    MERGED_NOTIFICATION,
+    SUPERVISED_NOTIFICATION,
+    WEEKLY_REPORT_NOTIFICATION,
+)
 from onewindow.core.notifications import register_kind
 
 
@@ -54,5 +58,31 @@ def _register_followup() -> None:
     register_kind(SUPERVISED_NOTIFICATION, render=_supervised, title=_title)
 
 
+# -- reports ---------------------------------------------------------------------------------
+
+
+def _weekly_report_title(context: Mapping[str, Any]) -> str:
+    return _("诉求督查通报：{first} 至 {last}").format(first=context["first"], last=context["last"])
+
+
+def _weekly_report(context: Mapping[str, Any]) -> str:
+    # Staff are written to in the zone's working language.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _(
+            "{zone} {first} 至 {last} 的诉求督查通报已生成：受理 {received} 件，按时办结率 "
+            "{on_time_rate}，满意率 {satisfaction_rate}，超期工单 {late} 件。"
+        ).format(**context)
+
+
+def _register_reports() -> None:
+    register_kind(
+        WEEKLY_REPORT_NOTIFICATION,
+        render=_weekly_report,
+        title=_weekly_report_title,
+        link_label=gettext_lazy("查看通报"),
+    )
+
+
 def register() -> None:
     _register_followup()
+    _register_reports()

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from onewindow.appeals.views import followup
+from onewindow.appeals.views import followup, reports
 
 app_name = "appeals"
 
@@ -29,4 +29,14 @@ urlpatterns: list = [
         followup.supervision_action,
         name="supervision_action",
     ),
+    # -- reports
+    path("appeals/reports/weekly/", reports.weekly_report, name="weekly_report"),
+    path("appeals/reports/weekly.pdf", reports.weekly_report_pdf, name="weekly_report_pdf"),
+    path("appeals/reports/weekly.xlsx", reports.weekly_report_xlsx, name="weekly_report_xlsx"),
+    path(
+        "appeals/reports/departments/<int:pk>/",
+        reports.department_report,
+        name="report_department",
+    ),
+    path("appeals/stats/", reports.public_stats, name="public_stats"),
 ]

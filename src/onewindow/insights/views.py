@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET
 
 from onewindow.core.errors import NotFound
 from onewindow.insights import charts, selectors, tables
+from onewindow.insights.appeals import appeals_section
 from onewindow.insights.export import workbook
 from onewindow.insights.forms import DashboardForm, DrillForm, PeriodForm
 from onewindow.insights.links import DrillLinks
@@ -114,6 +115,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         },
         "export_url": reverse("insights:export") + "?" + urlencode(base),
         "filtered": bool(filters.department_id or filters.item_id),
+        "appeals": appeals_section(user.zone_id, department_id=filters.department_id),
     }
     return render(request, "insights/dashboard.html", context)
 

@@ -4,7 +4,10 @@ literal paths such as ``/appeals/import`` before ``/appeals/{number}``)."""
 
 from onewindow.appeals.api.router import router
 
+# isort: split
 # -- each part of the app adds its module below --
+# -- reports (literal paths /appeals/reports/weekly and /appeals/stats: before /{number})
+from onewindow.appeals.api import reports  # noqa: F401
 
 # -- follow-up and supervision (literal action paths only, so last)
 from onewindow.appeals.api import followup  # noqa: F401  isort: skip
