@@ -280,3 +280,12 @@ DEFAULT_LIMITS = {
 MAX_SUBJECT_LENGTH = 80
 MAX_TEXT_LENGTH = 4000
 NUMBER_PREFIX = "SQ"
+
+# -- the clock ---------------------------------------------------------------------------------
+
+#: Orders whose deadline follows a change of the calendar: open and not yet replied. A
+#: replied order keeps the deadline its reply was judged against (``overdue`` is fixed
+#: then); if the centre sends the reply back, the order is open again and follows.
+RECOUNTED_STATUSES = OPEN_STATUSES - {AppealStatus.REPLIED}
+#: Orders recomputed per transaction (their rows are locked meanwhile).
+RECOMPUTE_CHUNK_SIZE = 10_000
