@@ -2,14 +2,24 @@
 or removed): the deadlines of open orders follow the zone's calendar.
 
 ``appeal_deadlines_recompute`` is what ``core.signals.calendar_changed`` runs (through
-``appeals.tasks``, the way cases recomputes its deadlines). It works in chunks of
-``RECOMPUTE_CHUNK_SIZE`` orders, one transaction each: the chunk's rows are locked in
-primary-key order (``core.locks``), their new ``due_at`` / ``warn_at`` /
-``due_provisional`` computed at once over the calendar's precomputed tables
-(``appeals.clock.working_days_due_many``), and only the orders whose clock changed are
-written — on PostgreSQL in one ``UPDATE … FROM unnest(arrays)``, elsewhere with
-``bulk_update``. A crash between chunks leaves the committed chunks right and the rest as
-they were; running it again finishes the work (it is idempotent).
+``appeals.tasks``, the way cases recomputes its deadlines). It works through a zone's
+orders in primary-key order, ``RECOMPUTE_CHUNK_SIZE`` at a time, one transaction per
+chunk: read the clock's inputs, compute the new ``due_at`` / ``warn_at`` /
+``due_provisional`` of the whole chunk at once over the calendar's precomputed tables
+(``appeals.clock.working_days_due_many``), and write only the orders whose clock changed.
+
+- **PostgreSQL:** the inputs are read as numbers (epoch microseconds, the local day as an
+  ordinal: parsing 10,000 timestamps in Python cost more than all the arithmetic), and the
+  changes are written in one ``UPDATE … FROM unnest(arrays)`` that is a compare-and-set:
+  a row is written only if its status and its clock's inputs (start, limit, extension) are
+  still those read. An order that a handler moved meanwhile (an extension approved, a
+  reply) is left to that service, which set its clock itself; so the recompute takes no
+  row lock while it computes and never blocks the people working the orders.
+- **SQLite:** the chunk is read and written in one ``BEGIN IMMEDIATE`` transaction (the
+  project's setting), during which no one else writes; the changes go by ``bulk_update``.
+
+A crash between chunks leaves the committed chunks right and the rest as they were;
+running it again finishes the work (it is idempotent).
 
 Which orders: those in ``RECOUNTED_STATUSES`` (open, not replied) counted in working days,
 and natural-hour orders only when an extension added working days to them (hours alone do
@@ -18,7 +28,10 @@ not depend on the calendar). ``overdue``, fixed at the reply, is never touched.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+from django.conf import settings as django_settings
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.functions import TruncDate
@@ -43,20 +56,10 @@ from onewindow.appeals.selectors import appeal_settings_for, zone_calendar
 from onewindow.appeals.services.common import actor_id, actor_name
 from onewindow.core.audit import audit_append
 from onewindow.core.calendar import WorkingCalendar
-from onewindow.core.locks import lock_rows
 from onewindow.org.models import User, Zone
 
-#: What a chunk reads of each order (and ``start_day``: the local day its clock started).
-_FIELDS = (
-    "clock_started_at",
-    "limit_unit",
-    "limit_amount",
-    "extended_days",
-    "due_at",
-    "warn_at",
-    "due_provisional",
-)
-_NONE = -1  # an empty instant in the arrays (no real deadline is the epoch's microsecond -1)
+_NONE = -1  # an empty instant in the arrays (no deadline falls on the epoch's last µs)
+_EPOCH = "'epoch'::timestamptz + {} * interval '1 microsecond'"
 
 
 def recounted_appeals() -> QuerySet[Appeal]:
@@ -96,133 +99,241 @@ def appeal_deadlines_recompute(*, zone: Zone | None = None, actor: User | None =
     return changed
 
 
+@dataclass
+class _Chunk:
+    """The clock's inputs and current values of some orders, as arrays."""
+
+    pk: np.ndarray
+    start_day: np.ndarray  # the local day the clock started (ordinal)
+    start_us: np.ndarray
+    by_days: np.ndarray  # counted in working days (else natural hours)
+    amount: np.ndarray
+    extended: np.ndarray
+    due_us: np.ndarray
+    warn_us: np.ndarray
+    provisional: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.pk.size)
+
+
 def _recompute_zone(zone: Zone) -> tuple[int, int]:
     settings = appeal_settings_for(zone)
     calendar = zone_calendar(zone)
-    orders = recounted_appeals().filter(zone=zone)
-    locking = orders.annotate(start_day=TruncDate("clock_started_at", tzinfo=local_zone()))
+    read = _read_postgresql if connection.vendor == "postgresql" else _read_orm
+    write = _write_postgresql if connection.vendor == "postgresql" else _write_orm
     examined = changed = 0
     last = 0
     while True:
-        pks = list(
-            orders.filter(pk__gt=last)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:RECOMPUTE_CHUNK_SIZE]
-        )
-        if not pks:
-            return examined, changed
         with transaction.atomic():
-            # Locked and read again: an order that moved on since it was listed is left
-            # out, one received since is taken along.
-            rows = lock_rows(locking.only(*_FIELDS), pk__gte=pks[0], pk__lte=pks[-1])
-            examined += len(rows)
-            changed += _recompute_rows(rows, calendar=calendar, settings=settings)
-        last = pks[-1]
+            chunk = read(zone, after=last)
+            if not len(chunk):
+                return examined, changed
+            examined += len(chunk)
+            new_due, new_warn, new_provisional = _compute(
+                chunk, calendar=calendar, settings=settings
+            )
+            changes = (
+                (new_due != chunk.due_us)
+                | (new_warn != chunk.warn_us)
+                | (new_provisional != chunk.provisional)
+            )
+            if changes.any():
+                changed += write(chunk, changes, new_due, new_warn, new_provisional)
+        last = int(chunk.pk[-1])
 
 
-def _instants(values, count: int) -> np.ndarray:
-    return np.fromiter(
-        (_NONE if value is None else epoch_us(value) for value in values), np.int64, count
-    )
-
-
-def _recompute_rows(
-    rows: list[Appeal], *, calendar: WorkingCalendar, settings: AppealSettings
-) -> int:
-    count = len(rows)
-    if not count:
-        return 0
-    pk = [row.pk for row in rows]
-    start_day = [row.start_day for row in rows]
-    started = [row.clock_started_at for row in rows]
-    unit = [row.limit_unit for row in rows]
-    amount = [row.limit_amount for row in rows]
-    extended = [row.extended_days for row in rows]
-    due_at = [row.due_at for row in rows]
-    warn_at = [row.warn_at for row in rows]
-    provisional = [row.due_provisional for row in rows]
-    by_days = np.fromiter((value == LimitUnit.WORKING_DAYS for value in unit), bool, count)
-    start_us = _instants(started, count)
+def _compute(
+    chunk: _Chunk, *, calendar: WorkingCalendar, settings: AppealSettings
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    count = len(chunk)
     new_due = np.full(count, _NONE, dtype=np.int64)
     new_warn = np.full(count, _NONE, dtype=np.int64)
     new_provisional = np.zeros(count, dtype=bool)
-
+    days = chunk.by_days
     # Working days: all at once over the calendar's tables.
-    if by_days.any():
-        days = np.fromiter((day.toordinal() for day in start_day), np.int64, count)
-        totals = np.fromiter(
-            (a + e for a, e in zip(amount, extended, strict=True)), np.int64, count
-        )
+    if days.any():
         result = working_days_due_many(
             calendar,
-            start_days=days[by_days],
-            start_us=start_us[by_days],
-            totals=totals[by_days],
+            start_days=chunk.start_day[days],
+            start_us=chunk.start_us[days],
+            totals=chunk.amount[days] + chunk.extended[days],
             workday_ends=settings.workday_ends,
             warn_percent=settings.warn_percent,
         )
-        new_due[by_days] = result.due_us
-        new_warn[by_days] = result.warn_us
-        new_provisional[by_days] = result.provisional
-
+        new_due[days] = result.due_us
+        new_warn[days] = result.warn_us
+        new_provisional[days] = result.provisional
     # Extended natural-hour orders (urgent orders given more time: few), one by one.
-    for index in np.flatnonzero(~by_days):
+    for index in np.flatnonzero(~days):
         result = due(
             calendar,
-            start=started[index],
-            limit=Limit(unit[index], amount[index], extended[index]),
+            start=from_epoch_us(chunk.start_us[index]),
+            limit=Limit(
+                LimitUnit.NATURAL_HOURS, int(chunk.amount[index]), int(chunk.extended[index])
+            ),
             workday_ends=settings.workday_ends,
             warn_percent=settings.warn_percent,
         )
         new_due[index] = epoch_us(result.due_at)
         new_warn[index] = epoch_us(result.warn_at)
         new_provisional[index] = result.provisional
+    return new_due, new_warn, new_provisional
 
-    changes = (
-        (new_due != _instants(due_at, count))
-        | (new_warn != _instants(warn_at, count))
-        | (new_provisional != np.fromiter(provisional, bool, count))
+
+# -- PostgreSQL: numbers in, one compare-and-set UPDATE out ------------------------------------
+
+
+def _read_postgresql(zone: Zone, *, after: int) -> _Chunk:
+    table = connection.ops.quote_name(Appeal._meta.db_table)
+    # The table name is the model's own, quoted; every value is a parameter.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT id,
+                   (clock_started_at AT TIME ZONE %s)::date - DATE '0001-01-01' + 1,
+                   (EXTRACT(EPOCH FROM clock_started_at) * 1000000)::bigint,
+                   limit_unit = %s, limit_amount, extended_days,
+                   COALESCE((EXTRACT(EPOCH FROM due_at) * 1000000)::bigint, %s),
+                   COALESCE((EXTRACT(EPOCH FROM warn_at) * 1000000)::bigint, %s),
+                   due_provisional
+              FROM {table}
+             WHERE zone_id = %s AND id > %s AND status = ANY(%s)
+               AND (limit_unit = %s OR extended_days > 0)
+             ORDER BY id
+             LIMIT %s
+            """,
+            [
+                django_settings.TIME_ZONE,
+                LimitUnit.WORKING_DAYS.value,
+                _NONE,
+                _NONE,
+                zone.pk,
+                after,
+                sorted(str(status) for status in RECOUNTED_STATUSES),
+                LimitUnit.WORKING_DAYS.value,
+                RECOMPUTE_CHUNK_SIZE,
+            ],
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return _chunk([])
+    columns = list(zip(*rows, strict=True))
+    return _Chunk(
+        pk=np.array(columns[0], dtype=np.int64),
+        start_day=np.array(columns[1], dtype=np.int64),
+        start_us=np.array(columns[2], dtype=np.int64),
+        by_days=np.array(columns[3], dtype=bool),
+        amount=np.array(columns[4], dtype=np.int64),
+        extended=np.array(columns[5], dtype=np.int64),
+        due_us=np.array(columns[6], dtype=np.int64),
+        warn_us=np.array(columns[7], dtype=np.int64),
+        provisional=np.array(columns[8], dtype=bool),
     )
-    if not changes.any():
-        return 0
-    pks = np.fromiter(pk, np.int64, count)[changes]
-    _write(pks, new_due[changes], new_warn[changes], new_provisional[changes])
-    return int(changes.sum())
 
 
-def _write(pks: np.ndarray, due_us: np.ndarray, warn_us: np.ndarray, provisional: np.ndarray):
+def _write_postgresql(chunk: _Chunk, changes, due_us, warn_us, provisional) -> int:
+    table = connection.ops.quote_name(Appeal._meta.db_table)
+    columns = [
+        chunk.pk[changes],
+        chunk.start_us[changes],
+        chunk.amount[changes],
+        chunk.extended[changes],
+        chunk.by_days[changes],
+        due_us[changes],
+        warn_us[changes],
+        provisional[changes],
+    ]
+    # The table name is the model's own, quoted; every value is a parameter.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {table} AS appeal
+               SET due_at = {_EPOCH.format("v.due_us")},
+                   warn_at = {_EPOCH.format("v.warn_us")},
+                   due_provisional = v.provisional,
+                   updated_at = %s
+              FROM unnest(%s::bigint[], %s::bigint[], %s::int[], %s::int[], %s::boolean[],
+                          %s::bigint[], %s::bigint[], %s::boolean[])
+                   AS v(id, start_us, amount, extended, by_days, due_us, warn_us, provisional)
+             WHERE appeal.id = v.id
+               AND appeal.status = ANY(%s)
+               AND appeal.clock_started_at = {_EPOCH.format("v.start_us")}
+               AND appeal.limit_amount = v.amount
+               AND appeal.extended_days = v.extended
+               AND (appeal.limit_unit = %s) = v.by_days
+            """,
+            [
+                timezone.now(),
+                *(column.tolist() for column in columns),
+                sorted(str(status) for status in RECOUNTED_STATUSES),
+                LimitUnit.WORKING_DAYS.value,
+            ],
+        )
+        return cursor.rowcount
+
+
+# -- SQLite (and any other engine): the ORM, inside one IMMEDIATE transaction -----------------
+
+
+def _chunk(rows: list[tuple]) -> _Chunk:
+    count = len(rows)
+
+    def column(index: int, dtype, convert=lambda value: value) -> np.ndarray:
+        return np.fromiter((convert(row[index]) for row in rows), dtype, count)
+
+    def instant(value) -> int:
+        return _NONE if value is None else epoch_us(value)
+
+    return _Chunk(
+        pk=column(0, np.int64),
+        start_day=column(1, np.int64, lambda day: day.toordinal()),
+        start_us=column(2, np.int64, epoch_us),
+        by_days=column(3, bool, lambda unit: unit == LimitUnit.WORKING_DAYS),
+        amount=column(4, np.int64),
+        extended=column(5, np.int64),
+        due_us=column(6, np.int64, instant),
+        warn_us=column(7, np.int64, instant),
+        provisional=column(8, bool),
+    )
+
+
+def _read_orm(zone: Zone, *, after: int) -> _Chunk:
+    rows = (
+        recounted_appeals()
+        .filter(zone=zone, pk__gt=after)
+        .annotate(start_day=TruncDate("clock_started_at", tzinfo=local_zone()))
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "start_day",
+            "clock_started_at",
+            "limit_unit",
+            "limit_amount",
+            "extended_days",
+            "due_at",
+            "warn_at",
+            "due_provisional",
+        )[:RECOMPUTE_CHUNK_SIZE]
+    )
+    return _chunk(list(rows))
+
+
+def _write_orm(chunk: _Chunk, changes, due_us, warn_us, provisional) -> int:
     now = timezone.now()
-    if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(Appeal._meta.db_table)
-        # The table name is the model's own, quoted; every value is a parameter.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                UPDATE {table} AS appeal
-                   SET due_at = 'epoch'::timestamptz + v.due_us * interval '1 microsecond',
-                       warn_at = 'epoch'::timestamptz + v.warn_us * interval '1 microsecond',
-                       due_provisional = v.provisional,
-                       updated_at = %s
-                  FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::boolean[])
-                       AS v(id, due_us, warn_us, provisional)
-                 WHERE appeal.id = v.id
-                """,
-                [now, pks.tolist(), due_us.tolist(), warn_us.tolist(), provisional.tolist()],
-            )
-        return
+    rows = [
+        Appeal(
+            pk=int(key),
+            due_at=from_epoch_us(due_value),
+            warn_at=from_epoch_us(warn_value),
+            due_provisional=bool(flag),
+            updated_at=now,
+        )
+        for key, due_value, warn_value, flag in zip(
+            chunk.pk[changes], due_us[changes], warn_us[changes], provisional[changes], strict=True
+        )
+    ]
     Appeal.objects.bulk_update(
-        [
-            Appeal(
-                pk=int(key),
-                due_at=from_epoch_us(due_value),
-                warn_at=from_epoch_us(warn_value),
-                due_provisional=bool(flag),
-                updated_at=now,
-            )
-            for key, due_value, warn_value, flag in zip(
-                pks, due_us, warn_us, provisional, strict=True
-            )
-        ],
-        ["due_at", "warn_at", "due_provisional", "updated_at"],
-        batch_size=500,
+        rows, ["due_at", "warn_at", "due_provisional", "updated_at"], batch_size=500
     )
+    return len(rows)

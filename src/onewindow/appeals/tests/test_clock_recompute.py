@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
 from onewindow.appeals.constants import AppealEvent, AppealStatus, LimitUnit, Urgency
@@ -203,3 +204,25 @@ def test_nothing_open_is_still_audited(aw):
     assert appeal_deadlines_recompute() == 0
     event = AuditEvent.objects.get(action=AppealEvent.DEADLINES_RECOMPUTED)
     assert event.data == {"zones": [], "examined": 0, "changed": 0}
+
+
+def test_an_order_changed_while_the_chunk_was_computed_is_left_to_its_writer(aw, monkeypatch):
+    # given: an open order, and an extension approved (by its own service, which sets the
+    # clock) between the recompute's read and its write
+    if connection.vendor != "postgresql":
+        pytest.skip("the compare-and-set write is PostgreSQL's (SQLite writes one at a time)")
+    appeal = make_appeal(aw, AppealStatus.HANDLING, received=at(MON_28_SEP))
+    close_day(aw, TUE_29_SEP)
+    computed = clock_services._compute
+    extended_due = at(dt.date(2026, 10, 23), 17, 30)
+
+    def compute_then_extend(chunk, **kwargs):
+        result = computed(chunk, **kwargs)
+        Appeal.objects.filter(pk=appeal.pk).update(extended_days=5, due_at=extended_due)
+        return result
+
+    monkeypatch.setattr(clock_services, "_compute", compute_then_extend)
+
+    # when / then: the recompute does not overwrite what the extension wrote
+    assert appeal_deadlines_recompute(zone=aw.zone) == 0
+    assert fresh(appeal).due_at == extended_due
