@@ -258,7 +258,7 @@ def _write_postgresql(chunk: _Chunk, changes, due_us, warn_us, provisional) -> i
                    AS v(id, start_us, amount, extended, by_days, due_us, warn_us, provisional)
              WHERE appeal.id = v.id
                AND appeal.status = ANY(%s)
-               AND appeal.clock_started_at = {_EPOCH.format("v.start_us")}
+               AND (EXTRACT(EPOCH FROM appeal.clock_started_at) * 1000000)::bigint = v.start_us
                AND appeal.limit_amount = v.amount
                AND appeal.extended_days = v.extended
                AND (appeal.limit_unit = %s) = v.by_days
