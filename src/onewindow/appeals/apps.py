@@ -11,3 +11,9 @@ class AppealsConfig(AppConfig):
         from onewindow.appeals import notifications
 
         notifications.register()  # the kinds of message appeals sends (core.notifications)
+
+        # -- the clock: deadlines follow a change of working days (as cases' do)
+        from onewindow.appeals.tasks import on_calendar_changed
+        from onewindow.core.signals import calendar_changed
+
+        calendar_changed.connect(on_calendar_changed, dispatch_uid="appeals.recompute_deadlines")

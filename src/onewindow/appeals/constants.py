@@ -347,3 +347,11 @@ SUPERVISED_NOTIFICATION = "appeal_supervised"
 WEEKLY_REPORT_NOTIFICATION = "appeal_weekly_report"
 #: Who reads the figures, the weekly report and a department's late and open orders.
 REPORT_READER_ROLES = SUPERVISION_ROLES | CENTRE_ROLES | frozenset({Role.ANALYST})
+# -- the clock ---------------------------------------------------------------------------------
+
+#: Orders whose deadline follows a change of the calendar: open and not yet replied. A
+#: replied order keeps the deadline its reply was judged against (``overdue`` is fixed
+#: then); if the centre sends the reply back, the order is open again and follows.
+RECOUNTED_STATUSES = OPEN_STATUSES - {AppealStatus.REPLIED}
+#: Orders recomputed per transaction (their rows are locked meanwhile).
+RECOMPUTE_CHUNK_SIZE = 10_000

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from django_tasks import task
 
-# -- follow-up and supervision ----------------------------------------------------------------
+from onewindow.appeals.services.clock import appeal_deadlines_recompute
 from onewindow.appeals.services.supervision import supervisions_raise
+from onewindow.org.models import Zone
+
+# -- follow-up and supervision ----------------------------------------------------------------
 
 
 @task()
@@ -19,3 +22,20 @@ def raise_supervisions() -> dict[str, int]:
     answer deadline; a zone without the rule raises nothing)."""
     raised = supervisions_raise()
     return {"overdue": raised.overdue, "sign_refused": raised.sign_refused}
+
+
+# -- the clock ----------------------------------------------------------------------------------
+
+
+@task()
+def recompute_appeal_deadlines(zone_id: int | None = None) -> int:
+    """After a change of working days: the open orders' deadlines follow it."""
+    if zone_id is None:
+        return appeal_deadlines_recompute()
+    zone = Zone.objects.filter(pk=zone_id).first()
+    return appeal_deadlines_recompute(zone=zone) if zone is not None else 0
+
+
+def on_calendar_changed(sender, *, zone_id: int | None = None, **kwargs) -> None:
+    """``core.signals.calendar_changed`` (sent after commit): hand the work to a worker."""
+    recompute_appeal_deadlines.enqueue(zone_id=zone_id)

@@ -112,6 +112,23 @@ class Count:
     provisional: bool
 
 
+@dataclass(frozen=True, slots=True)
+class CalendarTables:
+    """The precomputed tables of a :class:`WorkingCalendar`, read-only, for questions asked
+    of many days at once (``numpy.frombuffer`` reads the buffers without a copy).
+
+    ``deadline(start, n)`` for n >= 1 is the day at offset ``working[cumulative[s] + n - 1]``
+    where ``s = start.toordinal() - origin``; an answer is provisional when a year from the
+    start's to the answer's is in ``uncovered_years``."""
+
+    origin: int  # the ordinal of ``first_day`` (offset 0)
+    cumulative: memoryview  # [i]: working days in [first_day, first_day + i], inclusive
+    working: memoryview  # [k]: the offset of the (k+1)-th working day
+    uncovered_years: tuple[int, ...]  # years in range with no known notice
+    first_day: dt.date
+    last_day: dt.date
+
+
 class CalendarNotCovered(ValidationFailed):
     """The question needs a year whose holiday notice is not known."""
 
@@ -201,6 +218,17 @@ class WorkingCalendar:
             if year not in self.covered_years
         ]
         self._uncovered_years = tuple(uncovered)
+
+    def tables(self) -> CalendarTables:
+        """The precomputed tables, read-only (see :class:`CalendarTables`)."""
+        return CalendarTables(
+            origin=self._origin,
+            cumulative=memoryview(self._cumulative).toreadonly(),
+            working=memoryview(self._working).toreadonly(),
+            uncovered_years=self._uncovered_years,
+            first_day=self.first_day,
+            last_day=self.last_day,
+        )
 
     # -- coverage -----------------------------------------------------------------
 
