@@ -5,5 +5,8 @@ literal paths such as ``/appeals/import`` before ``/appeals/{number}``)."""
 from onewindow.appeals.api.router import router
 
 # -- each part of the app adds its module below --
+# -- intake (first: its literal paths /appeals/import and /appeals/lookup come before
+# /appeals/{number})
+from onewindow.appeals.api import intake  # noqa: F401  # isort: skip
 
 __all__ = ["router"]
