@@ -74,6 +74,27 @@ def _record(row: models.Model, *, actor: User | None, before, after, deleted: bo
     )
 
 
+def zone_problems(row: models.Model, *, co_departments=()) -> dict[str, str]:
+    """What of ``row`` belongs to another zone than its own (a parent category, a
+    category, a department), by field; empty when all is of one zone."""
+    zone_id = getattr(row, "zone_id", None)
+    problems: dict[str, str] = {}
+    checks = {
+        "parent": (getattr(row, "parent", None), _("上级分类：不是本开发区的分类")),
+        "category": (getattr(row, "category", None), _("诉求分类：不是本开发区的分类")),
+        "lead_department": (
+            getattr(row, "lead_department", None),
+            _("主办部门：不是本开发区的部门"),
+        ),
+    }
+    for field, (related, message) in checks.items():
+        if related is not None and related.zone_id != zone_id:
+            problems[field] = str(message)
+    if any(department.zone_id != zone_id for department in co_departments):
+        problems["co_departments"] = str(_("协办部门：不是本开发区的部门"))
+    return problems
+
+
 @transaction.atomic
 def appeal_rule_save(*, row: models.Model, actor: User | None, save_related=None):
     """Save one rule row (``save_related``: the admin's many-to-many save, run after the
@@ -83,6 +104,13 @@ def appeal_rule_save(*, row: models.Model, actor: User | None, save_related=None
     if isinstance(row, NEEDS_LEGAL_BASIS) and not (row.legal_basis or "").strip():
         raise ValidationFailed.for_field(
             "legal_basis", _("依据：请填写设定时限所依据的文件"), code="required"
+        )
+    problems = zone_problems(row)
+    if problems:
+        raise ValidationFailed(
+            _("；").join(problems.values()),
+            code="other_zone",
+            fields={field: [message] for field, message in problems.items()},
         )
     before = _before(row)
     row.save()
