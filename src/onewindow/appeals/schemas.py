@@ -29,11 +29,11 @@ _LINE = MAX_SUBJECT_LENGTH * 4
 _TEXT = MAX_TEXT_LENGTH * 2
 
 
-class InputSchema(Schema):
+class AppealInputSchema(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-class AppealSubmitIn(InputSchema):
+class AppealSubmitIn(AppealInputSchema):
     """我要反映 (an applicant's user)."""
 
     zone: str = Field("", max_length=20, description="开发区代码（不填为账号所属开发区）")
@@ -57,7 +57,7 @@ class AppealSubmitIn(InputSchema):
     linked_policy: str = Field("", max_length=MAX_POLICY_LENGTH * 2, description="相关政策")
 
 
-class CallIn(InputSchema):
+class AppealCallIn(AppealInputSchema):
     """来电登记 (the hotline seat)."""
 
     outcome: str = Field(
@@ -84,7 +84,7 @@ class CallIn(InputSchema):
     emergency_service: str = Field("", max_length=5, description="转接热线：110、119、120、122")
 
 
-class ImportIn(InputSchema):
+class AppealImportIn(AppealInputSchema):
     """A work order pushed by the upstream 12345 platform."""
 
     upstream_id: str = Field(
@@ -109,12 +109,12 @@ class ImportIn(InputSchema):
     )
 
 
-class LookupQuery(Schema):
+class AppealLookupQuery(Schema):
     number: str = Field("", max_length=100, description="工单编号")
     code: str = Field("", max_length=100, description="查询码")
 
 
-class StepOut(Schema):
+class AppealStepOut(Schema):
     action: str
     action_label: str
     status_label: str
@@ -123,7 +123,7 @@ class StepOut(Schema):
     note: str
 
 
-class CategoryOut(Schema):
+class AppealCategoryOut(Schema):
     code: str
     name: str
 
@@ -141,7 +141,7 @@ class AppealOut(Schema):
     nature_label: str
     urgency: str
     urgency_label: str
-    category: CategoryOut
+    category: AppealCategoryOut
     subject: str
     description: str
     anonymous: bool
@@ -155,11 +155,7 @@ class AppealOut(Schema):
     reply: str | None = Field(None, description="答复（已答复、办结或不予受理后）")
     redirect_channel_label: str
     emergency_service_label: str
-    steps: list[StepOut]
-
-
-class ImportOut(AppealOut):
-    created: bool = Field(description="本次新建（false：该上游工单号已接收过）")
+    steps: list[AppealStepOut]
 
 
 class PublicAppealOut(Schema):
@@ -173,4 +169,4 @@ class PublicAppealOut(Schema):
     due_at: dt.datetime | None
     due_provisional: bool
     reply: str | None
-    steps: list[StepOut]
+    steps: list[AppealStepOut]

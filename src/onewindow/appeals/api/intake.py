@@ -28,10 +28,10 @@ from onewindow.appeals.readout import public_appeal, reply_of, steps_of
 from onewindow.appeals.schemas import (
     AppealOut,
     AppealSubmitIn,
-    CallIn,
-    ImportIn,
-    InputSchema,
-    LookupQuery,
+    AppealCallIn,
+    AppealImportIn,
+    AppealInputSchema,
+    AppealLookupQuery,
     PublicAppealOut,
 )
 from onewindow.appeals.selectors import appeal_for
@@ -48,7 +48,7 @@ WRITE_ERRORS = {401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
 READ_ERRORS = {401: Error, 404: Error, 422: Error}
 
 
-def _request_body(*schemas: type[InputSchema]) -> dict:
+def _request_body(*schemas: type[AppealInputSchema]) -> dict:
     """Documents a body that the view validates itself (one of ``schemas``)."""
     shapes = [schema.model_json_schema() for schema in schemas]
     schema = shapes[0] if len(shapes) == 1 else {"oneOf": shapes}
@@ -146,7 +146,7 @@ def _submit(request: HttpRequest, data: dict) -> Appeal:
 
 def _record_call(request: HttpRequest, data: dict) -> Appeal:
     user = request.auth
-    body = validated(CallIn, data)
+    body = validated(AppealCallIn, data)
     applicant = None
     if body.applicant is not None:
         applicant = zone_applicants(user.zone_id).filter(pk=body.applicant).first()
@@ -180,10 +180,10 @@ def _record_call(request: HttpRequest, data: dict) -> Appeal:
     response={201: AppealOut, **WRITE_ERRORS},
     summary="受理诉求：企业或群众网上反映，或话务员登记来电（四种处理方式）",
     description=(
-        "企业或群众的账号提交 AppealSubmitIn；话务员提交 CallIn。其他身份答复 403。"
+        "企业或群众的账号提交 AppealSubmitIn；话务员提交 AppealCallIn。其他身份答复 403。"
         "答复中的 query_code 只在此时给出一次。"
     ),
-    openapi_extra=_request_body(AppealSubmitIn, CallIn),
+    openapi_extra=_request_body(AppealSubmitIn, AppealCallIn),
 )
 def appeal_create(request: HttpRequest):
     user = request.auth
@@ -203,11 +203,11 @@ def appeal_create(request: HttpRequest):
     response={201: AppealOut, 200: AppealOut, **WRITE_ERRORS},
     summary="接收12345平台推送的工单（按上游工单号幂等：重复推送答复 200 和原工单）",
     description="由本开发区派单员账号调用；未知分类编码答复 422 并指明 category，不会默认归类。",
-    openapi_extra=_request_body(ImportIn),
+    openapi_extra=_request_body(AppealImportIn),
 )
 def appeal_import(request: HttpRequest):
     user = request.auth
-    body = validated(ImportIn, json_object(request, empty_is_object=False))
+    body = validated(AppealImportIn, json_object(request, empty_is_object=False))
     if user.is_applicant or user.zone_id is None:
         raise Forbidden(_("只有本开发区的派单员可以接收12345平台工单"), code="not_permitted")
     appeal, created = intake.appeal_import(actor=user, zone=user.zone, payload=body.model_dump())
@@ -220,7 +220,7 @@ def appeal_import(request: HttpRequest):
     response={200: PublicAppealOut, 404: Error, 422: Error, 429: Error},
     summary="诉求公开查询（工单编号 + 查询码；任一不符均答复同样的 404；与查询页面共用限流）",
 )
-def appeal_lookup(request: HttpRequest, query: Query[LookupQuery], response: HttpResponse):
+def appeal_lookup(request: HttpRequest, query: Query[AppealLookupQuery], response: HttpResponse):
     if not throttle.LOOKUP.allow(request):
         response["Retry-After"] = str(throttle.LOOKUP.retry_after())
         message = _("查询过于频繁，请 1 分钟后再试。")

@@ -705,24 +705,26 @@ def appeal_import(*, actor: User, zone: Zone, payload: Mapping[str, Any]) -> tup
         problems.add("subject_uscc", _("涉及企业统一社会信用代码：应为 18 位"))
     received_at = _received_at(problems, payload.get("received_at"))
     problems.raise_if_any()
-    appeal = _new_appeal(
-        zone,
-        content,
-        channel=Channel.IMPORT,
-        received_at=received_at,
-        upstream_id=upstream_id,
-        anonymous=anonymous,
-        confidential=bool(payload.get("confidential")),
-        contact_name="" if anonymous else name,
-        contact_phone=phone,
-        subject_uscc=uscc,
-        received_by=actor,
-    )
     try:
+        # A savepoint: when another push of the same id won the race, its number (taken
+        # here under the counter's lock) is given back with it.
         with transaction.atomic():
+            appeal = _new_appeal(
+                zone,
+                content,
+                channel=Channel.IMPORT,
+                received_at=received_at,
+                upstream_id=upstream_id,
+                anonymous=anonymous,
+                confidential=bool(payload.get("confidential")),
+                contact_name="" if anonymous else name,
+                contact_phone=phone,
+                subject_uscc=uscc,
+                received_by=actor,
+            )
             appeal.save()
     except IntegrityError:
-        # Pushed twice at once: the other push made it (a rolled-back number is reused).
+        # Pushed twice at once: the unique constraint let the other push make it.
         existing = Appeal.objects.filter(zone=zone, upstream_id=upstream_id).first()
         if existing is None:
             raise
