@@ -26,12 +26,12 @@ from onewindow.appeals.permissions import (
 )
 from onewindow.appeals.readout import public_appeal, reply_of, steps_of
 from onewindow.appeals.schemas import (
-    AppealOut,
-    AppealSubmitIn,
     AppealCallIn,
     AppealImportIn,
     AppealInputSchema,
     AppealLookupQuery,
+    AppealOut,
+    AppealSubmitIn,
     PublicAppealOut,
 )
 from onewindow.appeals.selectors import appeal_for
