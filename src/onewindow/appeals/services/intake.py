@@ -431,6 +431,10 @@ def appeal_submit(
         problems.add("requester", _("诉求人：请选择以哪个企业或个人的名义反映"))
     elif requester.pk not in represented_applicant_ids(actor):
         problems.add("requester", _("诉求人：您不能代表该企业或个人反映诉求"))
+    if anonymous and fold_code(linked_case or ""):
+        # One's own case names whoever filed: an anonymous appeal links none.
+        problems.add("linked_case", _("关联办件：匿名反映不能关联办件（关联后可识别您的身份）"))
+        linked_case = ""
     case = _linked_case(problems, actor, linked_case)
     item = _linked_item(problems, zone, linked_item)
     policy = _linked_policy(problems, linked_policy)

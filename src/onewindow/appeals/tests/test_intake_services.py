@@ -183,6 +183,12 @@ def test_an_anonymous_report_names_nobody_and_links_no_user(aw, nature):
     assert not Notification.objects.filter(recipient=aw.requester).exists()
 
 
+def test_an_anonymous_appeal_links_no_case(aw):
+    with pytest.raises(ValidationFailed) as refused:
+        submit(aw, nature=Nature.REPORT, anonymous=True, linked_case="SFQ-2026-0000001")
+    assert "匿名反映不能关联办件" in refused.value.fields["linked_case"][0]
+
+
 def test_a_named_appeal_needs_an_applicant_the_user_represents(aw):
     with pytest.raises(ValidationFailed) as missing:
         submit(aw, requester=None)
