@@ -355,3 +355,29 @@ REPORT_READER_ROLES = SUPERVISION_ROLES | CENTRE_ROLES | frozenset({Role.ANALYST
 RECOUNTED_STATUSES = OPEN_STATUSES - {AppealStatus.REPLIED}
 #: Orders recomputed per transaction (their rows are locked meanwhile).
 RECOMPUTE_CHUNK_SIZE = 10_000
+# -- intake -----------------------------------------------------------------------------------
+
+
+class CallOutcome(models.TextChoices):
+    """What the hotline seat did with a call (来电登记)."""
+
+    DISPATCH = "dispatch", _("登记转派单")
+    ANSWER_NOW = "answer_now", _("知识库即时答复（即时办结）")
+    REFUSE = "refuse", _("不予受理（告知其他渠道）")
+    EMERGENCY = "emergency", _("紧急求助，转 110/119/120/122")
+
+
+#: The history step of an order received (created in status "received"; not a move).
+STEP_RECEIVE = "receive"
+#: Words of the steps that are not actions of the transition table.
+STEP_LABELS = {STEP_RECEIVE: _("受理登记")}
+
+#: Notification kind: the requester's user is told the number on receipt.
+RECEIVED_NOTIFICATION = "appeal_received"
+
+#: Attachments of one appeal (each checked by content, cases/uploads.py).
+MAX_ATTACHMENTS = 5
+MAX_NAME_LENGTH = 100
+MAX_PHONE_LENGTH = 20
+MAX_UPSTREAM_ID_LENGTH = 64
+MAX_POLICY_LENGTH = 64

@@ -167,3 +167,22 @@ registry.nav_entry(
     roles=REPORT_READER_ROLES,
     current_names=("weekly_report", "report_department"),
 )
+# -- intake
+from onewindow.appeals.constants import OPERATOR_ROLES  # noqa: E402
+
+registry.nav_entry(
+    "appeals:mine",
+    _("我的诉求"),
+    order=30,
+    applicant=True,
+    current_names=("new", "submitted", "my_appeal"),
+)
+registry.nav_entry(
+    "appeals:hotline_new",
+    _("来电登记"),
+    order=15,
+    roles=OPERATOR_ROLES,
+    current_names=("hotline_done",),
+)
+# The hotline seat's work page after login.
+registry.landing("appeals:hotline_new", order=15, roles=OPERATOR_ROLES)

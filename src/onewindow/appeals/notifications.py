@@ -1,6 +1,11 @@
 """The notification kinds appeals sends (registered with core in ``AppealsConfig.ready``).
+
+- ``appeal_received``: the requester's user is told the number of the order just received
+  (in the inbox, then through the backends).
+
 Each part of the app keeps its kinds in its own section below and registers them in
-:func:`register`."""
+:func:`register`.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from onewindow.appeals.constants import (
     MERGED_NOTIFICATION,
+    RECEIVED_NOTIFICATION,
     SUPERVISED_NOTIFICATION,
     WEEKLY_REPORT_NOTIFICATION,
 )
@@ -83,6 +89,26 @@ def _register_reports() -> None:
     )
 
 
+# -- intake
+
+
+def _received(context: Mapping[str, Any]) -> str:
+    return _(
+        "您反映的“{subject}”已受理，工单编号 {number}。{zone}将按时限办理并答复，"
+        "您可以在“我的诉求”中查看进度。"
+    ).format(subject=context["subject"], number=context["number"], zone=context["zone"])
+
+
+def _register_intake() -> None:
+    register_kind(
+        RECEIVED_NOTIFICATION,
+        render=_received,
+        title=_title,
+        link_label=gettext_lazy("查看诉求"),
+    )
+
+
 def register() -> None:
+    _register_intake()
     _register_followup()
     _register_reports()

@@ -6,6 +6,10 @@ from onewindow.appeals.api.router import router
 
 # isort: split
 # -- each part of the app adds its module below --
+# -- intake (first: its literal paths /appeals/import and /appeals/lookup come before
+# /appeals/{number})
+from onewindow.appeals.api import intake  # noqa: F401  # isort: skip
+
 # -- reports (literal paths /appeals/reports/weekly and /appeals/stats: before /{number})
 from onewindow.appeals.api import reports  # noqa: F401
 

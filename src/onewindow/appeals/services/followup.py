@@ -246,7 +246,7 @@ def _requester_users(appeal: Appeal) -> list[User]:
 
 
 def _my_order_link(appeal: Appeal) -> str:
-    return reverse("appeals:my_order", kwargs={"number": appeal.number})
+    return reverse("appeals:my_appeal", kwargs={"number": appeal.number})
 
 
 def _refuse_target(message: str, code: str) -> ValidationFailed:

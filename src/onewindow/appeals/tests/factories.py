@@ -218,3 +218,15 @@ def make_appeal(
             signed_at=appeal.signed_at,
         )
     return appeal
+
+
+# -- intake
+
+
+def cases_beside(world: AppealWorld, places: worlds.Places):
+    """The cases ``World`` in the same places as ``world`` (for appeals about cases and
+    ratings). Both worlds register an enterprise with the same USCC, so the appeal world's
+    takes another one first."""
+    Applicant.objects.filter(pk=world.enterprise.pk).update(uscc=uscc_for(8199, registration="91"))
+    world.enterprise.refresh_from_db()
+    return worlds.case_world(places)

@@ -1,6 +1,6 @@
 """A URL conf for the follow-up tests: the site's, with the appeals namespace holding
 stand-ins for the order pages other parts of the app own (``appeals:staff_order``,
-``appeals:my_order``) when the branch does not have them yet, so the links and redirects
+``appeals:my_appeal``) when the branch does not have them yet, so the links and redirects
 of follow-up resolve to the same URLs they will have."""
 
 from django.http import HttpRequest, HttpResponse
@@ -20,8 +20,8 @@ if "staff_order" not in _names:
     _patterns.append(
         re_path(rf"^appeals/staff/{appeal_urls.NUMBER}/$", _order_page, name="staff_order")
     )
-if "my_order" not in _names:
-    _patterns.append(re_path(rf"^appeals/my/{appeal_urls.NUMBER}/$", _order_page, name="my_order"))
+if "my_appeal" not in _names:
+    _patterns.append(re_path(rf"^appeals/my/{appeal_urls.NUMBER}/$", _order_page, name="my_appeal"))
 
 urlpatterns = [
     path("", include((_patterns, "appeals"))),

@@ -170,11 +170,11 @@ def staff_action(request: HttpRequest, number: str, action: str) -> HttpResponse
 @require_POST
 def requester_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     """``appeals/my/<number>/<action>/``: the requester's verdict and reopen request; back
-    to ``appeals:my_order``."""
+    to ``appeals:my_appeal``."""
     if not request.user.is_applicant:
         raise PermissionDenied
     return _action(
-        request, number, action, forms=REQUESTER_FORMS, back="appeals:my_order", requester=True
+        request, number, action, forms=REQUESTER_FORMS, back="appeals:my_appeal", requester=True
     )
 
 

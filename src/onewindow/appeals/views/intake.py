@@ -1,0 +1,262 @@
+"""Pages of intake: 我要反映 and its confirmation, 我的诉求 and the requester's order page, the
+public query by number and query code, and the hotline's 来电登记 with its confirmation.
+
+Each view parses, checks who may, calls one service or read and renders. An order one may
+not see is "not found" (404); input errors are shown next to their field (422); the
+query code of a new order is shown once, on the confirmation page (kept in the session
+between the POST and the page, then forgotten).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from onewindow.appeals import throttle
+from onewindow.appeals.constants import OPEN_STATUSES, AppealStatus
+from onewindow.appeals.forms import CallForm, QueryForm, SubmitForm
+from onewindow.appeals.models import Appeal, AppealAttachment
+from onewindow.appeals.permissions import is_operator, visible_appeals
+from onewindow.appeals.readout import public_appeal, reply_of, steps_of
+from onewindow.appeals.selectors import appeal_for
+from onewindow.appeals.services import intake
+from onewindow.core.errors import ApplicationError, NotFound
+from onewindow.core.forms import add_service_error
+from onewindow.core.identifiers import fold_code
+from onewindow.org.models import Applicant
+from onewindow.org.permissions import zone_applicants
+
+PAGE_SIZE = 20
+#: The session keys of the order just filed or recorded (its confirmation shows them once).
+SUBMITTED = "appeals.submitted"
+RECORDED = "appeals.recorded"
+
+
+def _applicant_user(request: HttpRequest) -> None:
+    if not request.user.is_applicant:
+        raise PermissionDenied
+
+
+# -- 我要反映 -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appeal_new(request: HttpRequest) -> HttpResponse:
+    """``appeals/new/``: an applicant's user files an appeal with the zone of the account."""
+    _applicant_user(request)
+    user = request.user
+    applicants = Applicant.objects.filter(representations__user=user).order_by("name", "pk")
+    form = SubmitForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        zone_id=user.zone_id,
+        applicants=applicants,
+    )
+    status = 200
+    if form.is_bound:
+        status = 422
+        if user.zone is None:
+            form.add_error(None, _("您的账号没有所属开发区，请联系开发区政务服务中心。"))
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                appeal = intake.appeal_submit(
+                    actor=user,
+                    zone=user.zone,
+                    nature=data["nature"],
+                    category=data["category"],
+                    subject=data["subject"],
+                    description=data["description"],
+                    requester=applicants.filter(pk=data["requester"]).first()
+                    if data["requester"]
+                    else None,
+                    anonymous=data["anonymous"],
+                    confidential=data["confidential"],
+                    linked_case=data["linked_case"],
+                    linked_policy=data["linked_policy"],
+                    attachments=data["attachments"],
+                )
+            except ApplicationError as error:
+                add_service_error(form, error)
+                status = error.status
+            else:
+                request.session[SUBMITTED] = {
+                    "number": appeal.number,
+                    "code": appeal.query_code,
+                    "anonymous": appeal.anonymous,
+                }
+                return redirect("appeals:submitted")
+    return render(request, "appeals/intake/new.html", {"form": form}, status=status)
+
+
+@never_cache
+@login_required
+@require_GET
+def appeal_submitted(request: HttpRequest) -> HttpResponse:
+    """``appeals/new/done/``: the number (and, once, the query code) of the order filed."""
+    _applicant_user(request)
+    done = request.session.pop(SUBMITTED, None)
+    if not done:
+        return redirect("appeals:mine")
+    return render(request, "appeals/intake/submitted.html", {"done": done})
+
+
+# -- 我的诉求 -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_appeals(request: HttpRequest) -> HttpResponse:
+    """``appeals/mine/``: the orders filed by the user or for the applicants it represents."""
+    _applicant_user(request)
+    rows = (
+        visible_appeals(request.user)
+        .select_related("category", "requester")
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "appeals/intake/mine.html", {"page": page})
+
+
+@login_required
+@require_GET
+def my_appeal(request: HttpRequest, number: str) -> HttpResponse:
+    """``appeals/my/<number>/``: the requester's order: its history, due date and reply."""
+    _applicant_user(request)
+    try:
+        appeal = appeal_for(request.user, number)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    context = {
+        "appeal": appeal,
+        "steps": steps_of(appeal, with_notes=False),
+        "reply": reply_of(appeal),
+        "attachments": AppealAttachment.objects.filter(appeal=appeal).order_by("pk"),
+        "open": appeal.status in OPEN_STATUSES,
+    }
+    return render(request, "appeals/intake/my_appeal.html", context)
+
+
+# -- the public query -------------------------------------------------------------------------
+
+
+@never_cache
+@require_GET
+def appeal_query(request: HttpRequest) -> HttpResponse:
+    """``appeals/query/``: anyone with the number and query code follows the order; a
+    wrong code and a missing number get the same answer. Throttled with the API."""
+    form = QueryForm(request.GET or None)
+    context: dict = {"form": form}
+    status = 200
+    if form.is_bound:
+        if not throttle.LOOKUP.allow(request):
+            context["refusal"] = _("查询过于频繁，请 1 分钟后再试。")
+            response = render(request, "appeals/intake/query.html", context, status=429)
+            response["Retry-After"] = str(throttle.LOOKUP.retry_after())
+            return response
+        if form.is_valid():
+            try:
+                appeal = public_appeal(
+                    number=form.cleaned_data["number"], code=form.cleaned_data["code"]
+                )
+            except NotFound as error:
+                context["refusal"] = error.message
+                status = 404
+            else:
+                context.update(
+                    appeal=appeal,
+                    steps=steps_of(appeal, with_notes=False),
+                    reply=reply_of(appeal),
+                )
+        else:
+            status = 422
+    return render(request, "appeals/intake/query.html", context, status=status)
+
+
+# -- 来电登记 -------------------------------------------------------------------------------------
+
+
+def _operator(request: HttpRequest) -> None:
+    if not is_operator(request.user) or request.user.zone_id is None:
+        raise PermissionDenied
+
+
+def _caller_applicant(form: CallForm, zone_id: int) -> tuple[bool, Applicant | None]:
+    """The applicant the operator typed (a USCC or an ID number), or a form error."""
+    typed = fold_code(form.cleaned_data["applicant"])
+    if not typed:
+        return True, None
+    found = zone_applicants(zone_id).filter(uscc=typed).first() or (
+        zone_applicants(zone_id).filter(id_number=typed).first()
+    )
+    if found is None:
+        form.add_error("applicant", _("诉求人：本开发区没有登记该统一社会信用代码或身份证号码"))
+        return False, None
+    return True, found
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hotline_new(request: HttpRequest) -> HttpResponse:
+    """``appeals/hotline/new/``: the hotline seat records a call with one of four outcomes."""
+    _operator(request)
+    user = request.user
+    form = CallForm(request.POST if request.method == "POST" else None, zone_id=user.zone_id)
+    status = 200
+    if form.is_bound:
+        status = 422
+        if form.is_valid():
+            found, applicant = _caller_applicant(form, user.zone_id)
+            if found:
+                data = form.cleaned_data
+                try:
+                    appeal = intake.appeal_record_call(
+                        actor=user,
+                        outcome=data["outcome"],
+                        nature=data["nature"],
+                        urgency=data["urgency"],
+                        category=data["category"],
+                        subject=data["subject"],
+                        description=data["description"],
+                        caller_name=data["caller_name"],
+                        caller_phone=data["caller_phone"],
+                        applicant=applicant,
+                        anonymous=data["anonymous"],
+                        confidential=data["confidential"],
+                        reply=data["reply"],
+                        knowledge_version=data["knowledge_version"],
+                        redirect_channel=data["redirect_channel"],
+                        emergency_service=data["emergency_service"],
+                    )
+                except ApplicationError as error:
+                    add_service_error(form, error)
+                    status = error.status
+                else:
+                    request.session[RECORDED] = {"number": appeal.number, "code": appeal.query_code}
+                    return redirect("appeals:hotline_done")
+    return render(request, "appeals/intake/hotline_new.html", {"form": form}, status=status)
+
+
+@never_cache
+@login_required
+@require_GET
+def hotline_done(request: HttpRequest) -> HttpResponse:
+    """``appeals/hotline/done/``: what was recorded and what to tell the caller (the number
+    and the query code, shown once)."""
+    _operator(request)
+    done = request.session.pop(RECORDED, None)
+    if not done:
+        return redirect("appeals:hotline_new")
+    try:
+        appeal: Appeal = appeal_for(request.user, done["number"])
+    except NotFound as error:
+        raise Http404(error.message) from None
+    context = {"appeal": appeal, "code": done["code"], "status": AppealStatus}
+    return render(request, "appeals/intake/hotline_done.html", context)
