@@ -260,9 +260,8 @@ def test_a_return_inside_the_window_waits_for_the_centre(aw):
 
 def test_a_return_after_the_window_is_refused_and_counted(aw):
     appeal = make_appeal(aw, AppealStatus.HANDLING, received=at(MON, 9))
-    with time_machine.travel(at(TUE, 10, 1), tick=False):
-        with pytest.raises(Conflict) as refused:
-            appeal_return(appeal=appeal, actor=aw.handler, reason="不是我们的")
+    with time_machine.travel(at(TUE, 10, 1), tick=False), pytest.raises(Conflict) as refused:
+        appeal_return(appeal=appeal, actor=aw.handler, reason="不是我们的")
     assert refused.value.code == "return_window_closed"
     assert "2026-03-03 10:00" in refused.value.message
     appeal = _fresh(appeal)
@@ -339,9 +338,8 @@ def test_designation_blocks_a_second_return(aw):
     assert appeal.designated is True and appeal.lead_department == aw.lead
     assert AppealReturn.objects.get(appeal=appeal).status == ReturnStatus.DESIGNATED
     # Well inside a fresh window, the designated department still may not send it back.
-    with time_machine.travel(at(MON, 15), tick=False):
-        with pytest.raises(Conflict) as refused:
-            appeal_return(appeal=appeal, actor=aw.handler, reason="还是不归我们")
+    with time_machine.travel(at(MON, 15), tick=False), pytest.raises(Conflict) as refused:
+        appeal_return(appeal=appeal, actor=aw.handler, reason="还是不归我们")
     assert refused.value.code == "designated"
     assert _fresh(appeal).return_count == 1
     # It signs and works the order.
