@@ -2,8 +2,8 @@
 operations in the submodules (imported here in the order their paths must be tried:
 literal paths such as ``/appeals/import`` before ``/appeals/{number}``)."""
 
-from onewindow.appeals.api.router import router
-
 # -- each part of the app adds its module below --
+from onewindow.appeals.api import handling  # noqa: F401  (after intake)
+from onewindow.appeals.api.router import router
 
 __all__ = ["router"]
