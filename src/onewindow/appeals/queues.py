@@ -13,11 +13,16 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.appeals.clock import local_zone
-from onewindow.appeals.constants import AppealStatus, ExtensionStatus
+from onewindow.appeals.constants import (
+    OPEN_STATUSES,
+    AppealStatus,
+    AssignmentRole,
+    ExtensionStatus,
+)
 from onewindow.appeals.models import Appeal, AppealAssignment, AppealExtension
 from onewindow.appeals.permissions import handler_department_ids, visible_appeals
 from onewindow.org.models import User
@@ -33,9 +38,14 @@ RUNNING = (
 WORKING = (AppealStatus.DISPATCHED, AppealStatus.HANDLING)
 
 
+#: Replied, not yet closed: the overdue flag fixed at the reply still shows.
+REPLIED = (AppealStatus.REPLIED, AppealStatus.ANSWERED)
+
+
 def overdue_condition(now: dt.datetime) -> Q:
-    """Late: still running past its deadline, or replied late (the flag fixed then)."""
-    return Q(status__in=RUNNING, due_at__lt=now) | Q(overdue=True)
+    """Late now: still running past its deadline, or replied late and not yet closed
+    (the flag fixed at the reply). Closed orders are counted by the reports."""
+    return Q(status__in=RUNNING, due_at__lt=now) | Q(status__in=REPLIED, overdue=True)
 
 
 def warning_condition(now: dt.datetime) -> Q:
@@ -68,12 +78,19 @@ CENTRE_QUEUES = (
 
 
 def department_scope(user: User) -> QuerySet[Appeal]:
-    """The orders the user's departments currently hold (lead or co), within sight."""
-    departments = handler_department_ids(user)
-    held = AppealAssignment.objects.filter(department_id__in=departments, is_current=True).values(
-        "appeal_id"
+    """The orders the user's departments currently hold (lead or co), within sight.
+
+    The lead is on the order itself (the index on lead department, status and deadline);
+    a co-department through its current assignment. The departments are of the user's
+    zone, and so are their orders: saying so lets the index on zone, status and deadline
+    find a queue's orders first."""
+    departments = list(handler_department_ids(user))
+    co = AppealAssignment.objects.filter(
+        department_id__in=departments, is_current=True, role=AssignmentRole.CO
+    ).values("appeal_id")
+    return visible_appeals(user).filter(
+        Q(lead_department_id__in=departments) | Q(pk__in=co), zone_id=user.zone_id
     )
-    return visible_appeals(user).filter(pk__in=held)
 
 
 def centre_scope(user: User) -> QuerySet[Appeal]:
@@ -94,7 +111,7 @@ def queue_condition(key: str, now: dt.datetime) -> Q:
         "overdue": Q(status__in=RUNNING, due_at__lt=now),
         "returns": Q(status=AppealStatus.RETURN_REQUESTED),
         "received": Q(status=AppealStatus.RECEIVED),
-        "extensions": Q(pk__in=_pending_extensions()),
+        "extensions": Q(status__in=OPEN_STATUSES, pk__in=_pending_extensions()),
         "replies": Q(status=AppealStatus.REPLIED),
     }[key]
 
@@ -111,8 +128,12 @@ def queue_rows(scope: QuerySet[Appeal], key: str, now: dt.datetime) -> QuerySet[
 def queue_counts(
     scope: QuerySet[Appeal], queues: Iterable[Queue], now: dt.datetime
 ) -> dict[str, int]:
-    """How many orders each queue holds (one count per queue, each on an index)."""
-    return {queue.key: scope.filter(queue_condition(queue.key, now)).count() for queue in queues}
+    """How many orders each queue holds: one pass over the scope's open orders (every
+    queue is a subset of them), one conditional count per queue."""
+    counts = scope.filter(status__in=OPEN_STATUSES).aggregate(
+        **{queue.key: Count("pk", filter=queue_condition(queue.key, now)) for queue in queues}
+    )
+    return {queue.key: counts[queue.key] for queue in queues}
 
 
 @dataclass(frozen=True)
@@ -132,7 +153,8 @@ class ListFilters:
 def appeal_list(user: User, filters: ListFilters, now: dt.datetime) -> QuerySet[Appeal]:
     """What the user may list: a department's handler their departments' current orders,
     the centre, the hotline and 电子监察 their zone's; filtered; the most urgent first."""
-    rows = visible_appeals(user)
+    # Staff see orders of their own zone only (the index on zone, status and deadline).
+    rows = visible_appeals(user).filter(zone_id=user.zone_id)
     if filters.status:
         rows = rows.filter(status=filters.status)
     if filters.overdue is not None:

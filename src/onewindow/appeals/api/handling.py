@@ -120,7 +120,7 @@ class AppealRowOut(Schema):
     due_at: dt.datetime | None
     due_provisional: bool = Field(description="期限暂定（该年度放假安排尚未公布）")
     warn_at: dt.datetime | None
-    overdue: bool = Field(description="已超期：未答复且已过期限，或超期答复")
+    overdue: bool = Field(description="已超期：未答复且已过期限，或超期答复（答复时确定）")
     warning: bool = Field(description="即将超期：已过预警时间、尚未到期")
     dispatched_at: dt.datetime | None
     sign_due_at: dt.datetime | None
@@ -147,7 +147,9 @@ READ = {200: AppealRowsOut, 401: Error, 403: Error, 404: Error, 422: Error}
 
 class AppealListQuery(Schema):
     status: AppealStatus | None = Field(None, description="状态")
-    overdue: bool | None = Field(None, description="true 只看已超期，false 只看未超期")
+    overdue: bool | None = Field(
+        None, description="true 只看已超期（未答复且已过期限，或超期答复尚未办结），false 只看其余"
+    )
     warning: bool | None = Field(None, description="true 只看即将超期")
     department: str | None = Field(None, max_length=30, description="承办部门代码（主办或协办）")
     category: str | None = Field(None, max_length=20, description="诉求分类编码（含下级）")
