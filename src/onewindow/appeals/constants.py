@@ -381,3 +381,31 @@ MAX_NAME_LENGTH = 100
 MAX_PHONE_LENGTH = 20
 MAX_UPSTREAM_ID_LENGTH = 64
 MAX_POLICY_LENGTH = 64
+# -- handling (the centre and the departments) --------------------------------------------------
+
+
+class HandlingStep(models.TextChoices):
+    """Steps of the order's history that do not move its status (``AppealStep.action``
+    besides the moves of ``AppealAction``)."""
+
+    CO_SIGN = "co_sign", _("协办签收")
+    ADD_PART = "add_part", _("协办意见")
+    LATE_RETURN = "late_return", _("超时退回被拒")
+    EXTENSION_REQUEST = "extension_request", _("申请延期")
+    EXTENSION_APPROVE = "extension_approve", _("同意延期")
+    EXTENSION_REFUSE = "extension_refuse", _("不同意延期")
+
+
+class HandlingEvent:
+    """Audit actions of handling that ``AppealEvent`` does not name."""
+
+    CO_SIGNED = "appeal.co_signed"
+
+
+#: Notification kinds of handling: an order dispatched to a department (its handlers), a
+#: reply sent out to the requester.
+DISPATCHED_NOTIFICATION = "appeal_dispatched"
+ANSWERED_NOTIFICATION = "appeal_answered"
+
+#: The most working days one extension may add.
+MAX_EXTENSION_DAYS = 30

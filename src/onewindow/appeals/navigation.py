@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.appeals.constants import REPORT_READER_ROLES, AppealEvent
+from onewindow.appeals.constants import (
+    CENTRE_ROLES,
+    DEPARTMENT_ROLES,
+    REPORT_READER_ROLES,
+    AppealEvent,
+    HandlingEvent,
+)
 from onewindow.core import registry
 
 # The audit codes appeals writes, in words (the audit trail, the home pages).
@@ -186,3 +192,22 @@ registry.nav_entry(
 )
 # The hotline seat's work page after login.
 registry.landing("appeals:hotline_new", order=15, roles=OPERATOR_ROLES)
+
+# -- handling: the centre's board and the department's queue --------------------------------------
+registry.nav_entry(
+    "appeals:centre_board",
+    _("诉求派单"),
+    order=44,
+    roles=CENTRE_ROLES,
+    current_names=("staff_order",),
+)
+registry.nav_entry(
+    "appeals:department_queue",
+    _("诉求办理"),
+    order=45,
+    roles=DEPARTMENT_ROLES,
+    current_names=("staff_order",),
+)
+registry.audit_labels({HandlingEvent.CO_SIGNED: _("协办签收")})
+registry.landing("appeals:centre_board", order=44, roles=CENTRE_ROLES)
+registry.landing("appeals:department_queue", order=45, roles=DEPARTMENT_ROLES)

@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onewindow.appeals.constants import (
+    ANSWERED_NOTIFICATION,
+    DISPATCHED_NOTIFICATION,
     MERGED_NOTIFICATION,
     RECEIVED_NOTIFICATION,
     SUPERVISED_NOTIFICATION,
@@ -56,6 +58,8 @@ def _supervised(context: Mapping[str, Any]) -> str:
 
 def _register_followup() -> None:
     register_kind(
+        ANSWERED_NOTIFICATION,
+        DISPATCHED_NOTIFICATION,
         MERGED_NOTIFICATION,
         render=_merged,
         title=_title,
@@ -108,7 +112,55 @@ def _register_intake() -> None:
     )
 
 
+# -- handling ----------------------------------------------------------------------------------
+
+
+def _dispatched_title(context: Mapping[str, Any]) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("诉求工单待签收：{number}").format(number=context["number"])
+
+
+def _dispatched(context: Mapping[str, Any]) -> str:
+    # Staff are written to in the zone's working language.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _(
+            "诉求工单 {number}（{subject}）已派至{department}（{role}），请于 {sign_due} 前签收。"
+        ).format(
+            number=context["number"],
+            subject=context["subject"],
+            department=context["department"],
+            role=context["role"],
+            sign_due=context["sign_due"],
+        )
+
+
+def _answered_title(context: Mapping[str, Any]) -> str:
+    return _("诉求已答复：{number}").format(number=context["number"])
+
+
+def _answered(context: Mapping[str, Any]) -> str:
+    return _("您反映的诉求 {number}（{subject}）已答复：{reply}").format(
+        number=context["number"], subject=context["subject"], reply=context["reply"]
+    )
+
+
+def _register_handling() -> None:
+    register_kind(
+        DISPATCHED_NOTIFICATION,
+        render=_dispatched,
+        title=_dispatched_title,
+        link_label=gettext_lazy("查看工单"),
+    )
+    register_kind(
+        ANSWERED_NOTIFICATION,
+        render=_answered,
+        title=_answered_title,
+        link_label=gettext_lazy("查看答复"),
+    )
+
+
 def register() -> None:
     _register_intake()
+    _register_handling()
     _register_followup()
     _register_reports()

@@ -3,6 +3,7 @@
 from django.urls import path, re_path
 
 from onewindow.appeals.views import followup, reports
+from onewindow.appeals.views import handling as handling_views
 from onewindow.appeals.views import intake as intake_views
 
 app_name = "appeals"
@@ -48,4 +49,13 @@ urlpatterns: list = [
     path("appeals/query/", intake_views.appeal_query, name="query"),
     path("appeals/hotline/new/", intake_views.hotline_new, name="hotline_new"),
     path("appeals/hotline/done/", intake_views.hotline_done, name="hotline_done"),
+    # -- handling: the department's queue, the centre's board, the staff order page
+    path("appeals/department/", handling_views.department_queue, name="department_queue"),
+    path("appeals/centre/", handling_views.centre_board, name="centre_board"),
+    re_path(rf"^appeals/staff/{NUMBER}/$", handling_views.staff_order, name="staff_order"),
+    re_path(
+        rf"^appeals/staff/{NUMBER}/(?P<action>[a-z_]+)/$",
+        handling_views.staff_action,
+        name="staff_action",
+    ),
 ]

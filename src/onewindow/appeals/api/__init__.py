@@ -5,15 +5,17 @@ literal paths such as ``/appeals/import`` before ``/appeals/{number}``)."""
 from onewindow.appeals.api.router import router
 
 # isort: split
-# -- each part of the app adds its module below --
 # -- intake (first: its literal paths /appeals/import and /appeals/lookup come before
 # /appeals/{number})
 from onewindow.appeals.api import intake  # noqa: F401  # isort: skip
 
 # -- reports (literal paths /appeals/reports/weekly and /appeals/stats: before /{number})
-from onewindow.appeals.api import reports  # noqa: F401
+from onewindow.appeals.api import reports  # noqa: F401  # isort: skip
 
-# -- follow-up and supervision (literal action paths only, so last)
-from onewindow.appeals.api import followup  # noqa: F401  isort: skip
+# -- handling: the list /appeals and the centre's and departments' actions
+from onewindow.appeals.api import handling  # noqa: F401  # isort: skip
+
+# -- follow-up and supervision (literal action paths only)
+from onewindow.appeals.api import followup  # noqa: F401  # isort: skip
 
 __all__ = ["router"]

@@ -45,6 +45,8 @@ def test_every_app_registered_its_entries_in_the_old_order(make_staff):
         "待办任务",
         "红黄牌监察",
         "差评整改",
+        "诉求派单",
+        "诉求办理",
         "诉求督办",
         "差评监督",
         "统计分析",

@@ -1,0 +1,187 @@
+"""The work queues of handling (reads only): a department's queue (待签收 / 办理中 /
+即将超期 / 已超期 / 退回待审) and the centre's board (待派单 / 退回待审 / 延期待批 / 答复待审
+/ 已超期), and the filters of ``GET /api/v1/appeals``. Every read starts from
+``permissions.visible_appeals`` (the chokepoint); each queue is one indexed condition on
+the order, so a page is one count and one slice however many orders there are.
+
+(Reads of the handling part; ``selectors.py`` is the foundation's.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.appeals.clock import local_zone
+from onewindow.appeals.constants import (
+    OPEN_STATUSES,
+    AppealStatus,
+    AssignmentRole,
+    ExtensionStatus,
+)
+from onewindow.appeals.models import Appeal, AppealAssignment, AppealExtension
+from onewindow.appeals.permissions import handler_department_ids, visible_appeals
+from onewindow.org.models import User
+
+#: Orders whose handling clock is still running (not yet replied).
+RUNNING = (
+    AppealStatus.RECEIVED,
+    AppealStatus.DISPATCHED,
+    AppealStatus.HANDLING,
+    AppealStatus.RETURN_REQUESTED,
+)
+#: A department's orders that are its to work (signed or not).
+WORKING = (AppealStatus.DISPATCHED, AppealStatus.HANDLING)
+
+
+#: Replied, not yet closed: the overdue flag fixed at the reply still shows.
+REPLIED = (AppealStatus.REPLIED, AppealStatus.ANSWERED)
+
+
+def overdue_condition(now: dt.datetime) -> Q:
+    """Late now: still running past its deadline, or replied late and not yet closed
+    (the flag fixed at the reply). Closed orders are counted by the reports."""
+    return Q(status__in=RUNNING, due_at__lt=now) | Q(status__in=REPLIED, overdue=True)
+
+
+def warning_condition(now: dt.datetime) -> Q:
+    """In the warning band: running, past its warning instant, not yet due."""
+    return Q(status__in=RUNNING, warn_at__lte=now, due_at__gte=now)
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    label: str
+    hint: str
+
+
+DEPARTMENT_QUEUES = (
+    Queue("sign", _("待签收"), _("已派到本部门、等待签收的工单（主办和协办）。")),
+    Queue("handling", _("办理中"), _("本部门已签收、正在办理的工单。")),
+    Queue("warning", _("即将超期"), _("已过预警时间、尚未到期的工单。")),
+    Queue("overdue", _("已超期"), _("已过办理期限仍未答复的工单。")),
+    Queue("returns", _("退回待审"), _("本部门申请退回、等待中心审核的工单。")),
+)
+
+CENTRE_QUEUES = (
+    Queue("received", _("待派单"), _("已受理、等待派单的工单。")),
+    Queue("returns", _("退回待审"), _("部门申请退回的工单：改派或指定承办。")),
+    Queue("extensions", _("延期待批"), _("部门申请延期、等待审批的工单。")),
+    Queue("replies", _("答复待审"), _("部门已答复、等待中心审核后发出的工单。")),
+    Queue("overdue", _("已超期"), _("已过办理期限仍未答复的工单。")),
+)
+
+
+def department_scope(user: User) -> QuerySet[Appeal]:
+    """The orders the user's departments currently hold (lead or co), within sight.
+
+    The lead is on the order itself (the index on lead department, status and deadline);
+    a co-department through its current assignment. The departments are of the user's
+    zone, and so are their orders: saying so lets the index on zone, status and deadline
+    find a queue's orders first."""
+    departments = list(handler_department_ids(user))
+    co = AppealAssignment.objects.filter(
+        department_id__in=departments, is_current=True, role=AssignmentRole.CO
+    ).values("appeal_id")
+    return visible_appeals(user).filter(
+        Q(lead_department_id__in=departments) | Q(pk__in=co), zone_id=user.zone_id
+    )
+
+
+def centre_scope(user: User) -> QuerySet[Appeal]:
+    """The zone's orders (the centre's board), within sight."""
+    return visible_appeals(user).filter(zone_id=user.zone_id)
+
+
+def _pending_extensions() -> QuerySet:
+    return AppealExtension.objects.filter(status=ExtensionStatus.PENDING).values("appeal_id")
+
+
+def queue_condition(key: str, now: dt.datetime) -> Q:
+    """The condition of the queue ``key`` (department and centre keys alike)."""
+    return {
+        "sign": Q(status=AppealStatus.DISPATCHED),
+        "handling": Q(status=AppealStatus.HANDLING),
+        "warning": Q(status__in=WORKING, warn_at__lte=now, due_at__gte=now),
+        "overdue": Q(status__in=RUNNING, due_at__lt=now),
+        "returns": Q(status=AppealStatus.RETURN_REQUESTED),
+        "received": Q(status=AppealStatus.RECEIVED),
+        "extensions": Q(status__in=OPEN_STATUSES, pk__in=_pending_extensions()),
+        "replies": Q(status=AppealStatus.REPLIED),
+    }[key]
+
+
+def queue_rows(scope: QuerySet[Appeal], key: str, now: dt.datetime) -> QuerySet[Appeal]:
+    """The queue's orders, the most urgent first, with what a row shows."""
+    return (
+        scope.filter(queue_condition(key, now))
+        .select_related("category", "lead_department")
+        .order_by("due_at", "pk")
+    )
+
+
+def queue_counts(
+    scope: QuerySet[Appeal], queues: Iterable[Queue], now: dt.datetime
+) -> dict[str, int]:
+    """How many orders each queue holds: one pass over the scope's open orders (every
+    queue is a subset of them), one conditional count per queue."""
+    counts = scope.filter(status__in=OPEN_STATUSES).aggregate(
+        **{queue.key: Count("pk", filter=queue_condition(queue.key, now)) for queue in queues}
+    )
+    return {queue.key: counts[queue.key] for queue in queues}
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    """The filters of the appeal list (``GET /api/v1/appeals``), already parsed."""
+
+    status: str | None = None
+    overdue: bool | None = None
+    warning: bool | None = None
+    department_id: int | None = None
+    category_id: int | None = None
+    nature: str | None = None
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+
+
+def appeal_list(user: User, filters: ListFilters, now: dt.datetime) -> QuerySet[Appeal]:
+    """What the user may list: a department's handler their departments' current orders,
+    the centre, the hotline and 电子监察 their zone's; filtered; the most urgent first."""
+    # Staff see orders of their own zone only (the index on zone, status and deadline).
+    rows = visible_appeals(user).filter(zone_id=user.zone_id)
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.overdue is not None:
+        condition = overdue_condition(now)
+        rows = rows.filter(condition if filters.overdue else ~condition)
+    if filters.warning is not None:
+        condition = warning_condition(now)
+        rows = rows.filter(condition if filters.warning else ~condition)
+    if filters.department_id is not None:
+        rows = rows.filter(
+            pk__in=AppealAssignment.objects.filter(
+                department_id=filters.department_id, is_current=True
+            ).values("appeal_id")
+        )
+    if filters.category_id is not None:
+        rows = rows.filter(
+            Q(category_id=filters.category_id) | Q(category__parent_id=filters.category_id)
+        )
+    if filters.nature:
+        rows = rows.filter(nature=filters.nature)
+    # Days of the zone's local time, as instants (so the index on created_at serves).
+    if filters.received_from is not None:
+        start = dt.datetime.combine(filters.received_from, dt.time.min, tzinfo=local_zone())
+        rows = rows.filter(created_at__gte=start)
+    if filters.received_to is not None:
+        end = dt.datetime.combine(
+            filters.received_to + dt.timedelta(days=1), dt.time.min, tzinfo=local_zone()
+        )
+        rows = rows.filter(created_at__lt=end)
+    return rows.select_related("category", "lead_department").order_by("due_at", "pk")
