@@ -5,12 +5,12 @@ literal paths such as ``/appeals/import`` before ``/appeals/{number}``)."""
 from onewindow.appeals.api.router import router
 
 # isort: split
-# -- intake (first: its literal paths /appeals/import and /appeals/lookup come before
-# /appeals/{number})
-from onewindow.appeals.api import intake  # noqa: F401  # isort: skip
-
 # -- reports (literal paths /appeals/reports/weekly and /appeals/stats: before /{number})
 from onewindow.appeals.api import reports  # noqa: F401  # isort: skip
+
+# -- intake (its literal paths /appeals/import and /appeals/lookup come before
+# /appeals/{number})
+from onewindow.appeals.api import intake  # noqa: F401  # isort: skip
 
 # -- handling: the list /appeals and the centre's and departments' actions
 from onewindow.appeals.api import handling  # noqa: F401  # isort: skip
