@@ -432,6 +432,12 @@ class Appeal(models.Model):
                 fields=["subject_uscc", "category", "created_at"], name="appeal_uscc_category"
             ),
             models.Index(fields=["zone", "created_at"], name="appeal_zone_created"),
+            # Duplicates by a caller without an account (appeals.duplicates).
+            models.Index(
+                fields=["contact_phone", "created_at"],
+                condition=~Q(contact_phone=""),
+                name="appeal_phone_created",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -94,7 +94,7 @@ def words_of(text: str) -> list[str]:
 
 #: Two texts at least this similar (cosine of their TF-IDF vectors, 0–1) are offered as
 #: duplicates; chosen on the worked examples of docs/appeals-duplicates.md.
-DUPLICATE_THRESHOLD = 0.45
+DUPLICATE_THRESHOLD = 0.5
 
 
 @cache
