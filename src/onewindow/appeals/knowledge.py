@@ -32,6 +32,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from onewindow.appeals.constants import CENTRE_ROLES, READER_ROLES
 from onewindow.appeals.permissions import handler_department_ids, holds_any
 from onewindow.catalog.search_keys import fold, name_search_keys
@@ -58,7 +60,7 @@ MATCHED_ON = {
     RANK_PINYIN_CONTAINS: "pinyin",
 }
 #: The same in words, for the pages.
-MATCHED_ON_LABELS = {"title": "标题", "body": "正文", "pinyin": "拼音"}
+MATCHED_ON_LABELS = {"title": _("标题"), "body": _("正文"), "pinyin": _("拼音")}
 
 #: Characters of the body shown around the first match (or from the start).
 SNIPPET_LENGTH = 80

@@ -6,7 +6,10 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.appeals.constants import AppealEvent
+from onewindow.appeals.duplicates import duplicates_of
+from onewindow.appeals.selectors import appeal_settings_for
 from onewindow.core import registry
+from onewindow.org.constants import Role
 
 # The audit codes appeals writes, in words (the audit trail, the home pages).
 registry.audit_labels(
@@ -43,3 +46,44 @@ registry.audit_labels(
 )
 
 # -- each part of the app adds its navigation entries and fragments below --
+
+# -- knowledge base and duplicates
+
+
+registry.nav_entry(
+    "appeals:knowledge_list",
+    _("诉求知识库"),
+    order=75,
+    roles={Role.HOTLINE_OPERATOR, Role.DISPATCHER, Role.APPEAL_HANDLER},
+    current_names=("knowledge_new", "knowledge_detail", "knowledge_edit"),
+)
+
+
+def staff_order_url(number: str) -> str:
+    """The staff order page of ``number`` (``/appeals/staff/<number>/``, the handling
+    desk's page that shows this fragment)."""
+    return f"/appeals/staff/{number}/"
+
+
+def _duplicates(context, *, appeal) -> dict | None:
+    """The suggested duplicates of the order on the staff order page, among the orders the
+    viewer may see; nothing for an applicant."""
+    user = context["request"].user
+    if not user.is_authenticated or user.is_applicant:
+        return None
+    found = duplicates_of(appeal, user=user)
+    return {
+        "duplicates": [
+            {"appeal": row, "score": score, "url": staff_order_url(row.number)}
+            for row, score in found
+        ],
+        "duplicate_window_days": appeal_settings_for(appeal.zone_id).duplicate_window_days,
+    }
+
+
+registry.fragment(
+    "appeals.order_page.panels",
+    "appeals/knowledge/_duplicates.html",
+    order=50,
+    context=_duplicates,
+)

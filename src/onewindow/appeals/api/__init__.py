@@ -2,8 +2,9 @@
 operations in the submodules (imported here in the order their paths must be tried:
 literal paths such as ``/appeals/import`` before ``/appeals/{number}``)."""
 
-from onewindow.appeals.api.router import router
-
 # -- each part of the app adds its module below --
+# -- knowledge base and duplicates
+from onewindow.appeals.api import knowledge  # noqa: F401
+from onewindow.appeals.api.router import router
 
 __all__ = ["router"]

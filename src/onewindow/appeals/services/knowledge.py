@@ -26,7 +26,8 @@ from onewindow.appeals.constants import (
 from onewindow.appeals.models import Appeal, AppealCategory, KnowledgeArticle, KnowledgeVersion
 from onewindow.appeals.permissions import visible_appeals
 from onewindow.appeals.services.common import actor_id, actor_name
-from onewindow.catalog.models import Item
+from onewindow.catalog.constants import VersionStatus
+from onewindow.catalog.models import Item, ItemVersion
 from onewindow.catalog.search import normalise_query, pinyin_key, query_words
 from onewindow.core.audit import audit_append
 from onewindow.core.errors import Forbidden, NotFound, ValidationFailed
@@ -195,6 +196,10 @@ class KnowledgeHit:
     def version(self) -> KnowledgeVersion:
         return self.article.current_version
 
+    @property
+    def matched_labels(self) -> list[str]:
+        return [str(knowledge.MATCHED_ON_LABELS[key]) for key in self.matched_on]
+
 
 def _word_rank(word: str, index: int) -> tuple[Q, dict, Case]:
     """(the condition that ``word`` matches, the annotations it needs, its rank)."""
@@ -308,6 +313,27 @@ def knowledge_search(
         )
         for row in rows
     ]
+
+
+def item_names(item_ids) -> dict[int, str]:
+    """The name of each item (its published version's; the implementation code of an item
+    with none published)."""
+    item_ids = list(item_ids)
+    names = dict(
+        ItemVersion.objects.filter(item_id__in=item_ids, status=VersionStatus.PUBLISHED)
+        .order_by("item_id", "-pk")
+        .values_list("item_id", "name")
+    )
+    for pk, code in Item.objects.filter(pk__in=item_ids).values_list("pk", "implementation_code"):
+        names.setdefault(pk, code)
+    return names
+
+
+def article_items(article: KnowledgeArticle) -> list[tuple[Item, str]]:
+    """The article's related items with their names, by name."""
+    items = list(article.items.all())
+    names = item_names(item.pk for item in items)
+    return sorted(((item, names[item.pk]) for item in items), key=lambda pair: pair[1])
 
 
 # -- reading one -----------------------------------------------------------------------------
