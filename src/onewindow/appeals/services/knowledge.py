@@ -109,6 +109,12 @@ def article_save(
         if article.zone_id != zone.pk:
             raise NotFound(_("没有找到该知识库条目"), code="article_not_found")
         _refuse_editor(actor, zone, article.department_id)
+    elif not (
+        knowledge.edits_zone_articles(actor, zone.pk)
+        or (actor.zone_id == zone.pk and knowledge.is_editor(actor))
+    ):
+        # Who may not write any article here is told so before their input is checked.
+        _refuse_editor(actor, zone, None)
     title, body, policy_refs = _line(title), _text(body), _line(policy_refs)
     problems: dict[str, list[str]] = {}
     _check(problems, "title", title, _("标题"), MAX_TITLE_LENGTH, required=True)

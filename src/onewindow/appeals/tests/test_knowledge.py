@@ -95,6 +95,8 @@ def test_the_centre_edits_every_article_of_its_zone(aw):
 def test_others_may_not_edit(aw, who):
     with pytest.raises(Forbidden):
         save(aw, actor=getattr(aw, who))
+    with pytest.raises(Forbidden):  # refused before their input is looked at
+        save(aw, actor=getattr(aw, who), title="")
 
 
 def test_staff_of_another_zone_may_not_edit(aw):

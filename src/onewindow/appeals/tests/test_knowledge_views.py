@@ -129,6 +129,8 @@ def test_a_bad_query_is_shown_beside_the_field(aw):
     page = client_for(aw.operator).get(reverse("appeals:knowledge_list"), {"q": "长" * 51})
     assert page.status_code == 422
     assert "搜索词最多 50 个字" in page.content.decode()
+    page = client_for(aw.operator).get(reverse("appeals:knowledge_list"), {"category": "999999"})
+    assert page.status_code == 422
 
 
 def test_the_navigation_shows_the_knowledge_base_to_its_readers(aw):

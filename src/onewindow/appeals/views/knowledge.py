@@ -49,6 +49,8 @@ def knowledge_list(request: HttpRequest) -> HttpResponse:
     hits, status, query = [], 200, ""
     if form.is_valid():
         query = form.cleaned_data["q"]
+    elif form.is_bound:
+        status = 422  # an unknown category: the error is shown beside it
     try:
         hits = knowledge_search(
             zone=user.zone,
