@@ -39,6 +39,7 @@ from onewindow.appeals.services.knowledge import (
 )
 from onewindow.core.api_auth import session_auth
 from onewindow.core.errors import Forbidden, ValidationFailed
+from onewindow.core.inputs import Reference
 from onewindow.core.schemas import Error
 from onewindow.org.models import Applicant
 
@@ -96,7 +97,9 @@ class DuplicateOut(Schema):
 class DuplicateCheckIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    requester: int | None = Field(None, description="诉求人（申请人 id；来电者没有账号时不填）")
+    requester: Reference | None = Field(
+        None, description="诉求人（申请人 id；来电者没有账号时不填）"
+    )
     contact_phone: str = Field("", max_length=40, description="联系电话（没有账号的来电者）")
     subject_uscc: str = Field("", max_length=40, description="涉及企业统一社会信用代码")
     category: str = Field("", max_length=20, description="诉求分类编码")
@@ -176,9 +179,9 @@ def knowledge_list(request: HttpRequest, filters: Query[KnowledgeQuery]):
 
 
 @router.get(
-    "/knowledge/{int:pk}",
+    "/knowledge/{pk}",
     auth=session_auth,
-    response={200: KnowledgeArticleOut, 401: Error, 403: Error, 404: Error},
+    response={200: KnowledgeArticleOut, 401: Error, 403: Error, 404: Error, 422: Error},
     summary="诉求知识库：一个条目的现行内容和历次版本",
 )
 def knowledge_detail(request: HttpRequest, pk: int):

@@ -31,7 +31,7 @@ from onewindow.catalog.models import Item, ItemVersion
 from onewindow.catalog.search import normalise_query, pinyin_key, query_words
 from onewindow.core.audit import audit_append
 from onewindow.core.errors import Forbidden, NotFound, ValidationFailed
-from onewindow.core.inputs import text_problem
+from onewindow.core.inputs import MAX_REFERENCE, text_problem
 from onewindow.core.locks import lock_row
 from onewindow.org.models import Department, User, Zone
 
@@ -347,11 +347,14 @@ def article_items(article: KnowledgeArticle) -> list[tuple[Item, str]]:
 
 def article_for(user: User, pk: int) -> KnowledgeArticle:
     """Article ``pk`` for a reader of the knowledge base: of the user's zone and published,
-    or unpublished and the user may edit it; the same 404 otherwise."""
+    or unpublished and the user may edit it; the same 404 otherwise (an id beyond the
+    column's range included: the database would refuse it)."""
     article = (
         KnowledgeArticle.objects.select_related("current_version", "category", "department")
         .filter(pk=pk, current_version__isnull=False)
         .first()
+        if 1 <= pk <= MAX_REFERENCE
+        else None
     )
     if (
         article is None

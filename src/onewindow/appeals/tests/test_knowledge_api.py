@@ -123,6 +123,9 @@ def test_others_may_not_read_an_article(aw, article, who, status):
 
 def test_a_missing_article_is_404(aw, article):
     assert get(aw.operator, f"/api/v1/knowledge/{article.pk + 100}").status_code == 404
+    assert get(aw.operator, f"/api/v1/knowledge/{2**63}").status_code == 404
+    response = get(aw.operator, "/api/v1/knowledge/abc")
+    assert response.status_code == 422 and "pk" in str(response.json()["fields"])
 
 
 # -- duplicates ------------------------------------------------------------------------------
@@ -211,6 +214,8 @@ def test_a_caller_by_phone_and_an_enterprise_by_its_code(aw):
         ({"subject": "长" * 201}, "subject", 422),
         ({"unknown": 1}, "unknown", 422),
         ({"requester": "abc"}, "requester", 422),
+        ({"requester": "1"}, "requester", 422),
+        ({"requester": True}, "requester", 422),
     ],
 )
 def test_bad_check_input_is_named(aw, fields, field, status):

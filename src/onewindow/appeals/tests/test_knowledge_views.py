@@ -155,6 +155,11 @@ def test_the_article_page_shows_each_version_and_the_orders_citing_it(aw):
     assert "修改" in text
 
 
+def test_an_id_beyond_the_column_is_not_found(aw):
+    url = reverse("appeals:knowledge_detail", args=[2**63])
+    assert client_for(aw.operator).get(url).status_code == 404
+
+
 def test_a_department_sees_only_the_citing_orders_it_holds(aw):
     article = make_article(aw)
     held_elsewhere = make_appeal(
