@@ -44,11 +44,6 @@ ACTIONS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _order_pages(settings):
-    settings.ROOT_URLCONF = "onewindow.appeals.tests.followup_urls"
-
-
 def url(appeal: Appeal, action: str) -> str:
     return f"/api/v1/appeals/{appeal.number}/actions/{action}"
 

@@ -23,11 +23,6 @@ RECEIVED = at(dt.date(2026, 3, 2), 10)
 LATER = at(dt.date(2026, 3, 5), 10)
 
 
-@pytest.fixture(autouse=True)
-def _order_pages(settings):
-    settings.ROOT_URLCONF = "onewindow.appeals.tests.followup_urls"
-
-
 def slot(name: str, user, appeal) -> str:
     request = RequestFactory().get("/")
     request.user = user
