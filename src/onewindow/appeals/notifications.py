@@ -58,8 +58,6 @@ def _supervised(context: Mapping[str, Any]) -> str:
 
 def _register_followup() -> None:
     register_kind(
-        ANSWERED_NOTIFICATION,
-        DISPATCHED_NOTIFICATION,
         MERGED_NOTIFICATION,
         render=_merged,
         title=_title,
