@@ -439,6 +439,12 @@ class Appeal(models.Model):
                 condition=Q(status__in=["received", "dispatched", "handling", "return_requested"]),
                 name="appeal_running_due",
             ),
+            # Duplicates by a caller without an account (appeals.duplicates).
+            models.Index(
+                fields=["contact_phone", "created_at"],
+                condition=~Q(contact_phone=""),
+                name="appeal_phone_created",
+            ),
         ]
 
     def __str__(self) -> str:

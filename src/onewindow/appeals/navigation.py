@@ -12,7 +12,10 @@ from onewindow.appeals.constants import (
     AppealEvent,
     HandlingEvent,
 )
+from onewindow.appeals.duplicates import duplicates_of
+from onewindow.appeals.selectors import appeal_settings_for
 from onewindow.core import registry
+from onewindow.org.constants import Role
 
 # The audit codes appeals writes, in words (the audit trail, the home pages).
 registry.audit_labels(
@@ -72,7 +75,6 @@ from onewindow.appeals.forms_applicant import (  # noqa: E402
     SuperviseForm,
     VisitForm,
 )
-from onewindow.org.constants import Role  # noqa: E402
 
 #: (action, heading, button) of each form, in the order the page shows them.
 _STAFF_ACTIONS = (
@@ -211,3 +213,43 @@ registry.nav_entry(
 registry.audit_labels({HandlingEvent.CO_SIGNED: _("协办签收")})
 registry.landing("appeals:centre_board", order=44, roles=CENTRE_ROLES)
 registry.landing("appeals:department_queue", order=45, roles=DEPARTMENT_ROLES)
+# -- knowledge base and duplicates
+
+
+registry.nav_entry(
+    "appeals:knowledge_list",
+    _("诉求知识库"),
+    order=75,
+    roles={Role.HOTLINE_OPERATOR, Role.DISPATCHER, Role.APPEAL_HANDLER},
+    current_names=("knowledge_new", "knowledge_detail", "knowledge_edit"),
+)
+
+
+def staff_order_url(number: str) -> str:
+    """The staff order page of ``number`` (``/appeals/staff/<number>/``, the handling
+    desk's page that shows this fragment)."""
+    return reverse("appeals:staff_order", kwargs={"number": number})
+
+
+def _duplicates(context, *, appeal) -> dict | None:
+    """The suggested duplicates of the order on the staff order page, among the orders the
+    viewer may see; nothing for an applicant."""
+    user = context["request"].user
+    if not user.is_authenticated or user.is_applicant:
+        return None
+    found = duplicates_of(appeal, user=user)
+    return {
+        "duplicates": [
+            {"appeal": row, "score": score, "url": staff_order_url(row.number)}
+            for row, score in found
+        ],
+        "duplicate_window_days": appeal_settings_for(appeal.zone_id).duplicate_window_days,
+    }
+
+
+registry.fragment(
+    "appeals.order_page.panels",
+    "appeals/knowledge/_duplicates.html",
+    order=50,
+    context=_duplicates,
+)

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from onewindow.appeals.views import followup, reports
+from onewindow.appeals.views import followup, knowledge, reports
 from onewindow.appeals.views import handling as handling_views
 from onewindow.appeals.views import intake as intake_views
 
@@ -58,4 +58,9 @@ urlpatterns: list = [
         handling_views.staff_action,
         name="staff_action",
     ),
+    # -- knowledge base and duplicates
+    path("appeals/knowledge/", knowledge.knowledge_list, name="knowledge_list"),
+    path("appeals/knowledge/new/", knowledge.knowledge_new, name="knowledge_new"),
+    path("appeals/knowledge/<int:pk>/", knowledge.knowledge_detail, name="knowledge_detail"),
+    path("appeals/knowledge/<int:pk>/edit/", knowledge.knowledge_edit, name="knowledge_edit"),
 ]

@@ -18,4 +18,8 @@ from onewindow.appeals.api import handling  # noqa: F401  # isort: skip
 # -- follow-up and supervision (literal action paths only)
 from onewindow.appeals.api import followup  # noqa: F401  # isort: skip
 
+# -- knowledge base and duplicates (/knowledge, /appeals/{number}/duplicates,
+# /appeals/duplicates/check)
+from onewindow.appeals.api import knowledge  # noqa: F401  # isort: skip
+
 __all__ = ["router"]

@@ -51,6 +51,7 @@ def test_every_app_registered_its_entries_in_the_old_order(make_staff):
         "差评监督",
         "统计分析",
         "电子证照",
+        "诉求知识库",
         "证照统计",
         "申请人查询",
     ]
