@@ -42,6 +42,7 @@ def test_every_app_registered_its_entries_in_the_old_order(make_staff):
     # then the desks come in the order the navigation always had
     assert labels(request_for(user)) == [
         "窗口工作台",
+        "来电登记",
         "待办任务",
         "红黄牌监察",
         "差评整改",
@@ -50,6 +51,7 @@ def test_every_app_registered_its_entries_in_the_old_order(make_staff):
         "诉求督办",
         "差评监督",
         "统计分析",
+        "诉求统计",
         "电子证照",
         "诉求知识库",
         "证照统计",
@@ -67,9 +69,9 @@ def test_a_staff_member_without_a_role_may_still_search_applicants(make_staff):
     assert labels(request_for(user)) == ["申请人查询"]
 
 
-def test_applicants_see_their_cases_and_certificates(make_applicant_user):
+def test_applicants_see_their_cases_certificates_and_appeals(make_applicant_user):
     user = make_applicant_user()
-    assert labels(request_for(user)) == ["我的办件", "我的证照"]
+    assert labels(request_for(user)) == ["我的办件", "我的证照", "我的诉求"]
 
 
 def test_the_current_page_is_marked(client, make_staff, make_applicant_user):
