@@ -374,9 +374,12 @@ def staff_action(request: HttpRequest, number: str, action: str) -> HttpResponse
     try:
         spec.call(appeal, request.user, form.cleaned_data if form is not None else None)
     except ApplicationError as error:
-        if form is not None:
+        # A refusal that names a field goes next to it; any other once, above the forms
+        # (where the reloaded page opens), not again inside the form.
+        refusal = error.message
+        if error.fields and form is not None:
             add_service_error(form, error, others="drop")
-        refusal = "" if (error.fields and form is not None) else error.message
+            refusal = ""
         if error.status == 403:
             raise PermissionDenied from None
         # Read again: the order may have moved on (or a late return been counted).
