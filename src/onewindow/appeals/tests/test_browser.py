@@ -167,6 +167,7 @@ def test_an_appeal_from_the_call_to_the_weekly_report(browser_aw, signed_in, liv
     back.get_by_label("退回理由").fill("企业设立登记不属于本局职责，建议改派行政审批局。")
     click(handler, "申请退回", within=back)
     expect(handler.get_by_role("alert")).to_contain_text("退回时限")
+    expect(back).to_contain_text("退回时限已于")  # the form now says the window is past
     screenshot(handler, "appeals-late-return")
     expect(handler.locator("#appeal-title").locator("..")).to_contain_text("办理中")
     assert status_of(appeal) == AppealStatus.HANDLING
@@ -207,6 +208,11 @@ def test_an_appeal_from_the_call_to_the_weekly_report(browser_aw, signed_in, liv
     expect(requester.locator(".facts")).to_contain_text("办理中")
     assert horizontal_overflow(requester) <= 0
     screenshot(requester, "appeals-requester-phone")
+    # the history in words: the bad verdict is a 回访 (not 回访办结), then the 重办
+    history = requester.locator("#steps-title").locator("..").locator("tbody th")
+    labels = history.all_inner_texts()
+    assert labels[-2:] == ["回访", "重办"], labels
+    assert not any(label.isascii() for label in labels), labels  # no step code shows
     assert status_of(appeal) == AppealStatus.HANDLING
     assert appeal.reopen_count == 1
     # a fresh clock, counted from the verdict (5 working days, the day itself not counted)
@@ -249,6 +255,7 @@ def test_an_appeal_from_the_call_to_the_weekly_report(browser_aw, signed_in, liv
     click(dispatcher, "登记回访结果", within=visit)
     expect_message(dispatcher, "回访结果已登记")
     expect(dispatcher.locator("#appeal-title").locator("..")).to_contain_text("已办结")
+    screenshot(dispatcher, "appeals-order-closed")
     assert status_of(appeal) == AppealStatus.CLOSED
     assert (appeal.reopen_count, appeal.satisfaction, appeal.resolved) == (1, "satisfied", True)
 
@@ -273,6 +280,13 @@ def test_an_appeal_from_the_call_to_the_weekly_report(browser_aw, signed_in, liv
     }, row
     expect(supervisor.locator("#late-title").locator("..")).to_contain_text("没有超期")
     screenshot(supervisor, SCREENSHOTS / "appeals-weekly-report.png")
+    # on a phone the figures stack as labelled lines, without sideways scrolling
+    supervisor.set_viewport_size(PHONE)
+    supervisor.reload()
+    assert horizontal_overflow(supervisor) <= 0
+    on_time = figures.locator("tbody tr").first.locator("td[data-label='按时办结率']")
+    expect(on_time).to_have_text("100.0%")
+    screenshot(supervisor, "appeals-weekly-report-phone")
     # no script error on any page; the one failed request is the refused return (409)
     assert problems == [
         "Failed to load resource: the server responded with a status of 409 (Conflict)"
