@@ -7,8 +7,17 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from onewindow.appeals.constants import STEP_LABELS, AppealAction, AppealStatus
+from onewindow.appeals.constants import (
+    STEP_LABELS,
+    STEP_SUPERVISED,
+    STEP_SUPERVISION_ANSWERED,
+    STEP_SUPERVISION_CLOSED,
+    AppealAction,
+    AppealStatus,
+    HandlingStep,
+)
 from onewindow.appeals.models import Appeal, AppealStep
 from onewindow.core.errors import NotFound
 from onewindow.core.identifiers import codes_match, fold_code
@@ -29,11 +38,32 @@ class Step:
     note: str
 
 
-def _label(choices, value: str, fallback: dict | None = None) -> str:
-    if fallback and value in fallback:
-        return str(fallback[value])
+#: The steps that are no verb of the transition table, in words.
+_OTHER_STEPS = {
+    **STEP_LABELS,
+    **{step.value: step.label for step in HandlingStep},
+    STEP_SUPERVISED: gettext_lazy("督办"),
+    STEP_SUPERVISION_ANSWERED: gettext_lazy("督办反馈"),
+    STEP_SUPERVISION_CLOSED: gettext_lazy("督办销号"),
+}
+
+
+def step_label(action: str, *, moved: bool = True) -> str:
+    """A history step in words, for every page and the API. A return visit that did not
+    close the order (``moved`` false: 不满意 or 未解决, the order reopens in the next step)
+    is a plain 回访, not 回访办结."""
+    if action == AppealAction.VISIT and not moved:
+        return _("回访")
+    if action in _OTHER_STEPS:
+        return str(_OTHER_STEPS[action])
+    if action in AppealAction.values:
+        return str(AppealAction(action).label)
+    return action
+
+
+def _status_label(value: str) -> str:
     try:
-        return str(choices(value).label)
+        return str(AppealStatus(value).label)
     except ValueError:
         return value
 
@@ -44,8 +74,8 @@ def steps_of(appeal: Appeal, *, with_notes: bool) -> list[Step]:
     return [
         Step(
             action=row.action,
-            action_label=_label(AppealAction, row.action, STEP_LABELS),
-            status_label=_label(AppealStatus, row.to_status) if row.to_status else "",
+            action_label=step_label(row.action, moved=bool(row.to_status)),
+            status_label=_status_label(row.to_status) if row.to_status else "",
             at=row.created_at,
             department=row.department.name if row.department_id else "",
             note=row.note if with_notes else "",

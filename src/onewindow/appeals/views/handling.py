@@ -29,10 +29,8 @@ from onewindow.appeals import clock, queues
 from onewindow.appeals.constants import (
     APPEAL_OBJECT_TYPE,
     READER_ROLES,
-    AppealAction,
     AppealEvent,
     AppealStatus,
-    HandlingStep,
 )
 from onewindow.appeals.forms_staff import (
     DecisionForm,
@@ -52,6 +50,7 @@ from onewindow.appeals.permissions import (
     requester_phone_for,
     sees_requester,
 )
+from onewindow.appeals.readout import step_label
 from onewindow.appeals.selectors import appeal_for
 from onewindow.appeals.services import handling as services
 from onewindow.core.audit import audit_append
@@ -273,13 +272,6 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-def _step_label(action: str) -> str:
-    for choices in (AppealAction, HandlingStep):
-        if action in choices.values:
-            return str(choices(action).label)
-    return action
-
-
 def _staff_only(request: HttpRequest) -> None:
     if not holds_any(request.user, READER_ROLES):
         raise PermissionDenied
@@ -334,11 +326,12 @@ def _order_page(
         "light": light_of(appeal, now),
         "running": appeal.status in queues.RUNNING,
         "late": appeal.status in queues.RUNNING and clock.is_late(now, due_at=appeal.due_at),
+        "return_closed": bool(appeal.return_until and now > appeal.return_until),
         "assignments": assignments,
         "extensions": list(appeal.extensions.select_related("department").order_by("pk")),
         "returns": list(appeal.returns.select_related("department").order_by("pk")),
         "steps": [
-            {"step": step, "label": _step_label(step.action)}
+            {"step": step, "label": step_label(step.action, moved=bool(step.to_status))}
             for step in appeal.steps.select_related("department", "actor").order_by("pk")
         ],
         "actions": available,
@@ -374,9 +367,12 @@ def staff_action(request: HttpRequest, number: str, action: str) -> HttpResponse
     try:
         spec.call(appeal, request.user, form.cleaned_data if form is not None else None)
     except ApplicationError as error:
-        if form is not None:
+        # A refusal that names a field goes next to it; any other once, above the forms
+        # (where the reloaded page opens), not again inside the form.
+        refusal = error.message
+        if error.fields and form is not None:
             add_service_error(form, error, others="drop")
-        refusal = "" if (error.fields and form is not None) else error.message
+            refusal = ""
         if error.status == 403:
             raise PermissionDenied from None
         # Read again: the order may have moved on (or a late return been counted).

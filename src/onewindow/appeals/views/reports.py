@@ -94,14 +94,21 @@ def weekly_report(request: HttpRequest) -> HttpResponse:
         return render(request, "appeals/reports/weekly.html", {"form": form}, status=422)
     report = reports.weekly_report(user.zone, monday)
     lines = report.rows()  # each department, then the zone's total
+    headers = [str(label) for label, _name, _rate in reports.WEEKLY_COLUMNS]
+
+    def labelled(cells) -> list[tuple[str, str]]:
+        # Each figure with its column's name: a phone shows the table as labelled lines.
+        return list(zip(headers, cells, strict=True))
+
     context = {
         "form": form,
         "report": report,
-        "headers": [str(label) for label, _name, _rate in reports.WEEKLY_COLUMNS],
-        "rows": list(
-            zip(report.figures.groups, [cells for _name, cells in lines[:-1]], strict=True)
-        ),
-        "total": lines[-1][1],
+        "headers": headers,
+        "rows": [
+            (group, labelled(cells))
+            for group, (_name, cells) in zip(report.figures.groups, lines[:-1], strict=True)
+        ],
+        "total": labelled(lines[-1][1]),
         "order_links": is_zone_wide(user),
         **_week_links(monday),
     }
