@@ -61,7 +61,7 @@ from onewindow.appeals.services.common import format_appeal_number
 from onewindow.core.audit import audit_verify
 from onewindow.core.models import AuditEvent
 from onewindow.core.selectors import national_calendar
-from onewindow.demo import appeals_data
+from onewindow.demo import appeals_data, appeals_stories
 from onewindow.demo.org_data import DEMO_PASSWORD, ZONE_CODE
 from onewindow.org.constants import Role
 from onewindow.org.models import RoleAssignment, User, Zone
@@ -365,7 +365,7 @@ def test_every_order_has_its_history_through_the_transition_table(appeals):
 
     for order in appeals:
         history = steps[order.pk]
-        assert history and history[0].action == appeals_data.RECEIVE, order
+        assert history and history[0].action == appeals_stories.RECEIVE, order
         status = AppealStatus.RECEIVED
         for step in history:
             assert step.created_at >= order.created_at
