@@ -1161,8 +1161,12 @@ def _one(p: Planner, name, timeline, ages, how, *, own: bool) -> Plan | None:
             urgency = Urgency.DIFFICULT
         elif how.get("urgent") and roll > 0.9:
             urgency = Urgency.URGENT
-    for _attempt in range(120):
-        received = p.receipt(*ages)
+    low, high = ages
+    for attempt in range(120):
+        # Told again and again further back: around weekends and long holidays (no office
+        # hours for days) a story needs more room than on an ordinary Wednesday.
+        stretch = 1 + attempt // 30
+        received = p.receipt(low, min(high * stretch + attempt // 30, SPAN_DAYS - 1))
         try:
             plan = p.new(name, topic, who, channel=channel, received=received, urgency=urgency)
             plan.topic_reply = topic.reply
