@@ -101,6 +101,17 @@ STAFF = [
     # 三权分立 (ADR 0010): accounts and grants, and the audit trail, each their own person.
     ("security", "郑安全", [Role.SECURITY_ADMIN], "DSJJ", None),
     ("auditor", "钱审计", [Role.AUDIT_ADMIN], "DSJJ", None),
+    # 诉求工单 (12345 一企来): the hotline seat and the centre sit in the service centre; the
+    # appeal handlers are the departments that the dispatch catalogue sends orders to
+    # (appeals_data.py); 电子监察 is the supervisor above.
+    ("operator", "林晓菲", [Role.HOTLINE_OPERATOR], "ZWFWZX", None),
+    ("dispatcher", "顾建明", [Role.DISPATCHER], "ZWFWZX", None),
+    ("handler", "市场监管 黄丽萍", [Role.APPEAL_HANDLER], "SCJG", None),
+    ("handler-zjj", "住建局 邓志远", [Role.APPEAL_HANDLER], "ZJJ", None),
+    ("handler-rsj", "人社局 彭雅琴", [Role.APPEAL_HANDLER], "RSJ", None),
+    ("handler-swj", "税务 曾德明", [Role.APPEAL_HANDLER], "SWJ", None),
+    ("handler-sthj", "生态环境 田海波", [Role.APPEAL_HANDLER], "STHJ", None),
+    ("handler-kjj", "科技局 潘思远", [Role.APPEAL_HANDLER], "KJJ", None),
 ]
 
 

@@ -44,7 +44,8 @@ REQUIRED_DEPARTMENTS = [
 
 def run_demo() -> str:
     out = StringIO()
-    call_command("demo", cases=0, stdout=out)  # cases: test_demo_cases.py
+    # cases: test_demo_cases.py; appeals: test_demo_appeals.py
+    call_command("demo", cases=0, appeals=0, stdout=out)
     return out.getvalue()
 
 

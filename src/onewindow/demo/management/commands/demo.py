@@ -7,8 +7,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from onewindow.appeals.constants import AppealStatus
 from onewindow.cases.constants import CaseStatus
 from onewindow.demo import (
+    appeals_data,
     audit_data,
     case_data,
     catalog_data,
@@ -28,6 +30,14 @@ CASE_PAGES = [
     ("my/cases/", "我的办件"),
     ("track/", "办件进度查询"),
 ]
+#: The appeal pages worth opening first: (path, what it is).
+APPEAL_PAGES = [
+    ("appeals/hotline/new/", "来电登记"),
+    ("appeals/centre/", "诉求派单"),
+    ("appeals/department/", "诉求办理"),
+    ("appeals/supervision/", "诉求督办"),
+    ("appeals/knowledge/", "诉求知识库"),
+]
 
 
 class Command(BaseCommand):
@@ -45,8 +55,14 @@ class Command(BaseCommand):
             default=case_data.DEFAULT_COUNT,
             help="about how many demo cases to build the first time (0: none)",
         )
+        parser.add_argument(
+            "--appeals",
+            type=int,
+            default=appeals_data.DEFAULT_COUNT,
+            help="about how many demo appeals (诉求工单) to build the first time (0: none)",
+        )
 
-    def handle(self, *args, url: str | None, cases: int, **options):
+    def handle(self, *args, url: str | None, cases: int, appeals: int, **options):
         url = (url or settings.ONEWINDOW_PUBLIC_URL).rstrip("/") + "/"
         logins = org_data.load()
         second_factors = otp_data.load()
@@ -56,6 +72,7 @@ class Command(BaseCommand):
             key = certificate_data.ensure_signing_key(zone)
         summary = case_data.load_cases(zone, count=cases)
         reviews = review_data.load_reviews(zone)
+        appeal_summary = appeals_data.load_appeals(zone, count=appeals)
         # The dashboard reads a daily roll-up (the worker keeps it after each day).
         insights_services.rollup_due(zone=zone)
         audit_data.load()  # the chain verified once, as the daily job would
@@ -81,6 +98,24 @@ class Command(BaseCommand):
         if reviews.ratings:
             bad = sum(reviews.rectifications.values())
             self.stdout.write(f"好差评：{reviews.ratings} 条评价，其中差评整改 {bad} 件")
+        if appeal_summary.appeals:
+            counts = "、".join(
+                f"{AppealStatus(status).label} {count}"
+                for status, count in appeal_summary.by_status.items()
+            )
+            self.stdout.write(
+                f"诉求工单：近 {appeals_data.SPAN_DAYS} 天共 {appeal_summary.appeals} 件"
+                f"（{counts}）；诉求分类 {appeal_summary.categories} 个，"
+                f"知识库 {appeal_summary.articles} 条"
+            )
+            pages = "  ·  ".join(f"{name} {url}{path}" for path, name in APPEAL_PAGES)
+            self.stdout.write(f"诉求页面：{pages}")
+            if appeal_summary.sample:
+                number, code = appeal_summary.sample
+                self.stdout.write(
+                    f"  诉求查询示例（匿名举报）：工单编号 {number}，查询码 {code}"
+                    f"（{url}appeals/query/）"
+                )
         self.stdout.write(
             f"电子证照签名密钥：{key.key_id}（公钥 {url}.well-known/onewindow-keys.json）"
         )
