@@ -21,6 +21,10 @@ from onewindow.appeals.clock import Limit, due, working_days_due, working_hours_
 from onewindow.appeals.constants import (
     APPEAL_TRANSITIONS,
     DEFAULT_LIMITS,
+    STEP_RECEIVE,
+    STEP_SUPERVISED,
+    STEP_SUPERVISION_ANSWERED,
+    STEP_SUPERVISION_CLOSED,
     AppealAction,
     AppealEvent,
     AppealStatus,
@@ -28,6 +32,7 @@ from onewindow.appeals.constants import (
     Channel,
     ClosingKind,
     ExtensionStatus,
+    HandlingStep,
     Nature,
     ReturnStatus,
     Satisfaction,
@@ -59,14 +64,15 @@ SPAN_DAYS = 60
 
 #: The history's names of the steps that do not move the status (the moves use the
 #: ``AppealAction`` values).
-RECEIVE = "receive"
-EXTEND = "extend"
-DECIDE_EXTENSION = "approve_extension"
-LATE_RETURN = "return_late"
-ADD_PART = "add_part"
-SUPERVISE = "supervise"
-ANSWER_SUPERVISION = "answer_supervision"
-CLOSE_SUPERVISION = "close_supervision"
+RECEIVE = STEP_RECEIVE
+EXTEND = HandlingStep.EXTENSION_REQUEST.value
+APPROVE_EXTENSION = HandlingStep.EXTENSION_APPROVE.value
+REFUSE_EXTENSION = HandlingStep.EXTENSION_REFUSE.value
+LATE_RETURN = HandlingStep.LATE_RETURN.value
+ADD_PART = HandlingStep.ADD_PART.value
+SUPERVISE = STEP_SUPERVISED
+ANSWER_SUPERVISION = STEP_SUPERVISION_ANSWERED
+CLOSE_SUPERVISION = STEP_SUPERVISION_CLOSED
 
 #: Statuses in which the 督办 job looks for orders past their deadline (a department holds
 #: them).
@@ -714,7 +720,7 @@ class Planner:
         extension.decided_by = self.s.dispatcher
         self.step(
             plan,
-            DECIDE_EXTENSION,
+            APPROVE_EXTENSION if approve else REFUSE_EXTENSION,
             at,
             actor=self.s.dispatcher,
             event=AppealEvent.EXTENSION_DECIDED,
