@@ -48,7 +48,7 @@ class SuperviseIn(Schema):
         max_length=20, description="督办级别：daily 日常督办、listed 挂牌督办、interview 约谈督办"
     )
     note: str = Field(max_length=8000, description="督办意见")
-    days: int = Field(description="反馈时限（工作日，1 至 30）")
+    days: int = Field(strict=True, description="反馈时限（工作日，1 至 30）")
 
 
 class MergeIn(Schema):

@@ -71,7 +71,7 @@ class PartIn(_In):
     text: str = Field(max_length=TEXT, description="协办意见")
 
 
-class ReturnIn(_In):
+class AppealReturnIn(_In):
     reason: str = Field(max_length=TEXT, description="退回理由")
 
 
@@ -82,8 +82,8 @@ class DesignateIn(_In):
     reason: str = Field("", max_length=TEXT, description="指定理由")
 
 
-class ExtendIn(_In):
-    days: int = Field(ge=1, le=MAX_EXTENSION_DAYS, description="延期工作日")
+class AppealExtendIn(_In):
+    days: int = Field(strict=True, ge=1, le=MAX_EXTENSION_DAYS, description="延期工作日")
     reason: str = Field(max_length=TEXT, description="延期理由")
 
 
@@ -96,7 +96,7 @@ class ReplyIn(_In):
     reply: str = Field(max_length=TEXT, description="答复内容")
 
 
-class DepartmentOut(Schema):
+class AppealDepartmentOut(Schema):
     code: str
     name: str
 
@@ -114,7 +114,7 @@ class AppealRowOut(Schema):
     urgency: str
     category: CategoryOut
     subject: str
-    lead_department: DepartmentOut | None
+    lead_department: AppealDepartmentOut | None
     designated: bool
     created_at: dt.datetime
     due_at: dt.datetime | None
@@ -326,11 +326,11 @@ def action_part(request: HttpRequest, number: str):
 
 @_action(
     "return",
-    ReturnIn,
+    AppealReturnIn,
     "申请退回（主办部门，派单后退回时限内；逾期答复 409 return_window_closed 并计入超时退回）",
 )
 def action_return(request: HttpRequest, number: str):
-    appeal, body = _parse(request, number, ReturnIn)
+    appeal, body = _parse(request, number, AppealReturnIn)
     services.appeal_return(appeal=appeal, actor=request.auth, reason=body.reason)
     return _fresh_row(request.auth, number)
 
@@ -344,9 +344,9 @@ def action_designate(request: HttpRequest, number: str):
     return _fresh_row(request.auth, number)
 
 
-@_action("extend", ExtendIn, "申请延期（主办部门，办理中，每单次数以开发区规则为限）")
+@_action("extend", AppealExtendIn, "申请延期（主办部门，办理中，每单次数以开发区规则为限）")
 def action_extend(request: HttpRequest, number: str):
-    appeal, body = _parse(request, number, ExtendIn)
+    appeal, body = _parse(request, number, AppealExtendIn)
     services.appeal_extension_request(
         appeal=appeal, actor=request.auth, days=body.days, reason=body.reason
     )

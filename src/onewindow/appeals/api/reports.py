@@ -53,12 +53,12 @@ class RatesOut(Schema):
     reopen_rate: float | None = Field(description="重办率 = reopened / answered")
 
 
-class FiguresOut(Schema):
+class AppealFiguresOut(Schema):
     counts: CountsOut
     rates: RatesOut
 
 
-class DepartmentFiguresOut(FiguresOut):
+class AppealDepartmentFiguresOut(AppealFiguresOut):
     id: int | None = Field(description="部门 id；未派单的工单为 null")
     name: str
 
@@ -79,8 +79,8 @@ class WeekOut(Schema):
 class WeeklyOut(Schema):
     week: WeekOut
     made_at: dt.datetime
-    departments: list[DepartmentFiguresOut]
-    total: FiguresOut
+    departments: list[AppealDepartmentFiguresOut]
+    total: AppealFiguresOut
     late: list[LateOut]
 
 

@@ -21,12 +21,20 @@ from urllib.parse import quote
 import pytest
 from django.test import Client
 
+from onewindow.appeals.constants import Nature
+from onewindow.appeals.models import AppealCategory
+from onewindow.appeals.services.intake import appeal_submit
+from onewindow.org.constants import Role
 from onewindow.testing.clients import client_for, send
+from onewindow.testing.worlds import staff
 
 API = "/api/v1"
 ERROR_KEYS = {"message", "code", "fields"}
 #: Operations only window clerks reach (registering a walk-in applicant).
 CLERK_PATHS = {f"{API}/applicants"}
+#: Appeal operations the centre (派单员) reaches; an applicant files (``POST /appeals``).
+APPEAL_PREFIX = f"{API}/appeals"
+APPLICANT_APPEAL_PATHS = {f"{API}/appeals"}
 
 
 def openapi() -> dict:
@@ -101,19 +109,37 @@ def target(world):
     is read: the applicant's session and a case of theirs (a window clerk's session for
     the clerks' endpoints)."""
     case = world.submit()
+    AppealCategory.objects.create(zone=world.zone, code="01", name="企业开办")
+    appeal = appeal_submit(
+        actor=world.applicant_user,
+        zone=world.zone,
+        nature=Nature.COMPLAINT,
+        category="01",
+        subject="营业执照办理进度",
+        description="设立登记提交后没有消息。",
+        requester=world.applicant,
+    )
+    dispatcher = staff(world.zone, Role.DISPATCHER, username="policy_dispatcher")
 
     def url(path: str, title: str | None) -> str:
-        values = {"number": case.number, "action": title or "withdraw"}
+        number = appeal.number if path.startswith(APPEAL_PREFIX) else case.number
+        values = {"number": number, "action": title or "withdraw"}
         for name in [part[1:-1] for part in path.split("/") if part.startswith("{")]:
             assert name in values, f"no value for path parameter {name!r} of {path}: add one"
             path = path.replace("{" + name + "}", quote(str(values[name]), safe=""))
         return path
 
     applicant, clerk = client_for(world.applicant_user), client_for(world.clerk)
+    centre = client_for(dispatcher)
 
     def client(path: str):
-        """The applicant's session, or a window clerk's for the clerks' endpoints."""
-        return clerk if path in CLERK_PATHS else applicant
+        """The applicant's session, a window clerk's for the clerks' endpoints, the
+        centre's for the appeals' (each order is read before its body)."""
+        if path in CLERK_PATHS:
+            return clerk
+        if path.startswith(APPEAL_PREFIX) and path not in APPLICANT_APPEAL_PATHS:
+            return centre
+        return applicant
 
     return client, url
 
