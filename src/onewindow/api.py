@@ -156,6 +156,7 @@ def _register_routers() -> None:
     from onewindow.insights.api import router as insights_router
     from onewindow.org.api import router as calendar_router
     from onewindow.org.api_applicants import router as applicants_router
+    from onewindow.policies.api import router as policies_router
     from onewindow.portal.api import router as messages_router
     from onewindow.reviews.api import router as reviews_router
 
@@ -166,6 +167,7 @@ def _register_routers() -> None:
     api.add_router("/", certificates_router)
     api.add_router("/reviews", reviews_router)
     api.add_router("/", appeals_router)
+    api.add_router("/", policies_router)
     api.add_router("/insights", insights_router)
     api.add_router("/me", messages_router)
 

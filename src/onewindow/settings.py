@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "onewindow.cases",
     "onewindow.reviews",
     "onewindow.appeals",
+    "onewindow.policies",
     "onewindow.insights",
     # The site's shell: navigation, home pages, login landings (docs/decisions/0022).
     "onewindow.portal",

@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("onewindow.certificates.urls")),
     path("", include("onewindow.reviews.urls")),
     path("", include("onewindow.appeals.urls")),
+    path("", include("onewindow.policies.urls")),
     path("", include("onewindow.insights.urls")),
 ]

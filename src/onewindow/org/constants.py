@@ -25,10 +25,14 @@ class Role(models.TextChoices):
     DISPATCHER = "dispatcher", _("派单员")
     #: A department's appeal handler (诉求承办人员): signs, works and replies to appeals.
     APPEAL_HANDLER = "appeal_handler", _("诉求承办人员")
+    #: A department's policy officer (政策专员): enters policies and their redeemable items.
+    POLICY_OFFICER = "policy_officer", _("政策专员")
 
 
 #: Roles whose work is bound to a department (the assignment must name one).
-DEPARTMENT_ROLES = frozenset({Role.REVIEWER, Role.DECIDER, Role.REGULATOR, Role.APPEAL_HANDLER})
+DEPARTMENT_ROLES = frozenset(
+    {Role.REVIEWER, Role.DECIDER, Role.REGULATOR, Role.APPEAL_HANDLER, Role.POLICY_OFFICER}
+)
 
 #: The three administrators of 等保三级 三权分立: one person holds at most one of them.
 ADMINISTRATOR_ROLES = frozenset({Role.ADMINISTRATOR, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})

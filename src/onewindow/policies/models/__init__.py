@@ -1,0 +1,1 @@
+"""The policies' tables: the enterprise profile (profile.py) and the policies (policy.py)."""
