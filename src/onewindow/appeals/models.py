@@ -439,6 +439,15 @@ class Appeal(models.Model):
                 condition=Q(status__in=["received", "dispatched", "handling", "return_requested"]),
                 name="appeal_running_due",
             ),
+            # The late orders in the order the board lists them (deadline, id): running
+            # ones (late once past the deadline) and replied ones late at the reply. A page
+            # of the overdue list walks this index from a keyset, with no sort.
+            models.Index(
+                fields=["zone", "due_at", "id"],
+                condition=Q(status__in=["received", "dispatched", "handling", "return_requested"])
+                | Q(status__in=["replied", "answered"], overdue=True),
+                name="appeal_late_due",
+            ),
             # Duplicates by a caller without an account (appeals.duplicates).
             models.Index(
                 fields=["contact_phone", "created_at"],
@@ -698,3 +707,37 @@ class AppealNumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.zone_id}-{self.year}: {self.last}"
+
+
+class AppealQueueCount(models.Model):
+    """How many orders a queue holds (the roll-up of the queue tabs): one row per zone,
+    department (None for the centre's board) and queue, kept by the services in the same
+    transaction as the write that moves an order (``services.queue_counts``). Only the
+    queues a write decides are kept; 即将超期 / 已超期 follow the clock and are counted live
+    on the index of the orders not yet replied."""
+
+    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    queue = models.CharField(max_length=20)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["zone_id", "department_id", "queue"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["zone", "queue"],
+                condition=Q(department__isnull=True),
+                name="appeal_queue_count_centre",
+            ),
+            models.UniqueConstraint(
+                fields=["zone", "department", "queue"],
+                condition=Q(department__isnull=False),
+                name="appeal_queue_count_department",
+            ),
+            models.CheckConstraint(name="appeal_queue_count_positive", condition=Q(count__gte=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.zone_id} · {self.department_id or 'centre'} · {self.queue}: {self.count}"

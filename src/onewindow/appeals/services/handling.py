@@ -22,7 +22,6 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -56,6 +55,7 @@ from onewindow.appeals.models import (
 from onewindow.appeals.permissions import handler_department_ids, is_centre
 from onewindow.appeals.selectors import appeal_settings_for, zone_calendar
 from onewindow.appeals.services.common import move, record_step, set_clock
+from onewindow.appeals.services.queue_counts import keeps_queue_counts
 from onewindow.core.errors import ApplicationError, Conflict, Forbidden, ValidationFailed
 from onewindow.core.identifiers import fold_code
 from onewindow.core.locks import lock_first, lock_row, lock_rows
@@ -373,7 +373,7 @@ def _decide_pending_return(appeal: Appeal, status: str, actor: User, now: dt.dat
 # -- the centre: dispatch, re-dispatch, designate -------------------------------------------------
 
 
-@transaction.atomic
+@keeps_queue_counts()
 def appeal_dispatch(
     *,
     appeal: Appeal,
@@ -460,7 +460,7 @@ def appeal_dispatch(
     return appeal
 
 
-@transaction.atomic
+@keeps_queue_counts()
 def appeal_designate(
     *,
     appeal: Appeal,
@@ -509,7 +509,7 @@ def appeal_designate(
 # -- the lead department: sign, return, reply -------------------------------------------------
 
 
-@transaction.atomic
+@keeps_queue_counts()
 def appeal_sign(*, appeal: Appeal, actor: User) -> Appeal:
     """签收 (DISPATCHED → HANDLING) by a handler of the lead department; late when after
     the sign limit (``sign_overdue``, kept for the figures)."""
@@ -539,7 +539,7 @@ class _ReturnOutcome:
     refusal: Conflict | None
 
 
-@transaction.atomic
+@keeps_queue_counts()
 def _return_recorded(*, appeal: Appeal, actor: User, reason: str) -> _ReturnOutcome:
     appeal = _lock(appeal)
     _raise(why_not_return(actor, appeal))
@@ -604,7 +604,7 @@ def appeal_return(*, appeal: Appeal, actor: User, reason: str) -> Appeal:
     return outcome.appeal
 
 
-@transaction.atomic
+@keeps_queue_counts()
 def appeal_reply(*, appeal: Appeal, actor: User, reply: str) -> Appeal:
     """答复 (HANDLING → REPLIED) by the lead department: the overdue flag is fixed now
     (replied after ``due_at``) and the reopen window too (``reopen_window_days`` natural
@@ -645,7 +645,7 @@ def _own_co_assignment(appeal: Appeal, actor: User, *, signed: bool) -> AppealAs
     return lock_row(AppealAssignment, pk=candidates[0].pk, related=("department",))
 
 
-@transaction.atomic
+@keeps_queue_counts()
 def appeal_co_sign(*, appeal: Appeal, actor: User) -> AppealAssignment:
     """协办签收: a co-department signs its assignment (the order does not move)."""
     appeal = _lock(appeal)
@@ -664,7 +664,7 @@ def appeal_co_sign(*, appeal: Appeal, actor: User) -> AppealAssignment:
     return assignment
 
 
-@transaction.atomic
+@keeps_queue_counts()
 def appeal_add_part(*, appeal: Appeal, actor: User, text: str) -> AppealAssignment:
     """协办意见: a co-department that signed writes its part on its assignment (the lead
     department replies for all; a later part replaces the earlier one, each is a step)."""
@@ -704,7 +704,7 @@ def _days(value) -> int:
     return days
 
 
-@transaction.atomic
+@keeps_queue_counts()
 def appeal_extension_request(
     *, appeal: Appeal, actor: User, days: int, reason: str
 ) -> AppealExtension:
@@ -733,7 +733,7 @@ def appeal_extension_request(
     return extension
 
 
-@transaction.atomic
+@keeps_queue_counts()
 def appeal_extension_decide(
     *, appeal: Appeal, actor: User, approve: bool, reason: str = ""
 ) -> AppealExtension:
@@ -785,7 +785,7 @@ def appeal_extension_decide(
 # -- the centre reviews the reply --------------------------------------------------------------
 
 
-@transaction.atomic
+@keeps_queue_counts()
 def appeal_review_reply(*, appeal: Appeal, actor: User, approve: bool, reason: str = "") -> Appeal:
     """审核答复 (the centre): approving sends the reply out (REPLIED → ANSWERED, the
     requester's user is told); rejecting (REPLIED → HANDLING) needs a reason, which the

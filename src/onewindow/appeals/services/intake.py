@@ -71,6 +71,7 @@ from onewindow.appeals.services.common import (
     record_step,
     set_clock,
 )
+from onewindow.appeals.services.queue_counts import keeps_queue_counts
 from onewindow.appeals.similarity import words_of
 from onewindow.cases.models import Case
 from onewindow.cases.permissions import visible_cases
@@ -391,7 +392,7 @@ def _uscc_of(applicant: Applicant | None) -> str:
 # -- online ------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@keeps_queue_counts(creates=True)
 def appeal_submit(
     *,
     actor: User,
@@ -466,7 +467,7 @@ def appeal_submit(
 # -- the hotline -------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@keeps_queue_counts(creates=True)
 def appeal_record_call(
     *,
     actor: User,
@@ -664,7 +665,7 @@ def _received_at(problems: Problems, value: Any) -> dt.datetime:
     return moment
 
 
-@transaction.atomic
+@keeps_queue_counts(creates=True)
 def appeal_import(*, actor: User, zone: Zone, payload: Mapping[str, Any]) -> tuple[Appeal, bool]:
     """接收 12345 平台推送的工单: idempotent on ``upstream_id`` (the same id again returns
     the order made the first time and writes nothing; two pushes at once are decided by
@@ -740,7 +741,7 @@ def appeal_import(*, actor: User, zone: Zone, payload: Mapping[str, Any]) -> tup
 # -- bad ratings -------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@keeps_queue_counts(creates=True)
 def appeal_from_rating(*, actor: User, rating: Rating, category: str) -> Appeal:
     """差评转诉求: a rating of 不满意 or 非常不满意 becomes a 投诉 about its case (the link
     both ways: ``Appeal.rating`` and ``Rating.appeals``), filed for the case's applicant by
