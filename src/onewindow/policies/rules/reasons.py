@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext
 
 from onewindow.policies.facts import FACTS_BY_NAME, QUALIFICATION_LABELS, FactKind
 from onewindow.policies.rules.language import Leaf
@@ -18,6 +18,20 @@ from onewindow.policies.rules.language import Leaf
 TRUE = 1
 FALSE = 0
 UNKNOWN = -1
+
+#: Translated words by (language, message): reasons are many and their words few, and
+#: Django's gettext costs a few microseconds a call (the catalogue is fixed while running).
+_TRANSLATED: dict[tuple[str | None, str], str] = {}
+
+
+def _translated(language: str | None, message: Any) -> str:
+    """``message`` (a string or a lazy translation) in ``language``, the active one."""
+    key = (language, message if isinstance(message, str) else f"lazy:{id(message)}")
+    found = _TRANSLATED.get(key)
+    if found is None:
+        found = _TRANSLATED[key] = gettext(message) if isinstance(message, str) else str(message)
+    return found
+
 
 #: The relation shown when a comparison holds / fails.
 _SHOWN = {
@@ -38,23 +52,24 @@ def plain_number(number: Decimal) -> str:
     return text or "0"
 
 
-def show_number(fact_name: str, number: Decimal) -> str:
+def show_number(fact_name: str, number: Decimal, language: str | None = None) -> str:
     fact = FACTS_BY_NAME[fact_name]
     if fact.kind == FactKind.RATIO:
         return f"{plain_number(number * 100)}%"
-    return f"{plain_number(number)}{fact.unit}"
+    unit = _translated(language or get_language(), fact.unit) if fact.unit else ""
+    return f"{plain_number(number)}{unit}"
 
 
-def _choice_label(fact_name: str, code: str) -> str:
+def _choice_label(fact_name: str, code: str, language: str | None) -> str:
     for choice, label in FACTS_BY_NAME[fact_name].choices:
         if choice == code:
-            return str(label)
+            return _translated(language, label)
     return code
 
 
-def _qualification(code: str) -> str:
+def _qualification(code: str, language: str | None) -> str:
     label = QUALIFICATION_LABELS.get(code)
-    return str(label) if label is not None else code
+    return _translated(language, label) if label is not None else code
 
 
 def _list(words) -> str:
@@ -63,18 +78,24 @@ def _list(words) -> str:
 
 def leaf_text(leaf: Leaf, truth: int, value: Any, on: dt.date) -> str:
     """The reason for ``leaf`` given its ``truth`` and the enterprise's (normalised) ``value``."""
+    language = get_language()
+
+    def _(message: str) -> str:
+        return _translated(language, message)
+
     fact = FACTS_BY_NAME[leaf.fact]
-    subject = leaf.label or str(fact.label)
+    label = _translated(language, fact.label)
+    subject = leaf.label or label
     clause = leaf.clause
     if truth == UNKNOWN:
-        return _("未知：缺少%(fact)s（%(clause)s）") % {"fact": fact.label, "clause": clause}
+        return _("未知：缺少%(fact)s（%(clause)s）") % {"fact": label, "clause": clause}
     holds = truth == TRUE
     kind = fact.kind
     op = leaf.op
     if kind in (FactKind.INTEGER, FactKind.MONEY, FactKind.RATIO):
-        actual = show_number(leaf.fact, value)
+        actual = show_number(leaf.fact, value, language)
         if op == "between":
-            low, high = (show_number(leaf.fact, bound) for bound in leaf.value)
+            low, high = (show_number(leaf.fact, bound, language) for bound in leaf.value)
             template = (
                 _("%(subject)s %(actual)s，在 %(low)s 至 %(high)s 之间（%(clause)s）")
                 if holds
@@ -88,7 +109,7 @@ def leaf_text(leaf: Leaf, truth: int, value: Any, on: dt.date) -> str:
                 "clause": clause,
             }
         relation = _SHOWN[op][0 if holds else 1]
-        wanted = show_number(leaf.fact, leaf.value)
+        wanted = show_number(leaf.fact, leaf.value, language)
         return f"{subject} {actual} {relation} {wanted}（{clause}）"
     if kind == FactKind.DATE:
         words = {"subject": subject, "actual": value.isoformat(), "clause": clause}
@@ -136,13 +157,13 @@ def leaf_text(leaf: Leaf, truth: int, value: Any, on: dt.date) -> str:
     if kind == FactKind.CHOICE:
         wanted = leaf.value if isinstance(leaf.value, str) else sorted(leaf.value)
         wanted_words = (
-            _choice_label(leaf.fact, wanted)
+            _choice_label(leaf.fact, wanted, language)
             if isinstance(wanted, str)
-            else _list(_choice_label(leaf.fact, code) for code in wanted)
+            else _list(_choice_label(leaf.fact, code, language) for code in wanted)
         )
         words = {
             "subject": subject,
-            "actual": _choice_label(leaf.fact, value),
+            "actual": _choice_label(leaf.fact, value, language),
             "wanted": wanted_words,
             "clause": clause,
         }
@@ -174,7 +195,9 @@ def leaf_text(leaf: Leaf, truth: int, value: Any, on: dt.date) -> str:
         return template % words
     if kind == FactKind.QUALIFICATIONS:
         codes = (leaf.value,) if isinstance(leaf.value, str) else leaf.value
-        names = (leaf.label,) if leaf.label else tuple(_qualification(code) for code in codes)
+        names = [_qualification(code, language) for code in codes]
+        if leaf.label:
+            names = [leaf.label]
         words = {"wanted": _("或").join(names), "clause": clause}
         template = (
             _("已取得%(wanted)s认定（%(clause)s）")

@@ -144,13 +144,16 @@ def build_result(
     amount_known: bool,
     on: dt.date,
     near_limit: int = NEAR_LIMIT,
+    *,
+    texts: bool = True,
 ) -> ItemResult:
-    """The result with its reasons from the leaves' truths and the facts' normalised values."""
+    """The result with its reasons from the leaves' truths and the facts' normalised values
+    (``texts=False``: the reasons without their words, for counting)."""
     reasons = tuple(
         Reason(
             leaf.clause,
             TRUTH_WORDS[leaf_truth],
-            leaf_text(leaf, leaf_truth, values.get(leaf.fact), on),
+            leaf_text(leaf, leaf_truth, values.get(leaf.fact), on) if texts else "",
             leaf.fact,
             leaf.path,
         )
