@@ -162,7 +162,7 @@ def test_random_walk_keeps_the_roll_up_exact(aw, seed):
                 pass
             _check(aw, now)
     # The walk moved orders through most of the queues.
-    assert {"dispatch", "reply"} <= done
+    assert "dispatch" in done and len(done) >= 3
 
 
 def test_a_refused_move_leaves_the_counts(aw):
