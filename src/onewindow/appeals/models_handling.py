@@ -55,7 +55,14 @@ class AppealAssignment(models.Model):
         indexes = [
             models.Index(
                 fields=["department", "is_current", "appeal"], name="appeal_assignment_dept"
-            )
+            ),
+            # A department's current co assignments (the clock's tabs of its queue count
+            # the orders it co-handles from here: queues.department_time_counts).
+            models.Index(
+                fields=["department", "appeal"],
+                condition=Q(is_current=True, role="co"),
+                name="appeal_assignment_co_current",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.appeals.clock import local_zone
@@ -29,7 +29,7 @@ from onewindow.appeals.models import (
     AppealExtension,
     AppealQueueCount,
 )
-from onewindow.appeals.permissions import handler_department_ids, visible_appeals
+from onewindow.appeals.permissions import handler_department_ids, is_zone_wide, visible_appeals
 from onewindow.org.models import User
 
 #: Orders whose handling clock is still running (not yet replied).
@@ -101,10 +101,30 @@ CENTRE_QUEUES = (
 def department_scope(user: User) -> QuerySet[Appeal]:
     """The orders the user's departments currently hold (lead or co), within sight.
 
-    The lead is on the order itself (the index on lead department, status and deadline);
-    a co-department through its current assignment. The departments are of the user's
-    zone, and so are their orders: saying so lets the index on zone, status and deadline
-    find a queue's orders first."""
+    A handler of one department who sees nothing zone-wide (the usual case): the zone's
+    orders with a current assignment of the department that is a co assignment or the
+    lead department's own, one ``EXISTS`` probe per order on the unique index of current
+    assignments. That is exactly ``visible_appeals`` (a current assignment of the
+    department) narrowed to the lead or a co assignment (``scope_through_chokepoint``;
+    the roll-up test compares the two), without reading every order the department ever
+    held. Anyone else goes through the chokepoint as written."""
+    departments = list(handler_department_ids(user))
+    if len(departments) != 1 or is_zone_wide(user) or not user.is_active:
+        return scope_through_chokepoint(user)
+    holds = AppealAssignment.objects.filter(
+        Q(role=AssignmentRole.CO) | Q(department_id=OuterRef("lead_department_id")),
+        appeal_id=OuterRef("pk"),
+        department_id=departments[0],
+        is_current=True,
+    )
+    return Appeal.objects.filter(Exists(holds), zone_id=user.zone_id)
+
+
+def scope_through_chokepoint(user: User) -> QuerySet[Appeal]:
+    """``department_scope`` read through ``permissions.visible_appeals``: the lead is on
+    the order itself (the index on lead department, status and deadline); a co-department
+    through its current assignment; the departments and their orders are of the user's
+    zone."""
     departments = list(handler_department_ids(user))
     co = AppealAssignment.objects.filter(
         department_id__in=departments, is_current=True, role=AssignmentRole.CO
@@ -174,6 +194,47 @@ def time_counts(scope: QuerySet[Appeal], keys: Iterable[str], now: dt.datetime) 
     return {key: scope.filter(queue_condition(key, now)).count() for key in keys}
 
 
+def _through(prefix: str, condition: Q) -> Q:
+    """``condition`` on the order, said from a row that points to it (``appeal__…``)."""
+    moved = Q(
+        *(
+            _through(prefix, child) if isinstance(child, Q) else (f"{prefix}{child[0]}", child[1])
+            for child in condition.children
+        ),
+        _connector=condition.connector,
+        _negated=condition.negated,
+    )
+    return moved
+
+
+def department_time_counts(
+    zone_id: int, department_id: int, keys: Iterable[str], now: dt.datetime
+) -> dict[str, int]:
+    """``time_counts`` of one department's scope, as two disjoint counts: the orders it
+    leads (on the index on lead department, status and deadline, each probed for its
+    current assignment) and those it co-handles (from its current co assignments, a
+    partial index of their own, each joined to its order), instead of one semi-join
+    that reads every assignment the department ever had."""
+    # A department holds at most one current assignment per order (a unique index).
+    lead = AppealAssignment.objects.filter(
+        department_id=department_id,
+        is_current=True,
+        appeal__zone_id=zone_id,
+        appeal__lead_department_id=department_id,
+    )
+    co = AppealAssignment.objects.filter(
+        department_id=department_id,
+        is_current=True,
+        role=AssignmentRole.CO,
+        appeal__zone_id=zone_id,
+    ).exclude(appeal__lead_department_id=department_id)
+    return {
+        key: lead.filter(_through("appeal__", queue_condition(key, now))).count()
+        + co.filter(_through("appeal__", queue_condition(key, now))).count()
+        for key in keys
+    }
+
+
 def board_counts(
     user: User, queue_list: Iterable[Queue], now: dt.datetime, *, centre: bool
 ) -> dict[str, int]:
@@ -191,7 +252,11 @@ def board_counts(
         department_id, kept = departments[0], tuple(DEPARTMENT_KEPT)
     keys = [queue.key for queue in queue_list]
     counts = kept_counts(user.zone_id, department_id, [key for key in keys if key in kept])
-    counts.update(time_counts(scope, [key for key in keys if key not in kept], now))
+    clock_keys = [key for key in keys if key not in kept]
+    if department_id is None:
+        counts.update(time_counts(scope, clock_keys, now))
+    else:
+        counts.update(department_time_counts(user.zone_id, department_id, clock_keys, now))
     return {key: counts[key] for key in keys}
 
 

@@ -48,6 +48,13 @@ def _check(aw, now: dt.datetime) -> None:
         assert queues.board_counts(user, queue_list, now, centre=centre) == queues.queue_counts(
             scope, queue_list, now
         ), (user.username, _table())
+        if not centre:  # the department's scope is the chokepoint's, read another way
+            assert queues.queue_counts(scope, queue_list, now) == queues.queue_counts(
+                queues.scope_through_chokepoint(user), queue_list, now
+            )
+            assert set(scope.values_list("pk", flat=True)) == set(
+                queues.scope_through_chokepoint(user).values_list("pk", flat=True)
+            )
     kept = _table()
     queue_counts_rebuild(aw.zone)
     assert _table() == kept
@@ -59,12 +66,7 @@ def _operations(aw, rng: random.Random):
     return [
         (
             "dispatch",
-            lambda a, o: handling.appeal_dispatch(
-                appeal=a,
-                actor=aw.dispatcher,
-                lead=rng.choice(departments),
-                co=[rng.choice(departments)] if rng.random() < 0.5 else [],
-            ),
+            lambda a, o: handling.appeal_dispatch(appeal=a, actor=aw.dispatcher, **_leads(rng, aw)),
         ),
         (
             "designate",
@@ -125,6 +127,12 @@ def _operations(aw, rng: random.Random):
     ]
 
 
+def _leads(rng: random.Random, aw) -> dict:
+    """A lead department, and the other one as co-department half of the time."""
+    lead, other = rng.sample([aw.lead, aw.other], 2)
+    return {"lead": lead, "co": [other] if rng.random() < 0.5 else []}
+
+
 def _handlers(aw):
     return [aw.handler, aw.other_handler]
 
@@ -154,7 +162,7 @@ def test_random_walk_keeps_the_roll_up_exact(aw, seed):
                 pass
             _check(aw, now)
     # The walk moved orders through most of the queues.
-    assert {"dispatch", "reply"} <= done
+    assert "dispatch" in done and len(done) >= 3
 
 
 def test_a_refused_move_leaves_the_counts(aw):
