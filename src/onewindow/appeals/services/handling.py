@@ -53,6 +53,7 @@ from onewindow.appeals.models import (
     AppealReturn,
     DispatchRule,
 )
+from onewindow.appeals.notifications import requester_link
 from onewindow.appeals.permissions import handler_department_ids, is_centre
 from onewindow.appeals.selectors import appeal_settings_for, zone_calendar
 from onewindow.appeals.services.common import move, record_step, set_clock
@@ -809,6 +810,7 @@ def appeal_review_reply(*, appeal: Appeal, actor: User, approve: bool, reason: s
                 appeal.requester_user,
                 ANSWERED_NOTIFICATION,
                 {"number": appeal.number, "subject": appeal.subject, "reply": appeal.reply},
+                link=requester_link(appeal.number),
                 subject=("appeal", appeal.number),
                 key=f"appeal:{appeal.number}:answered:{appeal.answered_at.isoformat()}",
             )
