@@ -42,6 +42,7 @@ from onewindow.appeals.models import (
     AppealReturn,
     DispatchRule,
 )
+from onewindow.appeals.notifications import requester_link
 from onewindow.appeals.selectors import appeal_settings_for, zone_calendar
 from onewindow.appeals.services.common import move, record_step, set_clock
 from onewindow.appeals.services.handling_rules import (
@@ -545,6 +546,7 @@ def appeal_review_reply(*, appeal: Appeal, actor: User, approve: bool, reason: s
                 appeal.requester_user,
                 ANSWERED_NOTIFICATION,
                 {"number": appeal.number, "subject": appeal.subject, "reply": appeal.reply},
+                link=requester_link(appeal.number),
                 subject=("appeal", appeal.number),
                 key=f"appeal:{appeal.number}:answered:{appeal.answered_at.isoformat()}",
             )
