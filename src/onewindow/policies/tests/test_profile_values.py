@@ -162,7 +162,17 @@ def test_display():
     assert display("size_class", "small") == "小型"
     assert display("owns_core_ip", True) == "是"
     assert display("tags", ["a", "b"]) == "a、b"
-    assert "高新技术企业（GR1，2023-01-01 至 长期）" == display(
-        "qualifications",
-        [{"code": "high_tech", "number": "GR1", "valid_from": "2023-01-01", "valid_until": None}],
+    assert (
+        display(
+            "qualifications",
+            [
+                {
+                    "code": "high_tech",
+                    "number": "GR1",
+                    "valid_from": "2023-01-01",
+                    "valid_until": None,
+                }
+            ],
+        )
+        == "高新技术企业（GR1，2023-01-01 至 长期）"
     )
