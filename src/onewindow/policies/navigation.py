@@ -35,6 +35,13 @@ registry.audit_labels(
 # -- profile ----------------------------------------------------------------------------------
 
 # -- officer (policies, items, versions) -------------------------------------------------------
+from onewindow.org.constants import Role  # noqa: E402
+
+registry.nav_entry("policies:manage", _("政策管理"), order=55, roles={Role.POLICY_OFFICER})
+registry.landing("policies:manage", order=40, roles={Role.POLICY_OFFICER})
+# The public navigation of base.html is not in the registry (it names its links itself); the
+# signed-in see 惠企政策 here, everyone reaches it at /policies/.
+registry.nav_entry("policies:list", _("惠企政策"), order=90, shown=lambda user: True)
 
 # -- calculator and subscriptions --------------------------------------------------------------
 

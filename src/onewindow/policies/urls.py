@@ -1,4 +1,4 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
 app_name = "policies"
 
@@ -9,7 +9,32 @@ urlpatterns: list = []
 urlpatterns += []
 
 # -- officer
-urlpatterns += []
+from django.urls import re_path  # noqa: E402
+
+from onewindow.policies.views import catalogue as catalogue_views  # noqa: E402
+
+#: An item code in a URL: upper-case letters, digits and "-" (so no lower-case literal path
+#: of another part, such as ``policies/profile/``, is ever taken for a code).
+_CODE = r"(?P<code>[A-Z0-9][A-Z0-9-]{1,39})"
+
+urlpatterns += [
+    path("policies/", catalogue_views.policy_list, name="list"),
+    path("policies/manage/", catalogue_views.manage, name="manage"),
+    path("policies/manage/new/", catalogue_views.policy_new, name="policy_new"),
+    path("policies/manage/<int:pk>/edit/", catalogue_views.policy_edit, name="policy_edit"),
+    path("policies/manage/<int:pk>/items/new/", catalogue_views.item_new, name="item_new"),
+    re_path(rf"^policies/manage/items/{_CODE}/$", catalogue_views.item_manage, name="item_manage"),
+    re_path(
+        rf"^policies/manage/items/{_CODE}/draft/$", catalogue_views.draft_edit, name="draft_edit"
+    ),
+    re_path(
+        rf"^policies/manage/items/{_CODE}/versions/(?P<number>[0-9]{{1,6}})/"
+        r"(?P<action>publish|retire|new_draft)/$",
+        catalogue_views.version_action,
+        name="version_action",
+    ),
+    re_path(rf"^policies/{_CODE}/$", catalogue_views.policy_detail, name="detail"),
+]
 
 # -- calculator
 urlpatterns += []
