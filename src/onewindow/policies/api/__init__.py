@@ -1,5 +1,12 @@
-"""The policies' API: one router, its operations in modules by part."""
+"""The policies' API: one router, its operations in modules by part. Import order matters:
+literal paths before patterns (``/policies/evaluate`` before ``/policies/{code}``)."""
 
 from onewindow.policies.api.router import router
+
+# -- calculator
+# -- profile
+# -- redemption
+# -- applications and supervision
+# -- officer (last: /policies/{code})
 
 __all__ = ["router"]
