@@ -1,4 +1,6 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from onewindow.policies.views import calculator as calculator_views  # -- calculator
 
 app_name = "policies"
 
@@ -12,7 +14,10 @@ urlpatterns += []
 urlpatterns += []
 
 # -- calculator
-urlpatterns += []
+urlpatterns += [
+    path("policies/calculator/", calculator_views.calculator_page, name="calculator"),
+    path("policies/try/", calculator_views.try_page, name="try"),
+]
 
 # -- redemption
 urlpatterns += []

@@ -24,7 +24,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onewindow.core.errors import ValidationFailed
+from onewindow.core.errors import NotFound, ValidationFailed
+from onewindow.core.throttle import FixedWindow
 from onewindow.org.models import Applicant
 from onewindow.policies import industry
 from onewindow.policies.facts import (
@@ -34,6 +35,7 @@ from onewindow.policies.facts import (
     Qualification,
 )
 from onewindow.policies.models import PolicyItemVersion
+from onewindow.policies.permissions import can_read_facts
 from onewindow.policies.rules.evaluate import (
     ELIGIBLE,
     INELIGIBLE,
@@ -388,3 +390,22 @@ def derived_size_class(facts: Mapping[str, Any]) -> str | None:
     except ValueError:
         return None
     return None if size is None else str(size)
+
+
+# -- the public try's allowance ----------------------------------------------------------------
+
+#: Public tries per client address and minute, shared by the page and the API (ADR 0011): a
+#: person trying figures stays far below; a script sweeping the rules does not.
+TRY_LIMIT = FixedWindow("policies:try", limit=30, seconds=60)
+
+
+def enterprise_for_reader(user, uscc: str) -> Applicant:
+    """The enterprise ``uscc`` if ``user`` may read its facts (a representative, or a zone
+    reader of its zone); an unknown code and one outside the reader's reach are the same
+    ``NotFound``."""
+    code = fold(uscc).upper()
+    found = Applicant.objects.filter(uscc=code).select_related("park") if code else None
+    enterprise = found.first() if found is not None else None
+    if enterprise is None or not can_read_facts(user, enterprise):
+        raise NotFound(_("没有找到该企业"), code="enterprise_not_found")
+    return enterprise
