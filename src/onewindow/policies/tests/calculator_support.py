@@ -22,8 +22,8 @@ HIGH_TECH = {"fact": "qualifications", "op": "holds", "value": "high_tech", "cla
 GOOD_FACTS = {"rd_share": "0.06", "credit_status": "normal"}
 
 
-@pytest.fixture
-def profiles(monkeypatch):
+@pytest.fixture(name="profiles")
+def profiles_fixture(monkeypatch):
     """``profiles[enterprise.pk] = {...}``: the facts the calculator reads for it."""
     calculator.forget_compiled()
     table: dict[int, dict] = {}

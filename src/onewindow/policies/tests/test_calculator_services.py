@@ -13,7 +13,7 @@ from onewindow.policies.services.calculator import FactError, typed_facts
 from onewindow.policies.tests.calculator_support import (  # noqa: F401
     GOOD_FACTS,
     ON,
-    profiles,
+    profiles_fixture,
     scene,
 )
 from onewindow.policies.tests.factories import make_version
