@@ -201,3 +201,65 @@ def test_micro_is_certain_with_one_measure_below_the_small_bound():
     assert derive_size_class("C3919", 19, None, None) == XS
     assert derive_size_class("C3919", None, "299", None) == XS
     assert derive_size_class("E4710", None, None, "100") == XS
+
+
+# 统计上大中小微型企业划分办法(2017), typed from the document's table independently of the data
+# file: sector → (a code in it, {measure: (大, 中, 小 lower bounds)}).
+DOCUMENT = {
+    "农林牧渔业": ("A0111", {"revenue": (20000, 500, 50)}),
+    "工业": ("C3919", {"employees": (1000, 300, 20), "revenue": (40000, 2000, 300)}),
+    "建筑业": ("E4710", {"revenue": (80000, 6000, 300), "total_assets": (80000, 5000, 300)}),
+    "批发业": ("F5123", {"employees": (200, 20, 5), "revenue": (40000, 5000, 1000)}),
+    "零售业": ("F5211", {"employees": (300, 50, 10), "revenue": (20000, 500, 100)}),
+    "交通运输业": ("G5411", {"employees": (1000, 300, 20), "revenue": (30000, 3000, 200)}),
+    "仓储业": ("G5920", {"employees": (200, 100, 20), "revenue": (30000, 1000, 100)}),
+    "邮政业": ("G6010", {"employees": (1000, 300, 20), "revenue": (30000, 2000, 100)}),
+    "住宿业": ("H6110", {"employees": (300, 100, 10), "revenue": (10000, 2000, 100)}),
+    "餐饮业": ("H6210", {"employees": (300, 100, 10), "revenue": (10000, 2000, 100)}),
+    "信息传输业": ("I6311", {"employees": (2000, 100, 10), "revenue": (100000, 1000, 100)}),
+    "软件和信息技术服务业": (
+        "I6513",
+        {"employees": (300, 100, 10), "revenue": (10000, 1000, 50)},
+    ),
+    "房地产开发经营": (
+        "K7010",
+        {"revenue": (200000, 1000, 100), "total_assets": (10000, 5000, 2000)},
+    ),
+    "物业管理": ("K7020", {"employees": (1000, 300, 100), "revenue": (5000, 1000, 500)}),
+    "租赁和商务服务业": (
+        "L7211",
+        {"employees": (300, 100, 10), "total_assets": (120000, 8000, 100)},
+    ),
+    "其他未列明行业": ("M7320", {"employees": (300, 100, 10)}),
+}
+
+
+def test_the_data_file_holds_the_documents_table():
+    table = {
+        sector.name: {
+            measure: tuple(int(bounds[size]) for size in (L, M, S))
+            for measure, bounds in sector.bounds.items()
+        }
+        for sector in sectors()
+    }
+    assert table == {name: bounds for name, (_code, bounds) in DOCUMENT.items()}
+
+
+def _edge_cases():
+    """Per sector and class: every listed measure exactly at the class's bound gives the
+    class; one measure one unit below it gives the next class down (微型 below 小型)."""
+    classes = (L, M, S)
+    below = {L: M, M: S, S: XS}
+    for name, (code, bounds) in DOCUMENT.items():
+        for position, size in enumerate(classes):
+            at = {measure: limits[position] for measure, limits in bounds.items()}
+            yield pytest.param(code, at, size, id=f"{name}-{size}-at")
+            for measure in bounds:
+                under = {**at, measure: at[measure] - 1}
+                yield pytest.param(code, under, below[size], id=f"{name}-{size}-{measure}-under")
+
+
+@pytest.mark.parametrize(("code", "values", "size"), list(_edge_cases()))
+def test_every_bound_of_every_sector_at_its_edge(code, values, size):
+    given = {measure: values.get(measure) for measure in ("employees", "revenue", "total_assets")}
+    assert derive_size_class(code, **given) == size
