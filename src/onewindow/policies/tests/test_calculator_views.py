@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from onewindow.policies.tests.calculator_support import (  # noqa: F401
     GOOD_FACTS,
@@ -62,3 +63,16 @@ def test_public_try_form_shows_units(pw):
     response = client_for(None).get(TRY)
     assert response.status_code == 200
     assert "万元" in response.content.decode()
+
+
+def test_applicant_navigation_offers_the_calculator(pw):
+    response = client_for(pw.representative).get(reverse("calendar"))
+    assert 'href="/policies/calculator/"' in response.content.decode()
+    staff = client_for(pw.officer).get(reverse("calendar")).content.decode()
+    assert 'href="/policies/calculator/"' not in staff
+
+
+def test_visitors_not_signed_in_find_the_public_try_in_the_header(pw):
+    assert 'href="/policies/try/"' in client_for(None).get(reverse("calendar")).content.decode()
+    signed_in = client_for(pw.officer).get(reverse("calendar")).content.decode()
+    assert 'href="/policies/try/"' not in signed_in
