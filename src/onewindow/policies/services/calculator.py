@@ -48,6 +48,7 @@ from onewindow.policies.rules.evaluate import (
 from onewindow.policies.rules.language import parse_amount, parse_condition
 from onewindow.policies.rules.table import FactTable
 from onewindow.policies.services.common import versions_in_force
+from onewindow.policies.services.profile import facts_for
 from onewindow.policies.sizes import derive_size_class
 
 OUTCOMES = (ELIGIBLE, NEAR, UNKNOWN_OUTCOME, INELIGIBLE)
@@ -168,25 +169,47 @@ def _reason(reason) -> dict:
 
 
 def _evaluate(facts: Mapping[str, Any], zone_id: int, on: dt.date) -> list[CalculatorResult]:
+    return evaluate_rows([facts], zone_id, on)[0]
+
+
+def evaluate_rows(
+    rows: list[Mapping[str, Any]], zone_id: int, on: dt.date
+) -> list[list[CalculatorResult]]:
+    """Each row of facts against the zone's items in force on ``on``: one table, one pass of
+    the engine (the subscriptions judge every subscribed enterprise of a zone at once)."""
     versions = list(versions_in_force(zone_id, on))
-    if not versions:
-        return []
+    if not versions or not rows:
+        return [[] for _row in rows]
     items = compiled_items(zone_id, versions)
-    table = FactTable.from_rows([facts], on)
-    final = evaluate(items, table).results(0)  # exclusions applied
-    return [
-        CalculatorResult(
-            version=version,
-            outcome=final[version.key].outcome,
-            amount=final[version.key].amount,
-            amount_known=final[version.key].amount_known,
-            reasons=tuple(_reason(reason) for reason in final[version.key].reasons),
-            missing=tuple(_reason(reason) for reason in final[version.key].missing),
-            excluded_by=final[version.key].excluded_by,
-            result_hash=result_hash(facts, version.key, version.content(), on),
+    evaluation = evaluate(items, FactTable.from_rows(list(rows), on))
+    answers = []
+    for index, facts in enumerate(rows):
+        final = evaluation.results(index)  # exclusions applied
+        answers.append(
+            [
+                CalculatorResult(
+                    version=version,
+                    outcome=final[version.key].outcome,
+                    amount=final[version.key].amount,
+                    amount_known=final[version.key].amount_known,
+                    reasons=tuple(_reason(reason) for reason in final[version.key].reasons),
+                    missing=tuple(_reason(reason) for reason in final[version.key].missing),
+                    excluded_by=final[version.key].excluded_by,
+                    result_hash=digest,
+                )
+                for version, digest in zip(
+                    versions, result_hashes(facts, versions, on), strict=True
+                )
+            ]
         )
-        for version in versions
-    ]
+    return answers
+
+
+def result_hashes(
+    facts: Mapping[str, Any], versions: list[PolicyItemVersion], on: dt.date
+) -> list[str]:
+    """The engine's ``result_hash`` of each version for ``facts`` on ``on``."""
+    return [result_hash(facts, version.key, version.content(), on) for version in versions]
 
 
 def enterprise_zone_id(enterprise: Applicant) -> int | None:
@@ -199,8 +222,6 @@ def enterprise_zone_id(enterprise: Applicant) -> int | None:
 
 def enterprise_facts(enterprise: Applicant) -> dict[str, Any]:
     """The enterprise's current facts from its profile (absent facts are unknown)."""
-    from onewindow.policies.services.profile import facts_for
-
     return facts_for(enterprise_ids=[enterprise.pk]).get(enterprise.pk, {})
 
 

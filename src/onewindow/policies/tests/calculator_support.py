@@ -1,16 +1,17 @@
-"""Shared scene for the calculator's tests: items of the zone and enterprise facts.
-
-Until the profile part's ``set_facts`` is on this branch, an enterprise's facts are put in
-place by replacing ``calculator.enterprise_facts`` (the one read of the profile)."""
+"""Shared scene for the calculator's tests: items of the zone, and enterprise facts written to
+the profile the way the site writes them (``services.profile.set_facts``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from onewindow.policies.constants import RedemptionWay
+from onewindow.policies.models.profile import FactSource
 from onewindow.policies.services import calculator
+from onewindow.policies.services.profile import set_facts
 from onewindow.policies.tests.factories import (
     NOT_SERIOUS_BAD_CREDIT,
     RD_SHARE_AT_LEAST_5,
@@ -22,15 +23,19 @@ HIGH_TECH = {"fact": "qualifications", "op": "holds", "value": "high_tech", "cla
 GOOD_FACTS = {"rd_share": "0.06", "credit_status": "normal"}
 
 
-@pytest.fixture(name="profiles")
-def profiles_fixture(monkeypatch):
-    """``profiles[enterprise.pk] = {...}``: the facts the calculator reads for it."""
-    calculator.forget_compiled()
-    table: dict[int, dict] = {}
-    monkeypatch.setattr(
-        calculator, "enterprise_facts", lambda enterprise: dict(table.get(enterprise.pk, {}))
+def declare(enterprise, facts, actor=None):
+    """Write ``facts`` to the enterprise's profile as its declaration of today."""
+    return set_facts(
+        actor, enterprise, facts, source=FactSource.DECLARED, as_of=timezone.localdate()
     )
-    return table
+
+
+@pytest.fixture(name="give_facts")
+def give_facts_fixture():
+    """``give_facts(enterprise, {...})``: the enterprise declares these facts (the compiled
+    items are forgotten first, so each test compiles its own)."""
+    calculator.forget_compiled()
+    return declare
 
 
 def scene(pw):

@@ -8,7 +8,7 @@ import pytest
 
 from onewindow.policies.tests.calculator_support import (  # noqa: F401
     GOOD_FACTS,
-    profiles_fixture,
+    give_facts_fixture,
     scene,
 )
 from onewindow.testing.clients import client_for, send
@@ -30,7 +30,7 @@ def outcomes(response) -> dict[str, str]:
     return {row["code"]: row["outcome"] for row in response.json()["results"]}
 
 
-def test_anyone_evaluates_typed_facts(pw, profiles):
+def test_anyone_evaluates_typed_facts(pw, give_facts):
     scene(pw)
     response = post(None, {"facts": {**GOOD_FACTS, "rd_expense": "300"}, "on": "2026-06-01"})
     assert response.status_code == 200, response.content
@@ -71,9 +71,9 @@ def test_anonymous_tries_are_throttled(pw, settings, monkeypatch):
     assert refused.status_code == 429 and refused["Retry-After"]
 
 
-def test_representative_evaluates_own_enterprise(pw, profiles):
+def test_representative_evaluates_own_enterprise(pw, give_facts):
     scene(pw)
-    profiles[pw.enterprise.pk] = GOOD_FACTS
+    give_facts(pw.enterprise, GOOD_FACTS)
     response = post(pw.representative, {"enterprise": pw.enterprise.uscc, "on": "2026-06-01"})
     assert response.status_code == 200, response.content
     assert response.json()["enterprise"] == pw.enterprise.uscc
@@ -81,15 +81,15 @@ def test_representative_evaluates_own_enterprise(pw, profiles):
 
 
 @pytest.mark.parametrize("who", ["officer", "administrator", "supervisor", "analyst"])
-def test_zone_readers_may_name_an_enterprise(pw, profiles, who):
+def test_zone_readers_may_name_an_enterprise(pw, give_facts, who):
     scene(pw)
-    profiles[pw.enterprise.pk] = GOOD_FACTS
+    give_facts(pw.enterprise, GOOD_FACTS)
     assert post(getattr(pw, who), {"enterprise": pw.enterprise.uscc}).status_code == 200
     assert matches(getattr(pw, who), pw.enterprise.uscc).status_code == 200
 
 
 @pytest.mark.parametrize("who", ["other_representative", "stranger", "clerk"])
-def test_others_get_the_same_404_as_an_unknown_code(pw, profiles, who):
+def test_others_get_the_same_404_as_an_unknown_code(pw, give_facts, who):
     scene(pw)
     refused = post(getattr(pw, who), {"enterprise": pw.enterprise.uscc})
     unknown = post(getattr(pw, who), {"enterprise": "91000000000000000X"})
@@ -103,9 +103,9 @@ def test_anonymous_may_not_name_an_enterprise(pw):
     assert matches(None, pw.enterprise.uscc).status_code == 401
 
 
-def test_matches_of_the_enterprise(pw, profiles):
+def test_matches_of_the_enterprise(pw, give_facts):
     scene(pw)
-    profiles[pw.enterprise.pk] = {"rd_share": "0.046", "credit_status": "normal"}
+    give_facts(pw.enterprise, {"rd_share": "0.046", "credit_status": "normal"})
     response = matches(pw.representative, pw.enterprise.uscc, {"on": "2026-06-01"})
     assert response.status_code == 200
     assert outcomes(response)["ZC-001"] == "near"

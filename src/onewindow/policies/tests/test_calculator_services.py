@@ -13,7 +13,7 @@ from onewindow.policies.services.calculator import FactError, typed_facts
 from onewindow.policies.tests.calculator_support import (  # noqa: F401
     GOOD_FACTS,
     ON,
-    profiles_fixture,
+    give_facts_fixture,
     scene,
 )
 from onewindow.policies.tests.factories import make_version
@@ -32,14 +32,17 @@ def by_code(results):
     return {result.code: result for result in results}
 
 
-def test_near_miss_names_the_failing_condition_with_its_clause(pw, profiles):
+def test_near_miss_names_the_failing_condition_with_its_clause(pw, give_facts):
     items = scene(pw)
-    profiles[pw.enterprise.pk] = {
-        "rd_share": "0.046",
-        "credit_status": "normal",
-        "rd_expense": "300",
-        "qualifications": [],
-    }
+    give_facts(
+        pw.enterprise,
+        {
+            "rd_share": "0.046",
+            "credit_status": "normal",
+            "rd_expense": "300",
+            "qualifications": [],
+        },
+    )
     groups = calculator.grouped(calculator.evaluate_enterprise(pw.enterprise, ON))
     near = by_code(groups.near)
     assert set(near) == {"ZC-001", "ZC-003", "ZC-002"}
@@ -54,9 +57,9 @@ def test_near_miss_names_the_failing_condition_with_its_clause(pw, profiles):
     assert groups.ineligible_count == 0
 
 
-def test_eligible_with_amounts_and_the_exclusion_shown_with_its_rule(pw, profiles):
+def test_eligible_with_amounts_and_the_exclusion_shown_with_its_rule(pw, give_facts):
     scene(pw)
-    profiles[pw.enterprise.pk] = {**GOOD_FACTS, "rd_expense": "300", "qualifications": [QUALIFIED]}
+    give_facts(pw.enterprise, {**GOOD_FACTS, "rd_expense": "300", "qualifications": [QUALIFIED]})
     groups = calculator.grouped(calculator.evaluate_enterprise(pw.enterprise, ON))
     assert [(r.code, r.amount) for r in groups.eligible] == [
         ("ZC-002", Decimal(50)),
@@ -68,37 +71,39 @@ def test_eligible_with_amounts_and_the_exclusion_shown_with_its_rule(pw, profile
     assert groups.total_amount == Decimal(80)
 
 
-def test_ineligible_are_only_counted(pw, profiles):
+def test_ineligible_are_only_counted(pw, give_facts):
     scene(pw)
-    profiles[pw.enterprise.pk] = {
-        "rd_share": "0.01",
-        "credit_status": "serious_bad",
-        "rd_expense": "1",
-        "tax_paid": "1",
-        "employees": 3,
-        "revenue": "10",
-    }
+    give_facts(
+        pw.enterprise,
+        {
+            "rd_share": "0.01",
+            "credit_status": "serious_bad",
+            "rd_expense": "1",
+            "tax_paid": "1",
+            "employees": 3,
+            "revenue": "10",
+        },
+    )
     groups = calculator.grouped(calculator.evaluate_enterprise(pw.enterprise, ON))
     assert not groups.eligible and not groups.unknown
     assert groups.ineligible_count + len(groups.near) == 4
     assert "ZC-004" not in {r.code for r in groups.near}  # three leaves fail: not near
 
 
-def test_unknown_fact_is_never_ineligible(pw, profiles):
+def test_unknown_fact_is_never_ineligible(pw, give_facts):
     scene(pw)
-    profiles[pw.enterprise.pk] = {}
     results = calculator.evaluate_enterprise(pw.enterprise, ON)
     assert {r.outcome for r in results} == {"unknown"}
 
 
-def test_result_hash_is_reproducible_and_follows_the_facts(pw, profiles):
+def test_result_hash_is_reproducible_and_follows_the_facts(pw, give_facts):
     scene(pw)
-    profiles[pw.enterprise.pk] = {**GOOD_FACTS, "rd_expense": "300"}
+    give_facts(pw.enterprise, {**GOOD_FACTS, "rd_expense": "300"})
     first = by_code(calculator.evaluate_enterprise(pw.enterprise, ON))
     calculator.forget_compiled()
     again = by_code(calculator.evaluate_enterprise(pw.enterprise, ON))
     assert first["ZC-001"].result_hash == again["ZC-001"].result_hash
-    profiles[pw.enterprise.pk]["rd_share"] = "0.07"
+    give_facts(pw.enterprise, {"rd_share": "0.07"})
     changed = by_code(calculator.evaluate_enterprise(pw.enterprise, ON))
     assert changed["ZC-001"].result_hash != first["ZC-001"].result_hash
     # the same facts typed give the same hash as from the profile
@@ -108,18 +113,18 @@ def test_result_hash_is_reproducible_and_follows_the_facts(pw, profiles):
     assert typed["ZC-001"].result_hash == first["ZC-001"].result_hash
 
 
-def test_only_versions_in_force_on_the_day(pw, profiles):
+def test_only_versions_in_force_on_the_day(pw, give_facts):
     scene(pw)
     make_version(pw, code="ZC-009", effective_from=dt.date(2027, 1, 1))
     make_version(pw, code="ZC-010", status=VersionStatus.DRAFT)
-    profiles[pw.enterprise.pk] = GOOD_FACTS
+    give_facts(pw.enterprise, GOOD_FACTS)
     codes = {r.code for r in calculator.evaluate_enterprise(pw.enterprise, ON)}
     assert codes == {"ZC-001", "ZC-002", "ZC-003", "ZC-004"}
     later = {r.code for r in calculator.evaluate_enterprise(pw.enterprise, dt.date(2027, 1, 2))}
     assert "ZC-009" in later
 
 
-def test_compiled_items_are_kept_per_set_of_versions(pw, profiles):
+def test_compiled_items_are_kept_per_set_of_versions(pw, give_facts):
     items = scene(pw)
     versions = list(calculator.versions_in_force(pw.zone.pk, ON))
     first = calculator.compiled_items(pw.zone.pk, versions)
@@ -132,7 +137,7 @@ def test_compiled_items_are_kept_per_set_of_versions(pw, profiles):
     }
 
 
-def test_enterprise_without_a_zone_has_no_results(pw, profiles):
+def test_enterprise_without_a_zone_has_no_results(pw, give_facts):
     scene(pw)
     pw.enterprise.registered_zones.clear()
     assert calculator.evaluate_enterprise(pw.enterprise, ON) == []

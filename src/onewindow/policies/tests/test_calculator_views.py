@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from onewindow.policies.tests.calculator_support import (  # noqa: F401
     GOOD_FACTS,
-    profiles_fixture,
+    give_facts_fixture,
     scene,
 )
 from onewindow.testing.clients import client_for
@@ -18,9 +18,9 @@ PAGE = "/policies/calculator/"
 TRY = "/policies/try/"
 
 
-def test_representative_sees_the_three_groups(pw, profiles):
+def test_representative_sees_the_three_groups(pw, give_facts):
     scene(pw)
-    profiles[pw.enterprise.pk] = {"rd_share": "0.046", "credit_status": "normal"}
+    give_facts(pw.enterprise, {"rd_share": "0.046", "credit_status": "normal"})
     response = client_for(pw.representative).get(PAGE)
     assert response.status_code == 200
     text = response.content.decode()
@@ -29,7 +29,7 @@ def test_representative_sees_the_three_groups(pw, profiles):
     assert "未知：缺少" in text
 
 
-def test_choosing_another_enterprise_one_does_not_represent_is_404(pw, profiles):
+def test_choosing_another_enterprise_one_does_not_represent_is_404(pw, give_facts):
     response = client_for(pw.representative).get(PAGE, {"enterprise": pw.other_enterprise.uscc})
     assert response.status_code == 404
 
