@@ -44,6 +44,20 @@ registry.landing("policies:manage", order=40, roles={Role.POLICY_OFFICER})
 registry.nav_entry("policies:list", _("惠企政策"), order=90, shown=lambda user: True)
 
 # -- calculator and subscriptions --------------------------------------------------------------
+# 政策计算器 for applicants (the page itself refuses one who represents no enterprise); the
+# public try (公开试算, no sign-in) as a header link for visitors who are not signed in, as
+# the case lookup is a header tool for staff.
+
+
+def _public_try(context) -> dict | None:
+    request = context.get("request")
+    if request is None or request.user.is_authenticated:
+        return None
+    return {}
+
+
+registry.nav_entry("policies:calculator", _("政策计算器"), order=35, applicant=True)
+registry.fragment("site.header.tools", "policies/calculator/_try_link.html", context=_public_try)
 
 # -- redemption (免申即享, 公示, 拨付) ------------------------------------------------------
 

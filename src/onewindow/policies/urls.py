@@ -1,5 +1,7 @@
 from django.urls import path
 
+from onewindow.policies.views import calculator as calculator_views  # -- calculator
+
 app_name = "policies"
 
 # Each part of the app adds its paths in its own section (literal paths before patterns).
@@ -37,7 +39,10 @@ urlpatterns += [
 ]
 
 # -- calculator
-urlpatterns += []
+urlpatterns += [
+    path("policies/calculator/", calculator_views.calculator_page, name="calculator"),
+    path("policies/try/", calculator_views.try_page, name="try"),
+]
 
 # -- redemption
 urlpatterns += []

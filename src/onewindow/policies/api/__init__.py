@@ -3,7 +3,9 @@ literal paths before patterns (``/policies/evaluate`` before ``/policies/{code}`
 
 from onewindow.policies.api.router import router
 
-# -- calculator
+# -- calculator (its literal /policies/evaluate before /policies/{code})
+from onewindow.policies.api import calculator  # noqa: F401  # isort: skip
+
 # -- profile
 # -- redemption
 # -- applications and supervision

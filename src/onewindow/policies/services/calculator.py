@@ -1,0 +1,432 @@
+"""The policy calculator (政策计算器): which of a zone's items in force an enterprise qualifies
+for, nearly qualifies for, or cannot be judged on, with the reasons in the policy's words.
+
+- :func:`evaluate_enterprise` reads the enterprise's facts from its profile;
+- :func:`evaluate_facts` takes typed facts (the public try and the API's ``facts`` body),
+  checked by :func:`typed_facts` (each error names the fact);
+- :func:`grouped` sorts the results the way the pages show them.
+
+Published versions never change, so their compiled form is kept in this process per zone and
+set of versions (ids and content hashes): a second enterprise in the same zone compiles
+nothing, and one enterprise against 1,000 items is one table row evaluated by the engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onewindow.core.errors import NotFound, ValidationFailed
+from onewindow.core.throttle import FixedWindow
+from onewindow.org.models import Applicant
+from onewindow.policies import industry
+from onewindow.policies.facts import (
+    FACTS_BY_NAME,
+    NUMERIC_KINDS,
+    FactKind,
+    Qualification,
+)
+from onewindow.policies.models import PolicyItemVersion
+from onewindow.policies.permissions import can_read_facts
+from onewindow.policies.rules.evaluate import (
+    ELIGIBLE,
+    INELIGIBLE,
+    NEAR,
+    UNKNOWN_OUTCOME,
+    compile_item,
+    evaluate,
+    result_hash,
+)
+from onewindow.policies.rules.language import parse_amount, parse_condition
+from onewindow.policies.rules.table import FactTable
+from onewindow.policies.services.common import versions_in_force
+from onewindow.policies.services.profile import facts_for
+from onewindow.policies.sizes import derive_size_class
+
+OUTCOMES = (ELIGIBLE, NEAR, UNKNOWN_OUTCOME, INELIGIBLE)
+
+
+class FactError(ValueError):
+    """A typed fact that cannot be read: ``field`` is its name, the message names it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class CalculatorResult:
+    """One item's result for one enterprise (or one set of typed facts)."""
+
+    version: PolicyItemVersion
+    outcome: str
+    amount: Decimal | None
+    amount_known: bool
+    #: One per condition: ``{"clause", "outcome", "text"}``.
+    reasons: tuple[dict, ...]
+    #: What keeps it from eligible: the leaves to fix (near) or whose facts are missing.
+    missing: tuple[dict, ...]
+    #: The version key (``code@number``) of the larger item it may not be combined with.
+    excluded_by: str | None
+    result_hash: str
+
+    @property
+    def key(self) -> str:
+        return self.version.key
+
+    @property
+    def code(self) -> str:
+        return self.version.item.code
+
+    @property
+    def proposed(self) -> bool:
+        return self.outcome == ELIGIBLE and self.excluded_by is None
+
+
+@dataclass
+class Groups:
+    """The results as the pages show them: 可享受 (with amounts; those excluded by a larger
+    item after them), 接近符合, 信息不全, and a count of the rest."""
+
+    eligible: list[CalculatorResult] = field(default_factory=list)
+    excluded: list[CalculatorResult] = field(default_factory=list)
+    near: list[CalculatorResult] = field(default_factory=list)
+    unknown: list[CalculatorResult] = field(default_factory=list)
+    ineligible_count: int = 0
+
+    @property
+    def total_amount(self) -> Decimal:
+        return sum((r.amount for r in self.eligible if r.amount is not None), Decimal(0))
+
+
+# -- compiled items, kept per zone and set of published versions -------------------------------
+
+_CACHE_SIZE = 32
+_cache: dict[tuple, list] = {}
+_cache_lock = threading.Lock()
+
+
+def _signature(zone_id: int, versions: list[PolicyItemVersion]) -> tuple:
+    return (
+        zone_id,
+        tuple(
+            (
+                version.pk,
+                version.content_hash,
+                tuple(sorted(item.pk for item in version.excludes.all())),
+            )
+            for version in versions
+        ),
+    )
+
+
+def compiled_items(zone_id: int, versions: list[PolicyItemVersion]) -> list:
+    """The engine's compiled items for ``versions`` (in their order), from the cache when the
+    same versions were compiled before in this process."""
+    signature = _signature(zone_id, versions)
+    with _cache_lock:
+        found = _cache.get(signature)
+    if found is not None:
+        return found
+    key_of_item = {version.item_id: version.key for version in versions}
+    compiled = [
+        compile_item(
+            version.key,
+            parse_condition(version.condition),
+            parse_amount(version.amount or {"kind": "none"}),
+            excludes=[
+                key_of_item[item.pk] for item in version.excludes.all() if item.pk in key_of_item
+            ],
+        )
+        for version in versions
+    ]
+    with _cache_lock:
+        if len(_cache) >= _CACHE_SIZE:
+            _cache.pop(next(iter(_cache)))
+        _cache[signature] = compiled
+    return compiled
+
+
+def forget_compiled() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+# -- evaluation ---------------------------------------------------------------------------------
+
+
+def _reason(reason) -> dict:
+    return {"clause": reason.clause, "outcome": reason.outcome, "text": reason.text}
+
+
+def _evaluate(facts: Mapping[str, Any], zone_id: int, on: dt.date) -> list[CalculatorResult]:
+    return evaluate_rows([facts], zone_id, on)[0]
+
+
+def evaluate_rows(
+    rows: list[Mapping[str, Any]], zone_id: int, on: dt.date
+) -> list[list[CalculatorResult]]:
+    """Each row of facts against the zone's items in force on ``on``: one table, one pass of
+    the engine (the subscriptions judge every subscribed enterprise of a zone at once)."""
+    versions = list(versions_in_force(zone_id, on))
+    if not versions or not rows:
+        return [[] for _row in rows]
+    items = compiled_items(zone_id, versions)
+    evaluation = evaluate(items, FactTable.from_rows(list(rows), on))
+    answers = []
+    for index, facts in enumerate(rows):
+        final = evaluation.results(index)  # exclusions applied
+        answers.append(
+            [
+                CalculatorResult(
+                    version=version,
+                    outcome=final[version.key].outcome,
+                    amount=final[version.key].amount,
+                    amount_known=final[version.key].amount_known,
+                    reasons=tuple(_reason(reason) for reason in final[version.key].reasons),
+                    missing=tuple(_reason(reason) for reason in final[version.key].missing),
+                    excluded_by=final[version.key].excluded_by,
+                    result_hash=digest,
+                )
+                for version, digest in zip(
+                    versions, result_hashes(facts, versions, on), strict=True
+                )
+            ]
+        )
+    return answers
+
+
+def result_hashes(
+    facts: Mapping[str, Any], versions: list[PolicyItemVersion], on: dt.date
+) -> list[str]:
+    """The engine's ``result_hash`` of each version for ``facts`` on ``on``."""
+    return [result_hash(facts, version.key, version.content(), on) for version in versions]
+
+
+def enterprise_zone_id(enterprise: Applicant) -> int | None:
+    """The zone whose policies apply to ``enterprise``: its park's, else the first zone that
+    registered it."""
+    if enterprise.park_id is not None:
+        return enterprise.park.zone_id
+    return enterprise.registered_zones.order_by("pk").values_list("pk", flat=True).first()
+
+
+def enterprise_facts(enterprise: Applicant) -> dict[str, Any]:
+    """The enterprise's current facts from its profile (absent facts are unknown)."""
+    return facts_for(enterprise_ids=[enterprise.pk]).get(enterprise.pk, {})
+
+
+def evaluate_enterprise(
+    enterprise: Applicant, on: dt.date | None = None, *, zone_id: int | None = None
+) -> list[CalculatorResult]:
+    """``enterprise`` against the items in force on ``on`` (today) in ``zone_id`` (the
+    enterprise's zone by default), from the facts of its profile."""
+    on = on or timezone.localdate()
+    zone_id = zone_id or enterprise_zone_id(enterprise)
+    if zone_id is None:
+        return []
+    return _evaluate(enterprise_facts(enterprise), zone_id, on)
+
+
+def evaluate_facts(
+    facts: Mapping[str, Any], zone, on: dt.date | None = None
+) -> list[CalculatorResult]:
+    """Typed ``facts`` (already read by :func:`typed_facts`) against the zone's items in
+    force on ``on`` (today)."""
+    on = on or timezone.localdate()
+    zone_id = zone if isinstance(zone, int) else zone.pk
+    return _evaluate(dict(facts), zone_id, on)
+
+
+def grouped(results: Iterable[CalculatorResult]) -> Groups:
+    """Results sorted for the pages: eligible by amount (largest first), near and unknown by
+    code; an unknown is never counted as ineligible."""
+    groups = Groups()
+    for result in results:
+        if result.outcome == ELIGIBLE:
+            (groups.eligible if result.excluded_by is None else groups.excluded).append(result)
+        elif result.outcome == NEAR:
+            groups.near.append(result)
+        elif result.outcome == UNKNOWN_OUTCOME:
+            groups.unknown.append(result)
+        else:
+            groups.ineligible_count += 1
+    groups.eligible.sort(key=lambda r: (-(r.amount or Decimal(0)), r.code))
+    for part in (groups.excluded, groups.near, groups.unknown):
+        part.sort(key=lambda r: r.code)
+    return groups
+
+
+# -- typed facts (the public try and the API) ---------------------------------------------------
+
+
+def fold(text: Any) -> str:
+    """Full-width digits, letters and signs as people type them, folded (NFKC) and trimmed."""
+    return unicodedata.normalize("NFKC", str(text)).strip()
+
+
+def _number(name: str, label: str, value: Any, kind: FactKind) -> Any:
+    if isinstance(value, bool):
+        raise FactError(name, _("%(label)s：应为数字") % {"label": label})
+    text = fold(value).replace(",", "")
+    percent = kind == FactKind.RATIO and text.endswith("%")
+    if percent:
+        text = text[:-1].strip()
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise FactError(name, _("%(label)s：应为数字") % {"label": label}) from None
+    if not number.is_finite() or number < 0:
+        raise FactError(name, _("%(label)s：应为不小于 0 的数字") % {"label": label})
+    if kind == FactKind.INTEGER:
+        if number != number.to_integral_value():
+            raise FactError(name, _("%(label)s：应为整数") % {"label": label})
+        return int(number)
+    if percent:
+        number = number / 100
+    if kind == FactKind.RATIO and number > 1:
+        raise FactError(
+            name, _("%(label)s：比例应在 0 到 1 之间（或写作百分数，如 4.6%%）") % {"label": label}
+        )
+    return number
+
+
+def _date(name: str, label: str, value: Any) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(fold(value))
+    except ValueError:
+        raise FactError(
+            name, _("%(label)s：应为日期（年-月-日，如 2020-05-01）") % {"label": label}
+        ) from None
+
+
+def _qualifications(name: str, label: str, value: Any, on: dt.date) -> list[dict]:
+    """Codes of qualifications held now (the public form ticks them), or the profile's list
+    of ``{"code", "number", "valid_from", "valid_until"}``."""
+    if not isinstance(value, list):
+        raise FactError(name, _("%(label)s：应为资质列表") % {"label": label})
+    known = {member.value for member in Qualification}
+    entries = []
+    for entry in value:
+        if isinstance(entry, str):
+            entry = {"code": fold(entry)}
+        if not isinstance(entry, Mapping) or fold(entry.get("code", "")) not in known:
+            raise FactError(name, _("%(label)s：不认识的资质") % {"label": label})
+        code = fold(entry["code"])
+        valid_from = entry.get("valid_from")
+        valid_until = entry.get("valid_until")
+        entries.append(
+            {
+                "code": code,
+                "number": fold(entry.get("number") or ""),
+                "valid_from": (_date(name, label, valid_from) if valid_from else on).isoformat(),
+                "valid_until": (
+                    _date(name, label, valid_until).isoformat() if valid_until else None
+                ),
+            }
+        )
+    return entries
+
+
+def _one_fact(name: str, value: Any, on: dt.date) -> Any:
+    fact = FACTS_BY_NAME[name]
+    label = str(fact.label)
+    kind = fact.kind
+    if kind in NUMERIC_KINDS:
+        return _number(name, label, value, kind)
+    if kind == FactKind.DATE:
+        return _date(name, label, value)
+    if kind == FactKind.BOOLEAN:
+        if isinstance(value, bool):
+            return value
+        raise FactError(name, _("%(label)s：应为是或否（true / false）") % {"label": label})
+    if kind == FactKind.INDUSTRY:
+        if not isinstance(value, str):
+            raise FactError(name, _("%(label)s：应为门类字母加数字，如 C3919") % {"label": label})
+        try:
+            return industry.validate(value, field=name, label=label)
+        except ValidationFailed as error:
+            raise FactError(name, error.message) from None
+    if kind == FactKind.CHOICE:
+        code = fold(value)
+        if fact.choices and code not in {choice for choice, _label in fact.choices}:
+            raise FactError(name, _("%(label)s：不是可选的值") % {"label": label})
+        if not code:
+            raise FactError(name, _("%(label)s：不能为空") % {"label": label})
+        return code
+    if kind == FactKind.QUALIFICATIONS:
+        return _qualifications(name, label, value, on)
+    if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
+        raise FactError(name, _("%(label)s：应为标签列表") % {"label": label})
+    return sorted({fold(tag) for tag in value if fold(tag)})
+
+
+def typed_facts(data: Mapping[str, Any], on: dt.date | None = None) -> dict[str, Any]:
+    """Facts as typed (JSON or a form), read by their kinds; a blank value is unknown.
+
+    Raises :class:`FactError` naming the first fact that is not one of the catalogue's, is a
+    derived fact (企业规模 is worked out), or has a value of the wrong type."""
+    on = on or timezone.localdate()
+    facts: dict[str, Any] = {}
+    for name, value in data.items():
+        fact = FACTS_BY_NAME.get(name)
+        if fact is None:
+            raise FactError(name, _("不认识的企业信息项：%(name)s") % {"name": name})
+        if fact.derived:
+            raise FactError(
+                name, _("%(label)s：由其他信息推算，不能直接填写") % {"label": fact.label}
+            )
+        if value is None or (isinstance(value, str) and not fold(value)):
+            continue
+        facts[name] = _one_fact(name, value, on)
+    size_class = derived_size_class(facts)
+    if size_class is not None:
+        facts["size_class"] = size_class
+    return facts
+
+
+def derived_size_class(facts: Mapping[str, Any]) -> str | None:
+    """The size class from the typed industry, employees, revenue and assets (统计上大中小微型
+    企业划分办法), or None when it cannot be told."""
+    if "industry_code" not in facts:
+        return None
+    try:
+        size = derive_size_class(
+            facts.get("industry_code"),
+            facts.get("employees"),
+            facts.get("revenue"),
+            facts.get("total_assets"),
+        )
+    except ValueError:
+        return None
+    return None if size is None else str(size)
+
+
+# -- the public try's allowance ----------------------------------------------------------------
+
+#: Public tries per client address and minute, shared by the page and the API (ADR 0011): a
+#: person trying figures stays far below; a script sweeping the rules does not.
+TRY_LIMIT = FixedWindow("policies:try", limit=30, seconds=60)
+
+
+def enterprise_for_reader(user, uscc: str) -> Applicant:
+    """The enterprise ``uscc`` if ``user`` may read its facts (a representative, or a zone
+    reader of its zone); an unknown code and one outside the reader's reach are the same
+    ``NotFound``."""
+    code = fold(uscc).upper()
+    found = Applicant.objects.filter(uscc=code).select_related("park") if code else None
+    enterprise = found.first() if found is not None else None
+    if enterprise is None or not can_read_facts(user, enterprise):
+        raise NotFound(_("没有找到该企业"), code="enterprise_not_found")
+    return enterprise

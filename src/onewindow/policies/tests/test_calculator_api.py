@@ -1,0 +1,113 @@
+"""The calculator's API: evaluate by facts (anyone, throttled) or by enterprise (its
+representatives and the zone's readers), and an enterprise's matches; bad input names the
+field; refused roles get the same 404 as an unknown code."""
+
+from __future__ import annotations
+
+import pytest
+
+from onewindow.policies.tests.calculator_support import (  # noqa: F401
+    GOOD_FACTS,
+    give_facts_fixture,
+    scene,
+)
+from onewindow.testing.clients import client_for, send
+
+pytestmark = pytest.mark.django_db
+
+EVALUATE = "/api/v1/policies/evaluate"
+
+
+def post(user, body):
+    return send(client_for(user, csrf=True), "POST", EVALUATE, json=body)
+
+
+def matches(user, uscc, query=None):
+    return send(client_for(user, csrf=True), "GET", f"/api/v1/enterprises/{uscc}/matches", query)
+
+
+def outcomes(response) -> dict[str, str]:
+    return {row["code"]: row["outcome"] for row in response.json()["results"]}
+
+
+def test_anyone_evaluates_typed_facts(pw, give_facts):
+    scene(pw)
+    response = post(None, {"facts": {**GOOD_FACTS, "rd_expense": "300"}, "on": "2026-06-01"})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["indicative"] is True
+    assert outcomes(response)["ZC-001"] == "eligible"
+    assert outcomes(response)["ZC-004"] == "unknown"
+    rate = next(row for row in body["results"] if row["code"] == "ZC-003")
+    assert rate["amount"] == "30" and len(rate["result_hash"]) == 64
+    assert rate["reasons"][0]["clause"] == "第十一条(四)"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"facts": {"turnover": 1}}, "facts.turnover"),
+        ({"facts": {"employees": "many"}}, "facts.employees"),
+        ({"facts": {}, "on": "2026-02-30"}, "on"),
+        ({}, "facts"),
+        ({"facts": {}, "enterprise": "x"}, "facts"),
+    ],
+)
+def test_bad_input_names_the_field(pw, body, field):
+    response = post(None, body)
+    assert response.status_code == 422, response.content
+    fields = response.json()["fields"]
+    assert any(name.endswith(field) for name in fields), fields
+
+
+def test_anonymous_tries_are_throttled(pw, settings, monkeypatch):
+    from onewindow.policies.services import calculator
+
+    monkeypatch.setattr(
+        calculator, "TRY_LIMIT", calculator.FixedWindow("policies:try-test", limit=1, seconds=60)
+    )
+    assert post(None, {"facts": {}}).status_code == 200
+    refused = post(None, {"facts": {}})
+    assert refused.status_code == 429 and refused["Retry-After"]
+
+
+def test_representative_evaluates_own_enterprise(pw, give_facts):
+    scene(pw)
+    give_facts(pw.enterprise, GOOD_FACTS)
+    response = post(pw.representative, {"enterprise": pw.enterprise.uscc, "on": "2026-06-01"})
+    assert response.status_code == 200, response.content
+    assert response.json()["enterprise"] == pw.enterprise.uscc
+    assert outcomes(response)["ZC-001"] == "eligible"
+
+
+@pytest.mark.parametrize("who", ["officer", "administrator", "supervisor", "analyst"])
+def test_zone_readers_may_name_an_enterprise(pw, give_facts, who):
+    scene(pw)
+    give_facts(pw.enterprise, GOOD_FACTS)
+    assert post(getattr(pw, who), {"enterprise": pw.enterprise.uscc}).status_code == 200
+    assert matches(getattr(pw, who), pw.enterprise.uscc).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["other_representative", "stranger", "clerk"])
+def test_others_get_the_same_404_as_an_unknown_code(pw, give_facts, who):
+    scene(pw)
+    refused = post(getattr(pw, who), {"enterprise": pw.enterprise.uscc})
+    unknown = post(getattr(pw, who), {"enterprise": "91000000000000000X"})
+    assert refused.status_code == unknown.status_code == 404
+    assert refused.json() == unknown.json()
+    assert matches(getattr(pw, who), pw.enterprise.uscc).status_code == 404
+
+
+def test_anonymous_may_not_name_an_enterprise(pw):
+    assert post(None, {"enterprise": pw.enterprise.uscc}).status_code == 401
+    assert matches(None, pw.enterprise.uscc).status_code == 401
+
+
+def test_matches_of_the_enterprise(pw, give_facts):
+    scene(pw)
+    give_facts(pw.enterprise, {"rd_share": "0.046", "credit_status": "normal"})
+    response = matches(pw.representative, pw.enterprise.uscc, {"on": "2026-06-01"})
+    assert response.status_code == 200
+    assert outcomes(response)["ZC-001"] == "near"
+    assert response.json()["counts"]["near"] >= 1
+    assert matches(pw.representative, pw.enterprise.uscc, {"on": "x"}).status_code == 422

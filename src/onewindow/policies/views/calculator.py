@@ -1,0 +1,113 @@
+"""The calculator's pages: 政策计算器 for an enterprise's representative (from its profile),
+and 公开试算 for anyone (typed facts, throttled with the API)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from onewindow.org.models import Applicant
+from onewindow.org.permissions import represented_applicant_ids
+from onewindow.org.selectors import zone_by_code
+from onewindow.policies.constants import CASE_WAYS
+from onewindow.policies.forms_calculator import TryForm
+from onewindow.policies.models import Subscription
+from onewindow.policies.services import calculator
+
+
+def _link(name: str, *args) -> str:
+    """A page of another part of the app, or "" before that part is on the site."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def _rows(results) -> list[dict]:
+    return [
+        {
+            "result": result,
+            "detail": _link("policies:detail", result.code),
+            "apply": _link("policies:apply_start", result.version.pk)
+            if result.proposed and result.version.way in CASE_WAYS
+            else "",
+        }
+        for result in results
+    ]
+
+
+def _groups_context(results) -> dict:
+    groups = calculator.grouped(results)
+    return {
+        "groups": groups,
+        "eligible": _rows(groups.eligible),
+        "excluded": _rows(groups.excluded),
+        "near": _rows(groups.near),
+        "unknown": _rows(groups.unknown),
+    }
+
+
+@login_required
+@never_cache
+@require_GET
+def calculator_page(request: HttpRequest) -> HttpResponse:
+    """``policies/calculator/``: the representative's enterprise (``?enterprise=<uscc>`` when
+    the user acts for several) against the items in force today."""
+    user = request.user
+    if not user.is_applicant:
+        raise PermissionDenied
+    enterprises = list(
+        Applicant.objects.filter(pk__in=represented_applicant_ids(user), uscc__gt="").order_by(
+            "name", "pk"
+        )
+    )
+    if not enterprises:
+        raise PermissionDenied
+    wanted = request.GET.get("enterprise", "")
+    if wanted:
+        enterprise = next((e for e in enterprises if e.uscc == calculator.fold(wanted)), None)
+        if enterprise is None:
+            raise Http404
+    else:
+        enterprise = enterprises[0]
+    on = timezone.localdate()
+    context = {
+        "enterprise": enterprise,
+        "enterprises": enterprises,
+        "on": on,
+        "profile_link": _link("policies:profile"),
+        "subscribed": Subscription.objects.filter(enterprise=enterprise, user=user).exists(),
+        "subscribe_link": _link("policies:subscription"),
+        **_groups_context(calculator.evaluate_enterprise(enterprise, on)),
+    }
+    return render(request, "policies/calculator/enterprise.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def try_page(request: HttpRequest) -> HttpResponse:
+    """``policies/try/``: anyone types facts and sees indicative results."""
+    on = timezone.localdate()
+    form = TryForm(request.POST if request.method == "POST" else None, on=on)
+    context: dict = {"form": form, "on": on}
+    status = 200
+    if form.is_bound:
+        if not calculator.TRY_LIMIT.allow(request):
+            context["refusal"] = _("试算过于频繁，请 1 分钟后再试。")
+            response = render(request, "policies/calculator/try.html", context, status=429)
+            response["Retry-After"] = str(calculator.TRY_LIMIT.retry_after())
+            return response
+        if form.is_valid():
+            zone = zone_by_code(None)
+            context.update(_groups_context(calculator.evaluate_facts(form.facts, zone, on)))
+            context["evaluated"] = True
+        else:
+            status = 422
+    return render(request, "policies/calculator/try.html", context, status=status)
