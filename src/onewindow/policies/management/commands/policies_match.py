@@ -16,9 +16,11 @@ class Command(BaseCommand):
         "every published 免申即享 version in force (of --zone, or only --version)."
     )
 
-    def add_arguments(self, parser):
+    def create_parser(self, prog_name, subcommand, **kwargs):
         # ``--version ID`` names a version here, not the program's version.
-        parser.conflict_handler = "resolve"
+        return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
+
+    def add_arguments(self, parser):
         parser.add_argument("--zone", help="the zone's code")
         parser.add_argument("--version", type=int, dest="version_id", help="a version's id")
 
