@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 from django.db import transaction
 from django.db.models import Sum
 from django.urls import reverse
@@ -49,7 +50,12 @@ from onewindow.policies.constants import (
 )
 from onewindow.policies.models import MatchRun, PolicyItemVersion, Redemption
 from onewindow.policies.notifications import REDEMPTION_MATCHED
+from onewindow.policies.rules.evaluate import compile_item, evaluate
+from onewindow.policies.rules.language import parse_amount, parse_condition
+from onewindow.policies.rules.results import ELIGIBLE, NEAR, UNKNOWN_OUTCOME, result_hash
+from onewindow.policies.rules.table import FactTable
 from onewindow.policies.services.common import reserve_redemption_numbers, versions_in_force
+from onewindow.policies.services.profile import facts_for
 
 #: Rows per INSERT when writing the matches.
 BATCH_SIZE = 2000
@@ -78,49 +84,44 @@ class VersionEvaluation:
     unknown: int = 0
 
 
-# -- the engine and the profile (the two parts this one stands on) -------------------------
+# -- the profile and the engine ---------------------------------------------------------------
 
 
 def zone_facts(zone: Zone) -> dict[int, dict[str, Any]]:
     """Every enterprise of the zone with its facts (the profile's bulk reader)."""
-    from onewindow.policies.services.profile import facts_for
-
     return facts_for(zone=zone)
 
 
 def evaluate_version(
     version: PolicyItemVersion, facts: Mapping[int, Mapping[str, Any]], on: dt.date
 ) -> VersionEvaluation:
-    """One vectorised evaluation of ``version`` over ``facts`` (enterprise id → facts);
-    the eligible ones with amount, reasons and hash, and the other outcomes counted."""
-    from onewindow.policies.rules.evaluate import compile_item, evaluate, result_hash
-    from onewindow.policies.rules.language import parse_amount, parse_condition
-    from onewindow.policies.rules.table import FactTable
-
+    """One vectorised evaluation of ``version`` over ``facts`` (enterprise id → facts): the
+    outcomes are counted from the engine's arrays; only the eligible rows are read one by
+    one (their amount, reasons and hash)."""
     ids = list(facts)
     rows = [facts[enterprise_id] for enterprise_id in ids]
+    found = VersionEvaluation(enterprises=len(ids))
+    if not ids:
+        return found
     table = FactTable.from_rows(rows, on)
     item = compile_item(
         version.key, parse_condition(version.condition), parse_amount(version.amount)
     )
     evaluation = evaluate([item], table)
+    outcomes = evaluation.arrays(0).outcomes()
+    found.near = int(np.count_nonzero(outcomes == NEAR))
+    found.unknown = int(np.count_nonzero(outcomes == UNKNOWN_OUTCOME))
     content = version.content()
-    found = VersionEvaluation(enterprises=len(ids))
-    for row, enterprise_id in enumerate(ids):
-        result = evaluation.result(row, item)
-        if result.outcome == "eligible":
-            found.eligible.append(
-                Match(
-                    enterprise_id=enterprise_id,
-                    amount=result.amount,
-                    reasons=list(result.reasons),
-                    result_hash=result_hash(rows[row], version.key, content, on),
-                )
+    for row in np.flatnonzero(outcomes == ELIGIBLE).tolist():
+        result = evaluation.result(row, 0)
+        found.eligible.append(
+            Match(
+                enterprise_id=ids[row],
+                amount=result.amount,
+                reasons=[asdict(reason) for reason in result.reasons],
+                result_hash=result_hash(rows[row], version.key, content, on),
             )
-        elif result.outcome == "near":
-            found.near += 1
-        elif result.outcome == "unknown":
-            found.unknown += 1
+        )
     return found
 
 

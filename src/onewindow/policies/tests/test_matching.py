@@ -18,6 +18,7 @@ from onewindow.policies.services import matching
 from onewindow.policies.services.redemptions import EXPIRED_REASON, expire_pending
 from onewindow.policies.tests.factories import make_version
 from onewindow.policies.tests.test_matching_support import (
+    BLOCKED,
     NEAR,
     QUALIFIED,
     UNKNOWN,
@@ -39,6 +40,9 @@ def world(pw, facts):  # noqa: F811
 def test_only_the_eligible_are_matched(world, facts):  # noqa: F811
     third = make_enterprise(world, 1)
     facts[third.pk] = dict(UNKNOWN)
+    fourth = make_enterprise(world, 2)
+    facts[fourth.pk] = dict(BLOCKED)  # a serious credit block: not matched, whatever the share
+    make_enterprise(world, 3)  # no facts at all: not in the profile, not evaluated
     version = make_version(world)
     run = matching.run_match(version, trigger="manual", on=ON, actor=world.officer)
     rows = list(Redemption.objects.filter(version=version))
@@ -47,10 +51,13 @@ def test_only_the_eligible_are_matched(world, facts):  # noqa: F811
     assert row.status == RedemptionStatus.PENDING
     assert row.amount == Decimal("20")
     assert row.run == run and row.evaluated_on == ON
-    assert len(row.result["reasons"]) == 2 and row.result_hash
+    reasons = row.result["reasons"]
+    assert [reason["clause"] for reason in reasons] == ["第十一条(四)", "第五条"]
+    assert {reason["outcome"] for reason in reasons} == {"true"}
+    assert len(row.result_hash) == 64
     assert row.number.startswith(f"{world.zone.code}-DX")
     assert row.confirm_due > timezone.now() + dt.timedelta(days=10)
-    assert (run.enterprises, run.eligible, run.near, run.unknown, run.created) == (3, 1, 1, 1, 1)
+    assert (run.enterprises, run.eligible, run.near, run.unknown, run.created) == (4, 1, 2, 1, 1)
     assert run.started_by == world.officer and run.finished_at is not None
 
 
@@ -80,7 +87,7 @@ def test_a_declined_match_is_proposed_again_only_when_the_facts_change(world, fa
     matching.run_match(version, on=ON)
     Redemption.objects.filter(version=version).update(status=RedemptionStatus.DECLINED)
     assert matching.run_match(version, on=ON).created == 0
-    facts[world.enterprise.pk]["rd_share"] = "0.08"
+    facts.change(world.enterprise.pk, rd_share="0.08")
     assert matching.run_match(version, on=ON).created == 1
 
 

@@ -1,62 +1,36 @@
-"""What the redemption tests share: enterprise facts in memory and a small evaluator of the
-test conditions standing in for the profile and the rule engine (``services.matching``'s
-``zone_facts`` and ``evaluate_version``) until those parts are on this branch."""
+"""What the redemption tests share: enterprise facts written through the profile
+(``services.profile.set_facts``), which the match reads back with ``facts_for`` and evaluates
+with the rule engine, and the zone's signing key."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-from decimal import Decimal
+import datetime as dt
 
 import pytest
 
 from onewindow.certificates.keys import key_generate
-from onewindow.policies.services import matching
+from onewindow.org.models import Applicant
+from onewindow.policies.models.profile import FactSource
+from onewindow.policies.services.profile import set_facts
+
+AS_OF = dt.date(2026, 1, 15)
 
 
-def _leaf(leaf: dict, facts: dict) -> bool | None:
-    value = facts.get(leaf["fact"])
-    if value is None:
-        return None
-    if leaf["op"] == ">=":
-        return Decimal(str(value)) >= Decimal(str(leaf["value"]))
-    if leaf["op"] == "not_in":
-        return value not in leaf["value"]
-    raise AssertionError(f"the test evaluator has no {leaf['op']}")
+class Profiles:
+    """``profiles[enterprise id] = {fact: value}`` sets those facts of the enterprise through
+    the profile (imported, as of AS_OF); ``profiles.change(id, fact=value)`` changes some."""
 
+    def __setitem__(self, enterprise_id: int, values: dict) -> None:
+        self.change(enterprise_id, **values)
 
-def fake_evaluate(version, facts, on):
-    found = matching.VersionEvaluation(enterprises=len(facts))
-    leaves = version.condition["all"]
-    for enterprise_id, row in facts.items():
-        outcomes = [_leaf(leaf, row) for leaf in leaves]
-        reasons = [
-            {"clause": leaf["clause"], "outcome": str(outcome), "text": leaf["fact"]}
-            for leaf, outcome in zip(leaves, outcomes, strict=True)
-        ]
-        if all(outcome is True for outcome in outcomes):
-            digest = hashlib.sha256(
-                json.dumps(
-                    [row, version.key, version.content(), on.isoformat()], default=str
-                ).encode()
-            ).hexdigest()
-            found.eligible.append(
-                matching.Match(enterprise_id, Decimal(version.amount["amount"]), reasons, digest)
-            )
-        elif None not in outcomes and outcomes.count(False) == 1:
-            found.near += 1
-        elif None in outcomes and False not in outcomes:
-            found.unknown += 1
-    return found
+    def change(self, enterprise_id: int, **values) -> None:
+        enterprise = Applicant.objects.get(pk=enterprise_id)
+        set_facts(None, enterprise, values, source=FactSource.IMPORTED, as_of=AS_OF)
 
 
 @pytest.fixture
-def facts(monkeypatch) -> dict:
-    """Enterprise id → facts, as the profile would answer for the zone."""
-    table: dict = {}
-    monkeypatch.setattr(matching, "zone_facts", lambda zone: dict(table))
-    monkeypatch.setattr(matching, "evaluate_version", fake_evaluate)
-    return table
+def facts(db) -> Profiles:
+    return Profiles()
 
 
 @pytest.fixture
@@ -64,9 +38,10 @@ def zone_key(pw):
     return key_generate(zone=pw.zone)
 
 
-QUALIFIED = {"rd_share": "0.06", "credit_status": "good"}
-NEAR = {"rd_share": "0.04", "credit_status": "good"}
-UNKNOWN = {"credit_status": "good"}
+QUALIFIED = {"rd_share": "0.06", "credit_status": "normal"}
+NEAR = {"rd_share": "0.04", "credit_status": "normal"}
+UNKNOWN = {"credit_status": "normal"}
+BLOCKED = {"rd_share": "0.09", "credit_status": "serious_bad"}
 
 
 def make_enterprise(world, n: int):

@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("policies", "0001_initial")]
+    dependencies = [("policies", "0002_profile")]
 
     operations = [
         migrations.AddField(
