@@ -41,3 +41,7 @@ registry.audit_labels(
 # -- redemption (免申即享, 公示, 拨付) ------------------------------------------------------
 
 # -- applications and supervision --------------------------------------------------------------
+
+# The case's submission and decision move a 快申快享 / 依申请 redemption (receivers connect here,
+# at start-up, as navigation modules are imported by the portal).
+import onewindow.policies.services.applications  # noqa: E402, F401
