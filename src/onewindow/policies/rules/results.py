@@ -1,0 +1,274 @@
+"""Compiled items, the result of one item for one enterprise, exclusions and the result hash.
+
+Outcomes of an item for an enterprise:
+
+- ``eligible``: the condition is true;
+- ``unknown``: the condition is unknown (a fact it needs is missing; never shown as ineligible);
+- ``near``: the condition is false, and making at most ``near_limit`` (default 2) of its false
+  leaves true would make it true, where no unknown leaf is needed and no leaf marked
+  ``"near": false`` must change. Precisely: the *cost* of making a node true is 0 for a true
+  node; for a leaf, 1 when false (∞ when unknown or marked ``near: false``); for ``all`` the sum
+  over its children; for ``any`` the least over its children; for ``not`` the cost of making its
+  child false (the dual: a true leaf costs 1, ``all`` the least, ``any`` the sum). ``near`` is
+  false with a cost ≤ ``near_limit``; ``ItemResult.missing`` names exactly those leaves (the
+  first cheapest child where there is a choice);
+- ``ineligible``: otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from onewindow.policies.facts import FACTS_BY_NAME, NUMERIC_KINDS, FactKind
+from onewindow.policies.rules.language import (
+    All,
+    AmountRule,
+    Condition,
+    Leaf,
+    Not,
+    amount_facts,
+    condition_facts,
+    leaves,
+    normalise_industry_code,
+    parse_amount,
+    parse_condition,
+)
+from onewindow.policies.rules.reasons import FALSE, TRUE, UNKNOWN, leaf_text
+from onewindow.policies.rules.table import as_date
+
+ELIGIBLE = "eligible"
+NEAR = "near"
+INELIGIBLE = "ineligible"
+UNKNOWN_OUTCOME = "unknown"
+
+NEAR_LIMIT = 2
+#: Amounts are read as Decimal 万元 rounded half up to the fen (0.000001 万元).
+FEN = Decimal("0.000001")
+INFINITE = 1 << 30
+
+TRUTH_WORDS = {TRUE: "true", FALSE: "false", UNKNOWN: "unknown"}
+
+
+@dataclass(frozen=True)
+class CompiledItem:
+    key: str
+    condition: Condition
+    amount: AmountRule
+    leaves: tuple[Leaf, ...]
+    #: Keys of the items this one may not be combined with (互斥), in either direction.
+    excludes: tuple[str, ...] = ()
+
+
+def compile_item(
+    key: str, condition: Condition, amount: AmountRule, excludes: Iterable[str] = ()
+) -> CompiledItem:
+    """An item ready to evaluate: its leaves numbered in document order."""
+    return CompiledItem(key, condition, amount, leaves(condition), tuple(excludes))
+
+
+@dataclass(frozen=True)
+class Reason:
+    clause: str
+    outcome: str  # "true" / "false" / "unknown"
+    text: str
+    fact: str = ""
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    key: str
+    outcome: str
+    #: 万元; None when the item has no money or the amount is unknown (``amount_known``).
+    amount: Decimal | None
+    amount_known: bool
+    #: One per leaf, in document order.
+    reasons: tuple[Reason, ...]
+    #: Near: the leaves to fix; unknown: the leaves whose facts are missing.
+    missing: tuple[Reason, ...] = ()
+    excluded_by: str | None = None
+
+
+def tidy_amount(number: Decimal) -> Decimal:
+    """Round half up to the fen and drop trailing zeros (never into exponent form)."""
+    number = number.quantize(FEN, rounding=ROUND_HALF_UP)
+    if number == number.to_integral_value():
+        return number.quantize(Decimal(1))
+    return Decimal(format(number.normalize(), "f"))
+
+
+def _costs(node: Condition, truths: dict[int, int], index: dict[int, int]):
+    """(cost to make true, its leaves, cost to make false, its leaves) of ``node``."""
+    if isinstance(node, Leaf):
+        truth = truths[index[id(node)]]
+        flip = 1 if node.near else INFINITE
+        to_true = (
+            (0, ()) if truth == TRUE else ((flip, (node,)) if truth == FALSE else (INFINITE, ()))
+        )
+        to_false = (
+            (0, ()) if truth == FALSE else ((flip, (node,)) if truth == TRUE else (INFINITE, ()))
+        )
+        return (*to_true, *to_false)
+    if isinstance(node, Not):
+        true_cost, true_leaves, false_cost, false_leaves = _costs(node.child, truths, index)
+        return false_cost, false_leaves, true_cost, true_leaves
+    parts = [_costs(child, truths, index) for child in node.children]
+
+    def total(offset: int):
+        cost = min(INFINITE, sum(part[offset] for part in parts))
+        return cost, tuple(leaf for part in parts for leaf in part[offset + 1])
+
+    def least(offset: int):
+        best = min(parts, key=lambda part: part[offset])
+        return best[offset], best[offset + 1]
+
+    if isinstance(node, All):
+        return (*total(0), *least(2))
+    return (*least(0), *total(2))
+
+
+def build_result(
+    item: CompiledItem,
+    truth: int,
+    leaf_truths: list[int],
+    values: Mapping[str, Any],
+    amount: Decimal | None,
+    amount_known: bool,
+    on: dt.date,
+    near_limit: int = NEAR_LIMIT,
+) -> ItemResult:
+    """The result with its reasons from the leaves' truths and the facts' normalised values."""
+    reasons = tuple(
+        Reason(
+            leaf.clause,
+            TRUTH_WORDS[leaf_truth],
+            leaf_text(leaf, leaf_truth, values.get(leaf.fact), on),
+            leaf.fact,
+            leaf.path,
+        )
+        for leaf, leaf_truth in zip(item.leaves, leaf_truths, strict=True)
+    )
+    missing: tuple[Reason, ...] = ()
+    if truth == TRUE:
+        outcome = ELIGIBLE
+    elif truth == UNKNOWN:
+        outcome = UNKNOWN_OUTCOME
+        missing = tuple(reason for reason in reasons if reason.outcome == "unknown")
+    else:
+        index = {id(leaf): position for position, leaf in enumerate(item.leaves)}
+        cost, needed, _false_cost, _false_leaves = _costs(
+            item.condition, dict(enumerate(leaf_truths)), index
+        )
+        if cost <= near_limit:
+            outcome = NEAR
+            wanted = {id(leaf) for leaf in needed}
+            missing = tuple(
+                reason
+                for leaf, reason in zip(item.leaves, reasons, strict=True)
+                if id(leaf) in wanted
+            )
+        else:
+            outcome = INELIGIBLE
+    return ItemResult(item.key, outcome, amount, amount_known, reasons, missing)
+
+
+def apply_exclusions(
+    results: Mapping[str, ItemResult], groups: Mapping[str, Iterable[str]]
+) -> dict[str, ItemResult]:
+    """One enterprise's results with mutual exclusions (互斥) applied.
+
+    ``groups`` maps an item's key to the keys it excludes (either side naming the other is
+    enough). Among eligible items that exclude each other only the larger amount is proposed
+    (ties: the key first in sort order); each other one is marked ``excluded_by`` with a reason.
+    """
+    conflicts: dict[str, set[str]] = {}
+    for key, others in groups.items():
+        for other in others:
+            conflicts.setdefault(key, set()).add(other)
+            conflicts.setdefault(other, set()).add(key)
+    eligible = [result for result in results.values() if result.outcome == ELIGIBLE]
+    eligible.sort(key=lambda result: (-(result.amount or Decimal(0)), result.key))
+    chosen: list[str] = []
+    updated = dict(results)
+    for result in eligible:
+        winner = next((key for key in chosen if key in conflicts.get(result.key, ())), None)
+        if winner is None:
+            chosen.append(result.key)
+            continue
+        reason = Reason(
+            "",
+            "false",
+            _("与“%(winner)s”不可同时享受，只推荐金额较大的“%(winner)s”") % {"winner": winner},
+        )
+        updated[result.key] = replace(result, excluded_by=winner, reasons=(*result.reasons, reason))
+    return updated
+
+
+def _canonical(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    kind = FACTS_BY_NAME[name].kind
+    if kind in NUMERIC_KINDS:
+        return format(Decimal(str(value)).normalize(), "f")
+    if kind == FactKind.DATE:
+        return as_date(value).isoformat()
+    if kind == FactKind.INDUSTRY:
+        return normalise_industry_code(value)
+    if kind == FactKind.QUALIFICATIONS:
+        entries = [
+            {
+                key: (
+                    as_date(entry[key]).isoformat() if key.startswith("valid") else str(entry[key])
+                )
+                for key in ("code", "number", "valid_from", "valid_until")
+                if entry.get(key) is not None
+            }
+            for entry in value
+        ]
+        return sorted(entries, key=lambda entry: json.dumps(entry, sort_keys=True))
+    if kind == FactKind.TAGS:
+        return sorted({str(tag) for tag in value})
+    if kind == FactKind.BOOLEAN:
+        return bool(value)
+    return str(value)
+
+
+def _plain(value: Any) -> Any:
+    """JSON-able item content: Decimal and dates as strings."""
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def result_hash(
+    facts: Mapping[str, Any], item_version_key: str, item_content: Mapping[str, Any], on: dt.date
+) -> str:
+    """sha256 (hex) over a canonical JSON of the facts the item reads, its version and content
+    and the evaluation date: the same inputs give the same hash; any read fact changes it.
+
+    ``item_content`` holds the item's ``condition`` and ``amount`` as stored (JSON).
+    """
+    read = condition_facts(parse_condition(item_content["condition"]))
+    read |= amount_facts(parse_amount(item_content.get("amount", {"kind": "none"})))
+    payload = {
+        "facts": {name: _canonical(name, facts.get(name)) for name in sorted(read)},
+        "item": _plain(item_content),
+        "on": on.isoformat(),
+        "version": item_version_key,
+    }
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
