@@ -14,8 +14,16 @@ from onewindow.policies.models.policy import (
 )
 
 # -- profile
+from onewindow.policies.models.profile import (  # -- profile
+    EnterpriseFact,
+    FactChange,
+    FactSource,
+)
 
 __all__ = [
+    "EnterpriseFact",  # -- profile
+    "FactChange",  # -- profile
+    "FactSource",  # -- profile
     "MatchRun",
     "Objection",
     "Payment",
