@@ -22,17 +22,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onewindow.cases import signals
 from onewindow.cases.constants import Decision
+from onewindow.cases.models import ApplicationDraft
 from onewindow.cases.services import draft_keep
 from onewindow.catalog.constants import VersionStatus
 from onewindow.core.audit import audit_append
 from onewindow.core.errors import Conflict, NotFound, ValidationFailed
-from onewindow.core.locks import lock_first
+from onewindow.core.locks import lock_first, lock_rows
 from onewindow.core.transitions import transition
 from onewindow.org.models import Applicant, User
 from onewindow.policies.constants import (
@@ -45,9 +47,13 @@ from onewindow.policies.constants import (
 )
 from onewindow.policies.models import PolicyItemVersion, Redemption
 from onewindow.policies.permissions import represents
+from onewindow.policies.rules.evaluate import CompiledItem, compile_item, evaluate, result_hash
+from onewindow.policies.rules.language import parse_amount, parse_condition
+from onewindow.policies.rules.table import FactTable
 from onewindow.policies.services.common import next_redemption_number
+from onewindow.policies.services.profile import facts_for
 
-ELIGIBLE, NEAR, INELIGIBLE, UNKNOWN = "eligible", "near", "ineligible", "unknown"
+ELIGIBLE, UNKNOWN = "eligible", "unknown"
 
 
 @dataclass(frozen=True)
@@ -64,25 +70,27 @@ class Judgement:
 
 def enterprise_facts(enterprise: Applicant) -> dict[str, Any]:
     """The enterprise's profile facts (``services.profile.facts_for``)."""
-    from onewindow.policies.services.profile import facts_for
-
     return facts_for(enterprise_ids=[enterprise.pk]).get(enterprise.pk, {})
+
+
+def compiled(version: PolicyItemVersion) -> CompiledItem:
+    """The version's rules ready for the engine."""
+    return compile_item(
+        version.key, parse_condition(version.condition), parse_amount(version.amount)
+    )
 
 
 def judge(version: PolicyItemVersion, facts: dict[str, Any], on: dt.date) -> Judgement:
     """The engine's verdict on ``facts`` for ``version`` on ``on`` (one row, vectorised path)."""
-    from onewindow.policies.rules.evaluate import compile_item, evaluate, result_hash
-    from onewindow.policies.rules.language import parse_amount, parse_condition
-    from onewindow.policies.rules.table import FactTable
-
-    item = compile_item(
-        version.key, parse_condition(version.condition), parse_amount(version.amount)
-    )
-    result = evaluate([item], FactTable.from_rows([facts], on)).result(0, item)
+    item = compiled(version)
+    result = evaluate([item], FactTable.from_rows([facts], on)).result(0, item.key)
     return Judgement(
         outcome=str(result.outcome),
         amount=result.amount,
-        reasons=[dict(reason) for reason in result.reasons],
+        reasons=[
+            {"clause": r.clause, "outcome": r.outcome, "text": r.text, "fact": r.fact}
+            for r in result.reasons
+        ],
         result_hash=result_hash(facts, version.key, version.content(), on),
         facts=facts,
     )
@@ -111,7 +119,8 @@ class ApplicationPlan:
 def _allowed(version: PolicyItemVersion, judgement: Judgement) -> bool:
     if version.way == RedemptionWay.FAST:
         return judgement.outcome == ELIGIBLE
-    return judgement.outcome in (ELIGIBLE, UNKNOWN, NEAR) and judgement.outcome != INELIGIBLE
+    # 依申请: only a definite "no" (a near miss is a "no") refuses; unknown goes to the reviewer
+    return judgement.outcome in (ELIGIBLE, UNKNOWN)
 
 
 def _shown(value: Any) -> str:
@@ -153,9 +162,9 @@ def plan_application(
             prefill[fact] = _shown(facts[fact])
         materials.append((name, fact, provided))
     for reason in judgement.reasons:
-        for fact in reason.get("facts", ()):
-            if facts.get(fact) not in (None, "", []):
-                prefill.setdefault(fact, _shown(facts[fact]))
+        fact = reason.get("fact") or ""
+        if fact and facts.get(fact) not in (None, "", []):
+            prefill.setdefault(fact, _shown(facts[fact]))
     return ApplicationPlan(
         version=version,
         enterprise=enterprise,
@@ -323,6 +332,54 @@ def case_decided(case) -> Redemption | None:
 def case_deadline(redemption: Redemption) -> dt.date | None:
     """The case clock's deadline (the catalog item's promised limit in working days)."""
     return redemption.case.deadline if redemption.case_id else None
+
+
+def draft_dropped(enterprise_id: int, item_id: int, *, expired: bool) -> list[Redemption]:
+    """After a draft of the online application went (discarded or expired) without becoming
+    a case: the enterprise's applied redemptions for the catalog item that have no case and
+    no draft left are withdrawn. Run on commit, so a draft that became a case (its case tied
+    the redemption in the same transaction) withdraws nothing."""
+    withdrawn = []
+    with transaction.atomic():
+        if ApplicationDraft.objects.filter(
+            item_id=item_id, applicant_key=str(enterprise_id)
+        ).exists():
+            return withdrawn
+        reason = _("申请草稿逾期未提交") if expired else _("申请草稿已删除，未提交")
+        for redemption in lock_rows(
+            Redemption,
+            enterprise_id=enterprise_id,
+            status=RedemptionStatus.APPLIED,
+            case__isnull=True,
+            version__catalog_item_id=item_id,
+        ):
+            redemption.reason = reason
+            transition(
+                redemption,
+                RedemptionAction.WITHDRAW,
+                table=REDEMPTION_TRANSITIONS,
+                event=Event.REDEMPTION_MOVED,
+                object_type="redemption",
+                object_id=redemption.pk,
+                actor="system",
+                actor_id="",
+                reason=reason,
+                data={"draft": "expired" if expired else "discarded"},
+                fields=["reason"],
+            )
+            withdrawn.append(redemption)
+    return withdrawn
+
+
+@receiver(post_delete, sender=ApplicationDraft, dispatch_uid="policies.applications.draft")
+def _on_draft_deleted(sender, instance: ApplicationDraft, **kwargs) -> None:
+    # cases sends no signal of its own for a discarded or expired draft: the row's deletion
+    # is the hook (submission deletes it too; the on-commit check tells them apart).
+    if instance.item_id is None or not instance.applicant_key.isdigit():
+        return
+    enterprise_id, item_id = int(instance.applicant_key), instance.item_id
+    expired = instance.expires_at <= timezone.now()
+    transaction.on_commit(lambda: draft_dropped(enterprise_id, item_id, expired=expired))
 
 
 @receiver(signals.case_submitted, dispatch_uid="policies.applications.case_submitted")

@@ -5,17 +5,30 @@ eligible but did not redeem."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
 
+from onewindow.catalog.constants import VersionStatus
+from onewindow.core.audit import audit_append
+from onewindow.org.constants import Role
+from onewindow.org.models import Applicant, User
 from onewindow.org.selectors import calendar_for_zone
 from onewindow.policies.constants import CASE_WAYS, PaymentKind, RedemptionStatus
-from onewindow.policies.models import Payment, PolicyItemVersion, Redemption
+from onewindow.policies.models import Payment, PolicyItem, PolicyItemVersion, Redemption
+from onewindow.policies.permissions import holds_any, is_officer, officer_department_ids
+from onewindow.policies.rules.evaluate import evaluate
+from onewindow.policies.rules.results import ELIGIBLE
+from onewindow.policies.rules.table import FactTable
+from onewindow.policies.services.applications import compiled
+from onewindow.policies.services.profile import facts_for
 
 #: Statuses a redemption reaches once confirmed (意愿确认, or the case approved).
 CONFIRMED_STATUSES = frozenset(
@@ -155,8 +168,6 @@ def not_redeemed(version: PolicyItemVersion, *, on: dt.date | None = None) -> li
     """Enterprises eligible but without a redemption: those that declined (or let the
     confirmation pass), and — for 快申快享 / 依申请 — those eligible now by the calculator with
     no redemption of the version (one vectorised evaluation over the zone's enterprises)."""
-    from onewindow.org.models import Applicant
-
     on = on or timezone.localdate()
     rows = [
         {"enterprise_id": eid, "reason": "declined"}
@@ -190,20 +201,88 @@ def not_redeemed(version: PolicyItemVersion, *, on: dt.date | None = None) -> li
 
 
 def eligible_enterprise_ids(version: PolicyItemVersion, on: dt.date) -> list[int]:
-    """The zone's enterprises eligible for ``version`` on ``on`` (engine, vectorised)."""
-    from onewindow.policies.rules.evaluate import compile_item, evaluate
-    from onewindow.policies.rules.language import parse_amount, parse_condition
-    from onewindow.policies.rules.table import FactTable
-    from onewindow.policies.services.profile import facts_for
+    """The zone's enterprises eligible for ``version`` on ``on``: one vectorised evaluation
+    of the item over every enterprise of the zone (one query for the facts)."""
+    facts = facts_for(zone=version.item.zone_id)
+    ids = sorted(facts)
+    if not ids:
+        return []
+    item = compiled(version)
+    outcomes = evaluate([item], FactTable.from_rows([facts[i] for i in ids], on)).arrays(0)
+    flags = outcomes.outcomes() == ELIGIBLE
+    return [eid for eid, flag in zip(ids, flags, strict=True) if flag]
 
-    facts = facts_for(zone=version.item.zone)
-    ids = list(facts)
-    item = compile_item(
-        version.key, parse_condition(version.condition), parse_amount(version.amount)
+
+# -- who reads which figures, and the export ------------------------------------------------
+
+#: The zone's readers of every policy's figures (policy officers read their departments').
+ZONE_FIGURE_ROLES = frozenset({Role.ADMINISTRATOR, Role.SUPERVISOR, Role.ANALYST})
+#: Audit event of an export of the figures (who took which enterprises' names out).
+FIGURES_EXPORTED = "policies.figures_exported"
+
+
+def can_read_figures(user: User) -> bool:
+    return (holds_any(user, ZONE_FIGURE_ROLES) and bool(user.zone_id)) or is_officer(user)
+
+
+def figure_items(user: User) -> QuerySet:
+    """The items whose figures ``user`` reads: the zone's for supervisors, analysts and the
+    administrator; a policy officer's departments' policies' otherwise; none for others."""
+    if not user.is_authenticated or not user.is_active or not user.zone_id:
+        return PolicyItem.objects.none()
+    items = PolicyItem.objects.filter(zone_id=user.zone_id)
+    if holds_any(user, ZONE_FIGURE_ROLES):
+        return items
+    departments = officer_department_ids(user)
+    return items.filter(policy__department_id__in=departments) if departments else items.none()
+
+
+def figure_redemptions(user: User) -> QuerySet:
+    return Redemption.objects.filter(version__item__in=figure_items(user))
+
+
+def figures_for(user: User, *, item: PolicyItem | None = None) -> list[ItemFigures]:
+    redemptions = figure_redemptions(user)
+    if item is not None:
+        redemptions = redemptions.filter(version__item=item)
+    return item_figures(redemptions)
+
+
+def latest_version(item: PolicyItem) -> PolicyItemVersion | None:
+    """The item's latest published version, else its latest retired one."""
+    versions = item.versions.exclude(status=VersionStatus.DRAFT)
+    return versions.order_by(
+        Case(When(status=VersionStatus.PUBLISHED, then=0), default=1), "-number"
+    ).first()
+
+
+def export_not_redeemed(
+    user: User, item: PolicyItem, version: PolicyItemVersion, *, on: dt.date | None = None
+) -> bytes:
+    """The item's figures and the enterprises that did not redeem as a workbook, audited
+    (the export carries enterprises' names out of the system)."""
+    on = on or timezone.localdate()
+    rows = not_redeemed(version, on=on)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("未兑现企业"))
+    sheet.append([_("统一社会信用代码"), _("企业名称"), _("原因")])
+    words = {"declined": _("已放弃或逾期未确认"), "eligible": _("符合条件未申请")}
+    for row in rows:
+        sheet.append([row["uscc"], row["name"], words.get(row["reason"], row["reason"])])
+    summary = book.create_sheet(_("兑现统计"))
+    summary.append([_("事项编码"), _("事项名称"), _("匹配"), _("确认"), _("拨付"),
+                    _("确认金额（万元）"), _("拨付金额（万元，扣除追回）")])  # fmt: skip
+    for entry in figures_for(user, item=item):
+        summary.append([entry.code, entry.name, entry.matched, entry.confirmed, entry.paid,
+                        float(entry.amount_confirmed), float(entry.amount_paid)])  # fmt: skip
+    buffer = io.BytesIO()
+    book.save(buffer)
+    audit_append(
+        action=FIGURES_EXPORTED,
+        actor=user.username,
+        actor_id=user.pk,
+        object_type="policy_item",
+        object_id=item.pk,
+        data={"version": version.key, "rows": len(rows), "on": on.isoformat()},
     )
-    evaluation = evaluate([item], FactTable.from_rows([facts[i] for i in ids], on))
-    return [
-        eid
-        for index, eid in enumerate(ids)
-        if str(evaluation.result(index, item).outcome) == "eligible"
-    ]
+    return buffer.getvalue()

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from onewindow.cases.models import ApplicationDraft
 from onewindow.cases.services import task_claim, task_complete, task_decide
@@ -13,52 +14,29 @@ from onewindow.catalog.tests.factories import make_item
 from onewindow.core.errors import NotFound, ValidationFailed
 from onewindow.core.models import AuditEvent
 from onewindow.policies.constants import Event, RedemptionStatus, RedemptionWay
-from onewindow.policies.models import Redemption
+from onewindow.policies.models import FactSource, Redemption
+from onewindow.policies.rules.evaluate import result_hash
 from onewindow.policies.services import applications
-from onewindow.policies.services.applications import Judgement, start_application
+from onewindow.policies.services.applications import start_application
+from onewindow.policies.services.profile import set_facts
 from onewindow.policies.tests.factories import make_version, policy_world
 from onewindow.testing import worlds
 
 ON = dt.date(2026, 3, 2)
 
 
-def fake_judge(version, facts, on):
-    """The one leaf the test versions use (研发费用占比 ≥ 5 %), three-valued."""
-    share = facts.get("rd_share")
-    if share is None:
-        return Judgement(
-            "unknown",
-            None,
-            [{"clause": "第十一条(四)", "outcome": "unknown", "text": "未知：缺少研发费用占比"}],
-            "h-unknown",
-            facts,
-        )
-    if Decimal(str(share)) >= Decimal("0.05"):
-        return Judgement(
-            "eligible",
-            Decimal("20"),
-            [
-                {
-                    "clause": "第十一条(四)",
-                    "outcome": "true",
-                    "text": "研发费用占比 6% ≥ 5%（第十一条(四)）",
-                }
-            ],
-            "h-yes",
-            facts,
-        )
-    return Judgement("ineligible", None, [{"clause": "第十一条(四)", "outcome": "false",
-                     "text": "研发费用占比 4.6% < 5%（第十一条(四)）"}], "h-no", facts)  # fmt: skip
+def declare(enterprise, **facts):
+    """Write facts through the profile, as the enterprise's declaration would."""
+    set_facts(None, enterprise, facts, source=FactSource.DECLARED, as_of=timezone.localdate())
 
 
-@pytest.fixture
-def world(db, monkeypatch):
+def application_world():
+    """A case world, a policy world in the same zone, and a 快申快享 version mapped to a
+    catalog item promising 60 working days; the case world's enterprise declared eligible."""
     places = worlds.zone_world()
     cw = worlds.case_world(places)
     pw = policy_world(places)
-    facts = {cw.applicant.pk: {"rd_share": "0.06", "employees": 120}}
-    monkeypatch.setattr(applications, "judge", fake_judge)
-    monkeypatch.setattr(applications, "enterprise_facts", lambda e: facts.get(e.pk, {}))
+    declare(cw.applicant, rd_share="0.06", employees=120, credit_status="normal")
     catalog = make_item(
         places.zone,
         places.department,
@@ -74,20 +52,30 @@ def world(db, monkeypatch):
         materials=[{"name": "研发费用专项审计报告", "fact": "rd_share"},
                    {"name": "知识产权证明", "fact": ""}],
     )  # fmt: skip
-    return cw, pw, version, catalog, facts
+    return cw, pw, version, catalog
+
+
+@pytest.fixture
+def world(db):
+    return application_world()
 
 
 def test_an_eligible_enterprise_gets_a_prefilled_draft_and_an_applied_redemption(world):
-    cw, _pw, version, catalog, _facts = world
+    cw, _pw, version, catalog = world
     redemption = start_application(cw.applicant_user, cw.applicant, version, on=ON)
     assert redemption.status == RedemptionStatus.APPLIED
     assert redemption.way == RedemptionWay.FAST
     assert redemption.amount == Decimal("20")
-    assert redemption.result_hash == "h-yes"
+    assert redemption.result_hash == result_hash(
+        {"rd_share": Decimal("0.06"), "credit_status": "normal"},
+        version.key,
+        version.content(),
+        ON,
+    )
     assert redemption.result["limit_days"] == 60
     assert redemption.case is None
     draft = ApplicationDraft.objects.get(user=cw.applicant_user, item=catalog.item)
-    assert draft.form_data == {"rd_share": "0.06"}
+    assert draft.form_data == {"rd_share": "0.06", "credit_status": "normal"}
     assert draft.applicant_key == str(cw.applicant.pk)
     assert AuditEvent.objects.filter(
         action=Event.REDEMPTION_CREATED, object_id=str(redemption.pk)
@@ -99,8 +87,8 @@ def test_an_eligible_enterprise_gets_a_prefilled_draft_and_an_applied_redemption
 
 
 def test_an_ineligible_enterprise_is_refused_with_the_reasons(world):
-    cw, _pw, version, _catalog, facts = world
-    facts[cw.applicant.pk]["rd_share"] = "0.046"
+    cw, _pw, version, _catalog = world
+    declare(cw.applicant, rd_share="0.046")
     with pytest.raises(ValidationFailed) as refused:
         start_application(cw.applicant_user, cw.applicant, version, on=ON)
     assert "4.6% < 5%（第十一条(四)）" in refused.value.fields["version"][0]
@@ -109,8 +97,8 @@ def test_an_ineligible_enterprise_is_refused_with_the_reasons(world):
 
 
 def test_fast_needs_eligible_but_on_application_allows_unknown(world):
-    cw, pw, version, catalog, facts = world
-    facts[cw.applicant.pk].pop("rd_share")
+    cw, pw, version, catalog = world
+    declare(cw.applicant, rd_share=None)
     with pytest.raises(ValidationFailed) as refused:
         start_application(cw.applicant_user, cw.applicant, version, on=ON)
     assert "信息不全" in refused.value.message
@@ -119,11 +107,11 @@ def test_fast_needs_eligible_but_on_application_allows_unknown(world):
     )
     redemption = start_application(cw.applicant_user, cw.applicant, other, on=ON)
     assert redemption.result["outcome"] == "unknown"
-    assert redemption.amount is None
+    assert redemption.amount == Decimal("20")  # a fixed award: the sum if approved
 
 
 def test_another_enterprises_user_is_refused(world):
-    cw, pw, version, _catalog, _facts = world
+    cw, pw, version, _catalog = world
     for user in (pw.representative, cw.stranger, pw.officer):
         with pytest.raises(NotFound):
             start_application(user, cw.applicant, version, on=ON)
@@ -131,7 +119,7 @@ def test_another_enterprises_user_is_refused(world):
 
 
 def test_an_automatic_version_is_not_applied_for(world):
-    cw, pw, _version, catalog, _facts = world
+    cw, pw, _version, catalog = world
     automatic = make_version(
         pw, code="ZC-2026-003", way=RedemptionWay.AUTOMATIC, catalog_item=catalog.item
     )
@@ -145,7 +133,7 @@ def test_an_automatic_version_is_not_applied_for(world):
 
 
 def test_an_approved_case_makes_the_redemption_payable(world):
-    cw, _pw, version, catalog, _facts = world
+    cw, _pw, version, catalog = world
     redemption = start_application(cw.applicant_user, cw.applicant, version, on=ON)
     case = cw.decided(catalog)
     redemption.refresh_from_db()
@@ -156,7 +144,7 @@ def test_an_approved_case_makes_the_redemption_payable(world):
 
 
 def test_a_denied_case_withdraws_the_redemption_with_the_reason(world):
-    cw, _pw, version, catalog, _facts = world
+    cw, _pw, version, catalog = world
     redemption = start_application(cw.applicant_user, cw.applicant, version, on=ON)
     case = cw.accepted(catalog)
     review = cw.task(case, "review")
@@ -174,7 +162,7 @@ def test_a_denied_case_withdraws_the_redemption_with_the_reason(world):
 
 
 def test_an_ordinary_case_of_another_item_moves_no_redemption(world):
-    cw, _pw, version, _catalog, _facts = world
+    cw, _pw, version, _catalog = world
     redemption = start_application(cw.applicant_user, cw.applicant, version, on=ON)
     cw.decided(cw.item)
     redemption.refresh_from_db()

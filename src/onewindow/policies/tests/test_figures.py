@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from onewindow.org.models import Applicant
 from onewindow.policies.constants import PaymentKind, RedemptionStatus, RedemptionWay
-from onewindow.policies.models import Payment, Redemption
+from onewindow.policies.models import FactSource, Payment, Redemption
 from onewindow.policies.services import figures
 from onewindow.policies.services.figures import item_figures, median, percentile, totals
+from onewindow.policies.services.profile import set_facts
 from onewindow.policies.tests.factories import make_version
 
 # Monday 2026-03-02; 2026-03-09 is the Monday after: 5 working days later.
@@ -87,20 +88,32 @@ def test_figures_per_item_are_exact(pw):
     assert summary["amount_paid"] == Decimal("30")
 
 
-def test_not_redeemed_lists_the_declined_and_the_eligible_without_a_redemption(pw, monkeypatch):
+def _declare(enterprise, **facts):
+    set_facts(None, enterprise, facts, source=FactSource.DECLARED, as_of=timezone.localdate())
+
+
+def test_not_redeemed_lists_the_declined_and_the_eligible_without_a_redemption(pw):
     fast = make_version(pw, code="ZC-2026-002", way=RedemptionWay.FAST, published_at=PUBLISHED)
-    third = Applicant.objects.create(
-        kind=pw.enterprise.kind, name="第三企业", uscc="913200000000000077"
-    )
+    extra = [
+        Applicant.objects.create(kind=pw.enterprise.kind, name=name, uscc=f"91320000000000007{n}")
+        for n, name in enumerate(("第三企业", "第四企业", "第五企业", "区外企业"))
+    ]
+    for enterprise in extra[:3]:
+        enterprise.registered_zones.add(pw.zone)
+    _declare(pw.enterprise, rd_share="0.07", credit_status="normal")
+    _declare(pw.other_enterprise, rd_share="0.08", credit_status="normal")
+    _declare(extra[0], rd_share="0.05", credit_status="normal")  # eligible, no redemption
+    _declare(extra[1], rd_share="0.046", credit_status="normal")  # not eligible
+    _declare(extra[2], rd_share="0.09")  # credit unknown: not (yet) eligible
+    _declare(extra[3], rd_share="0.09", credit_status="normal")  # another zone's
     _redemption(pw, fast, pw.enterprise, 1, RedemptionStatus.DECLINED, "5")
     _redemption(pw, fast, pw.other_enterprise, 2, RedemptionStatus.APPLIED, "5")
-    monkeypatch.setattr(
-        figures,
-        "eligible_enterprise_ids",
-        lambda version, on: [pw.enterprise.pk, pw.other_enterprise.pk, third.pk],
-    )
     rows = figures.not_redeemed(fast, on=dt.date(2026, 3, 2))
     assert [(r["name"], r["reason"]) for r in rows] == [
         ("示范智能制造有限公司", "declined"),
         ("第三企业", "eligible"),
     ]
+    # 免申即享: only the declined (the batch match makes the rest)
+    automatic = make_version(pw, code="ZC-2026-003", published_at=PUBLISHED)
+    _redemption(pw, automatic, extra[1], 3, RedemptionStatus.DECLINED, "5")
+    assert [r["name"] for r in figures.not_redeemed(automatic)] == ["第四企业"]
