@@ -62,3 +62,18 @@ registry.fragment("site.header.tools", "policies/calculator/_try_link.html", con
 # -- redemption (免申即享, 公示, 拨付) ------------------------------------------------------
 
 # -- applications and supervision --------------------------------------------------------------
+from onewindow.policies.permissions import READER_ROLES  # noqa: E402
+from onewindow.policies.services.figures import FIGURES_EXPORTED  # noqa: E402
+
+registry.nav_entry(
+    "policies:figures",
+    _("政策兑现统计"),
+    order=67,
+    roles=READER_ROLES,
+    current_names=("figures", "figures_item"),
+)
+registry.audit_labels({FIGURES_EXPORTED: _("导出政策兑现统计")})
+
+# The case's submission and decision move a 快申快享 / 依申请 redemption (receivers connect here,
+# at start-up, as navigation modules are imported by the portal).
+import onewindow.policies.services.applications  # noqa: E402, F401
