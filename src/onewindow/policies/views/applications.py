@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from onewindow.catalog.constants import VersionStatus
-from onewindow.certificates.views.common import applicant_required
+from onewindow.core.decorators import applicant_required
 from onewindow.core.errors import Conflict, NotFound, ValidationFailed
 from onewindow.org.constants import ApplicantKind
 from onewindow.org.models import Applicant, User
