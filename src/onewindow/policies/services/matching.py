@@ -367,7 +367,25 @@ def run_schedule(
     return ScheduleOutcome(runs=runs, expired=expired)
 
 
-def on_version_published(sender=None, *, version: PolicyItemVersion, **kwargs) -> None:
-    """``version_published`` (sent on commit): match a 免申即享 version at once."""
-    if version.way == RedemptionWay.AUTOMATIC and version.status == VersionStatus.PUBLISHED:
+def on_version_published(
+    sender=None,
+    *,
+    version_id: int | None = None,
+    version: PolicyItemVersion | None = None,
+    **kwargs,
+) -> None:
+    """``version_published`` (sent after the publish commits): match a 免申即享 version at once
+    when it is already in force (a version effective later is matched by the schedule from its
+    date on)."""
+    if version is None:
+        version = (
+            PolicyItemVersion.objects.select_related("item__zone").filter(pk=version_id).first()
+        )
+    if version is None:
+        return
+    if (
+        version.way == RedemptionWay.AUTOMATIC
+        and version.status == VersionStatus.PUBLISHED
+        and version.effective_from <= timezone.localdate()
+    ):
         run_match(version, trigger=MatchTrigger.PUBLISH)
