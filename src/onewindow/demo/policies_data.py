@@ -132,6 +132,13 @@ def _profiles(zone: Zone) -> None:
         ).first()
         if applicant is not None:
             people.append((applicant, profiles.named_profile(name, place, index)))
+    parks_by_code = {park.code: park for park in Park.objects.filter(zone=zone)}
+    for enterprise, given in people:  # the zone's own: in its park, registered at its window
+        park = parks_by_code.get(given.get("park"))
+        if park is not None and enterprise.park_id != park.pk:
+            enterprise.park = park
+            enterprise.save(update_fields=["park", "updated_at"])
+        enterprise.registered_zones.add(zone)
     generated = _generated_enterprises(zone, profiles.GENERATED)
     facts = profiles.generated_profiles(profiles.GENERATED)
     people += list(zip(generated, facts, strict=True))
@@ -235,8 +242,11 @@ def _stories(zone: Zone) -> None:
     matching.run_schedule(zone=zone)
     officer = User.objects.get(username="policy")
     pending = list(
-        Redemption.objects.filter(zone=zone, status=RedemptionStatus.PENDING)
+        Redemption.objects.filter(
+            zone=zone, status=RedemptionStatus.PENDING, enterprise__users__isnull=False
+        )
         .exclude(enterprise__users__username="enterprise")
+        .distinct()
         .select_related("enterprise", "version")
         .order_by("number")
     )
