@@ -8,5 +8,8 @@ from onewindow.policies.api.router import router
 # -- redemption
 # -- applications and supervision
 # -- officer (last: /policies/{code})
+# isort: off
+from onewindow.policies.api import catalogue  # noqa: F401
+# isort: on
 
 __all__ = ["router"]
