@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from onewindow.catalog.models import Item as CatalogItem
 from onewindow.catalog.models import ItemVersion
+from onewindow.core.errors import ValidationFailed
 from onewindow.policies.constants import ItemKind, PolicyLevel, RedemptionWay
 from onewindow.policies.facts import FACTS, FACTS_BY_NAME, NUMERIC_KINDS, FactKind
 from onewindow.policies.models import PolicyItem, PolicyItemVersion
@@ -379,3 +380,15 @@ def operator_kinds() -> dict[str, list[str]]:
     return {
         fact.name: sorted(OPS_BY_KIND[fact.kind]) for fact in FACTS if fact.name in FACTS_BY_NAME
     }
+
+
+def parse_json_field(text: str, field: str, label: str) -> Any:
+    """The JSON an officer typed (the advanced condition editor); the error names the field."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValidationFailed.for_field(
+            field,
+            _("%(label)s：不是有效的 JSON（第 %(line)s 行第 %(column)s 列）")
+            % {"label": label, "line": error.lineno, "column": error.colno},
+        ) from None

@@ -13,5 +13,8 @@ from onewindow.policies.api import calculator  # noqa: F401
 from onewindow.policies.api import figures  # noqa: F401
 
 # -- officer (last: /policies/{code})
+# isort: off
+from onewindow.policies.api import catalogue  # noqa: F401
+# isort: on
 
 __all__ = ["router"]

@@ -32,6 +32,7 @@ from onewindow.policies.forms_catalogue import (
     PolicyForm,
     draft_initial,
     leaf_value,
+    parse_json_field,
 )
 from onewindow.policies.models import PolicyItem, PolicyItemVersion
 from onewindow.policies.permissions import is_officer, officer_department_ids
@@ -211,7 +212,7 @@ def _condition_from(form: DraftForm, rows) -> object:
     """The condition JSON: the advanced text when filled, else the combinator over the rows."""
     text = (form.cleaned_data.get("condition") or "").strip()
     if text:
-        return services.parse_json_field(text, "condition", _("申报条件（JSON）"))
+        return parse_json_field(text, "condition", _("申报条件（JSON）"))
     leaves = []
     for row in rows:
         if row.cleaned_data.get("DELETE") or row.is_blank():
