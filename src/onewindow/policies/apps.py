@@ -6,3 +6,26 @@ class PoliciesConfig(AppConfig):
     name = "onewindow.policies"
     label = "policies"
     verbose_name = _("惠企政策")
+
+    def ready(self) -> None:
+        from onewindow.policies import notifications
+
+        notifications.register()  # the kinds of message policies sends (core.notifications)
+
+        # -- each part connects its receivers below, in its section
+
+        # -- calculator: subscribers are told of new matches (services.subscriptions)
+        from onewindow.policies.services import subscriptions
+        from onewindow.policies.signals import facts_changed
+        from onewindow.policies.signals_catalogue import version_published
+
+        version_published.connect(
+            subscriptions.on_version_published, dispatch_uid="policies.subscriptions.published"
+        )
+        facts_changed.connect(
+            subscriptions.on_facts_changed, dispatch_uid="policies.subscriptions.facts"
+        )
+
+        # -- redemption
+
+        # -- applications
