@@ -12,8 +12,23 @@ class PoliciesConfig(AppConfig):
 
         notifications.register()  # the kinds of message policies sends (core.notifications)
 
-        # -- redemption: a published 免申即享 version is matched at once
-        from onewindow.policies.services.matching import on_version_published
+        # -- each part connects its receivers below, in its section
+
+        # -- calculator: subscribers are told of new matches (services.subscriptions)
+        from onewindow.policies.services import subscriptions
+        from onewindow.policies.signals import facts_changed
         from onewindow.policies.signals_catalogue import version_published
 
+        version_published.connect(
+            subscriptions.on_version_published, dispatch_uid="policies.subscriptions.published"
+        )
+        facts_changed.connect(
+            subscriptions.on_facts_changed, dispatch_uid="policies.subscriptions.facts"
+        )
+
+        # -- redemption: a published 免申即享 version is matched at once
+        from onewindow.policies.services.matching import on_version_published
+
         version_published.connect(on_version_published, dispatch_uid="policies.match_published")
+
+        # -- applications

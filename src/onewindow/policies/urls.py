@@ -42,6 +42,11 @@ urlpatterns += [
 urlpatterns += [
     path("policies/calculator/", calculator_views.calculator_page, name="calculator"),
     path("policies/try/", calculator_views.try_page, name="try"),
+    path(
+        "policies/calculator/subscription/",
+        calculator_views.subscription_toggle,
+        name="subscription",
+    ),
 ]
 
 # -- redemption

@@ -14,6 +14,8 @@ nothing, and one enterprise against 1,000 items is one table row evaluated by th
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -43,9 +45,14 @@ from onewindow.policies.rules.evaluate import (
     UNKNOWN_OUTCOME,
     compile_item,
     evaluate,
-    result_hash,
 )
-from onewindow.policies.rules.language import parse_amount, parse_condition
+from onewindow.policies.rules.language import (
+    amount_facts,
+    condition_facts,
+    parse_amount,
+    parse_condition,
+)
+from onewindow.policies.rules.results import _canonical, _plain
 from onewindow.policies.rules.table import FactTable
 from onewindow.policies.services.common import versions_in_force
 from onewindow.policies.services.profile import facts_for
@@ -159,6 +166,7 @@ def compiled_items(zone_id: int, versions: list[PolicyItemVersion]) -> list:
 def forget_compiled() -> None:
     with _cache_lock:
         _cache.clear()
+    _hash_parts.clear()
 
 
 # -- evaluation ---------------------------------------------------------------------------------
@@ -205,11 +213,58 @@ def evaluate_rows(
     return answers
 
 
+# -- result hashes: what the engine's ``result_hash`` parses, kept per version ----------------
+
+_JSON = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}
+_HASH_PARTS_SIZE = 50_000
+_hash_parts: dict[tuple[int, str], tuple[tuple[str, ...], str, str]] = {}
+
+
+def _hash_part(version: PolicyItemVersion) -> tuple[tuple[str, ...], str, str]:
+    """The facts ``version`` reads (sorted), its content and its key as canonical JSON: the
+    parts of ``result_hash`` that do not depend on the facts (a published version never
+    changes; the content hash is in the key all the same)."""
+    key = (version.pk, version.content_hash)
+    found = _hash_parts.get(key)
+    if found is None:
+        content = version.content()
+        read = condition_facts(parse_condition(content["condition"]))
+        read |= amount_facts(parse_amount(content.get("amount", {"kind": "none"})))
+        found = (
+            tuple(sorted(read)),
+            json.dumps(_plain(content), **_JSON),
+            json.dumps(version.key, **_JSON),
+        )
+        if len(_hash_parts) >= _HASH_PARTS_SIZE:
+            _hash_parts.clear()
+        _hash_parts[key] = found
+    return found
+
+
 def result_hashes(
     facts: Mapping[str, Any], versions: list[PolicyItemVersion], on: dt.date
 ) -> list[str]:
-    """The engine's ``result_hash`` of each version for ``facts`` on ``on``."""
-    return [result_hash(facts, version.key, version.content(), on) for version in versions]
+    """The engine's ``result_hash`` of each version for ``facts`` on ``on``, the same digest
+    from the same canonical JSON, without parsing each version's rules again: each fact is
+    made canonical once per call, each version's parts once per process."""
+    canonical: dict[str, str] = {}
+    on_json = json.dumps(on.isoformat(), **_JSON)
+    digests = []
+    for version in versions:
+        read, item_json, key_json = _hash_part(version)
+        values = []
+        for name in read:
+            text = canonical.get(name)
+            if text is None:
+                text = json.dumps(_canonical(name, facts.get(name)), **_JSON)
+                canonical[name] = text
+            values.append(f"{json.dumps(name, **_JSON)}:{text}")
+        payload = (
+            f'{{"facts":{{{",".join(values)}}},"item":{item_json},'
+            f'"on":{on_json},"version":{key_json}}}'
+        )
+        digests.append(hashlib.sha256(payload.encode("utf-8")).hexdigest())
+    return digests
 
 
 def enterprise_zone_id(enterprise: Applicant) -> int | None:

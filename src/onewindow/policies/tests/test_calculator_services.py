@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from onewindow.catalog.constants import VersionStatus
+from onewindow.policies.rules.results import result_hash
 from onewindow.policies.services import calculator
 from onewindow.policies.services.calculator import FactError, typed_facts
 from onewindow.policies.tests.calculator_support import (  # noqa: F401
@@ -111,6 +112,30 @@ def test_result_hash_is_reproducible_and_follows_the_facts(pw, give_facts):
         calculator.evaluate_facts(typed_facts({**GOOD_FACTS, "rd_expense": "300"}, ON), pw.zone, ON)
     )
     assert typed["ZC-001"].result_hash == first["ZC-001"].result_hash
+
+
+def test_result_hashes_are_the_engines_digest(pw, give_facts):
+    """The calculator keeps each version's parsed parts; its digest is the engine's."""
+    items = scene(pw)
+    give_facts(
+        pw.enterprise,
+        {
+            **GOOD_FACTS,
+            "rd_expense": "300.50",
+            "employees": 12,
+            "industry_code": "C3919",
+            "registered_on": "2015-03-18",
+            "qualifications": [QUALIFIED],
+        },
+    )
+    facts = calculator.enterprise_facts(pw.enterprise)
+    versions = [items[name] for name in ("rd", "high_tech", "rate", "tax")]
+    expected = [result_hash(facts, v.key, v.content(), ON) for v in versions]
+    assert calculator.result_hashes(facts, versions, ON) == expected
+    assert calculator.result_hashes(facts, versions, ON) == expected  # from the kept parts
+    assert calculator.result_hashes({}, versions, ON) == [
+        result_hash({}, v.key, v.content(), ON) for v in versions
+    ]
 
 
 def test_only_versions_in_force_on_the_day(pw, give_facts):

@@ -3,15 +3,16 @@ and 公开试算 for anyone (typed facts, throttled with the API)."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onewindow.org.models import Applicant
 from onewindow.org.permissions import represented_applicant_ids
@@ -19,7 +20,7 @@ from onewindow.org.selectors import zone_by_code
 from onewindow.policies.constants import CASE_WAYS
 from onewindow.policies.forms_calculator import TryForm
 from onewindow.policies.models import Subscription
-from onewindow.policies.services import calculator
+from onewindow.policies.services import calculator, subscriptions
 
 
 def _link(name: str, *args) -> str:
@@ -111,3 +112,28 @@ def try_page(request: HttpRequest) -> HttpResponse:
         else:
             status = 422
     return render(request, "policies/calculator/try.html", context, status=status)
+
+
+@login_required
+@require_POST
+def subscription_toggle(request: HttpRequest) -> HttpResponse:
+    """``policies/calculator/subscription/`` (POST ``enterprise``, ``subscribe`` 1 or 0,
+    ``include_near``): the representative turns the enterprise's reminders on or off."""
+    user = request.user
+    if not user.is_applicant:
+        raise PermissionDenied
+    wanted = calculator.fold(request.POST.get("enterprise", "")).upper()
+    enterprise = Applicant.objects.filter(uscc=wanted).first() if wanted else None
+    if enterprise is None or enterprise.pk not in represented_applicant_ids(user):
+        raise Http404
+    choice = request.POST.get("subscribe", "")
+    if choice not in ("0", "1"):
+        messages.error(request, _("订阅政策提醒：请选择订阅或取消。"))
+    elif choice == "1":
+        include_near = request.POST.get("include_near") == "1"
+        subscriptions.subscribe(user, enterprise, include_near=include_near)
+        messages.success(request, _("已订阅政策提醒：有新的符合事项时，将在“我的消息”中通知您。"))
+    else:
+        subscriptions.unsubscribe(user, enterprise)
+        messages.success(request, _("已取消政策提醒。"))
+    return redirect(f"{reverse('policies:calculator')}?enterprise={enterprise.uscc}")
