@@ -5,7 +5,8 @@ from onewindow.policies.api.router import router
 
 # -- calculator
 # -- profile
-# -- redemption
+# -- redemption (literal paths /redemptions, /publicities, /objections)
+from onewindow.policies.api import redemption  # noqa: F401  # isort: skip
 # -- applications and supervision
 # -- officer (last: /policies/{code})
 
