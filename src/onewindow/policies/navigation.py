@@ -60,6 +60,42 @@ registry.nav_entry("policies:calculator", _("政策计算器"), order=35, applic
 registry.fragment("site.header.tools", "policies/calculator/_try_link.html", context=_public_try)
 
 # -- redemption (免申即享, 公示, 拨付) ------------------------------------------------------
+from onewindow.org.constants import Role  # noqa: E402
+
+registry.nav_entry(
+    "policies:my_redemptions",
+    _("我的政策兑现"),
+    order=32,
+    applicant=True,
+    current_names=("my_redemption",),
+)
+registry.nav_entry(
+    "policies:redemption_desk",
+    _("兑现管理"),
+    order=52,
+    roles={Role.POLICY_OFFICER},
+    current_names=("redemption_manage",),
+)
+# The 公示 is public: every signed-in user sees the link; visitors find it in the header.
+registry.nav_entry(
+    "policies:publicity_list",
+    _("政策兑现公示"),
+    order=90,
+    shown=lambda user: True,
+    current_names=("publicity_detail",),
+)
+
+
+def _publicity_link(context) -> dict | None:
+    request = context.get("request")
+    if request is None or request.user.is_authenticated:
+        return None
+    return {}
+
+
+registry.fragment(
+    "site.header.tools", "policies/redemption/_publicity_link.html", context=_publicity_link
+)
 
 # -- applications and supervision --------------------------------------------------------------
 from onewindow.policies.permissions import READER_ROLES  # noqa: E402

@@ -7,14 +7,16 @@ from onewindow.policies.api.router import router
 # -- calculator (its literal /policies/evaluate before /policies/{code})
 from onewindow.policies.api import calculator  # noqa: F401
 
-# -- profile
-# -- redemption
+# -- profile (/enterprises/{uscc}/facts)
+from onewindow.policies.api import profile  # noqa: F401
+
+# -- redemption (literal paths /redemptions, /publicities, /objections)
+from onewindow.policies.api import redemption  # noqa: F401
+
 # -- applications and supervision (its literal /policies/figures before /policies/{code})
 from onewindow.policies.api import figures  # noqa: F401
 
 # -- officer (last: /policies/{code})
-# isort: off
 from onewindow.policies.api import catalogue  # noqa: F401
-# isort: on
 
 __all__ = ["router"]

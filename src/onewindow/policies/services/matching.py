@@ -92,22 +92,39 @@ def zone_facts(zone: Zone) -> dict[int, dict[str, Any]]:
     return facts_for(zone=zone)
 
 
+@dataclass(frozen=True)
+class FactSnapshot:
+    """The zone's facts on one day as the engine's column table, built once and shared by
+    every version a schedule matches (enterprise ``ids[row]`` is the table's ``row``)."""
+
+    ids: list[int]
+    rows: list[Mapping[str, Any]]
+    table: FactTable | None
+
+    @classmethod
+    def of(cls, facts: Mapping[int, Mapping[str, Any]], on: dt.date) -> FactSnapshot:
+        ids = list(facts)
+        rows = [facts[enterprise_id] for enterprise_id in ids]
+        return cls(ids, rows, FactTable.from_rows(rows, on) if ids else None)
+
+    @classmethod
+    def for_zone(cls, zone: Zone, on: dt.date) -> FactSnapshot:
+        return cls.of(zone_facts(zone), on)
+
+
 def evaluate_version(
-    version: PolicyItemVersion, facts: Mapping[int, Mapping[str, Any]], on: dt.date
+    version: PolicyItemVersion, snapshot: FactSnapshot, on: dt.date
 ) -> VersionEvaluation:
-    """One vectorised evaluation of ``version`` over ``facts`` (enterprise id → facts): the
-    outcomes are counted from the engine's arrays; only the eligible rows are read one by
-    one (their amount, reasons and hash)."""
-    ids = list(facts)
-    rows = [facts[enterprise_id] for enterprise_id in ids]
-    found = VersionEvaluation(enterprises=len(ids))
-    if not ids:
+    """One vectorised evaluation of ``version`` over the ``snapshot``: the outcomes are
+    counted from the engine's arrays; only the eligible rows are read one by one (their
+    amount, reasons and hash)."""
+    found = VersionEvaluation(enterprises=len(snapshot.ids))
+    if snapshot.table is None:
         return found
-    table = FactTable.from_rows(rows, on)
     item = compile_item(
         version.key, parse_condition(version.condition), parse_amount(version.amount)
     )
-    evaluation = evaluate([item], table)
+    evaluation = evaluate([item], snapshot.table)
     outcomes = evaluation.arrays(0).outcomes()
     found.near = int(np.count_nonzero(outcomes == NEAR))
     found.unknown = int(np.count_nonzero(outcomes == UNKNOWN_OUTCOME))
@@ -116,10 +133,10 @@ def evaluate_version(
         result = evaluation.result(row, 0)
         found.eligible.append(
             Match(
-                enterprise_id=ids[row],
+                enterprise_id=snapshot.ids[row],
                 amount=result.amount,
                 reasons=[asdict(reason) for reason in result.reasons],
-                result_hash=result_hash(rows[row], version.key, content, on),
+                result_hash=result_hash(snapshot.rows[row], version.key, content, on),
             )
         )
     return found
@@ -197,9 +214,11 @@ def run_match(
     trigger: str = MatchTrigger.MANUAL,
     on: dt.date | None = None,
     actor=None,
+    snapshot: FactSnapshot | None = None,
 ) -> MatchRun:
     """Match ``version`` (a published 免申即享 version) over its zone's enterprises on
-    ``on`` (today by default); the run with its counts."""
+    ``on`` (today by default); the run with its counts. ``snapshot``: the zone's facts on
+    ``on`` when the caller has them (a schedule reads them once per zone)."""
     on = on or timezone.localdate()
     with transaction.atomic():
         version = lock_row(
@@ -208,8 +227,9 @@ def run_match(
         if version.status != VersionStatus.PUBLISHED or version.way != RedemptionWay.AUTOMATIC:
             raise ValueError(f"{version.key} is not a published 免申即享 version")
         zone = version.item.zone
-        facts = zone_facts(zone)
-        found = evaluate_version(version, facts, on)
+        if snapshot is None:
+            snapshot = FactSnapshot.for_zone(zone, on)
+        found = evaluate_version(version, snapshot, on)
         live, judged = _taken(version)
         blocked = _excluded_holders(version)
         fresh = sorted(
@@ -356,14 +376,22 @@ def run_schedule(
     expired = expire_pending(zone=zone)
     if version_id is not None:
         versions = list(
-            PolicyItemVersion.objects.filter(
+            PolicyItemVersion.objects.select_related("item__zone").filter(
                 pk=version_id, status=VersionStatus.PUBLISHED, way=RedemptionWay.AUTOMATIC
             )
         )
     else:
         zones = [zone] if zone is not None else list(Zone.objects.all())
         versions = [version for each in zones for version in automatic_versions(each, on)]
-    runs = [run_match(version, trigger=MatchTrigger.SCHEDULE, on=on) for version in versions]
+    snapshots: dict[int, FactSnapshot] = {}
+    runs = []
+    for version in versions:
+        zone_id = version.item.zone_id
+        if zone_id not in snapshots:  # the zone's facts read and tabled once for its versions
+            snapshots[zone_id] = FactSnapshot.for_zone(version.item.zone, on)
+        runs.append(
+            run_match(version, trigger=MatchTrigger.SCHEDULE, on=on, snapshot=snapshots[zone_id])
+        )
     return ScheduleOutcome(runs=runs, expired=expired)
 
 

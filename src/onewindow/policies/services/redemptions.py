@@ -14,8 +14,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.urls import reverse
@@ -55,17 +54,18 @@ from onewindow.policies.notifications import (
     REDEMPTION_PUBLICISED,
 )
 from onewindow.policies.permissions import can_manage_policy, can_work_redemption, represents
+from onewindow.policies.services.redemption_inputs import (
+    fold,
+    iso_day,
+    money,
+    required_text,
+)
 
 EXPIRED_REASON = "逾期未确认"
 ACCOUNT_DIGITS = re.compile(r"^\d{8,30}$")
-MAX_TEXT = 2000
 
 
 # -- shared ------------------------------------------------------------------------------------
-
-
-def _fold(text: str | None) -> str:
-    return unicodedata.normalize("NFKC", text or "").strip()
 
 
 def _actor(user: User | None) -> dict:
@@ -138,31 +138,6 @@ def _tell(redemption: Redemption, kind: str, context: dict, key: str) -> None:
         )
 
 
-def _required_text(field: str, value: str | None, label: str, *, limit: int = MAX_TEXT) -> str:
-    text = _fold(value)
-    if not text:
-        raise ValidationFailed.for_field(field, _("请填写{label}").format(label=label))
-    if len(text) > limit:
-        raise ValidationFailed.for_field(
-            field, _("{label}不能超过 {limit} 个字").format(label=label, limit=limit)
-        )
-    return text
-
-
-def _money(field: str, value, label: str) -> Decimal:
-    try:
-        amount = Decimal(_fold(str(value)))
-    except (InvalidOperation, ValueError):
-        raise ValidationFailed.for_field(
-            field, _("{label}应为金额（万元）").format(label=label)
-        ) from None
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-        raise ValidationFailed.for_field(
-            field, _("{label}应为大于 0 的金额，最多两位小数").format(label=label)
-        )
-    return amount
-
-
 # -- 意愿确认 ----------------------------------------------------------------------------------
 
 
@@ -185,8 +160,8 @@ def confirmation_digest(
 
 def clean_account(account_name: str, bank: str, account_number: str) -> tuple[str, str, str]:
     errors: dict[str, list[str]] = {}
-    name, bank_name = _fold(account_name), _fold(bank)
-    number = re.sub(r"[\s-]", "", _fold(account_number))
+    name, bank_name = fold(account_name), fold(bank)
+    number = re.sub(r"[\s-]", "", fold(account_number))
     if not name:
         errors["account_name"] = [_("请填写收款账户名称")]
     elif len(name) > 200:
@@ -266,7 +241,7 @@ def redemption_decline(redemption: Redemption, *, actor: User, reason: str = "")
     with transaction.atomic():
         redemption = _locked(redemption)
         _require_representative(actor, redemption)
-        text = _fold(reason)
+        text = fold(reason)
         if len(text) > 500:
             raise ValidationFailed.for_field("reason", _("放弃理由不能超过 500 个字"))
         redemption.reason = text or _("企业放弃兑现")
@@ -321,7 +296,7 @@ def publicity_open(
         raise Forbidden(_("只有该政策所属部门的政策专员可以发布公示"), code="not_policy_officer")
     if not version.requires_publicity:
         raise Conflict(_("该兑现事项无需公示"), code="publicity_not_required")
-    wanted = sorted({_fold(number) for number in numbers if _fold(number)})
+    wanted = sorted({fold(number) for number in numbers if fold(number)})
     if not wanted:
         raise ValidationFailed.for_field("numbers", _("请选择要列入公示的兑现"))
     with transaction.atomic():
@@ -348,7 +323,7 @@ def publicity_open(
         ends_on = _working_days_after(version.item.zone, on, version.publicity_days)
         publicity = Publicity.objects.create(
             version=version,
-            title=_fold(title)[:200] or _("{item}拟兑现名单公示").format(item=version.name)[:200],
+            title=fold(title)[:200] or _("{item}拟兑现名单公示").format(item=version.name)[:200],
             starts_on=on,
             ends_on=ends_on,
             opened_by=actor,
@@ -390,15 +365,15 @@ def objection_file(
 ) -> Objection:
     """Anyone (signed in or not) objects to one redemption on an open publication list.
     The caller throttles (``policies.throttle.OBJECTION``)."""
-    body = _required_text("text", text, _("异议内容"))
-    reach = _fold(contact)
+    body = required_text("text", text, _("异议内容"))
+    reach = fold(contact)
     if len(reach) > 100:
         raise ValidationFailed.for_field("contact", _("联系方式不能超过 100 个字"))
     with transaction.atomic():
         publicity = lock_row(Publicity, pk=publicity.pk)
         if not publicity_is_open(publicity):
             raise Conflict(_("公示期已结束，不能再提出异议"), code="publicity_closed")
-        redemption = publicity.redemptions.filter(number=_fold(number)).first()
+        redemption = publicity.redemptions.filter(number=fold(number)).first()
         if redemption is None:
             raise ValidationFailed.for_field("number", _("请选择公示名单中的兑现"))
         objection = Objection.objects.create(
@@ -422,7 +397,7 @@ def objection_file(
 def objection_answer(objection: Objection, *, actor: User, upheld: bool, answer: str) -> Objection:
     """The officer answers: upheld → the redemption is withdrawn with the answer as its
     reason; dismissed → it stays on the list."""
-    text = _required_text("answer", answer, _("答复"))
+    text = required_text("answer", answer, _("答复"))
     with transaction.atomic():
         redemption = _locked(objection.redemption)
         _require_officer(actor, redemption)
@@ -496,15 +471,6 @@ def publicity_end(publicity: Publicity, *, actor: User, on: dt.date | None = Non
 # -- 拨付, 追回, 撤销 -----------------------------------------------------------------------------
 
 
-def _day(field: str, value) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(_fold(str(value)))
-    except ValueError:
-        raise ValidationFailed.for_field(field, _("日期格式应为 YYYY-MM-DD")) from None
-
-
 def redemption_pay(redemption: Redemption, *, actor: User, voucher: str, paid_on) -> Payment:
     """The officer records the payment of the redemption's amount."""
     with transaction.atomic():
@@ -518,8 +484,8 @@ def redemption_pay(redemption: Redemption, *, actor: User, voucher: str, paid_on
             raise Conflict(_("该兑现须经公示期满后才能拨付"), code="publicity_required")
         if not redemption.amount:
             raise Conflict(_("该兑现没有拨付金额"), code="no_amount")
-        number = _required_text("voucher", voucher, _("凭证号"), limit=60)
-        day = _day("paid_on", paid_on)
+        number = required_text("voucher", voucher, _("凭证号"), limit=60)
+        day = iso_day("paid_on", paid_on)
         if day > timezone.localdate():
             raise ValidationFailed.for_field("paid_on", _("拨付日期不能晚于今天"))
         payment = Payment.objects.create(
@@ -563,15 +529,15 @@ def redemption_claw_back(
         )
         if original is None:
             raise Conflict(_("没有找到原拨付记录"), code="no_payment")
-        value = _money("amount", amount, _("追回金额"))
+        value = money("amount", amount, _("追回金额"))
         if value > original.amount:
             raise ValidationFailed.for_field(
                 "amount",
                 _("追回金额不能超过原拨付金额 {amount} 万元").format(amount=original.amount),
             )
-        why = _required_text("reason", reason, _("追回原因"), limit=500)
-        number = _required_text("voucher", voucher, _("凭证号"), limit=60)
-        day = _day("paid_on", paid_on)
+        why = required_text("reason", reason, _("追回原因"), limit=500)
+        number = required_text("voucher", voucher, _("凭证号"), limit=60)
+        day = iso_day("paid_on", paid_on)
         if day < original.paid_on:
             raise ValidationFailed.for_field("paid_on", _("追回日期不能早于原拨付日期"))
         payment = Payment.objects.create(
@@ -620,7 +586,7 @@ def redemption_withdraw(redemption: Redemption, *, actor: User, reason: str) -> 
         redemption = _locked(redemption)
         _require_officer(actor, redemption)
         REDEMPTION_TRANSITIONS.check(redemption, RedemptionAction.WITHDRAW)
-        redemption.reason = _required_text("reason", reason, _("撤销理由"), limit=500)
+        redemption.reason = required_text("reason", reason, _("撤销理由"), limit=500)
         _move(
             redemption,
             RedemptionAction.WITHDRAW,
