@@ -5,6 +5,7 @@ from onewindow.policies.api.router import router
 
 # -- calculator
 # -- profile
+from onewindow.policies.api import profile  # noqa: F401  # isort: skip  # -- profile
 # -- redemption
 # -- applications and supervision
 # -- officer (last: /policies/{code})
