@@ -130,6 +130,24 @@ class ItemResult:
     excluded_by: str | None = None
 
 
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _pending_reason(
+    clause: str, outcome: str, pending: tuple[LeafWords, int, Any], fact: str, path: str
+) -> Reason:
+    """``Reason(clause, outcome, pending, fact, path)`` without the dataclass's ``__init__``
+    (a thousand items make thousands of reasons)."""
+    reason = _new(Reason)
+    _set(
+        reason,
+        "__dict__",
+        {"clause": clause, "outcome": outcome, "_text": pending, "fact": fact, "path": path},
+    )
+    return reason
+
+
 def tidy_amount(number: Decimal) -> Decimal:
     """Round half up to the fen and drop trailing zeros (never into exponent form)."""
     number = number.quantize(FEN, rounding=ROUND_HALF_UP)
@@ -189,7 +207,7 @@ def build_result(
     near miss is then worked out only to name the leaves of a near one)."""
     if texts:
         reasons = tuple(
-            Reason(
+            _pending_reason(
                 leaf.clause,
                 TRUTH_WORDS[leaf_truth],
                 (words, leaf_truth, values.get(leaf.fact)),
@@ -310,8 +328,8 @@ def _plain(value: Any) -> Any:
 #: a different content under the same key (a draft edited) is seen by comparing and replaces it.
 _CONTENT_CACHE: dict[str, tuple[Any, tuple[str, ...], str]] = {}
 _CONTENT_CACHE_SIZE = 8192
-#: Canonical fact values by (name, type, value) for hashable values (numbers, dates, codes).
-_VALUE_CACHE: dict[tuple[str, type, Any], Any] = {}
+#: A fact's JSON by (name, type, value) for hashable values (numbers, dates, codes).
+_VALUE_CACHE: dict[tuple[str, type, Any], str] = {}
 _VALUE_CACHE_SIZE = 65536
 
 
@@ -332,19 +350,40 @@ def _content_part(item_version_key: str, item_content: Mapping[str, Any]):
     return found
 
 
-def _canonical_cached(name: str, value: Any) -> Any:
-    if value is None or isinstance(value, (list, tuple, set, dict)):
-        return _canonical(name, value)
-    key = (name, type(value), value)
+def _value_key(name: str, value: Any) -> tuple | None:
+    """A hashable key standing for ``value`` (None when there is none); types are part of it
+    (``1`` and ``"1"`` or ``True`` are not canonicalised alike)."""
+    if isinstance(value, (list, tuple)):
+        try:
+            return (
+                name,
+                list,
+                tuple(
+                    tuple((key, type(item), item) for key, item in entry.items())
+                    if isinstance(entry, Mapping)
+                    else (type(entry), entry)
+                    for entry in value
+                ),
+            )
+        except AttributeError:
+            return None
+    return (name, type(value), value)
+
+
+def _fact_json(name: str, value: Any) -> str:
+    """``"name":<canonical value>`` as JSON, kept by value."""
+    key = _value_key(name, value)
     try:
-        found = _VALUE_CACHE.get(key, _VALUE_CACHE)
+        found = _VALUE_CACHE.get(key) if key is not None else None
     except TypeError:  # unhashable
-        return _canonical(name, value)
-    if found is _VALUE_CACHE:
-        found = _canonical(name, value)
-        if len(_VALUE_CACHE) >= _VALUE_CACHE_SIZE:
-            _VALUE_CACHE.clear()
-        _VALUE_CACHE[key] = found
+        key = None
+        found = None
+    if found is None:
+        found = _dumps(name) + ":" + _dumps(_canonical(name, value))
+        if key is not None:
+            if len(_VALUE_CACHE) >= _VALUE_CACHE_SIZE:
+                _VALUE_CACHE.clear()
+            _VALUE_CACHE[key] = found
     return found
 
 
@@ -360,7 +399,7 @@ def result_hash(
     ``_CONTENT_CACHE``), so a call costs the facts it reads.
     """
     _content, read, item_json = _content_part(item_version_key, item_content)
-    facts_json = _dumps({name: _canonical_cached(name, facts.get(name)) for name in read})
+    facts_json = "{" + ",".join(_fact_json(name, facts.get(name)) for name in read) + "}"
     text = (
         f'{{"facts":{facts_json},"item":{item_json},"on":{_dumps(on.isoformat())},'
         f'"version":{_dumps(item_version_key)}}}'
