@@ -166,3 +166,7 @@ def test_vectorised_equals_naive(condition, amount, rows, on, near_limit):
                 {"true": 1, "false": 0, "unknown": -1}[reason.outcome]
                 for reason in expected.reasons
             ]
+            # one enterprise alone takes the scalar path: the same result and arrays
+            alone = evaluate([item], FactTable.from_rows([facts_of_row], on), near_limit=near_limit)
+            assert alone.result(0, "item") == expected
+            assert alone.arrays("item").outcomes()[0] == expected.outcome
