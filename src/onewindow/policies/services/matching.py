@@ -21,7 +21,7 @@ representatives get one message (keyed: never twice for one redemption).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -79,7 +79,9 @@ class Match:
 @dataclass
 class VersionEvaluation:
     enterprises: int = 0
-    eligible: list[Match] = field(default_factory=list)
+    #: Every eligible enterprise counted; ``matches`` holds those not skipped.
+    eligible: int = 0
+    matches: list[Match] = field(default_factory=list)
     near: int = 0
     unknown: int = 0
 
@@ -113,7 +115,10 @@ class FactSnapshot:
 
 
 def evaluate_version(
-    version: PolicyItemVersion, snapshot: FactSnapshot, on: dt.date
+    version: PolicyItemVersion,
+    snapshot: FactSnapshot,
+    on: dt.date,
+    skip: Collection[int] = frozenset(),
 ) -> VersionEvaluation:
     """One vectorised evaluation of ``version`` over the ``snapshot``: the outcomes are
     counted from the engine's arrays; only the eligible rows are read one by one (their
@@ -129,9 +134,13 @@ def evaluate_version(
     found.near = int(np.count_nonzero(outcomes == NEAR))
     found.unknown = int(np.count_nonzero(outcomes == UNKNOWN_OUTCOME))
     content = version.content()
-    for row in np.flatnonzero(outcomes == ELIGIBLE).tolist():
+    eligible = np.flatnonzero(outcomes == ELIGIBLE).tolist()
+    found.eligible = len(eligible)
+    for row in eligible:
+        if snapshot.ids[row] in skip:
+            continue
         result = evaluation.result(row, 0)
-        found.eligible.append(
+        found.matches.append(
             Match(
                 enterprise_id=snapshot.ids[row],
                 amount=result.amount,
@@ -229,16 +238,14 @@ def run_match(
         zone = version.item.zone
         if snapshot is None:
             snapshot = FactSnapshot.for_zone(zone, on)
-        found = evaluate_version(version, snapshot, on)
         live, judged = _taken(version)
         blocked = _excluded_holders(version)
+        found = evaluate_version(version, snapshot, on, skip=live | blocked)
         fresh = sorted(
             (
                 match
-                for match in found.eligible
-                if match.enterprise_id not in live
-                and match.enterprise_id not in blocked
-                and (match.enterprise_id, match.result_hash) not in judged
+                for match in found.matches
+                if (match.enterprise_id, match.result_hash) not in judged
             ),
             key=lambda match: match.enterprise_id,
         )
@@ -248,7 +255,7 @@ def run_match(
             trigger=trigger,
             evaluated_on=on,
             enterprises=found.enterprises,
-            eligible=len(found.eligible),
+            eligible=found.eligible,
             near=found.near,
             unknown=found.unknown,
             over_budget=len(over),
