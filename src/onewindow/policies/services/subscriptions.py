@@ -17,6 +17,7 @@ still represent the enterprise (and are active) are told.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -38,6 +39,7 @@ from onewindow.policies.services.common import versions_in_force
 from onewindow.policies.services.profile import facts_for
 
 SUBSCRIPTION_OBJECT = "policies.subscription"
+logger = logging.getLogger("onewindow.policies")
 
 
 def _audit(event: str, user: User, enterprise: Applicant, data: dict) -> None:
@@ -202,11 +204,19 @@ def tell_facts_changed(
 
 
 # -- the signals' receivers (connected in apps.py) -------------------------------------------
+# They run after the sender's commit: a failure to tell is logged, never raised into the
+# publication or the change of facts that already happened.
 
 
 def on_version_published(sender, *, version_id: int, **kwargs) -> None:
-    tell_version_published(version_id)
+    try:
+        tell_version_published(version_id)
+    except Exception:
+        logger.exception("policy subscriptions: telling of version %s failed", version_id)
 
 
 def on_facts_changed(sender, *, enterprise_ids, names, **kwargs) -> None:
-    tell_facts_changed(enterprise_ids, names)
+    try:
+        tell_facts_changed(enterprise_ids, names)
+    except Exception:
+        logger.exception("policy subscriptions: telling of enterprises %s failed", enterprise_ids)
