@@ -1,4 +1,4 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
 app_name = "policies"
 
@@ -6,7 +6,16 @@ app_name = "policies"
 urlpatterns: list = []
 
 # -- profile
-urlpatterns += []
+from onewindow.policies.views import profile as profile_views  # noqa: E402  # -- profile
+
+urlpatterns += [  # -- profile
+    path("policies/profile/", profile_views.profile, name="profile"),  # -- profile
+    path(  # -- profile
+        "policies/enterprises/<str:uscc>/",  # -- profile
+        profile_views.enterprise_profile,  # -- profile
+        name="enterprise_profile",  # -- profile
+    ),  # -- profile
+]  # -- profile
 
 # -- officer
 urlpatterns += []
