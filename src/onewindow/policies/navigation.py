@@ -33,6 +33,9 @@ registry.audit_labels(
 # -- each part of the app adds its navigation entries and landings below, in its section --
 
 # -- profile ----------------------------------------------------------------------------------
+registry.nav_entry(
+    "policies:profile", _("企业画像"), order=35, applicant=True, current_names=("profile",)
+)
 
 # -- officer (policies, items, versions) -------------------------------------------------------
 from onewindow.org.constants import Role  # noqa: E402

@@ -8,7 +8,16 @@ app_name = "policies"
 urlpatterns: list = []
 
 # -- profile
-urlpatterns += []
+from onewindow.policies.views import profile as profile_views  # noqa: E402  # -- profile
+
+urlpatterns += [  # -- profile
+    path("policies/profile/", profile_views.profile, name="profile"),  # -- profile
+    path(  # -- profile
+        "policies/enterprises/<str:uscc>/",  # -- profile
+        profile_views.enterprise_profile,  # -- profile
+        name="enterprise_profile",  # -- profile
+    ),  # -- profile
+]  # -- profile
 
 # -- officer
 from django.urls import re_path  # noqa: E402
