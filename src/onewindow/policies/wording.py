@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from onewindow.policies.facts import FACTS_BY_NAME, QUALIFICATION_LABELS, FactKind
 from onewindow.policies.rules.language import (
@@ -77,7 +78,12 @@ def _number(fact_name: str, number: Decimal) -> str:
     fact = FACTS_BY_NAME[fact_name]
     if fact.kind == FactKind.RATIO:
         return f"{plain_number(number * 100)}%"
-    return f"{plain_number(number)}{fact.unit}"
+    if not fact.unit:
+        return plain_number(number)
+    # Chinese writes the unit right after the number (50人); English puts a space between.
+    return pgettext("a number and its unit", "{number}{unit}").format(
+        number=plain_number(number), unit=fact.unit
+    )
 
 
 def _choice(fact_name: str, code: str) -> str:

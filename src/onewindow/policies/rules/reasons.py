@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import get_language, gettext, override
+from django.utils.translation import get_language, gettext, override, pgettext_lazy
 
 from onewindow.policies.facts import FACTS_BY_NAME, QUALIFICATION_LABELS, FactKind
 from onewindow.policies.rules.language import Leaf
@@ -22,6 +22,16 @@ UNKNOWN = -1
 #: Translated words by (language, message): reasons are many and their words few, and
 #: Django's gettext costs a few microseconds a call (the catalogue is fixed while running).
 _TRANSLATED: dict[tuple[str | None, str], str] = {}
+
+
+#: Chinese writes the unit right after the number (50人); English puts a space between.
+NUMBER_WITH_UNIT = pgettext_lazy("a number and its unit", "{number}{unit}")
+
+
+def _with_unit(language: str | None, number: str, unit: str) -> str:
+    if not unit:
+        return number
+    return _translated(language, NUMBER_WITH_UNIT).format(number=number, unit=unit)
 
 
 def _translated(language: str | None, message: Any) -> str:
@@ -57,7 +67,7 @@ def show_number(fact_name: str, number: Decimal, language: str | None = None) ->
     if fact.kind == FactKind.RATIO:
         return f"{plain_number(number * 100)}%"
     unit = _translated(language or get_language(), fact.unit) if fact.unit else ""
-    return f"{plain_number(number)}{unit}"
+    return _with_unit(language or get_language(), plain_number(number), unit)
 
 
 def _choice_label(fact_name: str, code: str, language: str | None) -> str:
@@ -271,7 +281,10 @@ def _shower(fact_name: str, language: str | None):
         key = (language, fact_name, value)
         found = _SHOWN_VALUES.get(key)
         if found is None:
-            found = f"{plain_number(value * 100)}%" if ratio else f"{plain_number(value)}{unit}"
+            if ratio:
+                found = f"{plain_number(value * 100)}%"
+            else:
+                found = _with_unit(language, plain_number(value), unit)
             if len(_SHOWN_VALUES) >= _SHOWN_VALUES_SIZE:
                 _SHOWN_VALUES.clear()
             _SHOWN_VALUES[key] = found
