@@ -216,7 +216,7 @@ def test_a_policy_from_publication_to_payment(scene, signed_in, open_page, live_
     other = signed_in(pw.other_representative.username, errors=problems, timeout=SLOW)
     other.goto(f"{base}/policies/calculator/")
     expect(other.get_by_role("heading", level=1)).to_have_text("政策计算器")
-    near = other.locator("section").filter(has_text="接近符合")
+    near = other.get_by_role("region", name="接近符合")
     expect(near).to_contain_text(ITEM_NAME)
     near.locator("summary").first.click()
     expect(near).to_contain_text("4.6%")
