@@ -196,6 +196,11 @@ def build(total: int) -> None:
             """,
             {"user": dispatcher.pk},
         )
+    # Inserted around the services: count them into the queue roll-up.
+    from onewindow.appeals.services.queue_counts import queue_counts_rebuild
+
+    queue_counts_rebuild(zone)
+    with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     print(f"  built in {time.perf_counter() - started:.0f} s")
 

@@ -247,3 +247,13 @@ class QueryForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
+
+
+class RatingAppealForm(forms.Form):
+    """差评转诉求: the category the complaint is filed under (the rest comes from the rating)."""
+
+    category = forms.CharField(label=_("诉求分类"), required=False, widget=forms.Select)
+
+    def __init__(self, *args, zone_id: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].widget.choices = _choices(_leaf_categories(zone_id))

@@ -253,3 +253,50 @@ registry.fragment(
     order=50,
     context=_duplicates,
 )
+
+
+# -- intake: 差评转诉求 --------------------------------------------------------------------------
+# On the staff's page of a bad rating: the appeal it became, or "转为诉求" for those who may.
+# On the rater's list of cases: the number of the appeal their rating became.
+
+
+from onewindow.appeals.ratings import (  # noqa: E402
+    appeal_of_rating,
+    appeals_of_cases,
+    is_bad,
+    may_turn_ratings,
+)
+
+
+def _rating_turn(context, *, rating) -> dict | None:
+    user = context["request"].user
+    if not is_bad(rating):
+        return None
+    turned = appeal_of_rating(rating)
+    may_turn = may_turn_ratings(user) and user.zone_id == rating.zone_id
+    if turned is None and not may_turn:
+        return None
+    return {"turned": turned, "may_turn": may_turn}
+
+
+def _rater_appeal(context, *, case, cases) -> dict | None:
+    """The appeal a rating of ``case`` became, read for the whole list at its first row."""
+    memo = context.render_context.get("appeals.rating_appeals")
+    if memo is None or memo[0] is not cases:
+        user = context["request"].user
+        found = appeals_of_cases(user, [row.pk for row in cases]) if user.is_authenticated else {}
+        memo = (cases, found)
+        context.render_context["appeals.rating_appeals"] = memo
+    appeal = memo[1].get(case.pk)
+    return {"appeal": appeal} if appeal is not None else None
+
+
+registry.fragment(
+    "reviews.rectification.rating", "appeals/intake/_rating_turn.html", context=_rating_turn
+)
+registry.fragment(
+    "cases.my_cases.case_status",
+    "appeals/intake/_rating_appeal_rater.html",
+    order=10,
+    context=_rater_appeal,
+)

@@ -3,6 +3,8 @@
 - ``appeal_received``: the requester's user is told the number of the order just received
   (in the inbox, then through the backends).
 
+Every message to a requester links to their page of the order (:func:`requester_link`).
+
 Each part of the app keeps its kinds in its own section below and registers them in
 :func:`register`.
 """
@@ -13,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,6 +29,11 @@ from onewindow.appeals.constants import (
     WEEKLY_REPORT_NOTIFICATION,
 )
 from onewindow.core.notifications import register_kind
+
+
+def requester_link(number: str) -> str:
+    """The requester's page of order ``number``: the link of every message to a requester."""
+    return reverse("appeals:my_appeal", args=[number])
 
 
 def _title(context: Mapping[str, Any]) -> str:

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.appeals.clock import local_zone
@@ -23,8 +23,13 @@ from onewindow.appeals.constants import (
     AssignmentRole,
     ExtensionStatus,
 )
-from onewindow.appeals.models import Appeal, AppealAssignment, AppealExtension
-from onewindow.appeals.permissions import handler_department_ids, visible_appeals
+from onewindow.appeals.models import (
+    Appeal,
+    AppealAssignment,
+    AppealExtension,
+    AppealQueueCount,
+)
+from onewindow.appeals.permissions import handler_department_ids, is_zone_wide, visible_appeals
 from onewindow.org.models import User
 
 #: Orders whose handling clock is still running (not yet replied).
@@ -51,6 +56,22 @@ def overdue_condition(now: dt.datetime) -> Q:
 def warning_condition(now: dt.datetime) -> Q:
     """In the warning band: running, past its warning instant, not yet due."""
     return Q(status__in=RUNNING, warn_at__lte=now, due_at__gte=now)
+
+
+#: The department's queues a write decides: queue → the status of its orders.
+DEPARTMENT_KEPT = {
+    "sign": AppealStatus.DISPATCHED,
+    "handling": AppealStatus.HANDLING,
+    "returns": AppealStatus.RETURN_REQUESTED,
+}
+#: The centre's queues decided by the status alone (``extensions`` is the fourth).
+CENTRE_KEPT = {
+    "received": AppealStatus.RECEIVED,
+    "returns": AppealStatus.RETURN_REQUESTED,
+    "replies": AppealStatus.REPLIED,
+}
+EXTENSIONS = "extensions"
+CENTRE_KEPT_KEYS = (*CENTRE_KEPT, EXTENSIONS)
 
 
 @dataclass(frozen=True)
@@ -80,10 +101,30 @@ CENTRE_QUEUES = (
 def department_scope(user: User) -> QuerySet[Appeal]:
     """The orders the user's departments currently hold (lead or co), within sight.
 
-    The lead is on the order itself (the index on lead department, status and deadline);
-    a co-department through its current assignment. The departments are of the user's
-    zone, and so are their orders: saying so lets the index on zone, status and deadline
-    find a queue's orders first."""
+    A handler of one department who sees nothing zone-wide (the usual case): the zone's
+    orders with a current assignment of the department that is a co assignment or the
+    lead department's own, one ``EXISTS`` probe per order on the unique index of current
+    assignments. That is exactly ``visible_appeals`` (a current assignment of the
+    department) narrowed to the lead or a co assignment (``scope_through_chokepoint``;
+    the roll-up test compares the two), without reading every order the department ever
+    held. Anyone else goes through the chokepoint as written."""
+    departments = list(handler_department_ids(user))
+    if len(departments) != 1 or is_zone_wide(user) or not user.is_active:
+        return scope_through_chokepoint(user)
+    holds = AppealAssignment.objects.filter(
+        Q(role=AssignmentRole.CO) | Q(department_id=OuterRef("lead_department_id")),
+        appeal_id=OuterRef("pk"),
+        department_id=departments[0],
+        is_current=True,
+    )
+    return Appeal.objects.filter(Exists(holds), zone_id=user.zone_id)
+
+
+def scope_through_chokepoint(user: User) -> QuerySet[Appeal]:
+    """``department_scope`` read through ``permissions.visible_appeals``: the lead is on
+    the order itself (the index on lead department, status and deadline); a co-department
+    through its current assignment; the departments and their orders are of the user's
+    zone."""
     departments = list(handler_department_ids(user))
     co = AppealAssignment.objects.filter(
         department_id__in=departments, is_current=True, role=AssignmentRole.CO
@@ -136,6 +177,89 @@ def queue_counts(
     return {queue.key: counts[queue.key] for queue in queues}
 
 
+def kept_counts(zone_id: int, department_id: int | None, keys: Iterable[str]) -> dict[str, int]:
+    """The roll-up's counts of one board (one indexed read); a queue with no row is 0."""
+    keys = list(keys)
+    found = dict(
+        AppealQueueCount.objects.filter(
+            zone_id=zone_id, department_id=department_id, queue__in=keys
+        ).values_list("queue", "count")
+    )
+    return {key: found.get(key, 0) for key in keys}
+
+
+def time_counts(scope: QuerySet[Appeal], keys: Iterable[str], now: dt.datetime) -> dict[str, int]:
+    """The queues that follow the clock (即将超期 / 已超期), counted live: each bounded by
+    the deadline on the index of the orders not yet replied, one count per queue."""
+    return {key: scope.filter(queue_condition(key, now)).count() for key in keys}
+
+
+def _through(prefix: str, condition: Q) -> Q:
+    """``condition`` on the order, said from a row that points to it (``appeal__…``)."""
+    moved = Q(
+        *(
+            _through(prefix, child) if isinstance(child, Q) else (f"{prefix}{child[0]}", child[1])
+            for child in condition.children
+        ),
+        _connector=condition.connector,
+        _negated=condition.negated,
+    )
+    return moved
+
+
+def department_time_counts(
+    zone_id: int, department_id: int, keys: Iterable[str], now: dt.datetime
+) -> dict[str, int]:
+    """``time_counts`` of one department's scope, as two disjoint counts: the orders it
+    leads (on the index on lead department, status and deadline, each probed for its
+    current assignment) and those it co-handles (from its current co assignments, a
+    partial index of their own, each joined to its order), instead of one semi-join
+    that reads every assignment the department ever had."""
+    # A department holds at most one current assignment per order (a unique index).
+    lead = AppealAssignment.objects.filter(
+        department_id=department_id,
+        is_current=True,
+        appeal__zone_id=zone_id,
+        appeal__lead_department_id=department_id,
+    )
+    co = AppealAssignment.objects.filter(
+        department_id=department_id,
+        is_current=True,
+        role=AssignmentRole.CO,
+        appeal__zone_id=zone_id,
+    ).exclude(appeal__lead_department_id=department_id)
+    return {
+        key: lead.filter(_through("appeal__", queue_condition(key, now))).count()
+        + co.filter(_through("appeal__", queue_condition(key, now))).count()
+        for key in keys
+    }
+
+
+def board_counts(
+    user: User, queue_list: Iterable[Queue], now: dt.datetime, *, centre: bool
+) -> dict[str, int]:
+    """The tab counts of the user's board: the queues a write decides from the roll-up
+    the services keep (one indexed read), the clock's queues live. A handler of several
+    departments is counted live (an order held by two of them is one order, not two)."""
+    queue_list = list(queue_list)
+    if centre:
+        scope, department_id, kept = centre_scope(user), None, CENTRE_KEPT_KEYS
+    else:
+        departments = list(handler_department_ids(user))
+        scope = department_scope(user)
+        if len(departments) != 1:
+            return queue_counts(scope, queue_list, now)
+        department_id, kept = departments[0], tuple(DEPARTMENT_KEPT)
+    keys = [queue.key for queue in queue_list]
+    counts = kept_counts(user.zone_id, department_id, [key for key in keys if key in kept])
+    clock_keys = [key for key in keys if key not in kept]
+    if department_id is None:
+        counts.update(time_counts(scope, clock_keys, now))
+    else:
+        counts.update(department_time_counts(user.zone_id, department_id, clock_keys, now))
+    return {key: counts[key] for key in keys}
+
+
 @dataclass(frozen=True)
 class ListFilters:
     """The filters of the appeal list (``GET /api/v1/appeals``), already parsed."""
@@ -185,3 +309,32 @@ def appeal_list(user: User, filters: ListFilters, now: dt.datetime) -> QuerySet[
         )
         rows = rows.filter(created_at__lt=end)
     return rows.select_related("category", "lead_department").order_by("due_at", "pk")
+
+
+def list_count(user: User, filters: ListFilters, rows: QuerySet[Appeal], now: dt.datetime) -> int:
+    """How many orders the list holds. The board's overdue list (only ``overdue=true``) is
+    two disjoint counts, each on a partial index of its own (the running orders past their
+    deadline, index-only on ``appeal_running_due``; those replied late on
+    ``appeal_late_due``) instead of one count over the whole late condition."""
+    if filters != ListFilters(overdue=True):
+        return rows.count()
+    base = visible_appeals(user).filter(zone_id=user.zone_id)
+    running = base.filter(status__in=RUNNING, due_at__lt=now).count()
+    return running + base.filter(status__in=REPLIED, overdue=True).count()
+
+
+def after_keyset(user: User, rows: QuerySet[Appeal], number: str) -> QuerySet[Appeal] | None:
+    """The rows after the order ``number`` in the list's order (deadline, id): a keyset,
+    so the next page starts on the index at that deadline instead of skipping rows. None
+    when the user cannot see that order."""
+    anchor = (
+        visible_appeals(user).filter(number=number, zone_id=user.zone_id).values("due_at", "pk")
+    ).first()
+    if anchor is None:
+        return None
+    due_at, pk = anchor["due_at"], anchor["pk"]
+    if due_at is None:  # deadlines absent sort last
+        return rows.filter(due_at__isnull=True, pk__gt=pk)
+    return rows.filter(Q(due_at__gte=due_at) | Q(due_at__isnull=True)).exclude(
+        due_at=due_at, pk__lte=pk
+    )

@@ -109,6 +109,13 @@ class AppealImportIn(AppealInputSchema):
     )
 
 
+class AppealFromRatingIn(AppealInputSchema):
+    """差评转诉求 (the centre or 电子监察 of the rating's zone)."""
+
+    rating: Integer = Field(description="差评的编号（本开发区“不满意”“非常不满意”的评价）")
+    category: str = Field(max_length=40, description="诉求分类编码（本开发区启用的末级分类）")
+
+
 class AppealLookupQuery(Schema):
     number: str = Field("", max_length=100, description="工单编号")
     code: str = Field("", max_length=100, description="查询码")

@@ -29,7 +29,9 @@ def raise_supervisions() -> dict[str, int]:
 
 @task()
 def recompute_appeal_deadlines(zone_id: int | None = None) -> int:
-    """After a change of working days: the open orders' deadlines follow it."""
+    """After a change of working days: the open orders' deadlines follow it, and so do
+    the limits to sign of the orders awaiting their sign (office hours); the return window,
+    natural hours after the dispatch, does not depend on the calendar and stays."""
     if zone_id is None:
         return appeal_deadlines_recompute()
     zone = Zone.objects.filter(pk=zone_id).first()

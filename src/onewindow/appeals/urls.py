@@ -49,6 +49,7 @@ urlpatterns: list = [
     path("appeals/query/", intake_views.appeal_query, name="query"),
     path("appeals/hotline/new/", intake_views.hotline_new, name="hotline_new"),
     path("appeals/hotline/done/", intake_views.hotline_done, name="hotline_done"),
+    path("appeals/from-rating/<int:pk>/", intake_views.rating_appeal, name="rating_appeal"),
     # -- handling: the department's queue, the centre's board, the staff order page
     path("appeals/department/", handling_views.department_queue, name="department_queue"),
     path("appeals/centre/", handling_views.centre_board, name="centre_board"),

@@ -76,6 +76,7 @@ from onewindow.appeals.services.common import (
     QUERY_CODE_LENGTH,
     format_appeal_number,
 )
+from onewindow.appeals.services.queue_counts import queue_counts_rebuild
 from onewindow.catalog.models import ItemVersion
 from onewindow.catalog.search_keys import fold, name_search_keys
 from onewindow.core.audit import audit_append
@@ -408,4 +409,6 @@ def load_appeals(zone: Zone, *, count: int = DEFAULT_COUNT) -> AppealsSummary:
                 setup, now=anchor(timezone.now()), rng=random.Random(f"{SEED}:appeals")
             )
             _write(planner, plan_orders(planner, count))
+            # Written in bulk, not through the services: count them into the queue roll-up.
+            queue_counts_rebuild(zone)
     return summary(zone)

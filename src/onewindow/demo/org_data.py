@@ -112,6 +112,10 @@ STAFF = [
     ("handler-swj", "税务 曾德明", [Role.APPEAL_HANDLER], "SWJ", None),
     ("handler-sthj", "生态环境 田海波", [Role.APPEAL_HANDLER], "STHJ", None),
     ("handler-kjj", "科技局 潘思远", [Role.APPEAL_HANDLER], "KJJ", None),
+    # 惠企政策: each department's policy officer (政策专员) enters its policies (policies_data.py).
+    ("policy", "科技局 许文博", [Role.POLICY_OFFICER], "KJJ", None),
+    ("policy-rsj", "人社局 方晓雯", [Role.POLICY_OFFICER], "RSJ", None),
+    ("policy-swj", "税务 韩立新", [Role.POLICY_OFFICER], "SWJ", None),
 ]
 
 

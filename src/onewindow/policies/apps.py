@@ -26,6 +26,9 @@ class PoliciesConfig(AppConfig):
             subscriptions.on_facts_changed, dispatch_uid="policies.subscriptions.facts"
         )
 
-        # -- redemption
+        # -- redemption: a published 免申即享 version is matched at once
+        from onewindow.policies.services.matching import on_version_published
+
+        version_published.connect(on_version_published, dispatch_uid="policies.match_published")
 
         # -- applications

@@ -33,8 +33,18 @@ registry.audit_labels(
 # -- each part of the app adds its navigation entries and landings below, in its section --
 
 # -- profile ----------------------------------------------------------------------------------
+registry.nav_entry(
+    "policies:profile", _("企业画像"), order=35, applicant=True, current_names=("profile",)
+)
 
 # -- officer (policies, items, versions) -------------------------------------------------------
+from onewindow.org.constants import Role  # noqa: E402
+
+registry.nav_entry("policies:manage", _("政策管理"), order=55, roles={Role.POLICY_OFFICER})
+registry.landing("policies:manage", order=40, roles={Role.POLICY_OFFICER})
+# The public navigation of base.html is not in the registry (it names its links itself); the
+# signed-in see 惠企政策 here, everyone reaches it at /policies/.
+registry.nav_entry("policies:list", _("惠企政策"), order=90, shown=lambda user: True)
 
 # -- calculator and subscriptions --------------------------------------------------------------
 # 政策计算器 for applicants (the page itself refuses one who represents no enterprise); the
@@ -53,5 +63,56 @@ registry.nav_entry("policies:calculator", _("政策计算器"), order=35, applic
 registry.fragment("site.header.tools", "policies/calculator/_try_link.html", context=_public_try)
 
 # -- redemption (免申即享, 公示, 拨付) ------------------------------------------------------
+from onewindow.org.constants import Role  # noqa: E402
+
+registry.nav_entry(
+    "policies:my_redemptions",
+    _("我的政策兑现"),
+    order=32,
+    applicant=True,
+    current_names=("my_redemption",),
+)
+registry.nav_entry(
+    "policies:redemption_desk",
+    _("兑现管理"),
+    order=52,
+    roles={Role.POLICY_OFFICER},
+    current_names=("redemption_manage",),
+)
+# The 公示 is public: every signed-in user sees the link; visitors find it in the header.
+registry.nav_entry(
+    "policies:publicity_list",
+    _("政策兑现公示"),
+    order=90,
+    shown=lambda user: True,
+    current_names=("publicity_detail",),
+)
+
+
+def _publicity_link(context) -> dict | None:
+    request = context.get("request")
+    if request is None or request.user.is_authenticated:
+        return None
+    return {}
+
+
+registry.fragment(
+    "site.header.tools", "policies/redemption/_publicity_link.html", context=_publicity_link
+)
 
 # -- applications and supervision --------------------------------------------------------------
+from onewindow.policies.permissions import READER_ROLES  # noqa: E402
+from onewindow.policies.services.figures import FIGURES_EXPORTED  # noqa: E402
+
+registry.nav_entry(
+    "policies:figures",
+    _("政策兑现统计"),
+    order=67,
+    roles=READER_ROLES,
+    current_names=("figures", "figures_item"),
+)
+registry.audit_labels({FIGURES_EXPORTED: _("导出政策兑现统计")})
+
+# The case's submission and decision move a 快申快享 / 依申请 redemption (receivers connect here,
+# at start-up, as navigation modules are imported by the portal).
+import onewindow.policies.services.applications  # noqa: E402, F401

@@ -60,8 +60,53 @@ def _register_calculator() -> None:
 # -- redemption --------------------------------------------------------------------------------
 
 
+#: A 免申即享 match waits for the enterprise's confirmation.
+REDEMPTION_MATCHED = "policy_redemption_matched"
+#: The redemption is on a publication list (公示).
+REDEMPTION_PUBLICISED = "policy_redemption_publicised"
+REDEMPTION_PAID = "policy_redemption_paid"
+REDEMPTION_CLAWED_BACK = "policy_redemption_clawed_back"
+
+
+def _redemption_title(context: Mapping[str, Any]) -> str:
+    return _("政策兑现提醒：{number}").format(number=context["number"])
+
+
+def _matched(context: Mapping[str, Any]) -> str:
+    return _(
+        "贵企业符合“{item}”的兑现条件（免申即享），兑现编号 {number}，金额 {amount} 万元。"
+        "请于 {due} 前在“我的政策兑现”中填写收款账户并确认。"
+    ).format(**context)
+
+
+def _publicised(context: Mapping[str, Any]) -> str:
+    return _("贵企业的政策兑现 {number}（{item}）已列入公示，公示期至 {ends_on}。").format(
+        **context
+    )
+
+
+def _paid(context: Mapping[str, Any]) -> str:
+    return _("贵企业的政策兑现 {number}（{item}）已拨付 {amount} 万元，凭证号 {voucher}。").format(
+        **context
+    )
+
+
+def _clawed_back(context: Mapping[str, Any]) -> str:
+    return _("贵企业的政策兑现 {number}（{item}）已追回 {amount} 万元，原因：{reason}。").format(
+        **context
+    )
+
+
 def _register_redemption() -> None:
-    pass
+    link = gettext_lazy("查看兑现")
+    register_kind(REDEMPTION_MATCHED, render=_matched, title=_redemption_title, link_label=link)
+    register_kind(
+        REDEMPTION_PUBLICISED, render=_publicised, title=_redemption_title, link_label=link
+    )
+    register_kind(REDEMPTION_PAID, render=_paid, title=_redemption_title, link_label=link)
+    register_kind(
+        REDEMPTION_CLAWED_BACK, render=_clawed_back, title=_redemption_title, link_label=link
+    )
 
 
 # -- applications ------------------------------------------------------------------------------

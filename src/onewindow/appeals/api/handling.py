@@ -139,6 +139,7 @@ class AppealRowsOut(Schema):
     count: int
     limit: int
     offset: int
+    next_after: str | None = Field(description="下一页的 after；没有下一页时为空")
     results: list[AppealRowOut]
 
 
@@ -156,6 +157,9 @@ class AppealListQuery(Schema):
     nature: Nature | None = Field(None, description="诉求性质")
     received_from: dt.date | None = Field(None, description="受理日期起（含）")
     received_to: dt.date | None = Field(None, description="受理日期止（含）")
+    after: str | None = Field(
+        None, max_length=30, description="从这张工单之后接着列（上一页的 next_after，按期限和编号）"
+    )
     limit: int = Field(25, ge=1, le=MAX_LIMIT, description="每页条数，至多 100")
     offset: int = Field(0, ge=0, le=MAX_OFFSET, description="跳过的条数")
 
@@ -261,12 +265,23 @@ def appeal_list(request: HttpRequest, query: Query[AppealListQuery]):
             code="not_permitted",
         )
     now = timezone.now()
-    rows = queues.appeal_list(user, _filters(user, query), now)
-    page = rows[query.offset : query.offset + query.limit]
+    filters = _filters(user, query)
+    rows = queues.appeal_list(user, filters, now)
+    listed = rows
+    if query.after:
+        listed = queues.after_keyset(user, rows, fold_code(query.after))
+        if listed is None:
+            raise ValidationFailed.for_field(
+                "after",
+                _("起始工单：没有找到编号为“{number}”的工单").format(number=query.after),
+                code="unknown_appeal",
+            )
+    page = list(listed[query.offset : query.offset + query.limit])
     return {
-        "count": rows.count(),
+        "count": queues.list_count(user, filters, rows, now),
         "limit": query.limit,
         "offset": query.offset,
+        "next_after": page[-1].number if len(page) == query.limit else None,
         "results": [appeal_row(appeal, now) for appeal in page],
     }
 

@@ -1,6 +1,7 @@
 """Intake over HTTP: file an appeal or record a call (``POST /appeals``), take the upstream
 platform's pushes (``POST /appeals/import``), read one order (``GET /appeals/{number}``)
-and the public lookup by number and query code (``GET /appeals/lookup``).
+and the public lookup by number and query code (``GET /appeals/lookup``);
+turn a bad rating into an appeal (``POST /appeals/from-rating``: the centre or 电子监察).
 
 Who may: ``POST /appeals`` is an applicant's user (我要反映) or a hotline seat of the zone
 (来电登记), each with its own body; ``POST /appeals/import`` is the centre (派单员) of the
@@ -24,9 +25,11 @@ from onewindow.appeals.permissions import (
     requester_name_for,
     requester_phone_for,
 )
+from onewindow.appeals.ratings import may_turn_ratings, rating_to_turn
 from onewindow.appeals.readout import public_appeal, reply_of, steps_of
 from onewindow.appeals.schemas import (
     AppealCallIn,
+    AppealFromRatingIn,
     AppealImportIn,
     AppealInputSchema,
     AppealLookupQuery,
@@ -212,6 +215,29 @@ def appeal_import(request: HttpRequest):
         raise Forbidden(_("只有本开发区的派单员可以接收12345平台工单"), code="not_permitted")
     appeal, created = intake.appeal_import(actor=user, zone=user.zone, payload=body.model_dump())
     return Status(201 if created else 200, appeal_out(user, _reread(appeal)))
+
+
+@router.post(
+    "/appeals/from-rating",
+    auth=session_auth,
+    response={201: AppealOut, **WRITE_ERRORS},
+    summary="差评转诉求：本开发区派单员或电子监察人员将“不满意”“非常不满意”的评价转为投诉",
+    description=(
+        "诉求与评价互相关联；一条差评只能转一次（再转答复 409 并给出已转的工单编号）；"
+        "好评答复 422 并指明 rating；其他开发区的评价与不存在同样答复 404。"
+    ),
+    openapi_extra=_request_body(AppealFromRatingIn),
+)
+def appeal_from_rating(request: HttpRequest):
+    user = request.auth
+    body = validated(AppealFromRatingIn, json_object(request, empty_is_object=False))
+    if not may_turn_ratings(user):
+        raise Forbidden(
+            _("只有本开发区的派单员或电子监察人员可以将差评转为诉求"), code="not_permitted"
+        )
+    rating = rating_to_turn(user, body.rating)
+    appeal = intake.appeal_from_rating(actor=user, rating=rating, category=body.category)
+    return Status(201, appeal_out(user, _reread(appeal)))
 
 
 @router.get(

@@ -24,10 +24,22 @@ running it again finishes the work (it is idempotent).
 Which orders: those in ``RECOUNTED_STATUSES`` (open, not replied) counted in working days,
 and natural-hour orders only when an extension added working days to them (hours alone do
 not depend on the calendar). ``overdue``, fixed at the reply, is never touched.
+
+The limit to sign (``sign_due_at``, 签收期限) is office hours of working days after the
+dispatch, so it follows the calendar too: each zone's run then goes through the orders
+dispatched and not yet signed (``_recompute_signs``), chunk by chunk, and moves the limit
+of those whose limit changed, each by a compare-and-set ``UPDATE`` (written only if the
+order is still dispatched, unsigned, with the dispatch instant and limit read; a sign or a
+re-dispatch meanwhile wins). The hours are the zone's ``sign_within_working_hours`` of now
+(the order does not keep the hours it was given). Those orders are few (a queue, not the
+backlog) and the limit is computed one order at a time. The return window
+(``return_until``) is natural hours after the dispatch: the calendar does not move it, and
+it is left as it is. ``sign_overdue``, fixed at the sign, is never touched.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,11 +56,13 @@ from onewindow.appeals.clock import (
     from_epoch_us,
     local_zone,
     working_days_due_many,
+    working_hours_due,
 )
 from onewindow.appeals.constants import (
     RECOMPUTE_CHUNK_SIZE,
     RECOUNTED_STATUSES,
     AppealEvent,
+    AppealStatus,
     LimitUnit,
 )
 from onewindow.appeals.models import Appeal, AppealSettings
@@ -69,20 +83,33 @@ def recounted_appeals() -> QuerySet[Appeal]:
     )
 
 
+def unsigned_appeals() -> QuerySet[Appeal]:
+    """The orders whose limit to sign depends on the calendar: dispatched, not yet signed."""
+    return Appeal.objects.filter(
+        status=AppealStatus.DISPATCHED, signed_at__isnull=True, dispatched_at__isnull=False
+    )
+
+
 def appeal_deadlines_recompute(*, zone: Zone | None = None, actor: User | None = None) -> int:
     """Recompute the clock of every open order of ``zone`` (of every zone when None, as
-    after a national notice); returns how many orders' clocks changed. Audited once, with
-    the counts."""
+    after a national notice), and the limit to sign of the orders awaiting their sign;
+    returns how many orders' deadlines (``due_at`` / ``warn_at``) changed. Audited once,
+    with the counts (``sign_limits_changed``: how many limits to sign moved)."""
     if zone is not None:
         zones = [zone]
     else:
-        zone_ids = recounted_appeals().values("zone_id")
-        zones = list(Zone.objects.filter(pk__in=zone_ids).order_by("pk"))
-    examined = changed = 0
+        zones = list(
+            Zone.objects.filter(
+                Q(pk__in=recounted_appeals().values("zone_id"))
+                | Q(pk__in=unsigned_appeals().values("zone_id"))
+            ).order_by("pk")
+        )
+    examined = changed = signs = 0
     for each in zones:
-        seen, moved = _recompute_zone(each)
+        seen, moved, signs_moved = _recompute_zone(each)
         examined += seen
         changed += moved
+        signs += signs_moved
     with transaction.atomic():
         audit_append(
             action=AppealEvent.DEADLINES_RECOMPUTED,
@@ -94,6 +121,7 @@ def appeal_deadlines_recompute(*, zone: Zone | None = None, actor: User | None =
                 "zones": [each.code for each in zones],
                 "examined": examined,
                 "changed": changed,
+                "sign_limits_changed": signs,
             },
         )
     return changed
@@ -117,7 +145,8 @@ class _Chunk:
         return int(self.pk.size)
 
 
-def _recompute_zone(zone: Zone) -> tuple[int, int]:
+def _recompute_zone(zone: Zone) -> tuple[int, int, int]:
+    """(orders examined, deadlines changed, limits to sign changed) in ``zone``."""
     settings = appeal_settings_for(zone)
     calendar = zone_calendar(zone)
     read = _read_postgresql if connection.vendor == "postgresql" else _read_orm
@@ -128,7 +157,7 @@ def _recompute_zone(zone: Zone) -> tuple[int, int]:
         with transaction.atomic():
             chunk = read(zone, after=last)
             if not len(chunk):
-                return examined, changed
+                break
             examined += len(chunk)
             new_due, new_warn, new_provisional = _compute(
                 chunk, calendar=calendar, settings=settings
@@ -141,6 +170,47 @@ def _recompute_zone(zone: Zone) -> tuple[int, int]:
             if changes.any():
                 changed += write(chunk, changes, new_due, new_warn, new_provisional)
         last = int(chunk.pk[-1])
+    return examined, changed, _recompute_signs(zone, calendar=calendar, settings=settings)
+
+
+def _recompute_signs(zone: Zone, *, calendar: WorkingCalendar, settings: AppealSettings) -> int:
+    """Move the limit to sign of ``zone``'s unsigned orders to the calendar; returns how
+    many moved (see the module's docstring)."""
+    changed = last = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                unsigned_appeals()
+                .filter(zone=zone, pk__gt=last)
+                .order_by("pk")
+                .values_list("pk", "dispatched_at", "sign_due_at")[:RECOMPUTE_CHUNK_SIZE]
+            )
+            if not rows:
+                return changed
+            now = timezone.now()
+            for pk, dispatched_at, sign_due_at in rows:
+                new = _sign_due(dispatched_at, calendar=calendar, settings=settings)
+                if new != sign_due_at:
+                    changed += (
+                        unsigned_appeals()
+                        .filter(pk=pk, dispatched_at=dispatched_at, sign_due_at=sign_due_at)
+                        .update(sign_due_at=new, updated_at=now)
+                    )
+        last = rows[-1][0]
+
+
+def _sign_due(
+    dispatched_at: dt.datetime, *, calendar: WorkingCalendar, settings: AppealSettings
+) -> dt.datetime:
+    """The limit to sign of an order dispatched at ``dispatched_at`` (as the dispatch
+    computes it: ``services.handling_rules._start_dispatch_clock``)."""
+    return working_hours_due(
+        calendar,
+        start=dispatched_at,
+        hours=settings.sign_within_working_hours,
+        workday_starts=settings.workday_starts,
+        workday_ends=settings.workday_ends,
+    )
 
 
 def _compute(

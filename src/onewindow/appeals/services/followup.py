@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +38,7 @@ from onewindow.appeals.followup_rules import (
 from onewindow.appeals.models import Appeal, AppealStep, AppealVisit
 from onewindow.appeals.selectors import appeal_for, appeal_settings_for, zone_calendar
 from onewindow.appeals.services.common import move, record_step, set_clock
+from onewindow.appeals.services.queue_counts import keeps_queue_counts
 from onewindow.appeals.services.supervision import checked_text, supervise_on
 from onewindow.core.errors import NotFound, ValidationFailed
 from onewindow.core.identifiers import fold_code
@@ -105,7 +105,7 @@ def _reopen(
     return appeal
 
 
-@transaction.atomic
+@keeps_queue_counts()
 def appeal_visit(
     *,
     appeal: Appeal,
@@ -189,7 +189,7 @@ def appeal_visit(
     return visit
 
 
-@transaction.atomic
+@keeps_queue_counts()
 def appeal_reopen(*, appeal: Appeal, actor: User, reason: str = "") -> Appeal:
     """申请重办: the requester, within ``reopen_until`` (N natural days after the reply),
     sends an answered or closed order back to its lead department with a fresh clock."""
@@ -208,7 +208,7 @@ def appeal_reopen(*, appeal: Appeal, actor: User, reason: str = "") -> Appeal:
     )
 
 
-@transaction.atomic
+@keeps_queue_counts()
 def appeal_close(*, appeal: Appeal, actor: User, reason: str) -> Appeal:
     """中心办结: the centre closes an answered order without a return visit (the requester
     cannot be reached, declined the visit ...), saying why."""
@@ -270,7 +270,7 @@ def merge_target_for(actor: User, number: str) -> Appeal:
         ) from None
 
 
-@transaction.atomic
+@keeps_queue_counts()
 def appeal_merge(*, appeal: Appeal, into: Appeal, actor: User) -> Appeal:
     """合并: the centre merges an open order (a duplicate) into another open order of the
     zone; the merged order ends (已合并, ``merged_into``) and both requesters are told."""

@@ -31,6 +31,7 @@ from onewindow.appeals.models import (
     DispatchRule,
 )
 from onewindow.appeals.services.common import new_query_code, next_appeal_number
+from onewindow.appeals.services.queue_counts import apply_delta, memberships
 from onewindow.catalog.tests.factories import uscc_for
 from onewindow.org.constants import ApplicantKind, Capacity, Role
 from onewindow.org.models import Applicant, Department, User, Zone
@@ -217,6 +218,8 @@ def make_appeal(
             role=AssignmentRole.LEAD,
             signed_at=appeal.signed_at,
         )
+    # Made without the services: count it into the queue roll-up as they would.
+    apply_delta({}, memberships([appeal.pk]))
     return appeal
 
 

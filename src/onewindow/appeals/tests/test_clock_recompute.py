@@ -2,11 +2,15 @@
 open orders (``appeal_deadlines_recompute``), run by ``core.signals.calendar_changed``
 through the appeals job, the way cases recomputes its deadlines.
 
-Days worked by hand (2026 notices as in test_clock.py):
+Days worked by hand (2026 notices as in test_clock.py; office hours 09:00–17:30, 2 office
+hours to sign, 24 natural hours to send an order back):
 - received Mon 28 Sep 2026, 5 working days: Tue 29, Wed 30 Sep, Thu 8, Fri 9, Sat 10 Oct
   (调休): due Sat 10 Oct 17:30; warning at the 4th, Fri 9 Oct 17:30.
 - the zone then closes Tue 29 Sep: Wed 30 (1), Thu 8 (2), Fri 9 (3), Sat 10 (4), Mon 12
   Oct (5): due Mon 12 Oct 17:30; warning Sat 10 Oct 17:30.
+- dispatched Mon 28 Sep 17:00: half an hour to 17:30, the other 1.5 hours on Tue 29 Sep,
+  to sign by Tue 29 Sep 10:30; with Tue 29 closed, by Wed 30 Sep 10:30. The return window
+  (natural hours) ends Tue 29 Sep 17:00 either way.
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ from onewindow.appeals.tests.factories import at, make_appeal
 from onewindow.core.models import AuditEvent
 from onewindow.core.services import holiday_notice_load
 from onewindow.org.constants import CalendarOverrideKind
-from onewindow.org.services import calendar_override_set
+from onewindow.org.models import ZoneCalendarOverride
+from onewindow.org.services import calendar_override_remove, calendar_override_set
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +95,12 @@ def test_the_run_is_audited_once_with_its_counts(aw):
 
     (event,) = AuditEvent.objects.filter(action=AppealEvent.DEADLINES_RECOMPUTED)
     assert (event.actor, event.object_type, event.object_id) == ("a_dispatcher", "zone", "SFQ")
-    assert event.data == {"zones": ["SFQ"], "examined": 2, "changed": 1}
+    assert event.data == {
+        "zones": ["SFQ"],
+        "examined": 2,
+        "changed": 1,
+        "sign_limits_changed": 0,
+    }
 
 
 def test_natural_hour_orders_follow_the_calendar_only_when_extended(aw):
@@ -203,7 +213,7 @@ def test_nothing_open_is_still_audited(aw):
     make_appeal(aw, AppealStatus.CLOSED, received=at(MON_28_SEP))
     assert appeal_deadlines_recompute() == 0
     event = AuditEvent.objects.get(action=AppealEvent.DEADLINES_RECOMPUTED)
-    assert event.data == {"zones": [], "examined": 0, "changed": 0}
+    assert event.data == {"zones": [], "examined": 0, "changed": 0, "sign_limits_changed": 0}
 
 
 def test_an_order_changed_while_the_chunk_was_computed_is_left_to_its_writer(aw, monkeypatch):
@@ -226,3 +236,110 @@ def test_an_order_changed_while_the_chunk_was_computed_is_left_to_its_writer(aw,
     # when / then: the recompute does not overwrite what the extension wrote
     assert appeal_deadlines_recompute(zone=aw.zone) == 0
     assert fresh(appeal).due_at == extended_due
+
+
+# -- the limit to sign ----------------------------------------------------------------------
+
+
+MON_28_SEP_17 = at(MON_28_SEP, 17)
+SIGN_BY = at(TUE_29_SEP, 10, 30)
+SIGN_BY_AFTER_CLOSURE = at(dt.date(2026, 9, 30), 10, 30)
+RETURN_UNTIL = at(TUE_29_SEP, 17)
+
+
+def dispatched_at_five(aw, status: str = AppealStatus.DISPATCHED, **fields) -> Appeal:
+    """An order received Mon 28 Sep 16:00, dispatched at 17:00 (the factory's hour after)."""
+    appeal = make_appeal(aw, status, received=at(MON_28_SEP, 16), **fields)
+    assert (appeal.dispatched_at, appeal.sign_due_at) == (MON_28_SEP_17, SIGN_BY)
+    assert appeal.return_until == RETURN_UNTIL
+    return appeal
+
+
+def test_a_closure_moves_the_limit_to_sign_of_an_unsigned_order_not_its_return_window(
+    aw, django_capture_on_commit_callbacks
+):
+    # given: an order awaiting its sign, one signed, one replied
+    unsigned = dispatched_at_five(aw)
+    signed = dispatched_at_five(aw, AppealStatus.HANDLING)
+    replied = dispatched_at_five(aw, AppealStatus.REPLIED)
+
+    # when: the zone closes Tue 29 Sep and the job runs
+    with django_capture_on_commit_callbacks(execute=True):
+        close_day(aw, TUE_29_SEP)
+    assert recompute_appeal_deadlines.call(zone_id=aw.zone.pk) == 2  # the handling deadlines
+
+    # then: the unsigned order is to be signed by Wed 30 Sep 10:30; its return window, in
+    # natural hours, stays; the others' limits to sign were theirs when they signed
+    moved = fresh(unsigned)
+    assert moved.sign_due_at == SIGN_BY_AFTER_CLOSURE
+    assert moved.return_until == RETURN_UNTIL
+    assert moved.sign_overdue is False
+    for appeal in (signed, replied):
+        assert fresh(appeal).sign_due_at == SIGN_BY
+    event = AuditEvent.objects.get(action=AppealEvent.DEADLINES_RECOMPUTED)
+    assert event.data["sign_limits_changed"] == 1
+
+    # a second run finds nothing to change; reopening the day moves the limit back
+    appeal_deadlines_recompute(zone=aw.zone)
+    assert (
+        AuditEvent.objects.filter(action=AppealEvent.DEADLINES_RECOMPUTED)
+        .latest("pk")
+        .data["sign_limits_changed"]
+        == 0
+    )
+    calendar_override_remove(
+        override=ZoneCalendarOverride.objects.get(zone=aw.zone, date=TUE_29_SEP),
+        actor=aw.dispatcher,
+    )
+    appeal_deadlines_recompute(zone=aw.zone)
+    assert fresh(unsigned).sign_due_at == SIGN_BY
+
+
+def test_an_urgent_unsigned_order_has_its_limit_to_sign_moved_in_a_run_of_every_zone(aw):
+    # An urgent order counts natural hours (its deadline does not follow the calendar) but
+    # its limit to sign is office hours: a national run finds its zone all the same.
+    urgent = dispatched_at_five(aw, urgency=Urgency.URGENT)
+    assert fresh(urgent).limit_unit == LimitUnit.NATURAL_HOURS
+    due_at = fresh(urgent).due_at
+    close_day(aw, TUE_29_SEP)
+
+    assert appeal_deadlines_recompute() == 0
+
+    moved = fresh(urgent)
+    assert (moved.sign_due_at, moved.due_at) == (SIGN_BY_AFTER_CLOSURE, due_at)
+    event = AuditEvent.objects.get(action=AppealEvent.DEADLINES_RECOMPUTED)
+    assert (event.data["zones"], event.data["sign_limits_changed"]) == (["SFQ"], 1)
+
+
+def test_limits_to_sign_are_recomputed_chunk_by_chunk(aw, monkeypatch):
+    monkeypatch.setattr(clock_services, "RECOMPUTE_CHUNK_SIZE", 2)
+    appeals = [dispatched_at_five(aw) for _ in range(5)]
+    close_day(aw, TUE_29_SEP)
+
+    appeal_deadlines_recompute(zone=aw.zone)
+
+    assert {fresh(appeal).sign_due_at for appeal in appeals} == {SIGN_BY_AFTER_CLOSURE}
+
+
+def test_an_order_signed_while_its_limit_was_computed_keeps_the_limit_it_was_signed_by(
+    aw, monkeypatch
+):
+    appeal = dispatched_at_five(aw)
+    close_day(aw, TUE_29_SEP)
+    computed = clock_services._sign_due
+
+    def compute_then_sign(dispatched_at, **kwargs):
+        result = computed(dispatched_at, **kwargs)
+        Appeal.objects.filter(pk=appeal.pk).update(
+            status=AppealStatus.HANDLING, signed_at=at(TUE_29_SEP, 11), sign_overdue=True
+        )
+        return result
+
+    monkeypatch.setattr(clock_services, "_sign_due", compute_then_sign)
+
+    appeal_deadlines_recompute(zone=aw.zone)
+
+    signed = fresh(appeal)
+    assert (signed.sign_due_at, signed.sign_overdue) == (SIGN_BY, True)
+    event = AuditEvent.objects.get(action=AppealEvent.DEADLINES_RECOMPUTED)
+    assert event.data["sign_limits_changed"] == 0

@@ -42,11 +42,21 @@ from onewindow.appeals.services.handling import (
 )
 from onewindow.appeals.services.knowledge import article_save
 from onewindow.appeals.services.supervision import appeal_supervise
-from onewindow.appeals.tests.factories import AppealWorld, appeal_world, at, make_appeal
+from onewindow.appeals.tests.factories import (
+    AppealWorld,
+    appeal_world,
+    at,
+    cases_beside,
+    make_appeal,
+)
 from onewindow.appeals.views import followup as followup_views
 from onewindow.appeals.views import handling as handling_views
 from onewindow.org.constants import Role
 from onewindow.org.models import User
+from onewindow.reviews.models import Channel as RatingChannel
+from onewindow.reviews.models import Rating
+from onewindow.reviews.services import rating_submit
+from onewindow.reviews.tests.conftest import deliver_immediate
 from onewindow.testing import worlds
 from onewindow.testing.clients import client_for, send
 from onewindow.testing.walk import (
@@ -127,6 +137,9 @@ PAGES: dict[tuple[str, str], dict] = {
     # Nothing just recorded: back to the form.
     ("hotline_done", "GET"): row(L, F, F, F, R, F, F, F, F, F, F, F, F, F, F, F),
     ("hotline_done", "POST"): row(L, M, M, M, M, M, M, M, M, M, M, M, M, M, M, F),
+    # -- intake: 差评转诉求, the centre and 电子监察 of the zone (the POST lands on the order)
+    ("rating_appeal", "GET"): row(L, F, F, F, F, OK, F, F, OK, F, F, F, F, F, F, F),
+    ("rating_appeal", "POST"): row(L, F, F, F, F, R, F, F, R, F, F, F, F, F, F, F),
     # -- handling
     ("department_queue", "GET"): row(L, F, F, F, F, F, OK, OK, F, F, F, F, F, F, F, F),
     ("department_queue", "POST"): row(L, M, M, M, M, M, M, M, M, M, M, M, M, M, M, F),
@@ -226,6 +239,9 @@ API_ROWS: dict[tuple[str, str], dict] = {
     # The upstream platform's push: the centre's account of the zone.
     ("POST", "/appeals/import"): row(U, F, F, F, F, NEW, F, F, F, F, F, F, F, F, F, F),
     ("GET", "/appeals/import"): row(M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, F),
+    # 差评转诉求: the centre and 电子监察 of the zone.
+    ("POST", "/appeals/from-rating"): row(U, F, F, F, F, NEW, F, F, NEW, F, F, F, F, F, F, F),
+    ("GET", "/appeals/from-rating"): row(M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, F),
     # The public lookup by number and query code.
     ("GET", "/appeals/lookup"): row(OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, F),
     ("GET", "/appeals/reports/weekly"): row(U, F, F, F, F, OK, F, F, OK, OK, F, F, F, F, F, F),
@@ -295,6 +311,7 @@ class Walk:
     orders: dict[str, Appeal]
     supervision: AppealSupervision
     article: KnowledgeArticle  # published, of the lead department
+    rating: Rating  # 非常不满意, of a case of the lead department
 
     def order(self, key: str) -> Appeal:
         return self.orders[key]
@@ -304,7 +321,7 @@ def _people(aw: AppealWorld) -> dict[str, User | None]:
     zone, lead = aw.zone, aw.lead
 
     def person(role: str, **fields) -> User:
-        return worlds.staff(zone, role, username=f"w_{role}", **fields)
+        return worlds.staff(zone, role, username=f"walk_{role}", **fields)
 
     return {
         "anonymous": None,
@@ -326,8 +343,20 @@ def _people(aw: AppealWorld) -> dict[str, User | None]:
     }
 
 
+def _bad_rating(aw: AppealWorld, places: worlds.Places) -> Rating:
+    world = cases_beside(aw, places)
+    return rating_submit(
+        case=deliver_immediate(world, None),
+        channel=RatingChannel.ONLINE,
+        level=1,
+        comment="窗口态度差",
+        actor=world.applicant_user,
+    )
+
+
 def _build() -> Walk:
-    aw = appeal_world(worlds.zone_world())
+    places = worlds.zone_world()
+    aw = appeal_world(places)
     users = _people(aw)
 
     def made(status: str = AppealStatus.RECEIVED) -> Appeal:
@@ -368,7 +397,14 @@ def _build() -> Walk:
         title="企业开办流程",
         body="企业开办全程网办，一个工作日内办结。",
     )
-    return Walk(aw=aw, users=users, orders=orders, supervision=supervision, article=article)
+    return Walk(
+        aw=aw,
+        users=users,
+        orders=orders,
+        supervision=supervision,
+        article=article,
+        rating=_bad_rating(aw, places),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -438,6 +474,9 @@ def _page_request(walk: Walk, name: str, method: str) -> tuple[str, dict | None]
         return url, {} if post else None
     if name in ("knowledge_list", "knowledge_new"):
         return reverse(f"appeals:{name}"), {} if post else None
+    if name == "rating_appeal":
+        url = reverse("appeals:rating_appeal", args=[walk.rating.pk])
+        return url, {"category": walk.aw.category.code} if post else None
     if name == "report_department":
         url = reverse("appeals:report_department", args=[walk.aw.lead.pk])
         return url, {} if post else None
@@ -542,6 +581,8 @@ def _api_request(walk: Walk, method: str, path: str) -> tuple[str, dict | None, 
         return url, None, _submit_body(walk)
     if (method, path) == ("POST", "/appeals/import"):
         return url, None, _import_body(walk)
+    if (method, path) == ("POST", "/appeals/from-rating"):
+        return url, None, {"rating": walk.rating.pk, "category": walk.aw.category.code}
     if (method, path) == ("POST", "/appeals/duplicates/check"):
         body = {"category": walk.aw.category.code, "subject": "营业执照办理进度"}
         return url, None, body

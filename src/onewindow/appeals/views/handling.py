@@ -74,8 +74,10 @@ def light_of(appeal: Appeal, now) -> str:
     return "green" if running and appeal.due_at else "none"
 
 
-def _page(request: HttpRequest, rows, tab: str):
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(request: HttpRequest, rows, tab: str, count: int):
+    paginator = Paginator(rows, PAGE_SIZE)
+    paginator.count = count  # the tab's count, already read: no second count
+    page = paginator.get_page(request.GET.get("page"))
     for name, number in (
         ("previous_url", page.previous_page_number() if page.has_previous() else None),
         ("next_url", page.next_page_number() if page.has_next() else None),
@@ -85,15 +87,15 @@ def _page(request: HttpRequest, rows, tab: str):
 
 
 def _queue_page(
-    request: HttpRequest, scope, queue_list, *, template: str, url_name: str
+    request: HttpRequest, scope, queue_list, *, centre: bool, template: str, url_name: str
 ) -> HttpResponse:
     keys = [queue.key for queue in queue_list]
     tab = request.GET.get("tab") or keys[0]
     if tab not in keys:
         raise Http404("no such queue")
     now = timezone.now()
-    counts = queues.queue_counts(scope, queue_list, now)
-    page = _page(request, queues.queue_rows(scope, tab, now), tab)
+    counts = queues.board_counts(request.user, queue_list, now, centre=centre)
+    page = _page(request, queues.queue_rows(scope, tab, now), tab, counts[tab])
     for appeal in page.object_list:
         appeal.light = light_of(appeal, now)
     tabs = [
@@ -124,6 +126,7 @@ def department_queue(request: HttpRequest) -> HttpResponse:
         request,
         queues.department_scope(request.user),
         queues.DEPARTMENT_QUEUES,
+        centre=False,
         template="appeals/handling/department_queue.html",
         url_name="appeals:department_queue",
     )
@@ -139,6 +142,7 @@ def centre_board(request: HttpRequest) -> HttpResponse:
         request,
         queues.centre_scope(request.user),
         queues.CENTRE_QUEUES,
+        centre=True,
         template="appeals/handling/centre_board.html",
         url_name="appeals:centre_board",
     )

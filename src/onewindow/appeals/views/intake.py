@@ -1,5 +1,6 @@
 """Pages of intake: 我要反映 and its confirmation, 我的诉求 and the requester's order page, the
-public query by number and query code, and the hotline's 来电登记 with its confirmation.
+public query by number and query code, the hotline's 来电登记 with its confirmation, and
+差评转诉求 (the centre or 电子监察 turn a bad rating into an appeal).
 
 Each view parses, checks who may, calls one service or read and renders. An order one may
 not see is "not found" (404); input errors are shown next to their field (422); the
@@ -9,6 +10,7 @@ between the POST and the page, then forgotten).
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -20,9 +22,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from onewindow.appeals import throttle
 from onewindow.appeals.constants import OPEN_STATUSES, AppealStatus
-from onewindow.appeals.forms import CallForm, QueryForm, SubmitForm
+from onewindow.appeals.forms import CallForm, QueryForm, RatingAppealForm, SubmitForm
 from onewindow.appeals.models import Appeal, AppealAttachment
 from onewindow.appeals.permissions import is_operator, visible_appeals
+from onewindow.appeals.ratings import (
+    appeal_of_rating,
+    is_bad,
+    may_turn_ratings,
+    rating_to_turn,
+)
 from onewindow.appeals.readout import public_appeal, reply_of, steps_of
 from onewindow.appeals.selectors import appeal_for
 from onewindow.appeals.services import intake
@@ -260,3 +268,45 @@ def hotline_done(request: HttpRequest) -> HttpResponse:
         raise Http404(error.message) from None
     context = {"appeal": appeal, "code": done["code"], "status": AppealStatus}
     return render(request, "appeals/intake/hotline_done.html", context)
+
+
+# -- 差评转诉求 --------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rating_appeal(request: HttpRequest, pk: int) -> HttpResponse:
+    """``appeals/from-rating/<pk>/``: the rating, the category to file it under and
+    "转为诉求"; success lands on the new order's staff page. A rating turned already shows
+    its order; a good rating says it cannot be turned."""
+    if not may_turn_ratings(request.user):
+        raise PermissionDenied
+    try:
+        rating = rating_to_turn(request.user, pk)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    form = RatingAppealForm(
+        request.POST if request.method == "POST" else None, zone_id=rating.zone_id
+    )
+    status = 200
+    if request.method == "POST":
+        try:
+            appeal = intake.appeal_from_rating(
+                actor=request.user, rating=rating, category=form.data.get("category", "")
+            )
+        except ApplicationError as error:
+            add_service_error(form, error)
+            status = error.status
+        else:
+            messages.success(
+                request, _("差评已转为诉求，工单编号 {number}").format(number=appeal.number)
+            )
+            return redirect("appeals:staff_order", number=appeal.number)
+    context = {
+        "rating": rating,
+        "case": rating.case,
+        "form": form,
+        "turned": appeal_of_rating(rating),
+        "bad": is_bad(rating),
+    }
+    return render(request, "appeals/intake/rating_appeal.html", context, status=status)

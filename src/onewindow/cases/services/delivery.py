@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onewindow.cases import applicant_messages, deadlines
+from onewindow.cases import applicant_messages, deadlines, signals
 from onewindow.cases.constants import (
     ACTIVE_TASK_STATUSES,
     CaseAction,
@@ -202,6 +202,7 @@ def _decide(case: Case, *, actor: User, decision: str, reason: str, remedy_notic
         task.case = case
         _cancel_task(task, actor=actor, reason="已作出决定")  # stored: Chinese
     applicant_messages.case_decided(case)
+    signals.case_decided.send(sender=Case, case=case)
 
 
 def _delivery_step(case: Case) -> StepSpec | None:

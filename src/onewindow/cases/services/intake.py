@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onewindow.cases import applicant_messages
+from onewindow.cases import applicant_messages, signals
 from onewindow.cases.constants import (
     ACTIVE_TASK_STATUSES,
     CASE_TRANSITIONS,
@@ -124,6 +124,7 @@ def case_create(
         missing = [row for row in rows if row.state == MaterialState.MISSING]
         _fill_from_wallet(case, actor=actor, rows=missing, children=children)
         applicant_messages.case_submitted(case)
+        signals.case_submitted.send(sender=Case, case=case)
     return case
 
 
@@ -269,6 +270,7 @@ def case_submit(*, case: Case, actor: User) -> Case:
         )
     _fill_from_wallet(case, actor=actor, rows=missing, children=children)
     applicant_messages.case_submitted(case)
+    signals.case_submitted.send(sender=Case, case=case)
     return case
 
 

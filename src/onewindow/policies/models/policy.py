@@ -231,6 +231,8 @@ class MatchRun(models.Model):
     near = models.PositiveIntegerField(_("接近符合"), default=0)
     unknown = models.PositiveIntegerField(_("信息不全"), default=0)
     created = models.PositiveIntegerField(_("新生成确认任务"), default=0)
+    #: Eligible enterprises left out because the version's budget would be exceeded.
+    over_budget = models.PositiveIntegerField(_("超出预算未生成"), default=0)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )

@@ -19,8 +19,10 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
+from django.utils.translation import get_language
 
 from onewindow.policies.rules.language import (
     All,
@@ -32,6 +34,7 @@ from onewindow.policies.rules.language import (
     Rate,
 )
 from onewindow.policies.rules.naive import evaluate_naive, whole_years
+from onewindow.policies.rules.one import evaluate_one
 from onewindow.policies.rules.results import (
     ELIGIBLE,
     INELIGIBLE,
@@ -238,53 +241,133 @@ class ItemArrays:
 
 
 class Evaluation:
-    """The results of ``items`` over a ``FactTable``."""
+    """The results of ``items`` over a ``FactTable``.
 
-    def __init__(self, table: FactTable, items: list[ItemArrays], near_limit: int) -> None:
+    A one-row table is evaluated in Python scalars (``one``); its ``items`` (the arrays) are
+    then made on first use, and ``result`` reads the scalars.
+    """
+
+    def __init__(
+        self,
+        table: FactTable,
+        items: list[ItemArrays] | None,
+        near_limit: int,
+        *,
+        compiled: Sequence[CompiledItem] = (),
+        scalars: list | None = None,
+    ) -> None:
         self.table = table
-        self.items = items
-        self.by_key = {arrays.item.key: arrays for arrays in items}
+        self._items = items
+        self._compiled = list(compiled) if items is None else [arrays.item for arrays in items]
+        self._scalars = scalars
+        self._index = {item.key: index for index, item in enumerate(self._compiled)}
+        self._by_key: dict[str, ItemArrays] | None = None
+        self._values: dict[int, dict[str, Any]] = {}
         self.near_limit = near_limit
+
+    @property
+    def items(self) -> list[ItemArrays]:
+        if self._items is None:
+            self._items = [
+                ItemArrays(
+                    item,
+                    np.array([truth], dtype=np.int8),
+                    np.array([near], dtype=bool),
+                    None if amount is None else np.array([amount], dtype=np.float64),
+                    np.array([known], dtype=bool),
+                    [np.array([leaf], dtype=np.int8) for leaf in leaf_truths],
+                )
+                for item, (truth, near, amount, known, leaf_truths) in zip(
+                    self._compiled, self._scalars, strict=True
+                )
+            ]
+        return self._items
+
+    @property
+    def by_key(self) -> dict[str, ItemArrays]:
+        if self._by_key is None:
+            self._by_key = {arrays.item.key: arrays for arrays in self.items}
+        return self._by_key
 
     def arrays(self, item: str | int) -> ItemArrays:
         return self.items[item] if isinstance(item, int) else self.by_key[item]
 
-    def result(self, row: int, item: str | int) -> ItemResult:
-        """The result of one item for the enterprise at ``row``, with its reasons."""
-        arrays = self.arrays(item)
-        compiled = arrays.item
-        names = {leaf.fact for leaf in compiled.leaves}
-        values = {name: self.table.value(name, row) for name in names}
+    def _row_values(self, row: int) -> dict[str, Any]:
+        """The row's facts as reasons show them, read once per fact (``FactTable.value``)."""
+        values = self._values.get(row)
+        if values is None:
+            values = self._values[row] = _RowValues(self.table, row)
+        return values
+
+    def result(self, row: int, item: str | int, *, language: str | None = None) -> ItemResult:
+        """The result of one item for the enterprise at ``row``, with its reasons (their
+        words are built when read, in ``language``, default the active one)."""
+        index = item if isinstance(item, int) else self._index[item]
+        compiled = self._compiled[index]
+        if self._scalars is not None and row == 0:
+            truth, near, amount_float, known, leaf_truths = self._scalars[index]
+            if amount_float is None:
+                known = True
+        else:
+            arrays = self.items[index]
+            truth = int(arrays.truth[row])
+            near = bool(arrays.near[row])
+            known = bool(arrays.amount_known[row])
+            amount_float = None if arrays.amounts is None else float(arrays.amounts[row])
+            leaf_truths = [int(truths[row]) for truths in arrays.leaf_truths]
         amount = None
-        known = bool(arrays.amount_known[row])
-        if arrays.amounts is not None and known:
-            amount = tidy_amount(Decimal(repr(float(arrays.amounts[row]))))
+        if amount_float is not None and known:
+            amount = tidy_amount(Decimal(repr(amount_float)))
         return build_result(
             compiled,
-            int(arrays.truth[row]),
-            [int(truths[row]) for truths in arrays.leaf_truths],
-            values,
+            truth,
+            leaf_truths,
+            self._row_values(row),
             amount,
             known,
             self.table.on,
             self.near_limit,
+            language=language,
+            near=near,
         )
 
-    def results(self, row: int) -> dict[str, ItemResult]:
-        """Every item's result for the enterprise at ``row``, exclusions applied."""
+    def results(self, row: int, *, language: str | None = None) -> dict[str, ItemResult]:
+        """Every item's result for the enterprise at ``row``, exclusions applied; the words
+        of a reason are built only when read (an ineligible item's usually never are)."""
+        language = language or get_language()
         results = {
-            arrays.item.key: self.result(row, index) for index, arrays in enumerate(self.items)
+            item.key: self.result(row, index, language=language)
+            for index, item in enumerate(self._compiled)
         }
-        groups = {
-            arrays.item.key: arrays.item.excludes for arrays in self.items if arrays.item.excludes
-        }
+        groups = {item.key: item.excludes for item in self._compiled if item.excludes}
         return apply_exclusions(results, groups) if groups else results
+
+
+class _RowValues(dict):
+    """One row's values by fact name, read from the table on first use."""
+
+    def __init__(self, table: FactTable, row: int) -> None:
+        super().__init__()
+        self.table = table
+        self.row = row
+
+    def __missing__(self, name: str) -> Any:
+        value = self[name] = self.table.value(name, self.row)
+        return value
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self[name]
 
 
 def evaluate(
     items: Sequence[CompiledItem], table: FactTable, *, near_limit: int = NEAR_LIMIT
 ) -> Evaluation:
-    """Evaluate every item over every enterprise of ``table``."""
+    """Evaluate every item over every enterprise of ``table`` (one enterprise: in scalars)."""
+    if table.size == 1:
+        scalars = evaluate_one(
+            items, table, near_limit, lambda years: _years_cutoff(table.on, years)
+        )
+        return Evaluation(table, None, near_limit, compiled=items, scalars=scalars)
     evaluator = _Evaluator(table, near_limit)
     evaluated = []
     for item in items:

@@ -142,8 +142,10 @@ def evaluate_naive(
     on: dt.date,
     *,
     near_limit: int = NEAR_LIMIT,
+    texts: bool = True,
 ) -> ItemResult:
-    """The result of ``item`` for one enterprise's ``facts`` (as the profile stores them)."""
+    """The result of ``item`` for one enterprise's ``facts`` (as the profile stores them);
+    ``texts=False`` leaves the words of the reasons out (the bench's comparison)."""
     names = {leaf.fact for leaf in item.leaves}
     if isinstance(item.amount, (Rate, Tiers)):
         names.add(item.amount.of)
@@ -153,4 +155,6 @@ def evaluate_naive(
         item.condition, {id(leaf): t for leaf, t in zip(item.leaves, leaf_truths, strict=True)}
     )
     amount, amount_known = naive_amount(item, values)
-    return build_result(item, truth, leaf_truths, values, amount, amount_known, on, near_limit)
+    return build_result(
+        item, truth, leaf_truths, values, amount, amount_known, on, near_limit, texts=texts
+    )

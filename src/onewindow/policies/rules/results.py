@@ -17,14 +17,16 @@ Outcomes of an item for an enterprise:
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from onewindow.policies.facts import FACTS_BY_NAME, NUMERIC_KINDS, FactKind
@@ -41,7 +43,7 @@ from onewindow.policies.rules.language import (
     parse_amount,
     parse_condition,
 )
-from onewindow.policies.rules.reasons import FALSE, TRUE, UNKNOWN, leaf_text
+from onewindow.policies.rules.reasons import FALSE, TRUE, UNKNOWN, LeafWords, leaf_words
 from onewindow.policies.rules.table import as_date
 
 ELIGIBLE = "eligible"
@@ -65,6 +67,18 @@ class CompiledItem:
     leaves: tuple[Leaf, ...]
     #: Keys of the items this one may not be combined with (互斥), in either direction.
     excludes: tuple[str, ...] = ()
+    #: The leaves' compiled words by language (``words``).
+    _words: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def words(self, language: str | None = None) -> tuple[LeafWords, ...]:
+        """Each leaf's words in ``language`` (default: the active one), compiled once."""
+        language = language or get_language()
+        found = self._words.get(language)
+        if found is None:
+            found = self._words[language] = tuple(
+                leaf_words(leaf, language) for leaf in self.leaves
+            )
+        return found
 
 
 def compile_item(
@@ -74,11 +88,30 @@ def compile_item(
     return CompiledItem(key, condition, amount, leaves(condition), tuple(excludes))
 
 
+class _Text:
+    """``Reason.text``: a string, or words built on first read from ``(words, truth, value)``
+    (most results are never shown: building every reason's words up front is most of the cost
+    of one enterprise against a thousand items)."""
+
+    def __get__(self, reason: Reason | None, owner: type | None = None) -> str:
+        if reason is None:
+            return ""  # the field's default
+        text = reason.__dict__["_text"]
+        if type(text) is not str:
+            words, truth, value = text
+            text = reason.__dict__["_text"] = words.text(truth, value)
+        return text
+
+    def __set__(self, reason: Reason, text: str | tuple[LeafWords, int, Any]) -> None:
+        reason.__dict__["_text"] = text
+
+
 @dataclass(frozen=True)
 class Reason:
     clause: str
     outcome: str  # "true" / "false" / "unknown"
-    text: str
+    #: The words; ``Reason(..., (words, truth, value))`` builds them when first read.
+    text: str = _Text()  # type: ignore[assignment]
     fact: str = ""
     path: str = ""
 
@@ -95,6 +128,24 @@ class ItemResult:
     #: Near: the leaves to fix; unknown: the leaves whose facts are missing.
     missing: tuple[Reason, ...] = ()
     excluded_by: str | None = None
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _pending_reason(
+    clause: str, outcome: str, pending: tuple[LeafWords, int, Any], fact: str, path: str
+) -> Reason:
+    """``Reason(clause, outcome, pending, fact, path)`` without the dataclass's ``__init__``
+    (a thousand items make thousands of reasons)."""
+    reason = _new(Reason)
+    _set(
+        reason,
+        "__dict__",
+        {"clause": clause, "outcome": outcome, "_text": pending, "fact": fact, "path": path},
+    )
+    return reason
 
 
 def tidy_amount(number: Decimal) -> Decimal:
@@ -144,24 +195,42 @@ def build_result(
     amount_known: bool,
     on: dt.date,
     near_limit: int = NEAR_LIMIT,
+    *,
+    texts: bool = True,
+    language: str | None = None,
+    near: bool | None = None,
 ) -> ItemResult:
-    """The result with its reasons from the leaves' truths and the facts' normalised values."""
-    reasons = tuple(
-        Reason(
-            leaf.clause,
-            TRUTH_WORDS[leaf_truth],
-            leaf_text(leaf, leaf_truth, values.get(leaf.fact), on),
-            leaf.fact,
-            leaf.path,
+    """The result with its reasons from the leaves' truths and the facts' normalised values
+    (``texts=False``: the reasons without their words, for counting). The words are built
+    when a reason's ``text`` is first read, in ``language`` (default: the one active now).
+    ``near``: whether a false condition is a near miss, when the caller knows (the cost of the
+    near miss is then worked out only to name the leaves of a near one)."""
+    if texts:
+        reasons = tuple(
+            _pending_reason(
+                leaf.clause,
+                TRUTH_WORDS[leaf_truth],
+                (words, leaf_truth, values.get(leaf.fact)),
+                leaf.fact,
+                leaf.path,
+            )
+            for leaf, leaf_truth, words in zip(
+                item.leaves, leaf_truths, item.words(language), strict=True
+            )
         )
-        for leaf, leaf_truth in zip(item.leaves, leaf_truths, strict=True)
-    )
+    else:
+        reasons = tuple(
+            Reason(leaf.clause, TRUTH_WORDS[leaf_truth], "", leaf.fact, leaf.path)
+            for leaf, leaf_truth in zip(item.leaves, leaf_truths, strict=True)
+        )
     missing: tuple[Reason, ...] = ()
     if truth == TRUE:
         outcome = ELIGIBLE
     elif truth == UNKNOWN:
         outcome = UNKNOWN_OUTCOME
         missing = tuple(reason for reason in reasons if reason.outcome == "unknown")
+    elif near is False:
+        outcome = INELIGIBLE
     else:
         index = {id(leaf): position for position, leaf in enumerate(item.leaves)}
         cost, needed, _false_cost, _false_leaves = _costs(
@@ -254,21 +323,85 @@ def _plain(value: Any) -> Any:
     return value
 
 
+#: Per version key: (a copy of its content, the facts it reads in order, its canonical JSON).
+#: Published content never changes, so each call only canonicalises and hashes the facts part;
+#: a different content under the same key (a draft edited) is seen by comparing and replaces it.
+_CONTENT_CACHE: dict[str, tuple[Any, tuple[str, ...], str]] = {}
+_CONTENT_CACHE_SIZE = 8192
+#: A fact's JSON by (name, type, value) for hashable values (numbers, dates, codes).
+_VALUE_CACHE: dict[tuple[str, type, Any], str] = {}
+_VALUE_CACHE_SIZE = 65536
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _content_part(item_version_key: str, item_content: Mapping[str, Any]):
+    found = _CONTENT_CACHE.get(item_version_key)
+    if found is not None and found[0] == item_content:
+        return found
+    read = condition_facts(parse_condition(item_content["condition"]))
+    read |= amount_facts(parse_amount(item_content.get("amount", {"kind": "none"})))
+    found = (copy.deepcopy(item_content), tuple(sorted(read)), _dumps(_plain(item_content)))
+    if len(_CONTENT_CACHE) >= _CONTENT_CACHE_SIZE:
+        _CONTENT_CACHE.clear()
+    _CONTENT_CACHE[item_version_key] = found
+    return found
+
+
+def _value_key(name: str, value: Any) -> tuple | None:
+    """A hashable key standing for ``value`` (None when there is none); types are part of it
+    (``1`` and ``"1"`` or ``True`` are not canonicalised alike)."""
+    if isinstance(value, (list, tuple)):
+        try:
+            return (
+                name,
+                list,
+                tuple(
+                    tuple((key, type(item), item) for key, item in entry.items())
+                    if isinstance(entry, Mapping)
+                    else (type(entry), entry)
+                    for entry in value
+                ),
+            )
+        except AttributeError:
+            return None
+    return (name, type(value), value)
+
+
+def _fact_json(name: str, value: Any) -> str:
+    """``"name":<canonical value>`` as JSON, kept by value."""
+    key = _value_key(name, value)
+    try:
+        found = _VALUE_CACHE.get(key) if key is not None else None
+    except TypeError:  # unhashable
+        key = None
+        found = None
+    if found is None:
+        found = _dumps(name) + ":" + _dumps(_canonical(name, value))
+        if key is not None:
+            if len(_VALUE_CACHE) >= _VALUE_CACHE_SIZE:
+                _VALUE_CACHE.clear()
+            _VALUE_CACHE[key] = found
+    return found
+
+
 def result_hash(
     facts: Mapping[str, Any], item_version_key: str, item_content: Mapping[str, Any], on: dt.date
 ) -> str:
     """sha256 (hex) over a canonical JSON of the facts the item reads, its version and content
     and the evaluation date: the same inputs give the same hash; any read fact changes it.
 
-    ``item_content`` holds the item's ``condition`` and ``amount`` as stored (JSON).
+    ``item_content`` holds the item's ``condition`` and ``amount`` as stored (JSON). The JSON
+    is ``{"facts": {name: canonical value}, "item": content, "on": ISO date, "version": key}``
+    with sorted keys and no spaces; the content's part is kept per version key (see
+    ``_CONTENT_CACHE``), so a call costs the facts it reads.
     """
-    read = condition_facts(parse_condition(item_content["condition"]))
-    read |= amount_facts(parse_amount(item_content.get("amount", {"kind": "none"})))
-    payload = {
-        "facts": {name: _canonical(name, facts.get(name)) for name in sorted(read)},
-        "item": _plain(item_content),
-        "on": on.isoformat(),
-        "version": item_version_key,
-    }
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    _content, read, item_json = _content_part(item_version_key, item_content)
+    facts_json = "{" + ",".join(_fact_json(name, facts.get(name)) for name in read) + "}"
+    text = (
+        f'{{"facts":{facts_json},"item":{item_json},"on":{_dumps(on.isoformat())},'
+        f'"version":{_dumps(item_version_key)}}}'
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -53,7 +53,7 @@ class DateColumn:
 
 @dataclass
 class CodeColumn:
-    """Dictionary-encoded codes: ``codes[i]`` indexes ``categories``; unknown: ``len(categories)``."""
+    """Dictionary-encoded codes indexing ``categories``; unknown is ``len(categories)``."""
 
     categories: list[str]
     codes: np.ndarray  # int32

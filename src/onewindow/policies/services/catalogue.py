@@ -1,24 +1,21 @@
 """The policy catalogue: policies (政策文件), their redeemable items (兑现事项) and the items'
-versions — drafted, published, retired — written by the policy officers (政策专员) of the
+versions (draft → published → retired), written by the policy officers (政策专员) of the
 policy's department.
 
-Versions and dates. A version is drafted with its ``effective_from``; publishing it makes it
-judge every day from that date on. The version it follows (published, earlier date) stays
-published: ``services.common.version_in_force`` picks, for a day, the latest effective version
-whose span covers the day, so the old version keeps judging the days before the new date and
-is superseded from it — a redemption judged in March by v1 stays judged by v1. Two published
-(or retired) versions of one item never share an ``effective_from`` (the day would have two
-judges); a correction gets a date of its own. Retiring ends a version's span (``effective_until``,
+Versions and dates. Publishing a version makes it judge every day from its ``effective_from``.
+The version before it stays published: ``services.common.version_in_force`` picks, for a day,
+the latest effective version whose span covers it, so the old version keeps the days before the
+new date and is superseded from it. Two published (or retired) versions of an item never share
+an ``effective_from`` (a day has one judge). Retiring ends a version's span (``effective_until``,
 by default yesterday) without moving any other version.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -61,9 +58,6 @@ ITEM_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,39}$")
 MAX_MATERIALS = 30
 MAX_TIME_LIMIT_DAYS = 365
 MAX_PUBLICITY_DAYS = 30
-
-
-# -- input -----------------------------------------------------------------------------------
 
 
 def _line(value: Any) -> str:
@@ -455,6 +449,7 @@ def version_new_draft(*, actor: User, item: PolicyItem) -> PolicyItemVersion:
         raise Conflict(_("该事项没有已发布的版本可供复制"), code="nothing_published")
     last = item.versions.aggregate(last=Max("number"))["last"] or 0
     start = max(timezone.localdate(), source.effective_from + dt.timedelta(days=1))
+    until = source.effective_until
     draft = PolicyItemVersion.objects.create(
         item=item,
         number=last + 1,
@@ -474,12 +469,9 @@ def version_new_draft(*, actor: User, item: PolicyItem) -> PolicyItemVersion:
         publicity_days=source.publicity_days,
         catalog_item=source.catalog_item,
         effective_from=start,
-        effective_until=source.effective_until if source.effective_until else None,
+        effective_until=until if until and until >= start else None,
         created_by=actor,
     )
-    if draft.effective_until and draft.effective_until < start:
-        draft.effective_until = None
-        draft.save(update_fields=["effective_until"])
     draft.excludes.set(source.excludes.all())
     _audit(
         Event.VERSION_SAVED,
@@ -600,31 +592,6 @@ def version_retire(
         actor=actor.get_username(),
         actor_id=actor.pk,
         data={"key": version.key, "effective_until": until.isoformat()},
-        fields=["effective_until", "retired_at", "content_hash"],
+        fields=["effective_until", "retired_at"],
     )
     return version
-
-
-def parse_json_field(text: str, field: str, label: str) -> Any:
-    """The JSON an officer typed (the advanced condition editor); the error names the field."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ValidationFailed.for_field(
-            field,
-            _("%(label)s：不是有效的 JSON（第 %(line)s 行第 %(column)s 列）")
-            % {"label": label, "line": error.lineno, "column": error.colno},
-        ) from None
-
-
-__all__: Iterable[str] = [
-    "item_create",
-    "normalise_item_code",
-    "parse_json_field",
-    "policy_create",
-    "policy_update",
-    "version_new_draft",
-    "version_publish",
-    "version_retire",
-    "version_save_draft",
-]

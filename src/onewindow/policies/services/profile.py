@@ -24,10 +24,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onewindow.core.audit.events import audit_append
-from onewindow.core.errors import ValidationFailed
+from onewindow.core.errors import Forbidden, NotFound, ValidationFailed
 from onewindow.org.constants import ApplicantKind
 from onewindow.org.models import Applicant, Park, User
-from onewindow.policies import profile_values, sizes
+from onewindow.policies import permissions, profile_values, sizes
 from onewindow.policies.constants import Event
 from onewindow.policies.facts import FACTS_BY_NAME, FactKind
 from onewindow.policies.models import EnterpriseFact, FactChange, FactSource
@@ -262,6 +262,91 @@ def set_facts(
     return result
 
 
+# -- who may give which source, and the one way to find an enterprise's profile
+
+#: The sources the zone's staff give (申报 is the enterprise's own; 推算 the service's).
+STAFF_SOURCES = (FactSource.DEPARTMENT, FactSource.IMPORTED, FactSource.CERTIFICATE)
+
+
+def profile_enterprise_for(user: User, uscc: str) -> Applicant:
+    """The enterprise whose profile ``user`` may read; ``NotFound`` (one message) when there
+    is no such enterprise or the user may not see it, so the answer tells nothing."""
+    code = profile_values.fold(uscc or "").upper()
+    enterprise = (
+        Applicant.objects.filter(kind=ApplicantKind.ENTERPRISE, uscc=code)
+        .select_related("park")
+        .first()
+        if code
+        else None
+    )
+    if enterprise is None or not permissions.can_read_facts(user, enterprise):
+        raise NotFound(_("没有找到该企业的档案。"), code="enterprise_not_found")
+    return enterprise
+
+
+def record_facts(
+    actor: User,
+    enterprise: Applicant,
+    facts: Mapping[str, Any],
+    *,
+    source: str,
+    source_detail: str = "",
+    as_of: dt.date,
+) -> FactsSet:
+    """``set_facts`` for a person, after asking who they are: the enterprise's
+    representatives declare (申报) only; its zone's policy officers and administrator give
+    a department's, an import's or a certificate's value. Anyone else is ``Forbidden``."""
+    if permissions.represents(actor, enterprise):
+        if source != FactSource.DECLARED:
+            raise Forbidden(_("企业只能申报本企业的档案事实。"), code="declared_only")
+    elif permissions.can_write_facts(actor, enterprise):
+        if source not in STAFF_SOURCES:
+            raise ValidationFailed.for_field(
+                "source", _("数据来源不对：工作人员应选择部门推送、导入或证照。")
+            )
+    else:
+        raise Forbidden(_("您不能修改该企业的档案。"), code="facts_forbidden")
+    return set_facts(
+        actor, enterprise, facts, source=source, source_detail=source_detail, as_of=as_of
+    )
+
+
+@dataclass(frozen=True)
+class FactRow:
+    """One fact as a page or the API shows it (``row`` is None when the fact is unknown)."""
+
+    name: str
+    label: str
+    derived: bool
+    row: EnterpriseFact | None
+
+    @property
+    def display(self) -> str:
+        return profile_values.display(self.name, self.row.value) if self.row else ""
+
+
+def profile_rows(enterprise: Applicant) -> list[FactRow]:
+    """Every fact of the catalogue in its order, with the enterprise's current value."""
+    held = {
+        row.name: row
+        for row in EnterpriseFact.objects.filter(enterprise=enterprise).select_related(
+            "recorded_by"
+        )
+    }
+    return [
+        FactRow(fact.name, str(fact.label), fact.derived, held.get(fact.name))
+        for fact in FACTS_BY_NAME.values()
+    ]
+
+
+def recent_changes(enterprise: Applicant, limit: int = 50) -> list[FactChange]:
+    return list(
+        FactChange.objects.filter(enterprise=enterprise)
+        .select_related("recorded_by")
+        .order_by("-recorded_at", "-id")[:limit]
+    )
+
+
 # -- the bulk read
 
 _AGGREGATE = {
@@ -270,13 +355,16 @@ _AGGREGATE = {
 }
 
 
-def _zone_enterprise_ids_sql(zone_id: int) -> tuple[str, list[Any]]:
+def _zone_condition_sql(zone_id: int) -> tuple[str, list[Any]]:
     applicant = Applicant._meta.db_table
     park = Park._meta.db_table
     zones = Applicant.registered_zones.through._meta.db_table
+    # Two semi-joins joined by OR (hashed subplans) rather than IN (… UNION …): the union
+    # is materialised and sorted, 1.6 times slower at 160,000 enterprises.
     sql = (
-        f"SELECT a.id FROM {applicant} a JOIN {park} p ON p.id = a.park_id WHERE p.zone_id = %s "
-        f"UNION SELECT z.applicant_id FROM {zones} z WHERE z.zone_id = %s"
+        f"(f.enterprise_id IN (SELECT a.id FROM {applicant} a JOIN {park} p "
+        f"ON p.id = a.park_id WHERE p.zone_id = %s) "
+        f"OR f.enterprise_id IN (SELECT z.applicant_id FROM {zones} z WHERE z.zone_id = %s))"
     )
     return sql, [zone_id, zone_id]
 
@@ -305,13 +393,14 @@ def facts_for(
             where.append(f"f.enterprise_id IN ({', '.join(['%s'] * len(ids))})")
             params.extend(ids)
     if zone is not None:
-        sql, zone_params = _zone_enterprise_ids_sql(getattr(zone, "pk", zone))
-        where.append(f"f.enterprise_id IN ({sql})")
+        sql, zone_params = _zone_condition_sql(getattr(zone, "pk", zone))
+        where.append(sql)
         params.extend(zone_params)
     if aggregate is None:  # pragma: no cover - another database: row by row
         return _facts_for_rows(where, params)
     table = EnterpriseFact._meta.db_table
-    sql = f"SELECT f.enterprise_id, {aggregate} FROM {table} f"
+    # The object as text, decoded here once per enterprise (one json.loads of one string).
+    sql = f"SELECT f.enterprise_id, CAST({aggregate} AS text) FROM {table} f"
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " GROUP BY f.enterprise_id"

@@ -1,0 +1,1 @@
+"""The policies' pages, in modules by part."""

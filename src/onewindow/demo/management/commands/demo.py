@@ -17,10 +17,12 @@ from onewindow.demo import (
     certificate_data,
     org_data,
     otp_data,
+    policies_data,
     review_data,
 )
 from onewindow.insights import services as insights_services
 from onewindow.org.models import Zone
+from onewindow.policies.constants import RedemptionStatus
 
 #: The case pages worth opening first: (path, what it is).
 CASE_PAGES = [
@@ -29,6 +31,15 @@ CASE_PAGES = [
     ("board/", "红黄牌监察"),
     ("my/cases/", "我的办件"),
     ("track/", "办件进度查询"),
+]
+#: The policy pages worth opening first: (path, what it is).
+POLICY_PAGES = [
+    ("policies/", "惠企政策"),
+    ("policies/try/", "政策试算"),
+    ("policies/calculator/", "政策计算器（企业）"),
+    ("policies/manage/", "政策管理（政策专员）"),
+    ("policies/publicity/", "兑现公示"),
+    ("policies/figures/", "政策兑现统计"),
 ]
 #: The appeal pages worth opening first: (path, what it is).
 APPEAL_PAGES = [
@@ -73,6 +84,7 @@ class Command(BaseCommand):
         summary = case_data.load_cases(zone, count=cases)
         reviews = review_data.load_reviews(zone)
         appeal_summary = appeals_data.load_appeals(zone, count=appeals)
+        policy_summary = policies_data.load_policies(zone)
         # The dashboard reads a daily roll-up (the worker keeps it after each day).
         insights_services.rollup_due(zone=zone)
         audit_data.load()  # the chain verified once, as the daily job would
@@ -116,6 +128,18 @@ class Command(BaseCommand):
                     f"  诉求查询示例（匿名举报）：工单编号 {number}，查询码 {code}"
                     f"（{url}appeals/query/）"
                 )
+        if policy_summary.policies:
+            counts = "、".join(
+                f"{RedemptionStatus(status).label} {count}"
+                for status, count in policy_summary.by_status.items()
+            )
+            self.stdout.write(
+                f"惠企政策（示例）：{policy_summary.policies} 份政策、"
+                f"{policy_summary.items} 个兑现事项，{policy_summary.profiles} 家企业画像；"
+                f"政策兑现 {counts}"
+            )
+            pages = "  ·  ".join(f"{name} {url}{path}" for path, name in POLICY_PAGES)
+            self.stdout.write(f"政策页面：{pages}")
         self.stdout.write(
             f"电子证照签名密钥：{key.key_id}（公钥 {url}.well-known/onewindow-keys.json）"
         )
