@@ -6,6 +6,7 @@ otherwise, the same as for an unknown code)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -21,6 +22,7 @@ from onewindow.core.schemas import Error
 from onewindow.org.models import Zone
 from onewindow.org.selectors import zone_by_code
 from onewindow.policies.api.router import router
+from onewindow.policies.models import PolicyItemVersion
 from onewindow.policies.rules.evaluate import INELIGIBLE
 from onewindow.policies.services import calculator
 from onewindow.policies.services.calculator import CalculatorResult, FactError
@@ -99,7 +101,14 @@ class CalculatorOut(Schema):
     )
 
 
-def _result(result: CalculatorResult) -> dict:
+def _way_labels() -> dict[str, str]:
+    """The ways' labels in the active language, read once per answer (``get_way_display``
+    rebuilds the choices for each of a thousand results)."""
+    field = PolicyItemVersion._meta.get_field("way")
+    return {str(value): str(label) for value, label in field.flatchoices}
+
+
+def _result(result: CalculatorResult, way_labels: Mapping[str, str]) -> dict:
     version = result.version
     return {
         "code": version.item.code,
@@ -108,7 +117,7 @@ def _result(result: CalculatorResult) -> dict:
         "name": version.name,
         "kind": version.kind,
         "way": version.way,
-        "way_label": version.get_way_display(),
+        "way_label": way_labels.get(version.way, version.way),
         "outcome": result.outcome,
         "amount": None if result.amount is None else format(result.amount, "f"),
         "amount_known": result.amount_known,
@@ -123,6 +132,7 @@ def calculator_out(results, *, on, zone, enterprise=None, include_ineligible=Fal
     """The answer: counts of every outcome; the results (with their reasons) of the eligible,
     near and unknown items, and of the ineligible only when asked."""
     groups = calculator.grouped(results)
+    way_labels = _way_labels()
     return {
         "on": on,
         "zone": zone.code,
@@ -137,7 +147,7 @@ def calculator_out(results, *, on, zone, enterprise=None, include_ineligible=Fal
         "eligible_total": format(groups.total_amount, "f"),
         "include_ineligible": include_ineligible,
         "results": [
-            _result(result)
+            _result(result, way_labels)
             for result in results
             if include_ineligible or result.outcome != INELIGIBLE
         ],

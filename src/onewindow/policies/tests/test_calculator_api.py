@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from onewindow.policies.constants import RedemptionWay
 from onewindow.policies.tests.calculator_support import (  # noqa: F401
     GOOD_FACTS,
     give_facts_fixture,
@@ -40,6 +41,7 @@ def test_anyone_evaluates_typed_facts(pw, give_facts):
     assert outcomes(response)["ZC-004"] == "unknown"
     rate = next(row for row in body["results"] if row["code"] == "ZC-003")
     assert rate["amount"] == "30" and len(rate["result_hash"]) == 64
+    assert rate["way"] == RedemptionWay.FAST and rate["way_label"] == str(RedemptionWay.FAST.label)
     assert rate["reasons"][0]["clause"] == "第十一条(四)"
 
 
