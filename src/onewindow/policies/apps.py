@@ -26,6 +26,13 @@ class PoliciesConfig(AppConfig):
             subscriptions.on_facts_changed, dispatch_uid="policies.subscriptions.facts"
         )
 
+        # -- calculator: the zone's versions in force kept in this process are loaded again
+        from onewindow.policies.services import in_force
+
+        version_published.connect(
+            in_force.on_version_published, dispatch_uid="policies.calculator.in_force"
+        )
+
         # -- redemption: a published 免申即享 version is matched at once
         from onewindow.policies.services.matching import on_version_published
 

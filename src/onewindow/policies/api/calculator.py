@@ -6,6 +6,7 @@ otherwise, the same as for an unknown code)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -21,6 +22,8 @@ from onewindow.core.schemas import Error
 from onewindow.org.models import Zone
 from onewindow.org.selectors import zone_by_code
 from onewindow.policies.api.router import router
+from onewindow.policies.models import PolicyItemVersion
+from onewindow.policies.rules.evaluate import INELIGIBLE
 from onewindow.policies.services import calculator
 from onewindow.policies.services.calculator import CalculatorResult, FactError
 
@@ -34,10 +37,24 @@ class CalculatorEvaluateIn(Schema):
     )
     zone: str | None = Field(None, description="开发区代码（按 facts 测算时；默认本站开发区）")
     on: dt.date | None = Field(None, description="判定日期（默认今天）")
+    include_ineligible: bool = Field(
+        False,
+        description=(
+            "是否列出不符合的事项及其理由（默认否：results 只含可享受、接近符合和信息不全的事项，"
+            "不符合的只计入 counts.ineligible）"
+        ),
+    )
 
 
 class CalculatorMatchesQuery(Schema):
     on: dt.date | None = None
+    include_ineligible: bool = Field(
+        False,
+        description=(
+            "是否列出不符合的事项及其理由（默认否：results 只含可享受、接近符合和信息不全的事项，"
+            "不符合的只计入 counts.ineligible）"
+        ),
+    )
 
 
 class CalculatorReasonOut(Schema):
@@ -77,10 +94,21 @@ class CalculatorOut(Schema):
     indicative: bool
     counts: CalculatorCountsOut
     eligible_total: str
-    results: list[CalculatorResultOut]
+    #: Whether ``results`` lists the ineligible items too.
+    include_ineligible: bool
+    results: list[CalculatorResultOut] = Field(
+        description="每项结果及理由；不符合的事项仅在 include_ineligible 为真时列出"
+    )
 
 
-def _result(result: CalculatorResult) -> dict:
+def _way_labels() -> dict[str, str]:
+    """The ways' labels in the active language, read once per answer (``get_way_display``
+    rebuilds the choices for each of a thousand results)."""
+    field = PolicyItemVersion._meta.get_field("way")
+    return {str(value): str(label) for value, label in field.flatchoices}
+
+
+def _result(result: CalculatorResult, way_labels: Mapping[str, str]) -> dict:
     version = result.version
     return {
         "code": version.item.code,
@@ -89,7 +117,7 @@ def _result(result: CalculatorResult) -> dict:
         "name": version.name,
         "kind": version.kind,
         "way": version.way,
-        "way_label": version.get_way_display(),
+        "way_label": way_labels.get(version.way, version.way),
         "outcome": result.outcome,
         "amount": None if result.amount is None else format(result.amount, "f"),
         "amount_known": result.amount_known,
@@ -100,8 +128,11 @@ def _result(result: CalculatorResult) -> dict:
     }
 
 
-def calculator_out(results, *, on, zone, enterprise=None) -> dict:
+def calculator_out(results, *, on, zone, enterprise=None, include_ineligible=False) -> dict:
+    """The answer: counts of every outcome; the results (with their reasons) of the eligible,
+    near and unknown items, and of the ineligible only when asked."""
     groups = calculator.grouped(results)
+    way_labels = _way_labels()
     return {
         "on": on,
         "zone": zone.code,
@@ -114,7 +145,12 @@ def calculator_out(results, *, on, zone, enterprise=None) -> dict:
             "ineligible": groups.ineligible_count,
         },
         "eligible_total": format(groups.total_amount, "f"),
-        "results": [_result(result) for result in results],
+        "include_ineligible": include_ineligible,
+        "results": [
+            _result(result, way_labels)
+            for result in results
+            if include_ineligible or result.outcome != INELIGIBLE
+        ],
     }
 
 
@@ -131,7 +167,7 @@ def _body_schema() -> dict:
     description=(
         "facts：任何人可用（未登录时限流，结果仅供参考）；enterprise：本企业的代表或本开发区有权"
         "查看企业档案的工作人员，其他情况与企业不存在同样答复 404。每项结果附各条件的理由（条款）、"
-        "金额和判定指纹。"
+        "金额和判定指纹；不符合的事项默认只计数，include_ineligible=true 时一并列出。"
     ),
     openapi_extra=_body_schema(),
 )
@@ -150,7 +186,13 @@ def evaluate(request: HttpRequest, response: HttpResponse):
         zone = _zone(calculator.enterprise_zone_id(enterprise))
         on = body.on or timezone.localdate()
         results = calculator.evaluate_enterprise(enterprise, on, zone_id=zone.pk)
-        return calculator_out(results, on=on, zone=zone, enterprise=enterprise)
+        return calculator_out(
+            results,
+            on=on,
+            zone=zone,
+            enterprise=enterprise,
+            include_ineligible=body.include_ineligible,
+        )
     if not user.is_authenticated and not calculator.TRY_LIMIT.allow(request):
         response["Retry-After"] = str(calculator.TRY_LIMIT.retry_after())
         message = _("试算过于频繁，请 1 分钟后再试。")
@@ -163,7 +205,12 @@ def evaluate(request: HttpRequest, response: HttpResponse):
         raise ValidationFailed(
             error.message, code="invalid_fact", fields={f"facts.{error.field}": [error.message]}
         ) from None
-    return calculator_out(calculator.evaluate_facts(facts, zone, on), on=on, zone=zone)
+    return calculator_out(
+        calculator.evaluate_facts(facts, zone, on),
+        on=on,
+        zone=zone,
+        include_ineligible=body.include_ineligible,
+    )
 
 
 def _zone(zone_id: int | None) -> Zone:
@@ -176,7 +223,10 @@ def _zone(zone_id: int | None) -> Zone:
     auth=session_auth,
     response={200: CalculatorOut, 401: Error, 404: Error, 422: Error},
     summary="企业的政策匹配结果（按企业档案；本企业的代表和本开发区有权查看的工作人员）",
-    description="其他情况与企业不存在同样答复 404。",
+    description=(
+        "其他情况与企业不存在同样答复 404。不符合的事项默认只计数，include_ineligible=true 时"
+        "一并列出。"
+    ),
 )
 def enterprise_matches(request: HttpRequest, uscc: str, query: Query[CalculatorMatchesQuery]):
     user = request.auth
@@ -184,4 +234,10 @@ def enterprise_matches(request: HttpRequest, uscc: str, query: Query[CalculatorM
     zone = _zone(calculator.enterprise_zone_id(enterprise))
     on = query.on or timezone.localdate()
     results = calculator.evaluate_enterprise(enterprise, on, zone_id=zone.pk)
-    return calculator_out(results, on=on, zone=zone, enterprise=enterprise)
+    return calculator_out(
+        results,
+        on=on,
+        zone=zone,
+        enterprise=enterprise,
+        include_ineligible=query.include_ineligible,
+    )

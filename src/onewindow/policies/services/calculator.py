@@ -6,17 +6,19 @@ for, nearly qualifies for, or cannot be judged on, with the reasons in the polic
   checked by :func:`typed_facts` (each error names the fact);
 - :func:`grouped` sorts the results the way the pages show them.
 
-Published versions never change, so their compiled form is kept in this process per zone and
-set of versions (ids and content hashes): a second enterprise in the same zone compiles
-nothing, and one enterprise against 1,000 items is one table row evaluated by the engine.
+The zone's versions in force on a day and their compiled form are kept in this process while
+the zone's stamp stays the same (``services.in_force``: one cheap query per request, loaded
+again after a publish or a retirement by any process); one enterprise against 1,000 items is
+one table row, evaluated by the engine in Python scalars (``rules.one``). Reasons are worded
+only when read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
-import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -43,7 +45,6 @@ from onewindow.policies.rules.evaluate import (
     INELIGIBLE,
     NEAR,
     UNKNOWN_OUTCOME,
-    compile_item,
     evaluate,
 )
 from onewindow.policies.rules.language import (
@@ -52,9 +53,11 @@ from onewindow.policies.rules.language import (
     parse_amount,
     parse_condition,
 )
-from onewindow.policies.rules.results import _canonical, _plain
+from onewindow.policies.rules.results import ItemResult, _canonical, _plain
 from onewindow.policies.rules.table import FactTable
-from onewindow.policies.services.common import versions_in_force
+from onewindow.policies.services import in_force
+from onewindow.policies.services.common import versions_in_force  # noqa: F401 (re-exported)
+from onewindow.policies.services.in_force import compiled_items  # noqa: F401 (re-exported)
 from onewindow.policies.services.profile import facts_for
 from onewindow.policies.sizes import derive_size_class
 
@@ -72,19 +75,29 @@ class FactError(ValueError):
 
 @dataclass(frozen=True)
 class CalculatorResult:
-    """One item's result for one enterprise (or one set of typed facts)."""
+    """One item's result for one enterprise (or one set of typed facts). Its reasons are
+    worded when first read (a thousand items' words cost more than judging them; the
+    ineligible are usually only counted)."""
 
     version: PolicyItemVersion
     outcome: str
     amount: Decimal | None
     amount_known: bool
-    #: One per condition: ``{"clause", "outcome", "text"}``.
-    reasons: tuple[dict, ...]
-    #: What keeps it from eligible: the leaves to fix (near) or whose facts are missing.
-    missing: tuple[dict, ...]
     #: The version key (``code@number``) of the larger item it may not be combined with.
     excluded_by: str | None
     result_hash: str
+    #: The engine's result, whose reasons these are.
+    item_result: ItemResult = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def reasons(self) -> tuple[dict, ...]:
+        """One per condition: ``{"clause", "outcome", "text"}``."""
+        return tuple(_reason(reason) for reason in self.item_result.reasons)
+
+    @functools.cached_property
+    def missing(self) -> tuple[dict, ...]:
+        """What keeps it from eligible: the leaves to fix (near) or whose facts are missing."""
+        return tuple(_reason(reason) for reason in self.item_result.missing)
 
     @property
     def key(self) -> str:
@@ -115,57 +128,9 @@ class Groups:
         return sum((r.amount for r in self.eligible if r.amount is not None), Decimal(0))
 
 
-# -- compiled items, kept per zone and set of published versions -------------------------------
-
-_CACHE_SIZE = 32
-_cache: dict[tuple, list] = {}
-_cache_lock = threading.Lock()
-
-
-def _signature(zone_id: int, versions: list[PolicyItemVersion]) -> tuple:
-    return (
-        zone_id,
-        tuple(
-            (
-                version.pk,
-                version.content_hash,
-                tuple(sorted(item.pk for item in version.excludes.all())),
-            )
-            for version in versions
-        ),
-    )
-
-
-def compiled_items(zone_id: int, versions: list[PolicyItemVersion]) -> list:
-    """The engine's compiled items for ``versions`` (in their order), from the cache when the
-    same versions were compiled before in this process."""
-    signature = _signature(zone_id, versions)
-    with _cache_lock:
-        found = _cache.get(signature)
-    if found is not None:
-        return found
-    key_of_item = {version.item_id: version.key for version in versions}
-    compiled = [
-        compile_item(
-            version.key,
-            parse_condition(version.condition),
-            parse_amount(version.amount or {"kind": "none"}),
-            excludes=[
-                key_of_item[item.pk] for item in version.excludes.all() if item.pk in key_of_item
-            ],
-        )
-        for version in versions
-    ]
-    with _cache_lock:
-        if len(_cache) >= _CACHE_SIZE:
-            _cache.pop(next(iter(_cache)))
-        _cache[signature] = compiled
-    return compiled
-
-
 def forget_compiled() -> None:
-    with _cache_lock:
-        _cache.clear()
+    """Forget the compiled items, the versions in force and the hash parts of this process."""
+    in_force.forget_all()
     _hash_parts.clear()
 
 
@@ -185,11 +150,13 @@ def evaluate_rows(
 ) -> list[list[CalculatorResult]]:
     """Each row of facts against the zone's items in force on ``on``: one table, one pass of
     the engine (the subscriptions judge every subscribed enterprise of a zone at once)."""
-    versions = list(versions_in_force(zone_id, on))
-    if not versions or not rows:
+    if not rows:
+        return []
+    kept = in_force.in_force(zone_id, on)
+    versions = list(kept.versions)
+    if not versions:
         return [[] for _row in rows]
-    items = compiled_items(zone_id, versions)
-    evaluation = evaluate(items, FactTable.from_rows(list(rows), on))
+    evaluation = evaluate(kept.compiled, FactTable.from_rows(list(rows), on))
     answers = []
     for index, facts in enumerate(rows):
         final = evaluation.results(index)  # exclusions applied
@@ -200,10 +167,9 @@ def evaluate_rows(
                     outcome=final[version.key].outcome,
                     amount=final[version.key].amount,
                     amount_known=final[version.key].amount_known,
-                    reasons=tuple(_reason(reason) for reason in final[version.key].reasons),
-                    missing=tuple(_reason(reason) for reason in final[version.key].missing),
                     excluded_by=final[version.key].excluded_by,
                     result_hash=digest,
+                    item_result=final[version.key],
                 )
                 for version, digest in zip(
                     versions, result_hashes(facts, versions, on), strict=True

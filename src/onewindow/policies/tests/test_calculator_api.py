@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from onewindow.policies.constants import RedemptionWay
 from onewindow.policies.tests.calculator_support import (  # noqa: F401
     GOOD_FACTS,
     give_facts_fixture,
@@ -40,6 +41,7 @@ def test_anyone_evaluates_typed_facts(pw, give_facts):
     assert outcomes(response)["ZC-004"] == "unknown"
     rate = next(row for row in body["results"] if row["code"] == "ZC-003")
     assert rate["amount"] == "30" and len(rate["result_hash"]) == 64
+    assert rate["way"] == RedemptionWay.FAST and rate["way_label"] == str(RedemptionWay.FAST.label)
     assert rate["reasons"][0]["clause"] == "第十一条(四)"
 
 
@@ -111,3 +113,67 @@ def test_matches_of_the_enterprise(pw, give_facts):
     assert outcomes(response)["ZC-001"] == "near"
     assert response.json()["counts"]["near"] >= 1
     assert matches(pw.representative, pw.enterprise.uscc, {"on": "x"}).status_code == 422
+
+
+# -- the ineligible: counted, listed only when asked -------------------------------------------
+
+POOR_FACTS = {
+    "rd_share": "0.01",
+    "credit_status": "serious_bad",
+    "rd_expense": "1",
+    "tax_paid": "1",
+    "employees": 3,
+    "revenue": "10",
+}
+
+
+def test_ineligible_are_counted_and_listed_only_when_asked(pw, give_facts):
+    scene(pw)
+    body = {"facts": POOR_FACTS, "on": "2026-06-01"}
+    default = post(None, body)
+    assert default.status_code == 200, default.content
+    answer = default.json()
+    assert answer["include_ineligible"] is False
+    asked = post(None, {**body, "include_ineligible": True})
+    assert asked.status_code == 200, asked.content
+    assert asked.json()["include_ineligible"] is True
+    listed = outcomes(asked)
+    assert set(listed) == {"ZC-001", "ZC-002", "ZC-003", "ZC-004"}
+    assert listed["ZC-004"] == "ineligible"  # three leaves off: not near
+    shown = {code: outcome for code, outcome in listed.items() if outcome != "ineligible"}
+    assert shown and outcomes(default) == shown
+    ineligible = len(listed) - len(shown)
+    assert answer["counts"]["ineligible"] == ineligible >= 1
+    reasons = next(r for r in asked.json()["results"] if r["code"] == "ZC-004")["reasons"]
+    assert [reason["outcome"] for reason in reasons] == ["false", "false", "false"]
+    assert asked.json()["counts"] == answer["counts"]
+
+
+def test_enterprise_and_matches_list_the_ineligible_only_when_asked(pw, give_facts):
+    scene(pw)
+    give_facts(pw.enterprise, POOR_FACTS)
+    body = {"enterprise": pw.enterprise.uscc, "on": "2026-06-01"}
+    default = outcomes(post(pw.representative, body))
+    assert "ZC-004" not in default and "ineligible" not in default.values()
+    asked = post(pw.representative, {**body, "include_ineligible": True})
+    assert outcomes(asked)["ZC-004"] == "ineligible" and len(outcomes(asked)) == 4
+    uscc = pw.enterprise.uscc
+    assert outcomes(matches(pw.representative, uscc, {"on": "2026-06-01"})) == default
+    listed = matches(pw.representative, uscc, {"on": "2026-06-01", "include_ineligible": "true"})
+    assert listed.status_code == 200 and len(outcomes(listed)) == 4
+
+
+def test_include_ineligible_must_be_a_yes_or_no(pw, give_facts):
+    scene(pw)
+    refused = post(None, {"facts": {}, "include_ineligible": "perhaps"})
+    assert refused.status_code == 422
+    assert any(name.endswith("include_ineligible") for name in refused.json()["fields"])
+    uscc = pw.enterprise.uscc
+    bad = matches(pw.representative, uscc, {"include_ineligible": "perhaps"})
+    assert bad.status_code == 422
+
+
+def test_openapi_documents_include_ineligible(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    text = str(schema)
+    assert "include_ineligible" in text and "不符合的事项" in text
