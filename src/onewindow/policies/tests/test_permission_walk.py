@@ -296,18 +296,7 @@ def _build() -> Walk:
     }
     return Walk(
         pw=pw,
-        users={
-            "anonymous": None,
-            "stranger": pw.stranger,
-            "representative": pw.representative,
-            "other_representative": pw.other_representative,
-            "clerk": pw.clerk,
-            "officer": pw.officer,
-            "other_officer": pw.other_officer,
-            "administrator": pw.administrator,
-            "supervisor": pw.supervisor,
-            "analyst": pw.analyst,
-        },
+        users={"anonymous": None} | {role: getattr(pw, role) for role in ROLES[1:]},
         policy=policy,
         versions={
             "pending": pending_version,
@@ -348,6 +337,13 @@ def frozen():
 
 # -- what each row asks -----------------------------------------------------------------------
 
+CLAW_BACK = {
+    "amount": "5",
+    "reason": "研发费用数据更正",
+    "voucher": "ZH-1",
+    "paid_on": ON.isoformat(),
+}
+
 
 def _action_data(walk: Walk, action: str) -> dict:
     """The POST of a redemption action's form (its fields carry the action as prefix)."""
@@ -360,12 +356,7 @@ def _action_data(walk: Walk, action: str) -> dict:
         },
         "decline": {"reason": "本年度不申请"},
         "pay": {"voucher": "PZ-2", "paid_on": ON.isoformat()},
-        "claw_back": {
-            "amount": "5",
-            "reason": "研发费用数据更正",
-            "voucher": "ZH-1",
-            "paid_on": ON.isoformat(),
-        },
+        "claw_back": CLAW_BACK,
         "withdraw": {"reason": "企业已注销"},
         "answer": {"objection": str(walk.objection.pk), "upheld": "0", "answer": "经核实不成立"},
         "end_publicity": {"publicity": str(walk.publicity.pk)},
@@ -438,12 +429,7 @@ def _api_body(walk: Walk, action: str) -> dict:
         "confirm": ACCOUNT,
         "decline": {"reason": "本年度不申请"},
         "pay": {"voucher": "PZ-2", "paid_on": ON.isoformat()},
-        "claw_back": {
-            "amount": "5",
-            "reason": "研发费用数据更正",
-            "voucher": "ZH-1",
-            "paid_on": ON.isoformat(),
-        },
+        "claw_back": CLAW_BACK,
         "withdraw": {"reason": "企业已注销"},
     }[action]
 
