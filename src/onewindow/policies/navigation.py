@@ -44,7 +44,16 @@ registry.nav_entry("policies:manage", _("政策管理"), order=55, roles={Role.P
 registry.landing("policies:manage", order=40, roles={Role.POLICY_OFFICER})
 # The public navigation of base.html is not in the registry (it names its links itself); the
 # signed-in see 惠企政策 here, everyone reaches it at /policies/.
-registry.nav_entry("policies:list", _("惠企政策"), order=90, shown=lambda user: True)
+from onewindow.org.admin_roles import is_audit_admin  # noqa: E402
+
+
+def _public(user) -> bool:
+    """A public page: every signed-in user but the audit administrator (the audit trail
+    only, ADR 0010)."""
+    return user.is_authenticated and not is_audit_admin(user)
+
+
+registry.nav_entry("policies:list", _("惠企政策"), order=90, shown=_public)
 
 # -- calculator and subscriptions --------------------------------------------------------------
 # 政策计算器 for applicants (the page itself refuses one who represents no enterprise); the
@@ -79,12 +88,13 @@ registry.nav_entry(
     roles={Role.POLICY_OFFICER},
     current_names=("redemption_manage",),
 )
-# The 公示 is public: every signed-in user sees the link; visitors find it in the header.
+# The 公示 is public: every signed-in user (not the audit administrator) sees the link;
+# visitors find it in the header.
 registry.nav_entry(
     "policies:publicity_list",
     _("政策兑现公示"),
     order=90,
-    shown=lambda user: True,
+    shown=_public,
     current_names=("publicity_detail",),
 )
 

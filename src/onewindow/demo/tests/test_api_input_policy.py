@@ -14,8 +14,10 @@ the cases test world (the root conftest's ``world``).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
+from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
@@ -25,6 +27,9 @@ from onewindow.appeals.constants import Nature
 from onewindow.appeals.models import AppealCategory
 from onewindow.appeals.services.intake import appeal_submit
 from onewindow.org.constants import Role
+from onewindow.policies.constants import PublicityStatus, RedemptionStatus, RedemptionWay
+from onewindow.policies.models import Objection, Publicity, Redemption
+from onewindow.policies.tests.factories import make_policy, make_version
 from onewindow.testing.clients import client_for, send
 from onewindow.testing.worlds import staff
 
@@ -35,6 +40,9 @@ CLERK_PATHS = {f"{API}/applicants"}
 #: Appeal operations the centre (派单员) reaches; an applicant files (``POST /appeals``).
 APPEAL_PREFIX = f"{API}/appeals"
 APPLICANT_APPEAL_PATHS = {f"{API}/appeals"}
+#: Policies' operations that look a redemption, a 公示 or an objection up before the body.
+REDEMPTION_PREFIX = f"{API}/redemptions"
+OBJECTION_PREFIX = f"{API}/objections"
 
 
 def openapi() -> dict:
@@ -103,8 +111,36 @@ def all_operations() -> list[tuple[str, str, list[str]]]:
     return found
 
 
+def _policy_rows(world, department) -> dict:
+    """The applicant's enterprise's redemption, on a 公示 with an objection against it."""
+    officer = staff(world.zone, Role.POLICY_OFFICER, username="policy_probe", department=department)
+    scene = SimpleNamespace(zone=world.zone, department=department, officer=officer)
+    version = make_version(scene, policy=make_policy(scene), requires_publicity=True)
+    redemption = Redemption.objects.create(
+        number="SFQ-DX2026-900001",
+        zone=world.zone,
+        version=version,
+        enterprise=world.applicant,
+        way=RedemptionWay.AUTOMATIC,
+        status=RedemptionStatus.PUBLICISING,
+        result_hash="0" * 64,
+        evaluated_on=dt.date(2026, 3, 2),
+    )
+    publicity = Publicity.objects.create(
+        version=version,
+        title="公示",
+        status=PublicityStatus.OPEN,
+        starts_on=dt.date(2026, 3, 2),
+        ends_on=dt.date(2099, 3, 9),
+        opened_by=officer,
+    )
+    publicity.redemptions.add(redemption)
+    objection = Objection.objects.create(publicity=publicity, redemption=redemption, text="异议")
+    return {"redemption": redemption, "publicity": publicity, "objection": objection}
+
+
 @pytest.fixture
-def target(world):
+def target(world, department):
     """How to reach each operation past its authentication and object lookup, so the body
     is read: the applicant's session and a case of theirs (a window clerk's session for
     the clerks' endpoints)."""
@@ -120,10 +156,20 @@ def target(world):
         requester=world.applicant,
     )
     dispatcher = staff(world.zone, Role.DISPATCHER, username="policy_dispatcher")
+    policies = _policy_rows(world, department)
 
     def url(path: str, title: str | None) -> str:
         number = appeal.number if path.startswith(APPEAL_PREFIX) else case.number
-        values = {"number": number, "action": title or "withdraw"}
+        if path.startswith(REDEMPTION_PREFIX):
+            number = policies["redemption"].number
+        pk = policies["objection" if path.startswith(OBJECTION_PREFIX) else "publicity"].pk
+        values = {
+            "number": number,
+            "action": title or "withdraw",
+            "uscc": world.applicant.uscc,
+            "pk": pk,
+            "code": policies["redemption"].version.item.code,
+        }
         for name in [part[1:-1] for part in path.split("/") if part.startswith("{")]:
             assert name in values, f"no value for path parameter {name!r} of {path}: add one"
             path = path.replace("{" + name + "}", quote(str(values[name]), safe=""))

@@ -40,7 +40,7 @@ class FactsIn(Schema):
     as_of: str = Field(max_length=20, description="数据日期（如 2026-01-31），不晚于今天")
 
 
-class FactOut(Schema):
+class ProfileFactOut(Schema):
     value: Any
     display: str
     source: str
@@ -55,7 +55,7 @@ class ProfileOut(Schema):
     name: str
     size_class: str | None
     size_class_label: str
-    facts: dict[str, FactOut]
+    facts: dict[str, ProfileFactOut]
     changed: list[str] = []
 
 

@@ -15,7 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onewindow.core.errors import ApplicationError, NotFound
 from onewindow.core.forms import add_service_error
@@ -117,6 +117,7 @@ def _run(action: str, redemption, user, data: dict) -> None:
 
 
 @login_required
+@require_GET
 def my_redemptions(request: HttpRequest) -> HttpResponse:
     if not request.user.is_applicant:
         raise PermissionDenied
@@ -140,6 +141,7 @@ def _detail_context(request, redemption, forms: dict) -> dict:
 
 
 @login_required
+@require_GET
 def my_redemption(request: HttpRequest, number: str) -> HttpResponse:
     redemption = _redemption(request, number)
     if not request.user.is_applicant:
@@ -208,6 +210,7 @@ def redemption_desk(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def redemption_manage(request: HttpRequest, number: str) -> HttpResponse:
     redemption = _redemption(request, number)
     if request.user.is_applicant:
@@ -254,6 +257,7 @@ def redemption_action(request: HttpRequest, number: str, action: str) -> HttpRes
 # -- the public 公示 ------------------------------------------------------------------------------
 
 
+@require_GET
 def publicity_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(public_publicities(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "policies/redemption/publicity_list.html", {"page": page})

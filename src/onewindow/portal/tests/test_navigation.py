@@ -50,11 +50,16 @@ def test_every_app_registered_its_entries_in_the_old_order(make_staff):
         "诉求办理",
         "诉求督办",
         "差评监督",
+        "兑现管理",
+        "政策管理",
         "统计分析",
         "诉求统计",
+        "政策兑现统计",
         "电子证照",
         "诉求知识库",
         "证照统计",
+        "惠企政策",
+        "政策兑现公示",
         "申请人查询",
     ]
 
@@ -66,12 +71,21 @@ def test_the_audit_administrator_sees_the_audit_trail_only(make_staff):
 
 def test_a_staff_member_without_a_role_may_still_search_applicants(make_staff):
     user = make_staff(username="nobody")
-    assert labels(request_for(user)) == ["申请人查询"]
+    # and read the public policy pages, as everyone may
+    assert labels(request_for(user)) == ["惠企政策", "政策兑现公示", "申请人查询"]
 
 
 def test_applicants_see_their_cases_certificates_and_appeals(make_applicant_user):
     user = make_applicant_user()
-    assert labels(request_for(user)) == ["我的办件", "我的证照", "我的诉求"]
+    assert labels(request_for(user)) == [
+        "我的办件",
+        "我的证照",
+        "我的诉求",
+        "我的政策兑现",
+        "政策计算器",
+        "惠企政策",
+        "政策兑现公示",
+    ]
 
 
 def test_the_current_page_is_marked(client, make_staff, make_applicant_user):
