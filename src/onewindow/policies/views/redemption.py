@@ -233,6 +233,8 @@ def redemption_action(request: HttpRequest, number: str, action: str) -> HttpRes
     forms = ENTERPRISE_FORMS if applicant else OFFICER_FORMS
     if action not in forms:
         raise Http404("no such action")
+    if not applicant and not can_work_redemption(request.user, redemption):
+        raise PermissionDenied  # who may not act is told so before the form is read
     back = "policies:my_redemption" if applicant else "policies:redemption_manage"
     form = forms[action](request.POST, prefix=action)
     status = 422
