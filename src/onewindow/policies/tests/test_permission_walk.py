@@ -101,6 +101,14 @@ PAGES: dict[tuple[str, str], dict] = {
     ("list", "POST"): row(M, M, M, M, M, M, M, M, M, M),
     ("detail", "GET"): row(OK, OK, OK, OK, OK, OK, OK, OK, OK, OK),
     ("detail", "POST"): row(M, M, M, M, M, M, M, M, M, M),
+    # -- the enterprise profile: its own page for its representatives (a user of nobody is
+    # told so); the staff page for the zone's readers, written by its fact writers
+    # An empty form changes nothing and shows the page again; a representative sent to the
+    # staff page of its own enterprise lands on its own page.
+    ("profile", "GET"): row(L, OK, OK, OK, F, F, F, F, F, F),
+    ("profile", "POST"): row(L, OK, OK, OK, F, F, F, F, F, F),
+    ("enterprise_profile", "GET"): row(L, N, R, N, N, OK, OK, OK, OK, OK),
+    ("enterprise_profile", "POST"): row(L, N, R, N, N, OK, OK, OK, F, F),
     # -- the officer's desk: every officer has one; another department's policy is not found
     ("manage", "GET"): row(L, F, F, F, F, OK, OK, F, F, F),
     ("manage", "POST"): row(L, M, M, M, M, M, M, M, M, M),
@@ -382,6 +390,11 @@ def _page_request(walk: Walk, name: str, method: str) -> tuple[str, dict | None]
         if name == "redemption_desk" and post:
             open_row = walk.redemption("open")
             return url, {"version": str(open_row.version_id), "numbers": [open_row.number]}
+        return url, {} if post else None
+    if name == "profile":
+        return reverse("policies:profile"), {} if post else None
+    if name == "enterprise_profile":
+        url = reverse("policies:enterprise_profile", args=[walk.pw.enterprise.uscc])
         return url, {} if post else None
     if name == "detail":
         return reverse("policies:detail", args=[pending.version.item.code]), {} if post else None
