@@ -17,8 +17,8 @@ are rolled back): the zone's category 0101 企业开办 is dispatched by the cat
 (its orders are filed by it); "stranger" an applicant's user of nobody here; "handler"
 handles appeals for the lead department, "other_handler" for the other one (the
 co-department of the dispatched orders, nothing else); "reviewer", "decider" and
-"regulator" hold the cases roles of the lead department (no appeal role); every org Role
-has a person in the walk.
+"regulator" hold the cases roles of the lead department (no appeal role; "regulator" is
+also the department's policy officer); every org Role has a person in the walk.
 """
 
 from __future__ import annotations
@@ -337,7 +337,11 @@ def _people(aw: AppealWorld) -> dict[str, User | None]:
         "administrator": person(Role.ADMINISTRATOR),
         "reviewer": person(Role.REVIEWER, department=lead),
         "decider": person(Role.DECIDER, department=lead),
-        "regulator": person(Role.REGULATOR, department=lead),
+        # 监管人员 and 政策专员 of the lead department: neither gives a right on appeals, so
+        # the column walks the policy officer's role too.
+        "regulator": worlds.staff(
+            zone, Role.REGULATOR, Role.POLICY_OFFICER, username="walk_regulator", department=lead
+        ),
         "security_admin": person(Role.SECURITY_ADMIN),
         "audit_admin": person(Role.AUDIT_ADMIN),
     }
