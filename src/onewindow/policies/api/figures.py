@@ -79,7 +79,7 @@ def _row(entry: service.ItemFigures) -> dict:
 @router.get(
     "/policies/figures",
     auth=session_auth,
-    response={200: PolicyFiguresOut, 401: Error, 403: Error, 404: Error},
+    response={200: PolicyFiguresOut, 401: Error, 403: Error, 404: Error, 422: Error},
     summary="政策兑现统计",
     description="每个兑现事项的匹配、确认、拨付件数与金额（拨付扣除追回）、预算使用、"
     "发布至拨付的工作日中位数与 90% 分位；item 为事项编码，缺省为可查看的全部事项。",

@@ -214,7 +214,7 @@ def redemption_list(request: HttpRequest, query: Query[RedemptionListQuery]):
 @router.get(
     "/redemptions/{number}",
     auth=session_auth,
-    response={200: RedemptionOut, 401: Error, 404: Error},
+    response={200: RedemptionOut, 401: Error, 404: Error, 422: Error},
     summary="一笔政策兑现（判定理由、金额、拨付记录）",
 )
 def redemption_detail(request: HttpRequest, number: str):
