@@ -289,7 +289,7 @@ def test_the_demo_command_prints_the_cases_and_their_pages_and_changes_nothing(z
     counts = [model.objects.count() for model in (Case, Task, AuditEvent, User)]
     out = StringIO()
 
-    call_command("demo", appeals=0, stdout=out)  # appeals: test_demo_appeals.py
+    call_command("demo", appeals=0, policies=False, stdout=out)  # appeals, policies: their own
 
     output = out.getvalue()
     assert f"共 {top_level(zone).count()} 件" in output

@@ -72,8 +72,16 @@ class Command(BaseCommand):
             default=appeals_data.DEFAULT_COUNT,
             help="about how many demo appeals (诉求工单) to build the first time (0: none)",
         )
+        parser.add_argument(
+            "--no-policies",
+            dest="policies",
+            action="store_false",
+            help="leave out the support policies (惠企政策) and the enterprises' profiles",
+        )
 
-    def handle(self, *args, url: str | None, cases: int, appeals: int, **options):
+    def handle(
+        self, *args, url: str | None, cases: int, appeals: int, policies: bool = True, **options
+    ):
         url = (url or settings.ONEWINDOW_PUBLIC_URL).rstrip("/") + "/"
         logins = org_data.load()
         second_factors = otp_data.load()
@@ -84,7 +92,9 @@ class Command(BaseCommand):
         summary = case_data.load_cases(zone, count=cases)
         reviews = review_data.load_reviews(zone)
         appeal_summary = appeals_data.load_appeals(zone, count=appeals)
-        policy_summary = policies_data.load_policies(zone)
+        policy_summary = (
+            policies_data.load_policies(zone) if policies else policies_data.PolicySummary()
+        )
         # The dashboard reads a daily roll-up (the worker keeps it after each day).
         insights_services.rollup_due(zone=zone)
         audit_data.load()  # the chain verified once, as the daily job would
