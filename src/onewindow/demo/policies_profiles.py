@@ -11,7 +11,7 @@ import random
 from decimal import Decimal
 
 #: The number of generated enterprises (beyond the named ones) the demo gives profiles to.
-GENERATED = 400
+GENERATED = 120
 
 
 def qualification(code: str, number: str, valid_from: str, valid_until: str) -> dict:
