@@ -99,6 +99,12 @@ def check(response, expected, what: str) -> None:
     assert ok, f"{what}: expected {expected}, got {got}\n{body}"
 
 
+def refusals_are_error_bodies(walk, key, role: str, response) -> None:
+    """An ``after_api`` check: every refusal of the API (but 405) is the platform's error body."""
+    if response.status_code >= 400 and response.status_code != 405:
+        assert set(response.json()) == {"message", "code", "fields"}, response.content
+
+
 def first_allowed(expected: Row) -> str:
     """The first role that gets past the access checks (it may still meet a 409)."""
     return next(role for role, status in expected.items() if status not in (L, 401, 403, 404, 405))

@@ -68,6 +68,7 @@ from onewindow.testing.walk import (
     first_allowed,
     page_names,
     params,
+    refusals_are_error_bodies,
     row_maker,
 )
 
@@ -597,12 +598,6 @@ def _api_request(walk: Walk, method: str, path: str) -> tuple[str, dict | None, 
     return url, None, ({} if method == "POST" else None)
 
 
-def _after_api(walk: Walk, key, role: str, response) -> None:
-    """Every refusal of the API is the platform's error body."""
-    if response.status_code >= 400 and response.status_code != 405:
-        assert set(response.json()) == {"message", "code", "fields"}, response.content
-
-
 # -- the walk ---------------------------------------------------------------------------------
 
 WALK = PermissionWalk(
@@ -614,7 +609,7 @@ WALK = PermissionWalk(
     api_rows=API_ROWS,
     api_request=_api_request,
     every_page_both_methods=True,
-    after_api=_after_api,
+    after_api=refusals_are_error_bodies,
 )
 _tests = WALK.tests()
 test_page = _tests["test_page"]
@@ -749,7 +744,7 @@ def test_recording_a_call(walk, role):
     client = client_for(walk.users[role], csrf=True)
     response = send(client, "POST", f"{API}/appeals", json=_call_body(walk))
     check(response, CALL_ROW[role], f"POST {API}/appeals (a call) as {role}")
-    _after_api(walk, ("POST", "/appeals"), role, response)
+    refusals_are_error_bodies(walk, ("POST", "/appeals"), role, response)
 
 
 # -- every write needs the CSRF token ---------------------------------------------------------
