@@ -34,7 +34,7 @@ registry.audit_labels(
 
 # -- profile ----------------------------------------------------------------------------------
 registry.nav_entry(
-    "policies:profile", _("企业画像"), order=35, applicant=True, current_names=("profile",)
+    "policies:profile", _("企业画像"), order=36, applicant=True, current_names=("profile",)
 )
 
 # -- officer (policies, items, versions) -------------------------------------------------------

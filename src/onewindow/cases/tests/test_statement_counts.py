@@ -102,6 +102,9 @@ def test_a_create_sends_these_statements(world, version):
         # The message, once per key: INSERT … ON CONFLICT DO NOTHING (no read before, no
         # savepoint); the wording from the process's templates (no query).
         "INSERT core_notification": 1,
+        # An applied policy redemption waiting for a case of this item (policies, through
+        # cases.signals.case_submitted): none here, one read.
+        "SELECT policies_redemption": 1,
         "COMMIT": 1,
     }
     # PostgreSQL: the event (one INSERT, linked later by the chainer) and the number's
@@ -168,8 +171,8 @@ def test_the_requests_send_these_statements(world, version):
 
     (create_own, create_audit), (accept_own, accept_audit) = counts
     assert (sum(create_own.values()), create_audit) == {
-        "postgresql": (12, 2),
-        "sqlite": (12, 7),
+        "postgresql": (13, 2),
+        "sqlite": (13, 7),
     }[connection.vendor]
     assert (sum(accept_own.values()), accept_audit) == {
         "postgresql": (18, 1),

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from onewindow.core.audit.events import audit_append
 from onewindow.core.errors import Forbidden, NotFound, ValidationFailed
+from onewindow.core.locks import lock_rows
 from onewindow.org.constants import ApplicantKind
 from onewindow.org.models import Applicant, Park, User
 from onewindow.policies import permissions, profile_values, sizes
@@ -231,7 +232,7 @@ def send_facts_changed(enterprise_ids: Iterable[int], names: Iterable[str], sour
 
 def lock_enterprises(ids: Iterable[int]) -> dict[int, Applicant]:
     """Lock the enterprises' rows in id order (two writers of one profile queue)."""
-    rows = Applicant.objects.select_for_update().filter(pk__in=sorted(set(ids))).order_by("pk")
+    rows = lock_rows(Applicant, pk__in=sorted(set(ids)))
     return {row.pk: row for row in rows}
 
 

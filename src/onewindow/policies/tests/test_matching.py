@@ -158,7 +158,14 @@ def test_publishing_matches_at_once(world):
     from onewindow.policies.signals_catalogue import version_published
 
     version = make_version(world)
-    version_published.send(sender=type(version), version=version)
+    version_published.send(
+        sender=type(version),
+        version_id=version.pk,
+        item_id=version.item_id,
+        zone_id=version.item.zone_id,
+        way=version.way,
+        effective_from=version.effective_from,
+    )
     assert Redemption.objects.filter(version=version).count() == 1
 
 

@@ -83,6 +83,7 @@ def test_applicants_see_their_cases_certificates_and_appeals(make_applicant_user
         "我的诉求",
         "我的政策兑现",
         "政策计算器",
+        "企业画像",
         "惠企政策",
         "政策兑现公示",
     ]
