@@ -123,7 +123,7 @@ def postgres_databases():
 def build_and_back_up(source_env: dict[str, str]) -> None:
     result = onewindow(source_env, "migrate", "--no-input", "-v", "0")
     assert result.returncode == 0, result.stderr
-    result = onewindow(source_env, "demo", "--cases", "1")
+    result = onewindow(source_env, "demo", "--cases", "1", "--appeals", "1", "--no-policies")
     assert result.returncode == 0, result.stderr
 
 
