@@ -162,6 +162,7 @@ class Event:
     VERSION_PUBLISHED = "policies.version_published"
     VERSION_RETIRED = "policies.version_retired"
     FACTS_CHANGED = "policies.facts_changed"
+    FACTS_IMPORTED = "policies.facts_imported"
     MATCH_RUN = "policies.match_run"
     REDEMPTION_CREATED = "policies.redemption_created"
     REDEMPTION_MOVED = "policies.redemption_moved"

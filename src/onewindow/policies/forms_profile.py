@@ -103,3 +103,21 @@ class ProfileForm(forms.Form):
             if text != self.current[fact.name]:
                 changed[fact.name] = text or None
         return changed
+
+
+class FactsImportForm(forms.Form):
+    """The upload of the facts import (the service checks the file itself)."""
+
+    file = forms.FileField(
+        label=_("Excel 文件（.xlsx）"),
+        help_text=_("按导入模板填写，每家企业一行；不超过 5 MB、5000 行。"),
+        error_messages={
+            "required": _("文件：请选择要导入的 .xlsx 文件。"),
+            "empty": _("文件：文件是空的。"),
+        },
+        widget=forms.FileInput(
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )

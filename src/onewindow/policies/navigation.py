@@ -17,6 +17,7 @@ registry.audit_labels(
         Event.VERSION_PUBLISHED: _("发布兑现事项"),
         Event.VERSION_RETIRED: _("停用兑现事项"),
         Event.FACTS_CHANGED: _("更新企业档案"),
+        Event.FACTS_IMPORTED: _("导入企业档案"),
         Event.MATCH_RUN: _("免申即享匹配"),
         Event.REDEMPTION_CREATED: _("生成政策兑现"),
         Event.REDEMPTION_MOVED: _("政策兑现状态变更"),

@@ -72,6 +72,12 @@ def can_write_facts(user: User, enterprise: Applicant) -> bool:
     return enterprise_in_zone(enterprise, user.zone_id)
 
 
+def can_import_facts(user: User) -> bool:
+    """Staff who may import facts from Excel: the policy officers and administrator of a
+    zone (the import reaches only the enterprises of their zone)."""
+    return holds_any(user, FACT_WRITER_ROLES) and bool(user.zone_id)
+
+
 def enterprise_in_zone(enterprise: Applicant, zone_id: int) -> bool:
     if enterprise.park_id is not None and enterprise.park.zone_id == zone_id:
         return True

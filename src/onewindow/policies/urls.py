@@ -19,6 +19,18 @@ urlpatterns += [  # -- profile
     ),  # -- profile
 ]  # -- profile
 
+# -- facts import
+from onewindow.policies.views import profile_import as import_views  # noqa: E402
+
+urlpatterns += [
+    path("policies/manage/facts/import/", import_views.facts_import, name="facts_import"),
+    path(
+        "policies/manage/facts/import/template/",
+        import_views.facts_import_template,
+        name="facts_import_template",
+    ),
+]
+
 # -- officer
 from django.urls import re_path  # noqa: E402
 

@@ -110,6 +110,12 @@ PAGES: dict[tuple[str, str], dict] = {
     ("profile", "POST"): row(L, OK, OK, OK, F, F, F, F, F, F),
     ("enterprise_profile", "GET"): row(L, N, R, N, N, OK, OK, OK, OK, OK),
     ("enterprise_profile", "POST"): row(L, N, R, N, N, OK, OK, OK, F, F),
+    # -- the facts import: the zone's fact writers (policy officers, the administrator); an
+    # empty upload meets its error
+    ("facts_import", "GET"): row(L, F, F, F, F, OK, OK, OK, F, F),
+    ("facts_import", "POST"): row(L, F, F, F, F, V, V, V, F, F),
+    ("facts_import_template", "GET"): row(L, F, F, F, F, OK, OK, OK, F, F),
+    ("facts_import_template", "POST"): row(L, M, M, M, M, M, M, M, M, M),
     # -- the officer's desk: every officer has one; another department's policy is not found
     ("manage", "GET"): row(L, F, F, F, F, OK, OK, F, F, F),
     ("manage", "POST"): row(L, M, M, M, M, M, M, M, M, M),
@@ -386,6 +392,8 @@ def _page_request(walk: Walk, name: str, method: str) -> tuple[str, dict | None]
         "redemption_desk",
         "publicity_list",
         "figures",
+        "facts_import",
+        "facts_import_template",
     ):
         url = reverse(f"policies:{name}")
         if name == "redemption_desk" and post:
