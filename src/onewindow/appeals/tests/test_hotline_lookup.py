@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from onewindow.appeals.constants import AppealStatus, ClosingKind
 from onewindow.appeals.models import Appeal, KnowledgeArticle, KnowledgeVersion
@@ -16,6 +17,7 @@ from onewindow.appeals.services.knowledge import article_save
 from onewindow.appeals.tests.factories import make_appeal
 from onewindow.core.models import AuditEvent
 from onewindow.testing import worlds
+from onewindow.testing.browser import PHONE, SCREENSHOTS, horizontal_overflow, screenshot
 from onewindow.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
@@ -213,3 +215,54 @@ def test_who_may_look_up(aw):
     assert response.status_code == 302 and "login" in response["Location"]
     for who in ("requester", "clerk", "dispatcher", "handler"):
         assert lookup(getattr(aw, who), call(aw)).status_code == 403, who
+
+
+# -- in a real browser ----------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_the_seat_looks_up_cites_and_answers_at_once(transactional_db, aw, signed_in):
+    """The operator types a call, looks up, cites the article the lookup found, picks
+    即时办结 and saves; the screenshot (``docs/screenshots/appeals-hotline-lookup.png``)
+    is the form with both panels, on a phone's width."""
+    # given
+    article = make_article(aw)
+    earlier = make_appeal(aw, subject=EARLIER_SUBJECT, description=EARLIER_TEXT)
+    problems: list[str] = []
+    page = signed_in(aw.operator.username, PHONE, errors=problems, is_mobile=True)
+    page.wait_for_url("**/appeals/hotline/new/")
+    # when: the call is typed and looked up
+    page.get_by_label("诉求性质").select_option(label="咨询")
+    page.get_by_label("诉求分类").select_option(label="营商环境 · 企业开办")
+    page.get_by_label("标题").fill(CALL_SUBJECT)
+    page.get_by_label("诉求内容").fill(CALL_TEXT)
+    page.get_by_label("已登记的企业或个人（选填）").fill(aw.enterprise.uscc)
+    with page.expect_navigation():
+        page.get_by_role("button", name="查找知识库和相似诉求").click()
+    # then: both panels, and nothing recorded
+    assert not Appeal.objects.filter(pk__gt=earlier.pk).exists()
+    expect(page.get_by_label("标题")).to_have_value(CALL_SUBJECT)
+    cite = page.get_by_role("radio", name="设立登记办理时限", exact=False)
+    expect(cite).not_to_be_checked()
+    duplicates = page.locator("#lookup-duplicates").locator("..")
+    expect(duplicates.get_by_role("link", name=earlier.number)).to_be_visible()
+    expect(duplicates).to_contain_text("相似度 0.5")
+    # when: the seat cites the article, answers at once and saves (with the keyboard)
+    cite.check()
+    page.get_by_role("group", name="处理方式").get_by_role("radio", name="知识库即时答复").check()
+    page.get_by_label("答复或告知来电人的内容（即时答复、不予受理）").fill(
+        "材料齐全的设立登记1个工作日内办结，已为您催办。"
+    )
+    assert horizontal_overflow(page) <= 0
+    screenshot(page, SCREENSHOTS / "appeals-hotline-lookup.png")
+    save = page.get_by_role("button", name="保存登记", exact=True)
+    save.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    # then: the done page, and the order closed citing the version
+    page.wait_for_url("**/appeals/hotline/done/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("来电已登记")
+    appeal = Appeal.objects.exclude(pk=earlier.pk).get()
+    assert appeal.status == AppealStatus.CLOSED
+    assert appeal.knowledge_version_id == article.current_version_id
+    assert problems == []
