@@ -21,6 +21,7 @@ from onewindow.appeals.constants import (
     Urgency,
 )
 from onewindow.appeals.models import AppealCategory, KnowledgeArticle
+from onewindow.core.inputs import MAX_REFERENCE
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -138,6 +139,24 @@ class SubmitForm(_Content):
             self.fields["requester"].choices = _choices(self.fields["requester"].choices)
 
 
+class CitedVersionField(forms.TypedChoiceField):
+    """The knowledge version an instant answer cites: offered as a choice (the zone's
+    articles, or what the seat's lookup found), parsed as a number; whether the version
+    may be cited (published, of the zone) is the service's rule, which names the field."""
+
+    def valid_value(self, value) -> bool:
+        return True
+
+    def clean(self, value):
+        version = super().clean(value)
+        if version is not None and not 1 <= version <= MAX_REFERENCE:
+            # Beyond the column's range: no version has it (the database would refuse it).
+            raise forms.ValidationError(
+                _("引用知识：不是本开发区已发布的知识库条目"), code="invalid_choice"
+            )
+        return version
+
+
 class CallForm(_Content):
     """来电登记 (the hotline seat)."""
 
@@ -173,7 +192,7 @@ class CallForm(_Content):
     )
     anonymous = forms.BooleanField(label=_("来电人要求匿名（仅限举报、建议）"), required=False)
     confidential = forms.BooleanField(label=_("来电人要求保密"), required=False)
-    knowledge_version = forms.TypedChoiceField(
+    knowledge_version = CitedVersionField(
         label=_("引用的知识库条目（即时答复）"), required=False, coerce=int, empty_value=None
     )
     redirect_channel = forms.ChoiceField(

@@ -26,6 +26,7 @@ from onewindow.appeals.constants import (
 from onewindow.appeals.models import Appeal, AppealCategory, KnowledgeArticle, KnowledgeVersion
 from onewindow.appeals.permissions import visible_appeals
 from onewindow.appeals.services.common import actor_id, actor_name
+from onewindow.appeals.similarity import tfidf_vector, words_of
 from onewindow.catalog.constants import VersionStatus
 from onewindow.catalog.models import Item, ItemVersion
 from onewindow.catalog.search import normalise_query, pinyin_key, query_words
@@ -41,6 +42,8 @@ MAX_POLICY_REFS_LENGTH = 300
 MAX_SEARCH_LIMIT = 50
 #: The most orders listed as citing an article on its page.
 MAX_CITING_ORDERS = 50
+#: The most words of a free text (a call) searched one by one, the most telling first.
+MAX_SUGGESTION_WORDS = 8
 
 
 # -- input -----------------------------------------------------------------------------------
@@ -319,6 +322,51 @@ def knowledge_search(
         )
         for row in rows
     ]
+
+
+def knowledge_suggestions(*, zone: Zone, text: str, limit: int = 5) -> list[KnowledgeHit]:
+    """``zone``'s published articles that may answer a free ``text`` (a call's subject and
+    description, as the hotline seat types it). Every word of a query must match in
+    :func:`knowledge_search`, so the text is not one query: each of its most telling
+    words (TF-IDF, ``appeals.similarity``; at most :data:`MAX_SUGGESTION_WORDS`) is searched
+    alone, and an article matching more of them comes first, then the lower sum of ranks,
+    then the title. Nothing for a text without such a word."""
+    vector = tfidf_vector(words_of(text))
+    words = sorted(vector, key=lambda word: (-vector[word], word))[:MAX_SUGGESTION_WORDS]
+    found: dict[int, tuple[KnowledgeHit, list[str], int]] = {}
+    for word in words:
+        try:
+            hits = knowledge_search(zone=zone, q=word, limit=MAX_SEARCH_LIMIT)
+        except ValidationFailed:  # a word the search refuses (too long) is not searched
+            continue
+        for hit in hits:
+            first, matched, rank = found.get(hit.article.pk, (hit, [], 0))
+            found[hit.article.pk] = (first, [*matched, word], rank + hit.rank)
+    ordered = sorted(
+        found.values(),
+        key=lambda entry: (-len(entry[1]), entry[2], entry[0].article.title, entry[0].article.pk),
+    )
+    return [
+        KnowledgeHit(
+            article=hit.article,
+            rank=rank,
+            snippet=knowledge.snippet(hit.article.current_version.body, matched),
+            matched_on=[],
+        )
+        for hit, matched, rank in ordered[: max(1, min(limit, MAX_SEARCH_LIMIT))]
+    ]
+
+
+def published_version(zone: Zone, pk: int | None) -> KnowledgeVersion | None:
+    """Version ``pk`` of a published article of ``zone`` (the versions an instant answer
+    may cite), with its article; None for any other."""
+    if pk is None or not 1 <= pk <= MAX_REFERENCE:
+        return None
+    return (
+        KnowledgeVersion.objects.select_related("article")
+        .filter(pk=pk, article__zone=zone, article__is_published=True)
+        .first()
+    )
 
 
 def item_names(item_ids) -> dict[int, str]:

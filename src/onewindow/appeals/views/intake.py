@@ -21,10 +21,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from onewindow.appeals import throttle
-from onewindow.appeals.constants import OPEN_STATUSES, AppealStatus
+from onewindow.appeals.constants import OPEN_STATUSES, READER_ROLES, AppealStatus
+from onewindow.appeals.duplicates import duplicate_candidates
 from onewindow.appeals.forms import CallForm, QueryForm, RatingAppealForm, SubmitForm
-from onewindow.appeals.models import Appeal, AppealAttachment
-from onewindow.appeals.permissions import is_operator, visible_appeals
+from onewindow.appeals.models import Appeal, AppealAttachment, AppealCategory
+from onewindow.appeals.permissions import holds_any, is_operator, visible_appeals
 from onewindow.appeals.ratings import (
     appeal_of_rating,
     is_bad,
@@ -32,8 +33,9 @@ from onewindow.appeals.ratings import (
     rating_to_turn,
 )
 from onewindow.appeals.readout import public_appeal, reply_of, steps_of
-from onewindow.appeals.selectors import appeal_for
+from onewindow.appeals.selectors import appeal_for, appeal_settings_for
 from onewindow.appeals.services import intake
+from onewindow.appeals.services.knowledge import knowledge_suggestions, published_version
 from onewindow.core.errors import ApplicationError, NotFound
 from onewindow.core.forms import add_service_error
 from onewindow.core.identifiers import fold_code
@@ -41,6 +43,8 @@ from onewindow.org.models import Applicant
 from onewindow.org.permissions import zone_applicants
 
 PAGE_SIZE = 20
+#: The most knowledge-base articles the hotline seat's lookup shows.
+LOOKUP_ARTICLES = 5
 #: The session keys of the order just filed or recorded (its confirmation shows them once).
 SUBMITTED = "appeals.submitted"
 RECORDED = "appeals.recorded"
@@ -210,14 +214,52 @@ def _caller_applicant(form: CallForm, zone_id: int) -> tuple[bool, Applicant | N
     return True, found
 
 
+def _call_lookup(form: CallForm, user) -> dict:
+    """What the seat sees beside the call before saving it (查找知识库和相似诉求): the
+    published articles that may answer it, the version already chosen, and the orders it
+    may repeat among those the seat may see. A read: nothing is written, nothing audited."""
+    zone = user.zone
+    data = form.cleaned_data
+    text = f"{data.get('subject', '')}\n{data.get('description', '')}"
+    hits = knowledge_suggestions(zone=zone, text=text, limit=LOOKUP_ARTICLES)
+    chosen = published_version(zone, data.get("knowledge_version"))
+    offered = {hit.version.pk for hit in hits}
+    _known, applicant = _caller_applicant(form, zone.pk)
+    category = AppealCategory.objects.filter(zone=zone, code=data.get("category") or "").first()
+    duplicates = duplicate_candidates(
+        zone_id=zone.pk,
+        requester_id=applicant.pk if applicant is not None else None,
+        contact_phone="" if applicant is not None else data.get("caller_phone", ""),
+        subject_uscc=applicant.uscc if applicant is not None and applicant.uscc else "",
+        category_id=category.pk if category is not None else None,
+        text=text,
+        user=user,
+    )
+    return {
+        "articles": hits,
+        "chosen": chosen if chosen is not None and chosen.pk not in offered else None,
+        "chosen_pk": chosen.pk if chosen is not None else None,
+        "duplicates": [{"appeal": row, "score": score} for row, score in duplicates],
+        "opens_orders": holds_any(user, READER_ROLES),
+        "window_days": appeal_settings_for(zone.pk).duplicate_window_days,
+        "searched": bool(text.strip()),
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def hotline_new(request: HttpRequest) -> HttpResponse:
-    """``appeals/hotline/new/``: the hotline seat records a call with one of four outcomes."""
+    """``appeals/hotline/new/``: the hotline seat records a call with one of four outcomes.
+    The second button (``lookup``) records nothing: it shows the form again, with the
+    knowledge base's articles for the call (one may be cited) and the possible duplicates."""
     _operator(request)
     user = request.user
     form = CallForm(request.POST if request.method == "POST" else None, zone_id=user.zone_id)
     status = 200
+    if form.is_bound and "lookup" in request.POST:
+        form.is_valid()  # only parses: every field is optional, the service decides
+        context = {"form": form, "lookup": _call_lookup(form, user)}
+        return render(request, "appeals/intake/hotline_new.html", context)
     if form.is_bound:
         status = 422
         if form.is_valid():
