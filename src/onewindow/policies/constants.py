@@ -123,6 +123,10 @@ LIVE_REDEMPTION_STATUSES = frozenset(
     }
 )
 
+#: Statuses of a redemption the enterprise holds (live or paid): one of them blocks an item
+#: mutually exclusive with its own (不可同时享受); declined, withdrawn and clawed back do not.
+HELD_REDEMPTION_STATUSES = frozenset({*LIVE_REDEMPTION_STATUSES, RedemptionStatus.PAID})
+
 
 class PaymentKind(models.TextChoices):
     PAYMENT = "payment", _("拨付")

@@ -7,6 +7,9 @@ The online application's draft is not a case yet (ADR 0027: ``cases.ApplicationD
    eligible; 依申请: it must not be ineligible — unknown is left to the reviewer), keeps the
    online application's draft for the catalog item prefilled with the profile facts, and creates
    the Redemption (status applied, the evaluation's result and hash) in the same transaction;
+   an enterprise holding a live or paid redemption of an item mutually exclusive with this one
+   (不可同时享受, ``common.exclusive_items``) is refused, the enterprise's row locked first so
+   two applications for exclusive items at once cannot both pass;
 2. the case's submission (``cases.signals.case_submitted``) ties the case to the redemption;
    the case's decision (``cases.signals.case_decided``) approves it (→ 待拨付) or withdraws it
    with the decision's reason.
@@ -50,8 +53,8 @@ from onewindow.policies.permissions import represents
 from onewindow.policies.rules.evaluate import CompiledItem, compile_item, evaluate, result_hash
 from onewindow.policies.rules.language import parse_amount, parse_condition
 from onewindow.policies.rules.table import FactTable
-from onewindow.policies.services.common import next_redemption_number
-from onewindow.policies.services.profile import facts_for
+from onewindow.policies.services.common import exclusions_held, next_redemption_number
+from onewindow.policies.services.profile import facts_for, lock_enterprises
 
 ELIGIBLE, UNKNOWN = "eligible", "unknown"
 
@@ -110,10 +113,16 @@ class ApplicationPlan:
     materials: list[tuple[str, str, bool]]
     limit_days: int
     on: dt.date
+    #: The enterprise's held redemption of an item this one may not be combined with (互斥)
+    excluded_by: Redemption | None = None
 
     @property
     def allowed(self) -> bool:
-        return _allowed(self.version, self.judgement)
+        return self.excluded_by is None and _allowed(self.version, self.judgement)
+
+    @property
+    def exclusion_message(self) -> str:
+        return exclusion_message(self.excluded_by) if self.excluded_by is not None else ""
 
 
 def _allowed(version: PolicyItemVersion, judgement: Judgement) -> bool:
@@ -173,6 +182,21 @@ def plan_application(
         materials=materials,
         limit_days=catalog_version.promised_limit_days,
         on=on,
+        excluded_by=exclusion_held(enterprise, version),
+    )
+
+
+def exclusion_held(enterprise: Applicant, version: PolicyItemVersion) -> Redemption | None:
+    """The enterprise's oldest live or paid redemption of an item mutually exclusive with
+    ``version``'s item, or None. Under the enterprise's lock (``start_application``) the answer
+    holds until the commit."""
+    return exclusions_held(enterprise.pk, [version.item_id]).get(version.item_id)
+
+
+def exclusion_message(held: Redemption) -> str:
+    """The refusal in words: the other item and its redemption number."""
+    return _("与已享受的“{name}”（兑现编号 {number}）互斥，不能同时申请").format(
+        name=held.version.name, number=held.number
     )
 
 
@@ -201,10 +225,17 @@ def start_application(
     prefilled, the redemption created (applied). Starting again returns the live redemption
     and keeps the draft again."""
     plan = plan_application(user=user, enterprise=enterprise, version=version, on=on)
-    if not plan.allowed:
+    if not _allowed(version, plan.judgement):
         raise _refusal(plan.judgement)
     catalog_version = _catalog_version(version)
     with transaction.atomic():
+        # the enterprise's row first: two starts for one enterprise queue here, so the second
+        # sees the first's redemption when it checks the exclusions (lock order: enterprise,
+        # then its redemptions)
+        lock_enterprises([enterprise.pk])
+        held = exclusion_held(enterprise, version)
+        if held is not None:
+            raise Conflict(exclusion_message(held), code="redemption_excluded")
         existing = lock_first(
             Redemption,
             version=version,

@@ -54,7 +54,12 @@ from onewindow.policies.rules.evaluate import compile_item, evaluate
 from onewindow.policies.rules.language import parse_amount, parse_condition
 from onewindow.policies.rules.results import ELIGIBLE, NEAR, UNKNOWN_OUTCOME, result_hash
 from onewindow.policies.rules.table import FactTable
-from onewindow.policies.services.common import reserve_redemption_numbers, versions_in_force
+from onewindow.policies.services.common import (
+    exclusive_items,
+    held_redemptions,
+    reserve_redemption_numbers,
+    versions_in_force,
+)
 from onewindow.policies.services.profile import facts_for
 
 #: Rows per INSERT when writing the matches.
@@ -181,21 +186,12 @@ def _taken(version: PolicyItemVersion) -> tuple[set[int], set[tuple[int, str]]]:
 
 
 def _excluded_holders(version: PolicyItemVersion) -> set[int]:
-    """Enterprises holding a live or paid redemption of an item this version excludes, or
-    of an item whose version in force excludes this one (不可同时享受)."""
-    excluded = set(version.excludes.values_list("pk", flat=True))
-    excluded |= set(
-        PolicyItemVersion.objects.filter(excludes=version.item_id)
-        .exclude(item_id=version.item_id)
-        .values_list("item_id", flat=True)
-    )
-    if not excluded:
+    """Enterprises holding a live or paid redemption of an item mutually exclusive with this
+    one (不可同时享受: ``common.exclusive_items``, the rule 快申快享 applications follow too)."""
+    others = exclusive_items([version.item_id]).get(version.item_id)
+    if not others:
         return set()
-    return set(
-        Redemption.objects.filter(
-            version__item_id__in=excluded, status__in=BUDGET_STATUSES
-        ).values_list("enterprise_id", flat=True)
-    )
+    return set(held_redemptions(others).values_list("enterprise_id", flat=True))
 
 
 def _within_budget(

@@ -2,9 +2,12 @@
 
 ``policies/apply/<version id>/`` (``apply_start``): GET shows what will be filled from the
 enterprise's profile, the materials, the item's conditions as judged today, the amount and the
-time limit, and asks to confirm; POST starts the application and lands on the online
-application's page (the draft, prefilled). Applicants only (staff 403, anonymous to the login
-page); an enterprise the user does not represent, or a version that is not open, is a 404.
+time limit, and asks to confirm — or, when the enterprise holds a redemption of an item this
+one may not be combined with (互斥), says so and links to that redemption instead. POST starts
+the application and lands on the online application's page (the draft, prefilled), or
+re-renders with the refusal (422 not eligible; 409 mutually exclusive or already redeemed;
+nothing written). Applicants only (staff 403, anonymous to the login page); an enterprise the
+user does not represent, or a version that is not open, is a 404.
 """
 
 from __future__ import annotations
@@ -69,6 +72,10 @@ def _plan_context(plan) -> dict:
         "reasons": plan.judgement.reasons,
         "outcome": plan.judgement.outcome,
         "amount": plan.judgement.amount,
+        "excluded_by": plan.excluded_by,
+        "excluded_link": reverse("policies:my_redemption", args=[plan.excluded_by.number])
+        if plan.excluded_by is not None
+        else "",
     }
 
 

@@ -20,7 +20,8 @@ from onewindow.org.selectors import zone_by_code
 from onewindow.policies.constants import CASE_WAYS
 from onewindow.policies.forms_calculator import TryForm
 from onewindow.policies.models import Subscription
-from onewindow.policies.services import calculator, subscriptions
+from onewindow.policies.services import applications, calculator, subscriptions
+from onewindow.policies.services.common import exclusions_held
 
 
 def _link(name: str, *args) -> str:
@@ -31,27 +32,32 @@ def _link(name: str, *args) -> str:
         return ""
 
 
-def _rows(results) -> list[dict]:
-    return [
-        {
-            "result": result,
-            "detail": _link("policies:detail", result.code),
-            "apply": _link("policies:apply_start", result.version.pk)
-            if result.proposed and result.version.way in CASE_WAYS
-            else "",
-        }
-        for result in results
-    ]
+def _rows(results, held=None) -> list[dict]:
+    """Each result with its links; ``held`` (item id → the enterprise's redemption of an item
+    it may not be combined with) turns 去申请 into the exclusion, linked to that redemption."""
+    rows = []
+    for result in results:
+        row = {"result": result, "detail": _link("policies:detail", result.code), "apply": ""}
+        if result.proposed and result.version.way in CASE_WAYS:
+            blocking = (held or {}).get(result.version.item_id)
+            if blocking is None:
+                row["apply"] = _link("policies:apply_start", result.version.pk)
+            else:
+                row["excluded_by"] = blocking
+                row["excluded_message"] = applications.exclusion_message(blocking)
+                row["excluded_link"] = _link("policies:my_redemption", blocking.number)
+        rows.append(row)
+    return rows
 
 
-def _groups_context(results) -> dict:
+def _groups_context(results, held=None) -> dict:
     groups = calculator.grouped(results)
     return {
         "groups": groups,
-        "eligible": _rows(groups.eligible),
-        "excluded": _rows(groups.excluded),
-        "near": _rows(groups.near),
-        "unknown": _rows(groups.unknown),
+        "eligible": _rows(groups.eligible, held),
+        "excluded": _rows(groups.excluded, held),
+        "near": _rows(groups.near, held),
+        "unknown": _rows(groups.unknown, held),
     }
 
 
@@ -79,6 +85,11 @@ def calculator_page(request: HttpRequest) -> HttpResponse:
     else:
         enterprise = enterprises[0]
     on = timezone.localdate()
+    results = calculator.evaluate_enterprise(enterprise, on)
+    held = exclusions_held(
+        enterprise.pk,
+        [r.version.item_id for r in results if r.proposed and r.version.way in CASE_WAYS],
+    )
     context = {
         "enterprise": enterprise,
         "enterprises": enterprises,
@@ -86,7 +97,7 @@ def calculator_page(request: HttpRequest) -> HttpResponse:
         "profile_link": _link("policies:profile"),
         "subscribed": Subscription.objects.filter(enterprise=enterprise, user=user).exists(),
         "subscribe_link": _link("policies:subscription"),
-        **_groups_context(calculator.evaluate_enterprise(enterprise, on)),
+        **_groups_context(results, held),
     }
     return render(request, "policies/calculator/enterprise.html", context)
 
