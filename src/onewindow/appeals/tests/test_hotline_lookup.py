@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -227,7 +228,8 @@ def test_the_seat_looks_up_cites_and_answers_at_once(transactional_db, aw, signe
     is the form with both panels, on a phone's width."""
     # given
     article = make_article(aw)
-    earlier = make_appeal(aw, subject=EARLIER_SUBJECT, description=EARLIER_TEXT)
+    with transaction.atomic():  # its number's counter row is locked (autocommit here)
+        earlier = make_appeal(aw, subject=EARLIER_SUBJECT, description=EARLIER_TEXT)
     problems: list[str] = []
     page = signed_in(aw.operator.username, PHONE, errors=problems, is_mobile=True)
     page.wait_for_url("**/appeals/hotline/new/")
